@@ -1,0 +1,206 @@
+// The drill model: typed identities for scenarios, targets, steps, faults and probes.
+// core/ knows nothing of AWS, Kubernetes, Luneo or vitest: everything specific arrives
+// through the target's `resources` (typed by the target author) and the step/probe code.
+
+/** A duration as text: "250ms", "5m", "300s", "1h30m", "PT5M". Parsed by core/duration.ts. */
+export type Duration = string;
+
+/** A runbook section reference such as "§6.1". */
+export type RunbookRef = `§${string}`;
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+export type Verdict = 'passed' | 'failed' | 'aborted' | 'error';
+
+export type Phase = 'plan' | 'preflight' | 'inject' | 'failover' | 'recover' | 'verify' | 'restore' | 'report';
+export const PHASES: readonly Phase[] = ['plan', 'preflight', 'inject', 'failover', 'recover', 'verify', 'restore', 'report'];
+
+export interface Objectives {
+  /** Recovery time objective, e.g. "30m". */
+  rto: Duration;
+  /** Recovery point objective, e.g. "5m". */
+  rpo: Duration;
+  /** How long every recovery probe must keep passing for service to count as restored. */
+  stableFor: Duration;
+  /** Monthly availability SLO as a fraction, e.g. 0.999. */
+  availabilitySlo?: number;
+}
+
+/** One call a step would make, listed by `--dry-run` and checked against permissions. */
+export interface PlannedCall {
+  /** e.g. "rds", "route53", "fis", "secretsmanager", "cloudwatch", "sts", "kubernetes". */
+  service: string;
+  /** e.g. "FailoverGlobalCluster", "patch deployment/luneo-api". */
+  operation: string;
+  /** Where: AWS region or kube context. */
+  scope?: string;
+  params?: Record<string, JsonValue>;
+  mutating: boolean;
+}
+
+/** A statement that the runbook is wrong or misleading at some point, shown next to the step. */
+export interface RunbookFinding {
+  runbook: RunbookRef;
+  says: string;
+  actually: string;
+  severity: 'info' | 'minor' | 'major';
+}
+
+export interface Logger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  debug(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** Every mutating call goes through here: recorded before and after, secrets redacted. */
+export interface AuditLog {
+  mutate<T>(call: PlannedCall, perform: () => Promise<T>): Promise<T>;
+}
+
+export interface Attachment {
+  name: string;
+  contentType: string;
+  /** Path under the run directory, relative. */
+  path: string;
+}
+
+/** Monotonic clock anchored to wall time once per run: durations never jump with NTP. */
+export interface Clock {
+  /** Monotonic milliseconds since the run started. */
+  now(): number;
+  /** Wall-clock time for a monotonic reading (display only). */
+  wall(mono: number): Date;
+  /** Monotonic time of T0, once the fault is confirmed injected. */
+  readonly t0: number | undefined;
+}
+
+export interface RunContext<R = unknown> {
+  readonly runId: string;
+  readonly scenario: Scenario<R>;
+  readonly target: Target<R>;
+  /** Aborted on operator abort, abort condition or second Ctrl-C. Pass it to every call. */
+  readonly signal: AbortSignal;
+  readonly dryRun: boolean;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly audit: AuditLog;
+  /** State shared between steps and probes of one run (e.g. a canary writer handle). */
+  readonly state: Map<string, unknown>;
+  /** Write an attachment into the run directory and list it in the result. */
+  attach(name: string, contentType: string, body: string | Uint8Array): Promise<Attachment>;
+}
+
+export interface StepOutcome {
+  detail?: string;
+  /** JSON data the undo needs (journaled, so `drill rollback` can undo after a crash). */
+  undoData?: JsonValue;
+  /** Named instants (monotonic ms) or numbers the step measured, e.g. { promotedAt: 1234 }. */
+  measurements?: Record<string, number>;
+}
+
+export interface StepDefinition<R = unknown> {
+  /** Stable id within the scenario; defaults to a slug of the title. */
+  id?: string;
+  title: string;
+  runbook?: RunbookRef;
+  /** Planned offset from T0 (runbook §13), e.g. "5m". */
+  plannedAt?: Duration;
+  timeout?: Duration;
+  /** Failure is recorded as a deviation but does not fail the drill (e.g. primary region unreachable). */
+  bestEffort?: boolean;
+  /** The calls this step would make, for --dry-run and permission checks. */
+  plan?(ctx: RunContext<R>): PlannedCall[];
+  run(ctx: RunContext<R>): Promise<StepOutcome | undefined>;
+  /** Registered before `run` starts; receives the undoData journaled by run (undefined if run never returned). */
+  undo?(ctx: RunContext<R>, undoData: JsonValue | undefined): Promise<void>;
+  /** A step that cannot be undone says so and names its way back. */
+  irreversible?: { reason: string; wayBack: string };
+  findings?: RunbookFinding[];
+}
+
+export interface FaultDefinition<R = unknown> {
+  title: string;
+  runbook?: RunbookRef;
+  /** How long the fault stays injected unless reverted earlier, e.g. "10m". */
+  duration?: Duration;
+  timeout?: Duration;
+  plan?(ctx: RunContext<R>): PlannedCall[];
+  /** Resolves once the fault is confirmed injected: that instant is T0. */
+  inject(ctx: RunContext<R>): Promise<StepOutcome | undefined>;
+  revert(ctx: RunContext<R>, undoData: JsonValue | undefined): Promise<void>;
+  findings?: RunbookFinding[];
+}
+
+export interface ProbeOutcome {
+  ok: boolean;
+  detail?: string;
+  latencyMs?: number;
+  data?: JsonValue;
+}
+
+export interface ProbeDefinition<R = unknown> {
+  name: string;
+  description?: string;
+  runbook?: RunbookRef;
+  /** Sampling interval when run continuously, e.g. "250ms". */
+  interval?: Duration;
+  timeout?: Duration;
+  check(ctx: RunContext<R>, opts: { signal: AbortSignal }): Promise<ProbeOutcome>;
+}
+
+export interface Scenario<R = unknown> {
+  name: string;
+  summary: string;
+  objectives: Objectives;
+  /** Must all pass before the fault is injected. */
+  steadyState: ProbeDefinition<R>[];
+  fault: FaultDefinition<R>;
+  /** Runbook failover steps, in order. */
+  failover: StepDefinition<R>[];
+  /** Sampled continuously from T0; RTO ends when all pass for `stableFor`. */
+  recovery: ProbeDefinition<R>[];
+  /** Checked once after recovery. */
+  verify: ProbeDefinition<R>[];
+  /** Run after verify (and on abort, after the undo stack). */
+  restore?: StepDefinition<R>[];
+  /** How long to wait for recovery after the last failover step before giving up. */
+  recoveryTimeout?: Duration;
+  tags?: string[];
+}
+
+export interface Target<R = unknown> {
+  name: string;
+  description: string;
+  /** `lab` targets run on the embedded lab; `live` targets need --execute and pass guardrails. */
+  kind: 'lab' | 'live';
+  aws: {
+    /** Primary region first. */
+    regions: string[];
+    /** Allowed AWS account ids (checked with STS GetCallerIdentity on live targets). */
+    accountIds?: string[];
+    /** Explicit endpoint (the lab); live targets use the default chain. */
+    endpoint?: string;
+  };
+  kube?: { contexts: Record<string, string>; kubeconfig?: string };
+  /** Objectives the target's owner signed; a scenario's own objectives apply where absent. */
+  objectives?: Partial<Objectives>;
+  /** Logical name → real resource bindings, typed by the target author. */
+  resources: R;
+}
+
+/** Typed identity, like vitest's defineConfig: returns its argument unchanged. */
+export function defineScenario<R>(scenario: Scenario<R>): Scenario<R> {
+  return scenario;
+}
+export function defineTarget<R>(target: Target<R>): Target<R> {
+  return target;
+}
+export function defineStep<R>(step: StepDefinition<R>): StepDefinition<R> {
+  return step;
+}
+export function defineFault<R>(fault: FaultDefinition<R>): FaultDefinition<R> {
+  return fault;
+}
+export function defineProbe<R>(probe: ProbeDefinition<R>): ProbeDefinition<R> {
+  return probe;
+}
