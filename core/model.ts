@@ -148,6 +148,32 @@ export interface ProbeDefinition<R = unknown> {
   check(ctx: RunContext<R>, opts: { signal: AbortSignal }): Promise<ProbeOutcome>;
 }
 
+/** One write of a canary ledger, in monotonic ms (ackedAt null: never acknowledged). */
+export interface LedgerWrite {
+  seq: number;
+  sentAt: number;
+  ackedAt: number | null;
+}
+
+/** Writes sequence-numbered rows from before T0 and, after failover, reads what survived: the RPO. */
+export interface WriteLedger<R = unknown> {
+  name: string;
+  /** Time between writes, e.g. "100ms". */
+  interval?: Duration;
+  start(ctx: RunContext<R>): Promise<void>;
+  /** Stop writing (called right after the fault is injected and confirmed). */
+  stop(ctx: RunContext<R>): Promise<void>;
+  /** After recovery: every write attempted, and the seqs readable on the new primary. */
+  collect(ctx: RunContext<R>): Promise<{ writes: LedgerWrite[]; survivors: number[]; reportedLagMs?: number | null }>;
+}
+
+/** Something that runs through the drill (load, k6) and reports a summary at the end. */
+export interface BackgroundActivity<R = unknown> {
+  name: string;
+  start(ctx: RunContext<R>): Promise<void>;
+  stop(ctx: RunContext<R>): Promise<JsonValue>;
+}
+
 export interface Scenario<R = unknown> {
   name: string;
   summary: string;
@@ -163,6 +189,12 @@ export interface Scenario<R = unknown> {
   verify: ProbeDefinition<R>[];
   /** Run after verify (and on abort, after the undo stack). */
   restore?: StepDefinition<R>[];
+  /** Measures achieved RPO. */
+  ledger?: WriteLedger<R>;
+  /** Continuous activity during the drill, e.g. load. */
+  background?: BackgroundActivity<R>[];
+  /** Target used when the command line names none (default "lab"). */
+  defaultTarget?: string;
   /** How long to wait for recovery after the last failover step before giving up. */
   recoveryTimeout?: Duration;
   tags?: string[];
