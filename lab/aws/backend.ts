@@ -12,6 +12,11 @@ export interface LabResource {
   region: Region;
   tags: Record<string, string>;
   id: string;
+  /**
+   * What FIS target `parameters` match, e.g. for 'aws:eks:pod': { clusterIdentifier: 'luneo-prod-eks-primary',
+   * namespace: 'luneo-platform' } (the pod's labels go in `tags`, matched by selectorType 'labelSelector').
+   */
+  attributes?: Record<string, string>;
 }
 
 /** A FIS action as the lab receives it: parameters as FIS sends them, targets already resolved. */
