@@ -1,0 +1,13 @@
+// Measurement of a drill: achieved RTO, achieved RPO, availability and latency percentiles.
+
+export {
+  type AvailabilityInput,
+  type AvailabilityResult,
+  computeAvailability,
+  DEFAULT_SLO_PERIOD_MS,
+  type Outage,
+} from './availability.ts';
+export { percentile } from './percentile.ts';
+export { computeRpo, type RpoInput, type RpoResult } from './rpo.ts';
+export { computeRto, type RtoInput, type RtoPhase, type RtoResult } from './rto.ts';
+export { type Milestone, type ProbeSample, sortByTime } from './samples.ts';

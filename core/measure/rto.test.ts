@@ -1,0 +1,203 @@
+import { describe, expect, it } from 'vitest';
+import { computeRto } from './rto.ts';
+import type { ProbeSample } from './samples.ts';
+
+/** Samples of one probe every `step` ms from `from`, ok per the pattern ("x" fails, "." passes). */
+function series(
+  probe: string,
+  from: number,
+  step: number,
+  pattern: string,
+  detail = 'HTTP 503',
+): ProbeSample[] {
+  return [...pattern].map((c, i) => ({
+    probe,
+    at: from + i * step,
+    ok: c === '.',
+    ...(c === '.' ? {} : { detail }),
+  }));
+}
+
+const base = { t0: 1_000, probes: ['health'], stableForMs: 3_000, intervalMs: 1_000 };
+
+describe('computeRto', () => {
+  it('reports 0 when the service never went down', () => {
+    const r = computeRto({ ...base, samples: series('health', 1_000, 1_000, '.....') });
+    expect(r).toEqual({
+      recovered: true,
+      rtoMs: 0,
+      recoveredAt: 1_000,
+      uncertaintyMs: 1_000,
+      stableUntil: 5_000,
+      phases: [],
+      lastFailures: {},
+      outageStartMs: null,
+    });
+  });
+
+  it('measures a simple outage up to the first passing sample of the stable window', () => {
+    // T0=1000; failing at 1000..4000, passing from 5000, stable 3s confirmed by the sample at 8000.
+    const r = computeRto({ ...base, samples: series('health', 1_000, 1_000, 'xxxx.....') });
+    expect(r.recovered).toBe(true);
+    expect(r.rtoMs).toBe(4_000);
+    expect(r.recoveredAt).toBe(5_000);
+    expect(r.uncertaintyMs).toBe(1_000);
+    expect(r.outageStartMs).toBe(0);
+    expect(r.stableUntil).toBe(9_000);
+    expect(r.phases).toEqual([{ name: 'until recovered', startMs: 0, endMs: 4_000, durationMs: 4_000 }]);
+  });
+
+  it('ignores samples taken before T0 and samples of other probes', () => {
+    const samples = [
+      { probe: 'health', at: 500, ok: true },
+      { probe: 'noise', at: 1_500, ok: false },
+      ...series('health', 2_000, 1_000, 'x.....'),
+    ];
+    const r = computeRto({ ...base, samples });
+    expect(r.rtoMs).toBe(2_000);
+    expect(r.outageStartMs).toBe(1_000);
+  });
+
+  it('skips a flapping window and starts the next one after the failure', () => {
+    // passes at 2000-3000, fails at 4000 (before 2000+3000): the window restarts at 5000.
+    const r = computeRto({ ...base, samples: series('health', 1_000, 1_000, 'x..x....') });
+    expect(r.recovered).toBe(true);
+    expect(r.recoveredAt).toBe(5_000);
+    expect(r.rtoMs).toBe(4_000);
+  });
+
+  it('does not let a failure at exactly start + stableFor break the window', () => {
+    const r = computeRto({ ...base, samples: series('health', 1_000, 1_000, 'x...x') });
+    expect(r.recovered).toBe(true);
+    expect(r.recoveredAt).toBe(2_000);
+    expect(r.stableUntil).toBe(5_000);
+  });
+
+  it('never recovers: rtoMs null and the last detail of each still-failing probe', () => {
+    const samples = [
+      ...series('health', 1_000, 1_000, 'xxx.', 'HTTP 503'),
+      ...series('order', 1_000, 1_000, '..xx', 'order 42 not persisted'),
+    ];
+    const r = computeRto({ ...base, probes: ['health', 'order'], samples });
+    expect(r).toEqual({
+      recovered: false,
+      rtoMs: null,
+      recoveredAt: null,
+      uncertaintyMs: 1_000,
+      stableUntil: null,
+      phases: [],
+      lastFailures: { order: 'order 42 not persisted' },
+      outageStartMs: 0,
+    });
+  });
+
+  it('treats a probe with no sample as failing, and says so', () => {
+    const r = computeRto({
+      ...base,
+      probes: ['health', 'order'],
+      samples: series('health', 1_000, 1_000, '......'),
+    });
+    expect(r.recovered).toBe(false);
+    expect(r.lastFailures).toEqual({ order: 'no sample since T0' });
+  });
+
+  it('says "failed (no detail)" when a failing sample has none', () => {
+    const r = computeRto({ ...base, samples: [{ probe: 'health', at: 1_000, ok: false }] });
+    expect(r.lastFailures).toEqual({ health: 'failed (no detail)' });
+  });
+
+  it('waits for the last probe to recover when probes recover at different times', () => {
+    const samples = [
+      ...series('health', 1_000, 1_000, 'xx........'), // ok from 3000
+      ...series('order', 1_500, 1_000, 'xxxxx.....'), // ok from 6500
+    ];
+    const r = computeRto({ ...base, probes: ['health', 'order'], samples });
+    expect(r.recoveredAt).toBe(6_500);
+    expect(r.rtoMs).toBe(5_500);
+    expect(r.outageStartMs).toBe(0);
+  });
+
+  it('applies samples taken at the same instant together', () => {
+    const samples: ProbeSample[] = [
+      { probe: 'a', at: 1_000, ok: false },
+      { probe: 'b', at: 1_000, ok: false },
+      { probe: 'a', at: 2_000, ok: true },
+      { probe: 'b', at: 2_000, ok: true },
+      { probe: 'a', at: 5_000, ok: true },
+    ];
+    const r = computeRto({ ...base, probes: ['a', 'b'], samples });
+    expect(r.recoveredAt).toBe(2_000);
+  });
+
+  it('confirms a window cut short by endAt only if endAt reaches start + stableFor', () => {
+    const samples = series('health', 1_000, 1_000, 'xx..'); // ok at 3000, 4000; window needs 6000
+    expect(computeRto({ ...base, samples, endAt: 5_999 }).recovered).toBe(false);
+    expect(computeRto({ ...base, samples }).recovered).toBe(false);
+    const r = computeRto({ ...base, samples, endAt: 6_000 });
+    expect(r.recovered).toBe(true);
+    expect(r.rtoMs).toBe(2_000);
+    expect(r.stableUntil).toBe(6_000);
+    expect(r.lastFailures).toEqual({});
+  });
+
+  it('confirms at once when stableFor is 0', () => {
+    const r = computeRto({ ...base, stableForMs: 0, samples: series('health', 1_000, 1_000, 'x.') });
+    expect(r.recovered).toBe(true);
+    expect(r.rtoMs).toBe(1_000);
+  });
+
+  it('splits the RTO into milestone phases that sum exactly to it', () => {
+    const samples = series('health', 1_000.4, 1_000, 'xxxxxxxxxx.....'); // recovers at 11000.4
+    const milestones = [
+      { name: 'promotion', at: 4_200.7 },
+      { name: 'detection', at: 1_900.2 },
+      { name: 'dns', at: 8_000 },
+    ];
+    const r = computeRto({ ...base, samples, milestones });
+    expect(r.rtoMs).toBe(10_000);
+    expect(r.phases).toEqual([
+      { name: 'detection', startMs: 0, endMs: 900, durationMs: 900 },
+      { name: 'promotion', startMs: 900, endMs: 3_201, durationMs: 2_301 },
+      { name: 'dns', startMs: 3_201, endMs: 7_000, durationMs: 3_799 },
+      { name: 'until recovered', startMs: 7_000, endMs: 10_000, durationMs: 3_000 },
+    ]);
+    expect(r.phases.reduce((sum, p) => sum + p.durationMs, 0)).toBe(r.rtoMs);
+  });
+
+  it('clips milestones before T0 or after recovery, with no closing phase when the last is at recovery', () => {
+    const samples = series('health', 1_000, 1_000, 'xx....');
+    const milestones = [
+      { name: 'first-good-order', at: 9_000 },
+      { name: 'detection', at: 500 },
+    ];
+    const r = computeRto({ ...base, samples, milestones });
+    expect(r.phases).toEqual([
+      { name: 'detection', startMs: 0, endMs: 0, durationMs: 0 },
+      { name: 'first-good-order', startMs: 0, endMs: 2_000, durationMs: 2_000 },
+    ]);
+  });
+
+  it('lists the phases reached so far when the service never recovers', () => {
+    const r = computeRto({
+      ...base,
+      samples: series('health', 1_000, 1_000, 'xxxx'),
+      milestones: [
+        { name: 'promotion', at: 3_000 },
+        { name: 'before-t0', at: 10 },
+      ],
+    });
+    expect(r.phases).toEqual([{ name: 'promotion', startMs: 0, endMs: 2_000, durationMs: 2_000 }]);
+  });
+
+  it('reads unsorted samples in time order', () => {
+    const samples = series('health', 1_000, 1_000, 'xx.....').reverse();
+    expect(computeRto({ ...base, samples }).rtoMs).toBe(2_000);
+  });
+
+  it('reports the first failure relative to T0 even when it comes after a pass', () => {
+    const r = computeRto({ ...base, samples: series('health', 1_000, 500, '..x.......') });
+    expect(r.outageStartMs).toBe(1_000);
+    expect(r.recoveredAt).toBe(2_500);
+    expect(r.rtoMs).toBe(1_500);
+  });
+});

@@ -1,0 +1,168 @@
+// Achieved RTO: from T0 to the start of the first stable window in which every recovery probe passes.
+
+import { type Milestone, type ProbeSample, sortByTime } from './samples.ts';
+
+export interface RtoInput {
+  /** Monotonic ms of T0 (fault confirmed injected). */
+  t0: number;
+  samples: ProbeSample[];
+  /** The recovery probes: all of them must pass. Samples of other probes are ignored. */
+  probes: string[];
+  /** How long every probe must keep passing for the service to count as restored. */
+  stableForMs: number;
+  /** Sampling interval of the probes: the uncertainty of the result. */
+  intervalMs: number;
+  /** Named instants of the run (detection, decision, promotion, dns, kubernetes, first-good-order...). */
+  milestones?: Milestone[];
+  /** When sampling stopped (monotonic ms): a window that was still clean then counts up to this instant. */
+  endAt?: number;
+}
+
+/** One phase of the outage, in ms relative to T0. */
+export interface RtoPhase {
+  name: string;
+  startMs: number;
+  endMs: number;
+  durationMs: number;
+}
+
+export interface RtoResult {
+  recovered: boolean;
+  /** recoveredAt − T0, whole ms; 0 when the service never went down; null when it never recovered. */
+  rtoMs: number | null;
+  /** Monotonic ms at which the confirmed stable window starts (T0 when the service never went down). */
+  recoveredAt: number | null;
+  /** The truth lies between the last failing and the first passing sample: ± one probe interval. */
+  uncertaintyMs: number;
+  /** Monotonic ms until which every probe kept passing after recovery (first failure, else end of sampling). */
+  stableUntil: number | null;
+  /** Phases from T0 to recovery, summing exactly to rtoMs ([] when not recovered and no milestones). */
+  phases: RtoPhase[];
+  /** When not recovered: each probe still failing at the end, with its last detail. */
+  lastFailures: Record<string, string>;
+  /** First failing sample at or after T0, relative to T0 in whole ms; null if none failed. */
+  outageStartMs: number | null;
+}
+
+interface Window {
+  start: number;
+  confirmed: boolean;
+}
+
+/**
+ * Computes the achieved RTO.
+ *
+ * - Only samples of `probes` taken at or after T0 count; they are read in time order.
+ * - "All pass at instant t": for each probe, its latest sample at or before t is ok. A probe with
+ *   no sample yet is failing.
+ * - A window starts at the sample that made all probes pass. Any failing sample of any probe before
+ *   start + stableForMs breaks it (flapping); the next window is searched after that failure. A
+ *   failing sample at exactly start + stableForMs does not break it.
+ * - A window is confirmed once some sample reaches start + stableForMs, or `endAt` ≥ it with no
+ *   failure in between. Without confirmation the service has not recovered.
+ * - If no sample failed before the confirmed window, the service never went down: recoveredAt = T0, rtoMs 0.
+ * - Phases: milestones sorted by time and clipped to [T0, recoveredAt]; each phase runs from the
+ *   previous milestone (or T0) to its own instant and bears its name; if the last milestone is
+ *   before recoveredAt, a last phase "until recovered" closes the gap. Relative times are rounded
+ *   to whole ms so that the phases sum exactly to rtoMs. When not recovered, phases run from T0
+ *   through each milestone at or after T0 (no closing phase).
+ */
+export function computeRto(input: RtoInput): RtoResult {
+  const { t0, stableForMs, intervalMs } = input;
+  const wanted = new Set(input.probes);
+  const samples = sortByTime(input.samples.filter((s) => wanted.has(s.probe) && s.at >= t0));
+  const latest = new Map<string, ProbeSample>();
+  const allPass = () => input.probes.every((p) => latest.get(p)?.ok === true);
+
+  let window: Window | null = null;
+  let failedBeforeWindow = false;
+  for (let i = 0; i < samples.length && !window?.confirmed; ) {
+    const at = samples[i]!.at;
+    if (window && at >= window.start + stableForMs) {
+      window.confirmed = true;
+      break;
+    }
+    // Every sample taken at the same instant is applied together.
+    let failedNow = false;
+    for (; i < samples.length && samples[i]!.at === at; i++) {
+      const sample = samples[i]!;
+      latest.set(sample.probe, sample);
+      if (!sample.ok) failedNow = true;
+    }
+    if (failedNow) {
+      window = null;
+      failedBeforeWindow = true;
+    }
+    if (!window && allPass()) window = { start: at, confirmed: stableForMs <= 0 };
+  }
+  if (window && !window.confirmed && input.endAt !== undefined && input.endAt >= window.start + stableForMs) {
+    window.confirmed = true;
+  }
+
+  const firstFailure = samples.find((s) => !s.ok);
+  const outageStartMs = firstFailure ? Math.round(firstFailure.at - t0) : null;
+  const base = { uncertaintyMs: intervalMs, outageStartMs };
+
+  if (!window?.confirmed) {
+    return {
+      ...base,
+      recovered: false,
+      rtoMs: null,
+      recoveredAt: null,
+      stableUntil: null,
+      phases: milestonePhases(t0, input.milestones ?? [], null),
+      lastFailures: stillFailing(input.probes, latestOfAll(samples)),
+    };
+  }
+  const recoveredAt = failedBeforeWindow ? window.start : t0;
+  const rtoMs = Math.round(recoveredAt - t0);
+  return {
+    ...base,
+    recovered: true,
+    rtoMs,
+    recoveredAt,
+    stableUntil: stableUntil(samples, window.start, input.endAt),
+    phases: milestonePhases(t0, input.milestones ?? [], recoveredAt),
+    lastFailures: {},
+  };
+}
+
+function latestOfAll(samples: ProbeSample[]): Map<string, ProbeSample> {
+  const latest = new Map<string, ProbeSample>();
+  for (const s of samples) latest.set(s.probe, s);
+  return latest;
+}
+
+function stillFailing(probes: string[], latest: Map<string, ProbeSample>): Record<string, string> {
+  const failures: Record<string, string> = {};
+  for (const probe of probes) {
+    const last = latest.get(probe);
+    if (!last) failures[probe] = 'no sample since T0';
+    else if (!last.ok) failures[probe] = last.detail ?? 'failed (no detail)';
+  }
+  return failures;
+}
+
+/** First failing sample after the window started, else the later of the last sample and endAt. */
+function stableUntil(samples: ProbeSample[], start: number, endAt: number | undefined): number {
+  const failure = samples.find((s) => s.at > start && !s.ok);
+  if (failure) return failure.at;
+  const last = samples.at(-1)?.at ?? start;
+  return endAt === undefined ? last : Math.max(last, endAt);
+}
+
+function milestonePhases(t0: number, milestones: Milestone[], recoveredAt: number | null): RtoPhase[] {
+  const endMs = recoveredAt === null ? Number.POSITIVE_INFINITY : Math.round(recoveredAt - t0);
+  const sorted = sortByTime(milestones).filter((m) => recoveredAt !== null || m.at >= t0);
+  const phases: RtoPhase[] = [];
+  let previous = 0;
+  for (const m of sorted) {
+    const at = Math.min(Math.max(Math.round(m.at - t0), 0), endMs);
+    phases.push({ name: m.name, startMs: previous, endMs: at, durationMs: at - previous });
+    previous = at;
+  }
+  if (recoveredAt !== null && previous < endMs) {
+    phases.push({ name: 'until recovered', startMs: previous, endMs, durationMs: endMs - previous });
+  }
+  return phases;
+}

@@ -1,0 +1,21 @@
+// Probe samples as the measurement functions read them.
+
+/** One result of one probe; `at` is monotonic ms (the run clock). */
+export interface ProbeSample {
+  probe: string;
+  at: number;
+  ok: boolean;
+  latencyMs?: number;
+  detail?: string;
+}
+
+/** A named instant of the run (monotonic ms), e.g. { name: 'promotion', at: 312_000 }. */
+export interface Milestone {
+  name: string;
+  at: number;
+}
+
+/** Samples sorted by time; equal times keep their input order (the later one is the newer result). */
+export function sortByTime<T extends { at: number }>(items: readonly T[]): T[] {
+  return [...items].sort((a, b) => a.at - b.at); // Array.prototype.sort is stable since ES2019
+}
