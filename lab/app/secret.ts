@@ -1,0 +1,75 @@
+import type { AwsEnv } from './config.ts';
+import { AppError, describeError } from './errors.ts';
+
+/** Where a postgres URL points, never its user or password: safe to log and to show in /health. */
+export interface DatabaseLocation {
+  /** hostname:port */
+  host: string;
+  name: string;
+}
+
+export function describeDatabaseUrl(url: string): DatabaseLocation {
+  try {
+    const parsed = new URL(url);
+    return {
+      host: `${parsed.hostname}:${parsed.port || '5432'}`,
+      name: decodeURIComponent(parsed.pathname.slice(1)),
+    };
+  } catch {
+    return { host: '<unparseable DATABASE_URL>', name: '' };
+  }
+}
+
+function checkDatabaseUrl(value: string | undefined, secretId: string): string {
+  const url = value?.trim();
+  if (!url || !/^postgres(ql)?:\/\//.test(url)) {
+    throw new AppError(
+      'DATABASE_URL_INVALID',
+      `secret ${secretId} must hold a postgres:// URL in SecretString (got ${url ? 'another format' : 'nothing'})`,
+    );
+  }
+  return url;
+}
+
+/**
+ * Reads DATABASE_URL from Secrets Manager once, as the real pods do at start (a changed secret
+ * needs a restart). Retries transient failures for about `budgetMs`, then throws SECRET_UNAVAILABLE.
+ */
+export async function loadDatabaseUrl(aws: AwsEnv, budgetMs = 10_000): Promise<string> {
+  // The SDK warns on every pod start that Node 20 support ends; the lab pins Node 20 knowingly.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  // Imported lazily: the SDK is the heaviest module an app pod loads.
+  const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
+  const client = new SecretsManagerClient({
+    region: aws.region,
+    ...(aws.endpoint ? { endpoint: aws.endpoint } : {}),
+    maxAttempts: 1,
+    requestHandler: { connectionTimeout: 1000, requestTimeout: 2000 },
+  });
+  const deadline = Date.now() + budgetMs;
+  let delay = 200;
+  try {
+    for (;;) {
+      try {
+        const out = await client.send(new GetSecretValueCommand({ SecretId: aws.databaseUrlSecretId }));
+        return checkDatabaseUrl(out.SecretString, aws.databaseUrlSecretId);
+      } catch (error) {
+        const name = (error as { name?: string }).name;
+        const permanent = error instanceof AppError || name === 'ResourceNotFoundException';
+        if (permanent || Date.now() + delay > deadline) {
+          if (error instanceof AppError) throw error;
+          throw new AppError(
+            'SECRET_UNAVAILABLE',
+            `cannot read secret ${aws.databaseUrlSecretId} from Secrets Manager at ${aws.endpoint ?? 'the default endpoint'}: ${describeError(error)}`,
+            { cause: error },
+          );
+        }
+        console.error(`secret ${aws.databaseUrlSecretId}: ${describeError(error)}; retrying in ${delay} ms`);
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        delay = Math.min(delay * 2, 2000);
+      }
+    }
+  } finally {
+    client.destroy();
+  }
+}

@@ -1,0 +1,62 @@
+// ai-worker: the pod process of deployment ai-worker (`node --import tsx lab/app/worker.ts`).
+import { readAwsEnv, readPodEnv } from './config.ts';
+import { createPool } from './db.ts';
+import { AppError, describeError } from './errors.ts';
+import { sendJson } from './http/respond.ts';
+import { createAppServer, listen, onShutdown, startupMs } from './http/server.ts';
+import { describeDatabaseUrl, loadDatabaseUrl } from './secret.ts';
+import { runWorker, type WorkerState } from './worker/loop.ts';
+
+// Ready while the last database round trip succeeded recently (it polls every 200 ms when idle).
+const READY_WITHIN_MS = 3000;
+
+async function main(): Promise<void> {
+  const pod = readPodEnv();
+  const databaseUrl = await loadDatabaseUrl(readAwsEnv());
+  const database = describeDatabaseUrl(databaseUrl);
+  const pool = await createPool(databaseUrl, `ai-worker/${pod.pod}`);
+  const state: WorkerState = { processed: 0, failed: 0, lastOkAt: null, lastError: null };
+  const stop = new AbortController();
+  const loop = runWorker(pool, { pod: pod.pod }, state, stop.signal);
+
+  const server = createAppServer(async (req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (path !== '/health' && path !== '/healthz') {
+      sendJson(res, 404, { error: 'not_found', message: 'ai-worker serves only /health' });
+      return;
+    }
+    const ready = state.lastOkAt !== null && Date.now() - state.lastOkAt < READY_WITHIN_MS;
+    sendJson(res, ready ? 200 : 503, {
+      status: ready ? 'ok' : 'degraded',
+      service: 'ai-worker',
+      region: pod.region,
+      pod: pod.pod,
+      version: pod.version,
+      dr_mode: pod.drMode,
+      database: {
+        host: database.host,
+        reachable: ready,
+        ...(state.lastError ? { error: state.lastError } : {}),
+      },
+      processed: state.processed,
+      failed: state.failed,
+    });
+  });
+  const port = await listen(server, pod.port);
+  onShutdown(server, async () => {
+    stop.abort();
+    await loop; // the job in hand is finished or abandoned before the pool closes
+    await pool.end();
+  });
+  console.log(
+    `ai-worker ready on 127.0.0.1:${port} region=${pod.region} pod=${pod.pod} version=${pod.version} ` +
+      `database=${database.host}/${database.name} startup_ms=${startupMs()}`,
+  );
+}
+
+main().catch((error: unknown) => {
+  const code = error instanceof AppError ? error.code : 'STARTUP_FAILED';
+  const text = error instanceof AppError ? error.message : describeError(error);
+  console.error(`ai-worker failed to start [${code}]: ${text}`);
+  process.exit(1);
+});
