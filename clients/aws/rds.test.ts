@@ -111,7 +111,9 @@ describe('describeGlobalCluster', () => {
     rdsMock.on(DescribeGlobalClustersCommand).callsFake(() => new Promise(() => {}));
     const controller = new AbortController();
     const pending = rds.describeGlobalCluster('g', { signal: controller.signal });
-    const seen = (rdsMock.send.lastCall?.args[1] as { abortSignal?: AbortSignal } | undefined)?.abortSignal;
+    const seen = (
+      (rdsMock.send.lastCall?.args as unknown[] | undefined)?.[1] as { abortSignal?: AbortSignal }
+    )?.abortSignal;
     controller.abort(new Error('operator abort'));
     await expect(pending).rejects.toMatchObject({
       code: 'E_ABORTED',

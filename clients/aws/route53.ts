@@ -1,0 +1,293 @@
+// Route 53: failover records, health checks (the drill fails DNS over by inverting the primary's check),
+// UPSERT changes and the INSYNC waiter. Route 53 is global: the client is always signed for us-east-1.
+
+import {
+  ChangeResourceRecordSetsCommand,
+  GetChangeCommand,
+  GetHealthCheckCommand,
+  GetHealthCheckStatusCommand,
+  ListResourceRecordSetsCommand,
+  type ListResourceRecordSetsCommandOutput,
+  type Route53Client,
+  type RRType,
+  UpdateHealthCheckCommand,
+} from '@aws-sdk/client-route-53';
+import type { CallOptions } from '../abort.ts';
+import { ClientError, isClientError } from '../errors.ts';
+import { pollUntil, type WaitOptions } from '../poll.ts';
+import { AwsCaller } from './call.ts';
+import { type AwsWrapperOptions, ROUTE53_SIGNING_REGION } from './config.ts';
+import {
+  bareId,
+  type DnsRecord,
+  type FailoverRecord,
+  fromRecordSet,
+  normalizeName,
+  planSetHealthCheckInverted,
+  planUpsertRecord,
+  recordLabel,
+  toRecordSet,
+} from './route53-records.ts';
+
+export interface HealthCheckInfo {
+  id: string;
+  version: number;
+  inverted: boolean;
+  disabled: boolean;
+  type: string;
+  fqdn?: string;
+  ipAddress?: string;
+  port?: number;
+  resourcePath?: string;
+}
+
+export interface HealthCheckStatus {
+  observations: {
+    region: string;
+    ipAddress: string;
+    status: string;
+    checkedAt: Date | undefined;
+    healthy: boolean;
+  }[];
+  healthyCount: number;
+}
+
+export class Route53 {
+  readonly caller: AwsCaller;
+  constructor(
+    readonly client: Route53Client,
+    opts: AwsWrapperOptions = {},
+  ) {
+    this.caller = new AwsCaller('route53', ROUTE53_SIGNING_REGION, opts.audit, opts.retry);
+  }
+
+  /** Every record of `name` (optionally of one type), following pagination. */
+  async listRecords(
+    zoneId: string,
+    name: string,
+    type?: string,
+    opts: CallOptions = {},
+  ): Promise<DnsRecord[]> {
+    const wanted = normalizeName(name);
+    const records: DnsRecord[] = [];
+    let start: { name: string; type?: string; identifier?: string } | undefined = {
+      name: wanted,
+      ...(type ? { type } : {}),
+    };
+    while (start) {
+      const page: ListResourceRecordSetsCommandOutput = await this.caller.send(
+        'ListResourceRecordSets',
+        { kind: 'hosted zone', id: bareId(zoneId) },
+        (abortSignal) =>
+          this.client.send(
+            new ListResourceRecordSetsCommand({
+              HostedZoneId: bareId(zoneId),
+              StartRecordName: start!.name,
+              ...(start!.type ? { StartRecordType: start!.type as RRType } : {}),
+              ...(start!.identifier ? { StartRecordIdentifier: start!.identifier } : {}),
+            }),
+            { abortSignal },
+          ),
+        opts,
+      );
+      const sets = page.ResourceRecordSets ?? [];
+      for (const rrs of sets) {
+        if (normalizeName(rrs.Name ?? '') === wanted && (!type || rrs.Type === type))
+          records.push(fromRecordSet(rrs));
+      }
+      // Records come sorted by name: stop once the page moved past ours.
+      const passed = sets.some((r) => normalizeName(r.Name ?? '') !== wanted);
+      start =
+        page.IsTruncated && !passed && page.NextRecordName
+          ? {
+              name: page.NextRecordName,
+              ...(page.NextRecordType ? { type: page.NextRecordType } : {}),
+              ...(page.NextRecordIdentifier ? { identifier: page.NextRecordIdentifier } : {}),
+            }
+          : undefined;
+    }
+    return records;
+  }
+
+  /** The PRIMARY/SECONDARY records of `name`, with their health check ids, TTL and values. */
+  async listFailoverRecords(zoneId: string, name: string, opts: CallOptions = {}): Promise<FailoverRecord[]> {
+    const all = await this.listRecords(zoneId, name, undefined, opts);
+    return all.filter((r): r is FailoverRecord => r.failover !== undefined && r.setIdentifier !== undefined);
+  }
+
+  async getHealthCheck(id: string, opts: CallOptions = {}): Promise<HealthCheckInfo> {
+    const out = await this.caller.send(
+      'GetHealthCheck',
+      { kind: 'health check', id },
+      (abortSignal) => this.client.send(new GetHealthCheckCommand({ HealthCheckId: id }), { abortSignal }),
+      opts,
+    );
+    const hc = out.HealthCheck;
+    const cfg = hc?.HealthCheckConfig;
+    return {
+      id: hc?.Id ?? id,
+      version: hc?.HealthCheckVersion ?? 0,
+      inverted: cfg?.Inverted === true,
+      disabled: cfg?.Disabled === true,
+      type: cfg?.Type ?? 'unknown',
+      ...(cfg?.FullyQualifiedDomainName ? { fqdn: cfg.FullyQualifiedDomainName } : {}),
+      ...(cfg?.IPAddress ? { ipAddress: cfg.IPAddress } : {}),
+      ...(cfg?.Port !== undefined ? { port: cfg.Port } : {}),
+      ...(cfg?.ResourcePath ? { resourcePath: cfg.ResourcePath } : {}),
+    };
+  }
+
+  /** Diagnostic only (not for calculated checks): what each Route 53 checker last saw. */
+  async getHealthCheckStatus(id: string, opts: CallOptions = {}): Promise<HealthCheckStatus> {
+    const out = await this.caller.send(
+      'GetHealthCheckStatus',
+      { kind: 'health check', id },
+      (abortSignal) =>
+        this.client.send(new GetHealthCheckStatusCommand({ HealthCheckId: id }), { abortSignal }),
+      opts,
+    );
+    const observations = (out.HealthCheckObservations ?? []).map((o) => {
+      const status = o.StatusReport?.Status ?? '';
+      return {
+        region: o.Region ?? '',
+        ipAddress: o.IPAddress ?? '',
+        status,
+        checkedAt: o.StatusReport?.CheckedTime,
+        healthy: status.startsWith('Success'),
+      };
+    });
+    return { observations, healthyCount: observations.filter((o) => o.healthy).length };
+  }
+
+  /**
+   * The drill's DNS failover: UpdateHealthCheck Inverted. No-op when already in the wanted state;
+   * on 409 HealthCheckVersionMismatch it re-reads the check and retries once with the fresh version.
+   */
+  async setHealthCheckInverted(
+    id: string,
+    inverted: boolean,
+    opts: CallOptions = {},
+  ): Promise<{ alreadyDone: boolean; inverted: boolean; version: number }> {
+    let hc = await this.getHealthCheck(id, opts);
+    if (hc.inverted === inverted) return { alreadyDone: true, inverted, version: hc.version };
+    return this.caller.mutate(planSetHealthCheckInverted(id, inverted), async () => {
+      for (let mismatches = 0; ; ) {
+        try {
+          const out = await this.caller.send(
+            'UpdateHealthCheck',
+            { kind: 'health check', id },
+            (abortSignal) =>
+              this.client.send(
+                new UpdateHealthCheckCommand({
+                  HealthCheckId: id,
+                  HealthCheckVersion: hc.version,
+                  Inverted: inverted,
+                }),
+                { abortSignal },
+              ),
+            opts,
+          );
+          return {
+            alreadyDone: false,
+            inverted,
+            version: out.HealthCheck?.HealthCheckVersion ?? hc.version + 1,
+          };
+        } catch (err) {
+          if (!(isClientError(err) && err.remoteCode === 'HealthCheckVersionMismatch') || mismatches++ >= 1)
+            throw err;
+          hc = await this.getHealthCheck(id, opts);
+          // Someone (or our own timed-out attempt) already applied it.
+          if (hc.inverted === inverted) return { alreadyDone: false, inverted, version: hc.version };
+        }
+      }
+    });
+  }
+
+  /** UPSERT one record (idempotent by nature); returns the change id to wait on. */
+  async upsertRecord(
+    zoneId: string,
+    record: DnsRecord,
+    opts: CallOptions & { comment?: string } = {},
+  ): Promise<{ changeId: string; status: string }> {
+    return this.caller.mutate(planUpsertRecord(zoneId, record), async () => {
+      const out = await this.caller.send(
+        'ChangeResourceRecordSets',
+        { kind: 'record', id: recordLabel(record) },
+        (abortSignal) =>
+          this.client.send(
+            new ChangeResourceRecordSetsCommand({
+              HostedZoneId: bareId(zoneId),
+              ChangeBatch: {
+                Comment: opts.comment ?? 'dr-drill',
+                Changes: [{ Action: 'UPSERT', ResourceRecordSet: toRecordSet(record) }],
+              },
+            }),
+            { abortSignal },
+          ),
+        opts,
+      );
+      return { changeId: bareId(out.ChangeInfo?.Id ?? ''), status: out.ChangeInfo?.Status ?? 'PENDING' };
+    });
+  }
+
+  /** Polls GetChange until INSYNC. */
+  waitForChange(changeId: string, wait: WaitOptions = {}): Promise<void> {
+    const id = bareId(changeId);
+    return pollUntil({
+      site: this.caller.site('GetChange'),
+      what: `Route 53 change ${id} to be INSYNC`,
+      timeoutMs: wait.timeoutMs ?? 300_000,
+      intervalMs: wait.intervalMs ?? 2_000,
+      ...(wait.maxIntervalMs ? { maxIntervalMs: wait.maxIntervalMs } : {}),
+      ...(wait.signal ? { signal: wait.signal } : {}),
+      check: async () => {
+        const out = await this.caller.send(
+          'GetChange',
+          { kind: 'change', id },
+          (abortSignal) => this.client.send(new GetChangeCommand({ Id: id }), { abortSignal }),
+          { signal: wait.signal },
+        );
+        const status = out.ChangeInfo?.Status ?? 'unknown';
+        return status === 'INSYNC'
+          ? { done: true, value: undefined }
+          : { done: false, seen: `status ${status}` };
+      },
+    });
+  }
+
+  /**
+   * Sets the TTL of one record (e.g. lower it before a failover); returns the previous TTL for undo.
+   * No change is sent when the TTL already has that value.
+   */
+  async changeTtl(
+    zoneId: string,
+    which: { name: string; type: string; setIdentifier?: string },
+    ttl: number,
+    opts: CallOptions = {},
+  ): Promise<{ previousTtl: number; changeId: string | null }> {
+    const records = await this.listRecords(zoneId, which.name, which.type, opts);
+    const record = records.find((r) => (r.setIdentifier ?? '') === (which.setIdentifier ?? ''));
+    const site = this.caller.site('ListResourceRecordSets');
+    if (!record) {
+      throw new ClientError({
+        code: 'E_NOT_FOUND',
+        message: `record ${recordLabel(which)} not found in hosted zone "${bareId(zoneId)}"`,
+        ...site,
+      });
+    }
+    if (record.alias || record.ttl === undefined) {
+      throw new ClientError({
+        code: 'E_INVALID_STATE',
+        message: `record ${recordLabel(which)} is an alias record: it has no TTL to change (set the TTL on its target)`,
+        ...site,
+      });
+    }
+    if (record.ttl === ttl) return { previousTtl: ttl, changeId: null };
+    const { changeId } = await this.upsertRecord(
+      zoneId,
+      { ...record, ttl },
+      { ...opts, comment: `dr-drill: TTL ${record.ttl} → ${ttl}` },
+    );
+    return { previousTtl: record.ttl, changeId };
+  }
+}
