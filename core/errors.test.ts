@@ -101,6 +101,20 @@ describe('isAbortError', () => {
     expect(isAbortError(sdk)).toBe(true);
     expect(isAbortError(new DrillError('E_ABORTED', 'operator abort'))).toBe(true);
   });
+  it('decides by code for DrillErrors from another copy of the module', () => {
+    const foreignTimeout = Object.assign(new Error('step "x" timed out'), {
+      name: 'TimeoutError',
+      code: 'E_TIMEOUT',
+    });
+    expect(isAbortError(foreignTimeout)).toBe(false);
+    expect(isAbortError(Object.assign(new Error('abort'), { name: 'DrillError', code: 'E_ABORTED' }))).toBe(
+      true,
+    );
+    // Node's own codes are not ours: the name decides.
+    expect(isAbortError(Object.assign(new Error('aborted'), { name: 'AbortError', code: 'ABORT_ERR' }))).toBe(
+      true,
+    );
+  });
   it('rejects our own step timeouts, other errors and non-errors', () => {
     expect(isAbortError(new TimeoutError('step "x"', 1000, 'failover[0].timeout'))).toBe(false);
     expect(isAbortError(new DrillError('E_STEP_FAILED', 'x'))).toBe(false);

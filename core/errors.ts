@@ -2,18 +2,21 @@
 
 import { formatDuration } from './duration.ts';
 
-export type ErrorCode =
-  | 'E_VALIDATION'
-  | 'E_USAGE'
-  | 'E_NOT_FOUND'
-  | 'E_TIMEOUT'
-  | 'E_ABORTED'
-  | 'E_STEP_FAILED'
-  | 'E_PROBE_FAILED'
-  | 'E_PREFLIGHT'
-  | 'E_GUARDRAIL'
-  | 'E_INTERNAL'
-  | 'E_DURATION';
+export const ERROR_CODES = [
+  'E_VALIDATION',
+  'E_USAGE',
+  'E_NOT_FOUND',
+  'E_TIMEOUT',
+  'E_ABORTED',
+  'E_STEP_FAILED',
+  'E_PROBE_FAILED',
+  'E_PREFLIGHT',
+  'E_GUARDRAIL',
+  'E_INTERNAL',
+  'E_DURATION',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export interface DrillErrorOptions {
   cause?: unknown;
@@ -94,8 +97,14 @@ function hasName(e: unknown, name: string): boolean {
  * A DrillError with any other code (including our own E_TIMEOUT) is not an abort.
  */
 export function isAbortError(e: unknown): boolean {
-  if (e instanceof DrillError) return e.code === 'E_ABORTED';
+  if (e instanceof DrillError || hasDrillCode(e)) return (e as { code: unknown }).code === 'E_ABORTED';
   return hasName(e, 'AbortError') || hasName(e, 'TimeoutError');
+}
+
+/** A DrillError from another copy of this module (e.g. loaded twice by a test runner) still has its code. */
+function hasDrillCode(e: unknown): boolean {
+  const code = typeof e === 'object' && e !== null ? (e as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && (ERROR_CODES as readonly string[]).includes(code);
 }
 
 /** The line to show a human: `shortMessage`, else `message`, else the value as text. */
