@@ -1,0 +1,250 @@
+// startLab(): the whole two-region platform on this machine, wired as lab/README.md describes.
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { readSchemaSql } from './app/schema.ts';
+import type { LabResource } from './aws/backend.ts';
+import { type AwsServer, startAwsServer } from './aws/server.ts';
+import { ReplicatedDatabase } from './db/replicated-database.ts';
+import { RegionalLoadBalancer } from './edge/alb.ts';
+import { PublicEdge } from './edge/public.ts';
+import { KubeCluster } from './k8s/cluster.ts';
+import { writeKubeconfig } from './k8s/kubeconfig.ts';
+import { Link } from './net/link.ts';
+import { labBackend } from './platform/backend.ts';
+import { LabFaults } from './platform/faults.ts';
+import { LAB_INFO_VERSION, type LabInfo, writeLabInfo } from './platform/info.ts';
+import { luneoManifests } from './platform/manifests.ts';
+import { listPodResources } from './platform/pods.ts';
+import { waitUntilServing } from './platform/ready.ts';
+import { LUNEO, PRIMARY_REGION, REGIONS, type Region, SECONDARY_REGION } from './regions.ts';
+
+export interface LabOptions {
+  /** Lab directory (default `.lab` in the working directory). */
+  dir?: string;
+  /** Replication latency across the WAN link (default 50 ms). */
+  wanLatencyMs?: number;
+  /** Route 53 health check interval (default 1000 ms) and failure threshold (default 2). */
+  healthCheckIntervalMs?: number;
+  failureThreshold?: number;
+  /** TTL of the api record (default 5 s). */
+  ttlSeconds?: number;
+  log?: (line: string) => void;
+}
+
+export const LAB_CREDENTIALS = {
+  accessKeyId: 'AKIALABLUNEO00000000',
+  secretAccessKey: 'lab-static-secret-key',
+};
+
+export interface Lab {
+  info: LabInfo;
+  db: ReplicatedDatabase;
+  aws: AwsServer;
+  clusters: Record<Region, KubeCluster>;
+  albs: Record<Region, RegionalLoadBalancer>;
+  edge: PublicEdge;
+  faults: LabFaults;
+  /** Stops every process and server the lab started. */
+  stop(): Promise<void>;
+}
+
+const albHost = (region: Region) => `alb.${region}.luneo.lab`;
+
+export async function startLab(options: LabOptions = {}): Promise<Lab> {
+  const started = performance.now();
+  const dir = resolve(options.dir ?? '.lab');
+  const log = options.log ?? (() => {});
+  await mkdir(dir, { recursive: true });
+  const stoppers: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const stopOne of stoppers.splice(0).reverse())
+      await stopOne().catch((e) => log(`stop: ${(e as Error).message}`));
+  };
+  try {
+    const db = new ReplicatedDatabase({
+      dir: join(dir, 'db'),
+      primary: PRIMARY_REGION,
+      secondary: SECONDARY_REGION,
+      wanLatencyMs: options.wanLatencyMs ?? 50,
+      initSql: await readSchemaSql(),
+      log,
+    });
+    stoppers.push(() => db.stop());
+    const dbStarted = db.start();
+
+    const clusters = {} as Record<Region, KubeCluster>;
+    const albs = {} as Record<Region, RegionalLoadBalancer>;
+    const albLinks = {} as Record<Region, Link>;
+    for (const region of REGIONS) {
+      const cluster = new KubeCluster({
+        name: LUNEO.eksClusters[region],
+        region,
+        dir: join(dir, 'k8s', region),
+        log,
+        podEnv: () => podEnv(region),
+      });
+      clusters[region] = cluster;
+      albs[region] = new RegionalLoadBalancer({
+        region,
+        endpoints: (deployment) => cluster.readyEndpoints(LUNEO.namespace, deployment),
+      });
+      const albPort = await albs[region].start();
+      stoppers.push(() => albs[region].close());
+      albLinks[region] = new Link({
+        name: `alb-${region}`,
+        target: { host: '127.0.0.1', port: albPort },
+        cutMode: 'reset',
+      });
+      await albLinks[region].start();
+      stoppers.push(() => albLinks[region].close());
+    }
+
+    const kubeLinks = {} as Record<Region, Link>;
+    for (const region of REGIONS) {
+      const port = await clusters[region].start();
+      stoppers.push(() => clusters[region].stop());
+      kubeLinks[region] = new Link({
+        name: `eks-${region}`,
+        target: { host: '127.0.0.1', port },
+        cutMode: 'reset',
+      });
+      await kubeLinks[region].start();
+      stoppers.push(() => kubeLinks[region].close());
+    }
+    const faults = new LabFaults({
+      db,
+      regionLinks: {
+        [PRIMARY_REGION]: [albLinks[PRIMARY_REGION], kubeLinks[PRIMARY_REGION]],
+        [SECONDARY_REGION]: [albLinks[SECONDARY_REGION], kubeLinks[SECONDARY_REGION]],
+      } as Record<Region, Link[]>,
+      kubeApi: Object.fromEntries(REGIONS.map((r) => [r, `http://127.0.0.1:${clusters[r].port}`])) as Record<
+        Region,
+        string
+      >,
+      log,
+    });
+    stoppers.push(async () => void (await faults.healAll()));
+    await dbStarted;
+    const secretId = LUNEO.secrets.databaseUrl;
+    let pods: LabResource[] = [];
+    const aws = await startAwsServer({
+      backend: labBackend({ db, faults, albs, pods: () => pods }),
+      seed: {
+        globalClusterId: LUNEO.globalCluster,
+        clusters: { ...LUNEO.clusters },
+        hostedZone: { name: LUNEO.hostedZoneName },
+        failoverRecords: {
+          name: LUNEO.apiRecordName,
+          ttl: options.ttlSeconds ?? 5,
+          primary: {
+            region: PRIMARY_REGION,
+            value: albHost(PRIMARY_REGION),
+            health: { ip: '127.0.0.1', port: albLinks[PRIMARY_REGION].port, path: '/health' },
+          },
+          secondary: {
+            region: SECONDARY_REGION,
+            value: albHost(SECONDARY_REGION),
+            health: { ip: '127.0.0.1', port: albLinks[SECONDARY_REGION].port, path: '/health' },
+          },
+        },
+        secrets: { [secretId]: db.url(PRIMARY_REGION) },
+      },
+      healthCheckIntervalMs: options.healthCheckIntervalMs ?? 1000,
+      failureThreshold: options.failureThreshold ?? 2,
+      log,
+    });
+    stoppers.push(() => aws.close());
+
+    function podEnv(region: Region): Record<string, string> {
+      return {
+        REGION: region,
+        AWS_REGION: region,
+        AWS_ENDPOINT_URL: aws.url,
+        AWS_ACCESS_KEY_ID: LAB_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: LAB_CREDENTIALS.secretAccessKey,
+        DATABASE_URL_SECRET_ID: secretId,
+        APP_VERSION: '2026.11.0-lab',
+      };
+    }
+
+    await Promise.all(REGIONS.flatMap((region) => luneoManifests().map((m) => clusters[region].apply(m))));
+
+    const refreshPods = async () => {
+      const lists = await Promise.all(
+        REGIONS.map((r) => listPodResources(r, `http://127.0.0.1:${clusters[r].port}`).catch(() => [])),
+      );
+      pods = lists.flat();
+    };
+    const podRefresh = setInterval(() => void refreshPods(), 1000);
+    stoppers.push(async () => clearInterval(podRefresh));
+
+    const edge = new PublicEdge({
+      name: LUNEO.apiRecordName,
+      resolve: (name) => aws.resolve(name),
+      hosts: (hostname) => {
+        const region = REGIONS.find((r) => albHost(r) === hostname.replace(/\.$/, ''));
+        return region ? { host: '127.0.0.1', port: albLinks[region].port } : null;
+      },
+    });
+    const edgePort = await edge.start();
+    stoppers.push(() => edge.close());
+
+    const kubeconfig = join(dir, 'kubeconfig');
+    const contexts = Object.fromEntries(REGIONS.map((r) => [r, LUNEO.eksClusters[r]])) as Record<
+      Region,
+      string
+    >;
+    await writeKubeconfig(
+      kubeconfig,
+      REGIONS.map((r) => ({
+        name: LUNEO.eksClusters[r],
+        server: `http://127.0.0.1:${kubeLinks[r].port}`,
+        context: contexts[r],
+        region: r,
+      })),
+    );
+    const publicUrl = `http://127.0.0.1:${edgePort}`;
+    await waitUntilServing({
+      publicUrl,
+      albUrls: REGIONS.map((r) => `http://127.0.0.1:${albLinks[r].port}`),
+      timeoutMs: 60_000,
+    });
+
+    const info: LabInfo = {
+      version: LAB_INFO_VERSION,
+      dir,
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+      bootMs: Math.round(performance.now() - started),
+      publicUrl,
+      publicHost: LUNEO.apiRecordName.replace(/\.$/, ''),
+      controlUrl: '',
+      aws: { endpoint: aws.url, ...LAB_CREDENTIALS, accountId: LUNEO.accountId },
+      kubeconfig,
+      contexts,
+      regions: Object.fromEntries(
+        REGIONS.map((r) => {
+          const endpoint = db.endpoint(r);
+          return [
+            r,
+            {
+              albUrl: `http://127.0.0.1:${albLinks[r].port}`,
+              albHost: albHost(r),
+              kubeApi: `http://127.0.0.1:${kubeLinks[r].port}`,
+              dbEndpoint: `${endpoint.host}:${endpoint.port}`,
+            },
+          ];
+        }),
+      ) as LabInfo['regions'],
+      secrets: { databaseUrl: secretId },
+      hostedZoneId: aws.zoneId(),
+      healthChecks: aws.healthCheckIds(),
+    };
+    await writeLabInfo(info);
+    return { info, db, aws, clusters, albs, edge, faults, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,96 @@
+// The daemon's control API (127.0.0.1 only): status, hand faults and heal for `pnpm lab`.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Lab } from '../lab.ts';
+import { isRegion, LUNEO, PRIMARY_REGION, type Region } from '../regions.ts';
+import { labStatus } from './status.ts';
+
+export interface FaultRequest {
+  kind: 'region-outage' | 'db-crash' | 'db-isolation' | 'wan-cut' | 'wan-latency' | 'pod-kill';
+  region?: string;
+  ms?: number;
+  deployment?: string;
+}
+
+export async function applyHandFault(lab: Lab, request: FaultRequest, wanLatencyMs: number): Promise<string> {
+  const region: Region = request.region === undefined ? PRIMARY_REGION : checkedRegion(request.region);
+  switch (request.kind) {
+    case 'region-outage':
+      await lab.faults.regionOutage(region);
+      return `${region} is dark: database, load balancer and EKS API unreachable, replication cut`;
+    case 'db-isolation':
+      await lab.faults.dbIsolation(region);
+      return `${region} database is off the network`;
+    case 'db-crash':
+      await lab.faults.dbCrash(region);
+      return `${region} PostgreSQL killed`;
+    case 'wan-cut':
+      await lab.faults.wanCut();
+      return 'replication link cut';
+    case 'wan-latency': {
+      if (request.ms === undefined || !Number.isFinite(request.ms) || request.ms < 0) {
+        throw new Error('wan-latency needs a latency in milliseconds, e.g. `pnpm lab fault wan-latency 500`');
+      }
+      await lab.faults.wanLatency(request.ms, wanLatencyMs);
+      return `replication latency set to ${request.ms} ms`;
+    }
+    case 'pod-kill': {
+      const deployment = request.deployment ?? 'luneo-api';
+      const pods = lab.clusters[region].readyEndpoints(LUNEO.namespace, deployment).map((e) => e.pod);
+      await lab.faults.podKill(region, pods);
+      return `deleted ${pods.length} ${deployment} pod(s) in ${region}`;
+    }
+    default:
+      throw new Error(`unknown fault "${String((request as { kind: unknown }).kind)}"`);
+  }
+}
+
+function checkedRegion(value: string): Region {
+  if (!isRegion(value)) throw new Error(`unknown region "${value}": use eu-west-1 or us-east-1`);
+  return value;
+}
+
+export function startControlServer(
+  lab: Lab,
+  opts: { wanLatencyMs: number; onShutdown: () => void },
+): Promise<number> {
+  const server = createServer((req, res) => {
+    handle(lab, req, opts).then(
+      (body) => send(res, 200, body),
+      (error: Error) => send(res, 400, { error: error.message }),
+    );
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)),
+  );
+
+  async function handle(lab: Lab, req: IncomingMessage, o: typeof opts): Promise<unknown> {
+    const body = await readJson(req);
+    if (req.method === 'GET' && req.url === '/status') return labStatus(lab);
+    if (req.method === 'POST' && req.url === '/fault')
+      return { message: await applyHandFault(lab, body as FaultRequest, o.wanLatencyMs) };
+    if (req.method === 'POST' && req.url === '/heal') {
+      const errors = await lab.faults.healAll();
+      return {
+        message: errors.length ? `healed with errors: ${errors.join('; ')}` : 'every fault reverted',
+        errors,
+      };
+    }
+    if (req.method === 'POST' && req.url === '/shutdown') {
+      setImmediate(o.onShutdown);
+      return { message: 'stopping' };
+    }
+    throw new Error(`no route ${req.method} ${req.url}`);
+  }
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  return text ? JSON.parse(text) : {};
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}

@@ -1,0 +1,46 @@
+// The Luneo workloads as Kubernetes objects: what each cluster runs.
+import { LUNEO } from '../regions.ts';
+
+const TSX = ['node', '--import', 'tsx'];
+
+function deployment(name: string, replicas: number, entry: string, readinessPath: string) {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace: LUNEO.namespace, labels: { app: name } },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: {
+          containers: [
+            {
+              name,
+              image: `luneo/${name}:lab`,
+              command: [...TSX, entry],
+              envFrom: [{ configMapRef: { name: LUNEO.drOverridesConfigMap, optional: true } }],
+              readinessProbe: { httpGet: { path: readinessPath, port: 'http' } },
+              ports: [{ name: 'http', containerPort: 8080 }],
+            },
+          ],
+        },
+      },
+    },
+  };
+}
+
+export function luneoManifests(): object[] {
+  return [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: LUNEO.namespace } },
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: LUNEO.drOverridesConfigMap, namespace: LUNEO.namespace },
+      data: { dr_mode: 'false' },
+    },
+    deployment('luneo-api', 2, 'lab/app/api.ts', '/health'),
+    deployment('luneo-frontend', 1, 'lab/app/frontend.ts', '/healthz'),
+    deployment('ai-worker', 1, 'lab/app/worker.ts', '/health'),
+  ];
+}
