@@ -1,0 +1,52 @@
+// Dispatches events to reporter hooks; a broken reporter never breaks a drill.
+import type { DrillEvent } from '../events.ts';
+import type { Reporter } from '../reporters/reporter.ts';
+
+const HOOK: { [K in DrillEvent['kind']]: keyof Reporter } = {
+  'run-start': 'onRunStart',
+  plan: 'onPlan',
+  'phase-start': 'onPhaseStart',
+  'phase-end': 'onPhaseEnd',
+  'step-start': 'onStepStart',
+  'step-end': 'onStepEnd',
+  'probe-sample': 'onProbeSample',
+  undo: 'onUndo',
+  log: 'onLog',
+  'run-end': 'onRunEnd',
+};
+
+export class Emitter {
+  readonly #reporters: Reporter[];
+  readonly #pending = new Set<Promise<void>>();
+  readonly errors: string[] = [];
+
+  constructor(reporters: Reporter[]) {
+    this.#reporters = reporters;
+  }
+
+  /** Calls each reporter's hook for the event; async hooks are awaited by flush(), never by the run. */
+  emit(event: DrillEvent): void {
+    const name = HOOK[event.kind];
+    for (const reporter of this.#reporters) {
+      const hook = reporter[name] as ((e: DrillEvent) => unknown) | undefined;
+      if (!hook) continue;
+      try {
+        const out = hook.call(reporter, event);
+        if (out instanceof Promise) {
+          const tracked: Promise<void> = out
+            .catch((error: unknown) => {
+              this.errors.push(`${name}: ${String(error)}`);
+            })
+            .finally(() => this.#pending.delete(tracked));
+          this.#pending.add(tracked);
+        }
+      } catch (error) {
+        this.errors.push(`${name}: ${String(error)}`);
+      }
+    }
+  }
+
+  async flush(): Promise<void> {
+    await Promise.all([...this.#pending]);
+  }
+}

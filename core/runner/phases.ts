@@ -1,0 +1,319 @@
+// The phases between plan and restore: plan, preflight, inject (T0), failover, recover, verify.
+import { DrillError, errorMessage, isAbortError } from '../errors.ts';
+import { computeRpo, computeRto } from '../measure/index.ts';
+import type { PlannedCall, RunContext } from '../model.ts';
+import { sleep, withDeadline } from './deadline.ts';
+import type { DrillRun } from './drill-run.ts';
+import { stepId } from './ids.ts';
+import { checkProbe, DEFAULT_PROBE_INTERVAL, type RecoverySampler } from './probes.ts';
+import { DEFAULT_STEP_TIMEOUT, runStep } from './step-runner.ts';
+
+const LEDGER_TIMEOUT_MS = 120_000;
+
+/** Every call the run would make, from each fault/step plan(); a dry run also lists them in actions.jsonl. */
+export function planPhase<R>(run: DrillRun<R>): void {
+  const { scenario } = run;
+  const planned = (id: string, title: string, plan: ((ctx: RunContext<R>) => PlannedCall[]) | undefined) => {
+    let calls: PlannedCall[] = [];
+    try {
+      calls = plan?.(run.ctx) ?? [];
+    } catch (error) {
+      throw new DrillError(
+        'E_VALIDATION',
+        `${run.scenarioFile ?? scenario.name}: ${id}.plan() threw: ${errorMessage(error)}`,
+        {
+          cause: error,
+        },
+      );
+    }
+    return { stepId: id, title, calls: run.redactor.redact(calls) };
+  };
+  run.plan = [
+    planned('fault', scenario.fault.title, scenario.fault.plan),
+    ...scenario.failover.map((s) => planned(stepId(s), s.title, s.plan)),
+    ...(scenario.restore ?? []).map((s) => planned(`restore:${stepId(s)}`, s.title, s.plan)),
+  ];
+  run.emit({ kind: 'plan', steps: run.plan });
+  if (run.dryRun) {
+    for (const entry of run.plan) {
+      for (const call of entry.calls)
+        if (call.mutating) run.audit.bind({ phase: 'plan', stepId: entry.stepId }).planned(call);
+    }
+  }
+}
+
+/** Steady state must be green before anything is injected; then the ledger and background start. */
+export async function preflightPhase<R>(run: DrillRun<R>): Promise<void> {
+  const checks = await Promise.all(
+    run.scenario.steadyState.map((probe, i) => checkProbe(run, probe, 'preflight', `steadyState[${i}]`)),
+  );
+  for (const check of checks) {
+    run.probes.steadyState.push({
+      name: check.name,
+      ok: check.ok,
+      latencyMs: check.latencyMs,
+      detail: check.detail,
+    });
+    run.emit({
+      kind: 'probe-sample',
+      phase: 'preflight',
+      probe: check.name,
+      ok: check.ok,
+      latencyMs: check.latencyMs,
+      detail: check.detail,
+    });
+  }
+  const red = checks.filter((c) => !c.ok);
+  if (red.length > 0) {
+    const message = `steady state is not green, nothing was injected: ${red
+      .map((c) => `probe "${c.name}" failed${c.detail ? `: ${c.detail}` : ''}`)
+      .join('; ')}`;
+    run.failures.push(message);
+    throw new DrillError('E_PREFLIGHT', message);
+  }
+  const ledger = run.scenario.ledger;
+  if (ledger) {
+    await withDeadline(
+      (signal) => ledger.start(run.contextWith(signal, { phase: 'preflight', stepId: ledger.name })),
+      {
+        ms: LEDGER_TIMEOUT_MS,
+        what: `ledger "${ledger.name}" start`,
+        setting: 'ledger.start (fixed at 2m)',
+        parent: run.signal,
+      },
+    );
+    run.ledgerRunning = true;
+  }
+  for (const activity of run.scenario.background ?? []) {
+    await activity.start(run.contextWith(run.signal, { phase: 'preflight', stepId: activity.name }));
+    run.backgroundStarted.push(activity.name);
+  }
+}
+
+/** Registers the revert, injects the fault, marks T0 when inject resolves, stops the ledger, starts sampling. */
+export async function injectPhase<R>(run: DrillRun<R>, sampler: RecoverySampler<R>): Promise<void> {
+  const { fault } = run.scenario;
+  const timeoutMs = run.ms(fault.timeout ?? DEFAULT_STEP_TIMEOUT);
+  run.journalUndo('fault', 'fault', 'fault', fault.title);
+  run.undo.push({
+    id: 'fault',
+    kind: 'fault',
+    stepId: 'fault',
+    title: fault.title,
+    timeoutMs,
+    timeoutSetting: 'fault.timeout',
+    file: run.scenarioFile,
+    run: (signal, undoData) =>
+      fault.revert(run.contextWith(signal, { phase: 'restore', stepId: 'fault' }), undoData),
+  });
+  run.journal.update((d) => {
+    d.steps.push({
+      id: 'fault',
+      title: fault.title,
+      phase: 'inject',
+      status: 'running',
+      startedAt: new Date().toISOString(),
+    });
+  });
+  run.emit({
+    kind: 'step-start',
+    phase: 'inject',
+    stepId: 'fault',
+    title: fault.title,
+    runbook: fault.runbook,
+  });
+  const startedAt = run.clock.now();
+  try {
+    const outcome = await withDeadline(
+      (signal) => fault.inject(run.contextWith(signal, { phase: 'inject', stepId: 'fault' })),
+      {
+        ms: timeoutMs,
+        what: `fault "${fault.title}"`,
+        setting: 'fault.timeout',
+        file: run.scenarioFile,
+        parent: run.signal,
+      },
+    );
+    const t0 = run.clock.markT0();
+    run.undo.setUndoData('fault', outcome?.undoData);
+    run.journalUndoData('fault', outcome?.undoData);
+    run.journal.update((d) => {
+      d.t0 = run.clock.wall(t0).toISOString();
+      const step = d.steps.findLast((s) => s.id === 'fault');
+      if (step) Object.assign(step, { status: 'ok', endedAt: new Date().toISOString() });
+    });
+    run.steps.push({
+      id: 'fault',
+      title: fault.title,
+      phase: 'inject',
+      ...(fault.runbook ? { runbook: fault.runbook } : {}),
+      status: 'ok',
+      startMs: Math.round(startedAt),
+      endMs: Math.round(t0),
+      durationMs: Math.round(t0 - startedAt),
+      sinceT0Ms: 0,
+      ...(outcome?.detail ? { detail: run.redactor.redactText(outcome.detail) } : {}),
+    });
+    run.emit({
+      kind: 'step-end',
+      phase: 'inject',
+      stepId: 'fault',
+      title: fault.title,
+      status: 'ok',
+      durationMs: Math.round(t0 - startedAt),
+    });
+  } catch (error) {
+    const aborted = isAbortError(error) || run.signal.aborted;
+    const message = run.redactor.redactText(errorMessage(error));
+    run.journal.update((d) => {
+      const step = d.steps.findLast((s) => s.id === 'fault');
+      if (step)
+        Object.assign(step, {
+          status: aborted ? 'aborted' : 'failed',
+          endedAt: new Date().toISOString(),
+          error: message,
+        });
+    });
+    run.emit({
+      kind: 'step-end',
+      phase: 'inject',
+      stepId: 'fault',
+      title: fault.title,
+      status: aborted ? 'aborted' : 'failed',
+      durationMs: Math.round(run.clock.now() - startedAt),
+      error: message,
+    });
+    if (aborted) throw error;
+    run.failures.push(`fault injection failed: ${message}`);
+    throw new DrillError('E_STEP_FAILED', `fault "${fault.title}" could not be injected: ${message}`, {
+      cause: error,
+    });
+  }
+  sampler.start();
+  const ledger = run.scenario.ledger;
+  if (ledger && run.ledgerRunning) {
+    run.ledgerRunning = false;
+    await ledger.stop(run.contextWith(run.signal, { phase: 'inject', stepId: ledger.name }));
+  }
+}
+
+export async function failoverPhase<R>(run: DrillRun<R>): Promise<void> {
+  for (const [i, step] of run.scenario.failover.entries()) {
+    try {
+      await runStep(run, step, { phase: 'failover', path: `failover[${i}]` });
+    } catch (error) {
+      if (!run.signal.aborted) run.failures.push(errorMessage(error));
+      throw error;
+    }
+  }
+}
+
+/** Waits until the recovery probes pass for the stability window (RTO), then measures the RPO. */
+export async function recoverPhase<R>(run: DrillRun<R>, sampler: RecoverySampler<R>): Promise<void> {
+  const { scenario, objectives } = run;
+  const t0 = run.clock.t0 ?? 0;
+  const probes = scenario.recovery.map((p) => p.name);
+  const intervals = scenario.recovery.map((p) => run.ms(p.interval ?? DEFAULT_PROBE_INTERVAL));
+  const intervalMs = Math.max(...intervals);
+  const stableForMs = run.ms(objectives.stableFor);
+  const timeoutMs = run.ms(scenario.recoveryTimeout ?? objectives.rto);
+  const giveUpAt = run.clock.now() + timeoutMs;
+  const measure = (endAt?: number) =>
+    computeRto({
+      t0,
+      samples: run.samples,
+      probes,
+      stableForMs,
+      intervalMs,
+      milestones: run.milestones,
+      endAt,
+    });
+  while (!measure().recovered && run.clock.now() < giveUpAt) {
+    await sleep(Math.min(...intervals), run.signal);
+  }
+  const endAt = run.clock.now();
+  await sampler.stop();
+  const rto = measure(endAt);
+  const objectiveMs = run.ms(objectives.rto);
+  const met = rto.recovered && rto.rtoMs !== null && rto.rtoMs <= objectiveMs;
+  run.rto = {
+    achievedMs: rto.rtoMs,
+    uncertaintyMs: rto.uncertaintyMs,
+    recovered: rto.recovered,
+    objectiveMs,
+    met,
+    outageStartMs: rto.outageStartMs,
+    phases: rto.phases,
+    lastFailures: run.redactor.redact(rto.lastFailures),
+  };
+  for (const [i, name] of probes.entries()) {
+    const own = run.samples.filter((s) => s.probe === name);
+    run.probes.recovery[i] = { name, samples: own.length, failures: own.filter((s) => !s.ok).length };
+  }
+  if (!rto.recovered) {
+    const still = Object.entries(rto.lastFailures)
+      .map(([p, d]) => `${p}: ${d}`)
+      .join('; ');
+    run.failures.push(
+      `service did not recover within ${scenario.recoveryTimeout ? 'recoveryTimeout' : 'the RTO objective'} (${timeoutMs}ms)${still ? `: ${run.redactor.redactText(still)}` : ''}`,
+    );
+  } else if (!met) {
+    run.failures.push(`RTO ${rto.rtoMs}ms exceeds the objective ${objectives.rto} (${objectiveMs}ms)`);
+  }
+  await measureRpo(run);
+}
+
+async function measureRpo<R>(run: DrillRun<R>): Promise<void> {
+  const ledger = run.scenario.ledger;
+  if (!ledger) return;
+  const collected = await ledger.collect(
+    run.contextWith(run.signal, { phase: 'recover', stepId: ledger.name }),
+  );
+  const rpo = computeRpo({
+    writes: collected.writes,
+    survivors: collected.survivors,
+    intervalMs: run.ms(ledger.interval ?? '100ms'),
+    reportedLagMs: collected.reportedLagMs ?? null,
+  });
+  const objectiveMs = run.ms(run.objectives.rpo);
+  const met = rpo.rpoMs !== null && rpo.rpoMs <= objectiveMs;
+  run.rpo = {
+    achievedMs: rpo.rpoMs === null ? null : Math.round(rpo.rpoMs),
+    uncertaintyMs: rpo.uncertaintyMs,
+    objectiveMs,
+    met,
+    lostCount: rpo.lostCount,
+    lostSeqs: rpo.lostSeqs.slice(0, 1000),
+    totalLoss: rpo.totalLoss,
+    acknowledgedCount: rpo.acknowledgedCount,
+    reportedLagMs: rpo.reportedLagMs,
+  };
+  if (rpo.rpoMs === null)
+    run.failures.push(`RPO not measured: ledger "${ledger.name}" has no acknowledged write`);
+  else if (!met)
+    run.failures.push(`RPO ${rpo.rpoMs}ms exceeds the objective ${run.objectives.rpo} (${objectiveMs}ms)`);
+}
+
+export async function verifyPhase<R>(run: DrillRun<R>): Promise<void> {
+  for (const [i, probe] of run.scenario.verify.entries()) {
+    const check = await checkProbe(run, probe, 'verify', `verify[${i}]`);
+    run.probes.verify.push({
+      name: check.name,
+      ok: check.ok,
+      latencyMs: check.latencyMs,
+      detail: check.detail,
+    });
+    run.emit({
+      kind: 'probe-sample',
+      phase: 'verify',
+      probe: check.name,
+      ok: check.ok,
+      latencyMs: check.latencyMs,
+      detail: check.detail,
+    });
+    if (!check.ok)
+      run.failures.push(
+        `verification probe "${check.name}" failed${check.detail ? `: ${check.detail}` : ''}`,
+      );
+  }
+}

@@ -1,0 +1,117 @@
+// Probes: once (steady state, verification) or continuously from T0 (recovery sampling).
+import { errorMessage } from '../errors.ts';
+import type { Phase, ProbeDefinition } from '../model.ts';
+import { sleep, withDeadline } from './deadline.ts';
+import type { DrillRun } from './drill-run.ts';
+
+export const DEFAULT_PROBE_INTERVAL = '250ms';
+export const DEFAULT_PROBE_TIMEOUT = '10s';
+
+export interface ProbeCheck {
+  name: string;
+  ok: boolean;
+  /** Monotonic ms at which the check was issued. */
+  at: number;
+  latencyMs: number;
+  detail?: string;
+}
+
+/** One check under its own timeout and the run's signal; a thrown error is a failed check. */
+export async function checkProbe<R>(
+  run: DrillRun<R>,
+  probe: ProbeDefinition<R>,
+  phase: Phase,
+  path: string,
+  parent: AbortSignal = run.signal,
+): Promise<ProbeCheck> {
+  const at = run.clock.now();
+  try {
+    const outcome = await withDeadline(
+      (signal) => probe.check(run.contextWith(signal, { phase, stepId: probe.name }), { signal }),
+      {
+        ms: run.ms(probe.timeout ?? DEFAULT_PROBE_TIMEOUT),
+        what: `probe "${probe.name}"`,
+        setting: `${path}.timeout`,
+        file: run.scenarioFile,
+        parent,
+      },
+    );
+    const latencyMs = outcome.latencyMs ?? Math.round(run.clock.now() - at);
+    return {
+      name: probe.name,
+      ok: outcome.ok,
+      at,
+      latencyMs,
+      ...(outcome.detail ? { detail: run.redactor.redactText(outcome.detail) } : {}),
+    };
+  } catch (error) {
+    if (parent.aborted) throw error;
+    return {
+      name: probe.name,
+      ok: false,
+      at,
+      latencyMs: Math.round(run.clock.now() - at),
+      detail: run.redactor.redactText(errorMessage(error)),
+    };
+  }
+}
+
+/** Samples every recovery probe at its own interval until stopped; samples land in run.samples. */
+export class RecoverySampler<R> {
+  readonly #run: DrillRun<R>;
+  readonly #stop = new AbortController();
+  #loops: Promise<void>[] = [];
+
+  constructor(run: DrillRun<R>) {
+    this.#run = run;
+  }
+
+  start(): void {
+    const probes = this.#run.scenario.recovery;
+    this.#loops = probes.map((probe, i) => this.#loop(probe, `recovery[${i}]`));
+  }
+
+  async #loop(probe: ProbeDefinition<R>, path: string): Promise<void> {
+    const run = this.#run;
+    const intervalMs = run.ms(probe.interval ?? DEFAULT_PROBE_INTERVAL);
+    const stop = AbortSignal.any([this.#stop.signal, run.signal]);
+    const first = run.clock.now();
+    while (!stop.aborted) {
+      let check: ProbeCheck;
+      try {
+        check = await checkProbe(run, probe, run.currentPhase, path, stop);
+      } catch {
+        return; // stopped or aborted mid-check
+      }
+      if (this.#stop.signal.aborted) return; // a sample finishing after stop() is not part of the series
+      run.samples.push({
+        probe: probe.name,
+        at: check.at,
+        ok: check.ok,
+        latencyMs: check.latencyMs,
+        detail: check.detail,
+      });
+      run.emit({
+        kind: 'probe-sample',
+        phase: run.currentPhase,
+        probe: probe.name,
+        ok: check.ok,
+        latencyMs: check.latencyMs,
+        detail: check.detail,
+      });
+      // Next slot on a fixed grid from the first sample: a slow check skips slots instead of overlapping.
+      const wait = intervalMs - ((run.clock.now() - first) % intervalMs);
+      try {
+        await sleep(wait, stop);
+      } catch {
+        return;
+      }
+    }
+  }
+
+  /** Stops sampling and waits for in-flight checks to settle. */
+  async stop(): Promise<void> {
+    this.#stop.abort();
+    await Promise.all(this.#loops);
+  }
+}

@@ -1,0 +1,114 @@
+// The report phase: verdict, result.json, the journal's last word, the run-end event.
+import { join } from 'node:path';
+import type { DrillError } from '../errors.ts';
+import { writeFileAtomic } from '../journal.ts';
+import type { Verdict } from '../model.ts';
+import type { DrillRun } from './drill-run.ts';
+import { stepId } from './ids.ts';
+import { RESULT_SCHEMA_VERSION, type RunResult } from './result-schema.ts';
+
+export const RESULT_FILE = 'result.json';
+export const EXIT_CODES = { passed: 0, failed: 1, aborted: 3, error: 4 } as const satisfies Record<
+  Verdict,
+  number
+>;
+
+function verdictOf<R>(run: DrillRun<R>, error: DrillError | undefined): { verdict: Verdict; reason: string } {
+  if (error) return { verdict: 'error', reason: error.shortMessage };
+  if (run.signal.aborted) {
+    const reason = run.signal.reason instanceof Error ? run.signal.reason.message : 'aborted by the operator';
+    return { verdict: 'aborted', reason: `${reason}; rolled back` };
+  }
+  if (run.failures.length > 0) return { verdict: 'failed', reason: run.failures.join('; ') };
+  if (run.dryRun) return { verdict: 'passed', reason: 'dry run: plan only, nothing executed' };
+  return { verdict: 'passed', reason: 'every objective and check held' };
+}
+
+export async function writeReport<R>(run: DrillRun<R>, error: DrillError | undefined): Promise<RunResult> {
+  const startedAt = run.clock.now();
+  run.currentPhase = 'report';
+  run.journal.update((d) => {
+    d.phase = 'report';
+    d.phases.push({ phase: 'report', status: 'running', startedAt: new Date().toISOString() });
+  });
+  run.emit({ kind: 'phase-start', phase: 'report' });
+  const { verdict, reason } = verdictOf(run, error);
+  const endedAt = run.clock.now();
+  run.phases.push({
+    phase: 'report',
+    status: 'ok',
+    startMs: Math.round(startedAt),
+    endMs: Math.round(endedAt),
+    durationMs: Math.round(endedAt - startedAt),
+  });
+  const t0 = run.clock.t0;
+  const { objectives } = run;
+  const findings = [...(run.scenario.fault.findings ?? []).map((f) => ({ stepId: 'fault', ...f }))];
+  for (const step of run.scenario.failover) {
+    for (const f of step.findings ?? []) findings.push({ stepId: stepId(step), ...f });
+  }
+  // Irreversible steps that ran and were not followed by a successful run: name their way back.
+  const pendingWayBacks = verdict === 'passed' ? [] : run.startedIrreversible;
+  const result: RunResult = run.redactor.redact({
+    schemaVersion: RESULT_SCHEMA_VERSION,
+    runId: run.runId,
+    scenario: {
+      name: run.scenario.name,
+      summary: run.scenario.summary,
+      ...(run.scenarioFile ? { file: run.scenarioFile } : {}),
+    },
+    target: {
+      name: run.target.name,
+      kind: run.target.kind,
+      ...(run.targetFile ? { file: run.targetFile } : {}),
+    },
+    dryRun: run.dryRun,
+    verdict,
+    exitCode: EXIT_CODES[verdict],
+    reason,
+    ...(error ? { error: { code: error.code, message: error.message } } : {}),
+    startedAt: run.clock.startedAtWall.toISOString(),
+    endedAt: run.clock.wall(endedAt).toISOString(),
+    durationMs: Math.round(endedAt),
+    t0: t0 === undefined ? null : run.clock.wall(t0).toISOString(),
+    objectives: {
+      rto: objectives.rto,
+      rpo: objectives.rpo,
+      stableFor: objectives.stableFor,
+      rtoMs: run.ms(objectives.rto),
+      rpoMs: run.ms(objectives.rpo),
+      stableForMs: run.ms(objectives.stableFor),
+    },
+    phases: run.phases,
+    steps: run.steps,
+    rto: run.rto,
+    rpo: run.rpo,
+    probes: run.probes,
+    undo: run.undoOutcomes,
+    irreversible: run.startedIrreversible,
+    deviations: run.deviations,
+    findings,
+    plan: run.plan,
+    background: run.background,
+    attachments: run.attachments,
+  });
+  writeFileAtomic(join(run.runDir, RESULT_FILE), `${JSON.stringify(result, null, 2)}\n`, 0o644);
+  run.journal.update((d) => {
+    d.verdict = verdict;
+    d.state = 'finished';
+    const entry = d.phases.findLast((p) => p.phase === 'report');
+    if (entry) Object.assign(entry, { status: 'ok', endedAt: new Date().toISOString() });
+  });
+  run.emit({ kind: 'phase-end', phase: 'report', status: 'ok', durationMs: Math.round(endedAt - startedAt) });
+  run.emit({
+    kind: 'run-end',
+    verdict,
+    reason,
+    exitCode: EXIT_CODES[verdict],
+    runDir: run.runDir,
+    rtoMs: run.rto?.achievedMs ?? null,
+    rpoMs: run.rpo?.achievedMs ?? null,
+    pendingWayBacks: pendingWayBacks.map(({ stepId, title, wayBack }) => ({ stepId, title, wayBack })),
+  });
+  return result;
+}

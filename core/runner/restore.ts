@@ -1,0 +1,89 @@
+// Restore: scenario.restore steps and the undo stack (reverse order, own deadlines, keep going).
+import { errorMessage } from '../errors.ts';
+import type { DrillRun } from './drill-run.ts';
+import { runStep } from './step-runner.ts';
+
+/** Stops whatever is still running in the background (ledger, activities); never throws. */
+export async function stopBackground<R>(run: DrillRun<R>): Promise<void> {
+  const ctx = run.contextWith(AbortSignal.timeout(30_000), { phase: 'restore' });
+  const ledger = run.scenario.ledger;
+  if (ledger && run.ledgerRunning) {
+    run.ledgerRunning = false;
+    await ledger.stop(ctx).catch((error: unknown) => {
+      run.deviations.push({
+        kind: 'ledger-stop-failed',
+        message: `ledger "${ledger.name}" stop failed: ${errorMessage(error)}`,
+      });
+    });
+  }
+  for (const activity of run.scenario.background ?? []) {
+    if (!run.backgroundStarted.includes(activity.name)) continue;
+    try {
+      run.background.push({ name: activity.name, summary: run.redactor.redact(await activity.stop(ctx)) });
+    } catch (error) {
+      run.background.push({ name: activity.name, error: run.redactor.redactText(errorMessage(error)) });
+    }
+  }
+}
+
+/** Normal order: restore steps, then the undo stack. After an abort: the undo stack first. */
+export async function restorePhase<R>(run: DrillRun<R>): Promise<void> {
+  if (run.signal.aborted) {
+    await unwind(run);
+    await restoreSteps(run);
+  } else {
+    await restoreSteps(run);
+    await unwind(run);
+  }
+}
+
+async function restoreSteps<R>(run: DrillRun<R>): Promise<void> {
+  // Nothing was injected: restoring (e.g. a switchback) would change a healthy system.
+  if (!run.phases.some((p) => p.phase === 'inject')) return;
+  for (const [i, step] of (run.scenario.restore ?? []).entries()) {
+    try {
+      await runStep(run, step, { phase: 'restore', path: `restore[${i}]` });
+    } catch (error) {
+      run.failures.push(errorMessage(error));
+    }
+  }
+}
+
+async function unwind<R>(run: DrillRun<R>): Promise<void> {
+  const outcomes = await run.undo.unwind({
+    now: () => run.clock.now(),
+    onDone: (_entry, outcome) => {
+      const error = outcome.error === undefined ? undefined : run.redactor.redactText(outcome.error);
+      run.undoOutcomes.push({
+        ...outcome,
+        durationMs: Math.round(outcome.durationMs),
+        ...(error ? { error } : {}),
+      });
+      run.journal.update((d) => {
+        const undo = d.undos.find((u) => u.id === outcome.id);
+        if (!undo) return;
+        undo.status = outcome.status;
+        undo.outcome = {
+          at: new Date().toISOString(),
+          durationMs: Math.round(outcome.durationMs),
+          by: 'run',
+          pid: process.pid,
+          ...(error ? { error } : {}),
+        };
+      });
+      run.emit({
+        kind: 'undo',
+        stepId: outcome.stepId,
+        title: outcome.title,
+        status: outcome.status,
+        durationMs: Math.round(outcome.durationMs),
+        error,
+      });
+    },
+  });
+  for (const failed of outcomes.filter((o) => o.status === 'failed')) {
+    run.failures.push(
+      `undo of "${failed.title}" failed: ${run.redactor.redactText(failed.error ?? '')}; retry with \`pnpm drill rollback ${run.runId}\``,
+    );
+  }
+}

@@ -1,0 +1,143 @@
+// result.json, versioned. This zod schema is the source; core/result-schema.json is generated from it
+// (`pnpm drill schema > core/result-schema.json`) and a test keeps the two equal.
+import { z } from 'zod';
+
+const ms = z.number();
+const plannedCall = z.object({
+  service: z.string(),
+  operation: z.string(),
+  scope: z.string().optional(),
+  params: z.record(z.string(), z.json()).optional(),
+  mutating: z.boolean(),
+});
+const probeResult = z.object({
+  name: z.string(),
+  ok: z.boolean(),
+  latencyMs: ms.optional(),
+  detail: z.string().optional(),
+});
+
+export const RESULT_SCHEMA_VERSION = 1;
+
+export const runResultSchema = z.object({
+  schemaVersion: z.literal(RESULT_SCHEMA_VERSION),
+  runId: z.string(),
+  scenario: z.object({ name: z.string(), summary: z.string(), file: z.string().optional() }),
+  target: z.object({ name: z.string(), kind: z.enum(['lab', 'live']), file: z.string().optional() }),
+  dryRun: z.boolean(),
+  verdict: z.enum(['passed', 'failed', 'aborted', 'error']),
+  /** 0 passed, 1 failed, 3 aborted, 4 error. */
+  exitCode: z.union([z.literal(0), z.literal(1), z.literal(3), z.literal(4)]),
+  reason: z.string(),
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+  startedAt: z.iso.datetime(),
+  endedAt: z.iso.datetime(),
+  durationMs: ms,
+  t0: z.iso.datetime().nullable(),
+  objectives: z.object({
+    rto: z.string(),
+    rpo: z.string(),
+    stableFor: z.string(),
+    rtoMs: ms,
+    rpoMs: ms,
+    stableForMs: ms,
+  }),
+  phases: z.array(
+    z.object({
+      phase: z.enum(['plan', 'preflight', 'inject', 'failover', 'recover', 'verify', 'restore', 'report']),
+      status: z.enum(['ok', 'failed', 'aborted', 'skipped']),
+      startMs: ms,
+      endMs: ms,
+      durationMs: ms,
+      detail: z.string().optional(),
+    }),
+  ),
+  steps: z.array(
+    z.object({
+      id: z.string(),
+      title: z.string(),
+      phase: z.enum(['inject', 'failover', 'restore']),
+      runbook: z.string().optional(),
+      status: z.enum(['ok', 'failed', 'deviation', 'aborted', 'skipped']),
+      startMs: ms,
+      endMs: ms,
+      durationMs: ms,
+      sinceT0Ms: ms.optional(),
+      plannedAtMs: ms.optional(),
+      lateByMs: ms.optional(),
+      detail: z.string().optional(),
+      error: z.string().optional(),
+      measurements: z.record(z.string(), z.number()).optional(),
+    }),
+  ),
+  rto: z
+    .object({
+      achievedMs: ms.nullable(),
+      uncertaintyMs: ms,
+      recovered: z.boolean(),
+      objectiveMs: ms,
+      met: z.boolean(),
+      outageStartMs: ms.nullable(),
+      phases: z.array(z.object({ name: z.string(), startMs: ms, endMs: ms, durationMs: ms })),
+      lastFailures: z.record(z.string(), z.string()),
+    })
+    .nullable(),
+  rpo: z
+    .object({
+      achievedMs: ms.nullable(),
+      uncertaintyMs: ms,
+      objectiveMs: ms,
+      met: z.boolean(),
+      lostCount: z.number().int(),
+      lostSeqs: z.array(z.number().int()),
+      totalLoss: z.boolean(),
+      acknowledgedCount: z.number().int(),
+      reportedLagMs: ms.nullable(),
+    })
+    .nullable(),
+  probes: z.object({
+    steadyState: z.array(probeResult),
+    recovery: z.array(z.object({ name: z.string(), samples: z.number().int(), failures: z.number().int() })),
+    verify: z.array(probeResult),
+  }),
+  undo: z.array(
+    z.object({
+      id: z.string(),
+      kind: z.enum(['fault', 'step']),
+      stepId: z.string(),
+      title: z.string(),
+      status: z.enum(['done', 'failed', 'skipped']),
+      durationMs: ms,
+      error: z.string().optional(),
+    }),
+  ),
+  irreversible: z.array(
+    z.object({ stepId: z.string(), title: z.string(), reason: z.string(), wayBack: z.string() }),
+  ),
+  deviations: z.array(z.object({ stepId: z.string().optional(), kind: z.string(), message: z.string() })),
+  findings: z.array(
+    z.object({
+      stepId: z.string(),
+      runbook: z.string(),
+      says: z.string(),
+      actually: z.string(),
+      severity: z.enum(['info', 'minor', 'major']),
+    }),
+  ),
+  plan: z.array(z.object({ stepId: z.string(), title: z.string(), calls: z.array(plannedCall) })),
+  background: z.array(
+    z.object({ name: z.string(), summary: z.json().optional(), error: z.string().optional() }),
+  ),
+  attachments: z.array(z.object({ name: z.string(), contentType: z.string(), path: z.string() })),
+});
+
+export type RunResult = z.infer<typeof runResultSchema>;
+
+/** The JSON Schema committed as core/result-schema.json. */
+export function resultJsonSchema(): Record<string, unknown> {
+  return {
+    ...z.toJSONSchema(runResultSchema),
+    $id: 'https://luneo.app/drill/result-schema.json',
+    title: 'drill run result (result.json)',
+  } as Record<string, unknown>;
+}

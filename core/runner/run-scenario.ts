@@ -1,0 +1,165 @@
+// runScenario: plan → preflight → inject (T0) → failover → recover → verify → restore → report.
+import { join } from 'node:path';
+import { createClock } from '../clock.ts';
+import { DrillError, errorMessage, isDrillError } from '../errors.ts';
+import { Journal } from '../journal.ts';
+import type { Phase, Scenario, Target } from '../model.ts';
+import { Redactor } from '../redact.ts';
+import type { Reporter } from '../reporters/reporter.ts';
+import { assertValid, validateScenario, validateTarget } from '../validate/index.ts';
+import { DrillRun } from './drill-run.ts';
+import { Emitter } from './emitter.ts';
+import { createRunId } from './ids.ts';
+import {
+  failoverPhase,
+  injectPhase,
+  planPhase,
+  preflightPhase,
+  recoverPhase,
+  verifyPhase,
+} from './phases.ts';
+import { RecoverySampler } from './probes.ts';
+import { writeReport } from './report.ts';
+import { restorePhase, stopBackground } from './restore.ts';
+import type { RunResult } from './result-schema.ts';
+
+export interface RunOptions {
+  runId?: string;
+  /** Results go to `<outDir>/runs/<runId>/`. */
+  outDir: string;
+  dryRun?: boolean;
+  signal?: AbortSignal;
+  reporters?: Reporter[];
+  scenarioFile?: string;
+  targetFile?: string;
+  /** Share one redactor with the caller's console output; secrets registered on it are masked everywhere. */
+  redactor?: Redactor;
+}
+
+/** Codes that mean "the drill ran and found a problem" (verdict failed), as opposed to a bug (error). */
+const FAILURE_CODES = ['E_STEP_FAILED', 'E_PREFLIGHT', 'E_PROBE_FAILED', 'E_TIMEOUT', 'E_GUARDRAIL'] as const;
+
+/**
+ * Runs one drill. Throws ValidationError (nothing executed, nothing written) when the scenario or
+ * target is invalid; otherwise always resolves with the result, whatever the verdict.
+ */
+export async function runScenario<R>(
+  scenario: Scenario<R>,
+  target: Target<R>,
+  opts: RunOptions,
+): Promise<RunResult> {
+  const scenarioFile = opts.scenarioFile ?? `scenarios/${scenario.name}.ts`;
+  const targetFile = opts.targetFile ?? `targets/${target.name}.ts`;
+  assertValid([...validateScenario(scenario, scenarioFile), ...validateTarget(target, targetFile)]);
+
+  const runId = opts.runId ?? createRunId(scenario.name);
+  const runDir = join(opts.outDir, 'runs', runId);
+  const clock = createClock();
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(opts.signal?.reason);
+  if (opts.signal?.aborted) onAbort();
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  const journal = Journal.create(runDir, {
+    runId,
+    scenario: { name: scenario.name, file: scenarioFile },
+    target: { name: target.name, kind: target.kind, file: targetFile },
+    dryRun: opts.dryRun ?? false,
+    pid: process.pid,
+    startedAt: clock.startedAtWall.toISOString(),
+    phase: 'plan',
+  });
+  const run = new DrillRun<R>({
+    runId,
+    runDir,
+    scenario,
+    target,
+    scenarioFile,
+    targetFile,
+    dryRun: opts.dryRun ?? false,
+    clock,
+    journal,
+    redactor: opts.redactor ?? new Redactor(),
+    emitter: new Emitter(opts.reporters ?? []),
+    controller,
+  });
+  run.emit({
+    kind: 'run-start',
+    runId,
+    scenario: scenario.name,
+    target: target.name,
+    dryRun: run.dryRun,
+    runDir,
+  });
+
+  const sampler = new RecoverySampler(run);
+  let error: DrillError | undefined;
+  try {
+    await phase(run, 'plan', async () => planPhase(run));
+    if (!run.dryRun) {
+      await phase(run, 'preflight', () => preflightPhase(run));
+      await phase(run, 'inject', () => injectPhase(run, sampler));
+      await phase(run, 'failover', () => failoverPhase(run));
+      await phase(run, 'recover', () => recoverPhase(run, sampler));
+      await phase(run, 'verify', () => verifyPhase(run));
+    }
+  } catch (e) {
+    if (!run.signal.aborted && !isDrillError(e, ...FAILURE_CODES)) {
+      error = isDrillError(e)
+        ? e
+        : new DrillError('E_INTERNAL', `unexpected error: ${errorMessage(e)}`, { cause: e });
+    } else if (!run.signal.aborted && run.failures.length === 0) {
+      run.failures.push(errorMessage(e));
+    }
+  }
+  await sampler.stop();
+  if (!run.dryRun) {
+    await stopBackground(run);
+    await phase(run, 'restore', () => restorePhase(run), { evenIfAborted: true });
+  }
+  opts.signal?.removeEventListener('abort', onAbort);
+  const result = await writeReport(run, error);
+  await run.emitter.flush();
+  return result;
+}
+
+/** Runs one phase with its events and journal entries; records it as ok, failed or aborted. */
+async function phase<R>(
+  run: DrillRun<R>,
+  name: Phase,
+  body: () => Promise<void>,
+  opts: { evenIfAborted?: boolean } = {},
+): Promise<void> {
+  if (run.signal.aborted && !opts.evenIfAborted) throw new DrillError('E_ABORTED', `aborted before ${name}`);
+  run.currentPhase = name;
+  const startedAt = run.clock.now();
+  run.journal.update((d) => {
+    d.phase = name;
+    d.phases.push({ phase: name, status: 'running', startedAt: new Date().toISOString() });
+  });
+  run.emit({ kind: 'phase-start', phase: name });
+  let status: 'ok' | 'failed' | 'aborted' = 'ok';
+  let detail: string | undefined;
+  try {
+    await body();
+  } catch (e) {
+    status = run.signal.aborted && name !== 'restore' ? 'aborted' : 'failed';
+    detail = run.redactor.redactText(errorMessage(e));
+    throw e;
+  } finally {
+    const endedAt = run.clock.now();
+    const record = {
+      phase: name,
+      status,
+      startMs: Math.round(startedAt),
+      endMs: Math.round(endedAt),
+      durationMs: Math.round(endedAt - startedAt),
+      ...(detail ? { detail } : {}),
+    };
+    run.phases.push(record);
+    run.journal.update((d) => {
+      const entry = d.phases.findLast((p) => p.phase === name);
+      if (entry) Object.assign(entry, { status, endedAt: new Date().toISOString() });
+    });
+    run.emit({ kind: 'phase-end', phase: name, status, durationMs: record.durationMs, detail });
+  }
+}
