@@ -1,0 +1,95 @@
+// Making a data directory into a standby of the writer: a copy of the template, pg_rewind, or a base backup.
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { PgBinaries } from './binaries.ts';
+import { chownTree, type RunAs, run } from './run.ts';
+
+/** How a standby (or pg_rewind) reaches the writer: through the WAN link. */
+export interface UpstreamAccess {
+  port: number;
+  /** Name the writer shows in pg_stat_replication.application_name. */
+  applicationName: string;
+  replicatorPassword: string;
+  superuserPassword: string;
+}
+
+/** A cold copy of the template: the same system identifier and checkpoint, so copies can stream from each other. */
+export async function copyTemplate(
+  templateDir: string,
+  dataDir: string,
+  runAs: RunAs | undefined,
+): Promise<void> {
+  await run('cp', ['-a', templateDir, dataDir], { runAs: undefined });
+  await chownTree(dataDir, runAs);
+}
+
+/** standby.signal + primary_conninfo. postgresql.auto.conf is rewritten whole: no stale fence setting survives. */
+export async function writeStandbyConfig(
+  dataDir: string,
+  upstream: UpstreamAccess,
+  runAs: RunAs | undefined,
+) {
+  const conninfo = [
+    'host=127.0.0.1',
+    `port=${upstream.port}`,
+    'user=replicator',
+    `password=${upstream.replicatorPassword}`,
+    `application_name=${upstream.applicationName}`,
+    'connect_timeout=2',
+  ].join(' ');
+  await writeFile(
+    join(dataDir, 'postgresql.auto.conf'),
+    `primary_conninfo = '${conninfo.replaceAll("'", "''")}'\n`,
+  );
+  await writeFile(join(dataDir, 'standby.signal'), '');
+  await chownTree(join(dataDir, 'postgresql.auto.conf'), runAs);
+  await chownTree(join(dataDir, 'standby.signal'), runAs);
+}
+
+/** Drop whatever the writer is not aware of: pg_rewind from the writer (the server must be stopped). */
+export async function rewind(
+  bins: PgBinaries,
+  dataDir: string,
+  upstream: UpstreamAccess,
+  runAs: RunAs | undefined,
+) {
+  const source = `host=127.0.0.1 port=${upstream.port} user=postgres dbname=postgres connect_timeout=5`;
+  return run(bins.bin('pg_rewind'), [`--target-pgdata=${dataDir}`, `--source-server=${source}`], {
+    runAs,
+    env: { PGPASSWORD: upstream.superuserPassword },
+    timeoutMs: 120_000,
+  });
+}
+
+/** A fresh copy of the writer into an empty dataDir (pg_basebackup over the replication protocol). */
+export async function baseBackup(
+  bins: PgBinaries,
+  dataDir: string,
+  upstream: UpstreamAccess,
+  runAs: RunAs | undefined,
+) {
+  await run(
+    bins.bin('pg_basebackup'),
+    [
+      '-D',
+      dataDir,
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(upstream.port),
+      '-U',
+      'replicator',
+      '-X',
+      'stream',
+      '-c',
+      'fast',
+    ],
+    { runAs, env: { PGPASSWORD: upstream.replicatorPassword }, timeoutMs: 300_000 },
+  );
+}
+
+/** "16/B374D848" as a number of bytes (exact up to 2^53, plenty for a lab). */
+export function lsnToNumber(lsn: string): number {
+  const [hi, lo] = lsn.split('/');
+  return Number.parseInt(hi ?? '0', 16) * 2 ** 32 + Number.parseInt(lo ?? '0', 16);
+}
