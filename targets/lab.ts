@@ -1,0 +1,36 @@
+// The embedded lab (`pnpm lab up`): the default target. Endpoints come from <dir>/lab.json at run time.
+import { defineTarget } from '../core/model.ts';
+import type { LuneoResources } from '../actions/luneo/resources.ts';
+
+const dir = process.env.LAB_DIR ?? '.lab';
+
+export default defineTarget<LuneoResources>({
+  name: 'lab',
+  description: 'Embedded two-region Luneo platform on this machine (simulation: not compliance evidence)',
+  kind: 'lab',
+  aws: { regions: ['eu-west-1', 'us-east-1'], accountIds: ['111122223333'] },
+  kube: { contexts: { 'eu-west-1': 'luneo-prod-eks-primary', 'us-east-1': 'luneo-prod-eks-secondary' } },
+  objectives: { rto: '30m', rpo: '5m', stableFor: '5s', availabilitySlo: 0.999 },
+  resources: {
+    globalClusterId: 'luneo-prod-aurora-global',
+    primary: { region: 'eu-west-1', clusterId: 'luneo-prod-aurora-primary', kubeContext: 'luneo-prod-eks-primary' },
+    secondary: { region: 'us-east-1', clusterId: 'luneo-prod-aurora-secondary', kubeContext: 'luneo-prod-eks-secondary' },
+    hostedZone: { name: 'luneo.app.' },
+    apiRecord: 'api.luneo.app.',
+    secrets: { databaseUrl: 'prod/luneo/DATABASE_URL' },
+    kube: { namespace: 'luneo-platform', drOverridesConfigMap: 'dr-overrides' },
+    deployments: { api: 'luneo-api', worker: 'ai-worker', frontend: 'luneo-frontend' },
+    publicUrl: 'lab:public-url',
+    alarms: {
+      replicationLag: 'luneo-prod-aurora-replication-lag',
+      alb5xx: 'luneo-prod-alb-5xx',
+      route53HealthCheck: 'luneo-prod-route53-healthcheck',
+    },
+    fis: {
+      roleArn: 'arn:aws:iam::111122223333:role/luneo-fis-dr-drill',
+      databaseSubnetTags: { Tier: 'database', Region: 'eu-west-1' },
+      regionSubnetTags: { Region: 'eu-west-1', DisruptSubnet: 'Allowed' },
+    },
+    lab: { dir },
+  },
+});
