@@ -37,3 +37,17 @@ export function awsError(name: string, status: number, message = `${name} raised
 
 /** Retry policy with no real waiting, for unit tests. */
 export const FAST_RETRY = { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 2, random: () => 0 } as const;
+
+/** aws-sdk-client-mock stub seen through loose types. */
+export interface LooseBehavior {
+  resolves(output: object): LooseBehavior;
+  resolvesOnce(output: object): LooseBehavior;
+  rejects(error: unknown): LooseBehavior;
+  rejectsOnce(error: unknown): LooseBehavior;
+}
+export interface LooseStub {
+  on(command: unknown, input?: object): LooseBehavior;
+  reset(): void;
+  commandCalls(command: unknown): { args: [{ input: Record<string, unknown> }] }[];
+  calls(): unknown[];
+}

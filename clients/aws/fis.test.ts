@@ -11,10 +11,11 @@ import {
 } from '@aws-sdk/client-fis';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { awsError, FAST_RETRY, RecordingAudit } from '../testing.ts';
+import { awsError, FAST_RETRY, type LooseStub, RecordingAudit } from '../testing.ts';
 import { Fis, type TemplateInput, templateClientToken } from './fis.ts';
 
-const fisMock = mockClient(FisClient);
+// client-fis 3.523 is typed with @smithy/types 2 and aws-sdk-client-mock with 4: same runtime, other types.
+const fisMock = mockClient(FisClient as never) as unknown as LooseStub;
 let audit: RecordingAudit;
 let fis: Fis;
 
@@ -65,7 +66,7 @@ describe('createExperimentTemplate', () => {
   it('creates the template tagged drill:template with a deterministic clientToken when none exists', async () => {
     fisMock
       .on(ListExperimentTemplatesCommand)
-      .resolves({ experimentTemplates: [{ id: 'EXTother', tags: { [`drill:template`]: 'other' } }] });
+      .resolves({ experimentTemplates: [{ id: 'EXTother', tags: { 'drill:template': 'other' } }] });
     fisMock.on(CreateExperimentTemplateCommand).resolves({ experimentTemplate: { id: 'EXTxyz789' } });
     expect(await fis.createExperimentTemplate(template)).toEqual({ id: 'EXTxyz789', created: true });
     const sent = fisMock.commandCalls(CreateExperimentTemplateCommand)[0]!.args[0].input;
