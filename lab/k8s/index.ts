@@ -1,0 +1,4 @@
+// The lab's Kubernetes: one API server per cluster, pods as processes.
+export { KubeCluster, type KubeClusterOptions } from './cluster.ts';
+export { eksClusterArn, type KubeconfigCluster, writeKubeconfig } from './kubeconfig.ts';
+export { POD_PORT_ANNOTATION, type PodIdentity } from './kubelet.ts';
