@@ -1,0 +1,51 @@
+// Start the endpoint over a FakeBackend with a flippable health server, and SDK client settings for it.
+import { type AwsServer, type AwsServerOptions, startAwsServer } from '../server.ts';
+import { FakeBackend, luneoSeed } from './fake-backend.ts';
+import { type FlipServer, startFlipServer } from './flip-server.ts';
+
+export interface Harness {
+  server: AwsServer;
+  backend: FakeBackend;
+  primaryHealth: FlipServer;
+  secondaryHealth: FlipServer;
+  /** Constructor config for any SDK v3 client: local endpoint, static credentials, no retries. */
+  client(region?: string): {
+    endpoint: string;
+    region: string;
+    credentials: { accessKeyId: string; secretAccessKey: string };
+    maxAttempts: number;
+  };
+  close(): Promise<void>;
+}
+
+export async function startHarness(options: Partial<AwsServerOptions> = {}): Promise<Harness> {
+  const backend = new FakeBackend();
+  const primaryHealth = await startFlipServer(200);
+  const secondaryHealth = await startFlipServer(200);
+  const server = await startAwsServer({
+    backend,
+    seed: luneoSeed(primaryHealth.port, secondaryHealth.port),
+    healthCheckIntervalMs: 20,
+    failureThreshold: 2,
+    changePropagationMs: 60_000,
+    metricsIntervalMs: 20,
+    ...options,
+  });
+  return {
+    server,
+    backend,
+    primaryHealth,
+    secondaryHealth,
+    client: (region = 'us-east-1') => ({
+      endpoint: server.url,
+      region,
+      credentials: { accessKeyId: 'AKIALAB', secretAccessKey: 'lab-secret' },
+      maxAttempts: 1,
+    }),
+    async close() {
+      await server.close();
+      await primaryHealth.close();
+      await secondaryHealth.close();
+    },
+  };
+}
