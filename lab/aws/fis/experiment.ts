@@ -112,7 +112,8 @@ export class Experiment {
   start(): void {
     this.status = 'initiating';
     this.startTime = new Date();
-    void this.run();
+    // Next turn of the event loop, so StartExperiment answers 'initiating' as FIS does.
+    setImmediate(() => void this.run());
   }
 
   private async run(): Promise<void> {
