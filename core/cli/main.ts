@@ -1,0 +1,101 @@
+// `pnpm drill`: list, run a scenario, rollback, show. Exit codes in exit-codes.ts and --help.
+import { Command, CommanderError, Option } from 'commander';
+import { Redactor } from '../redact.ts';
+import { scenarioCatalogue } from '../registry.ts';
+import { EXIT, EXIT_CODES_HELP } from './exit-codes.ts';
+import { reportCliError } from './report-error.ts';
+import { formatRun, runDirOf } from './show.ts';
+
+const DEFAULT_OUT = 'out';
+
+function program(): Command {
+  const cli = new Command('drill')
+    .description(
+      'Regional disaster-recovery drills as code: inject a fault, run the runbook, measure RTO and RPO.',
+    )
+    .argument('[scenario]', 'scenario to run (scenarios/<name>.ts); `pnpm drill list` shows them')
+    .option(
+      '-t, --target <name>',
+      "target to run on (targets/<name>.ts); default: the scenario's defaultTarget, else lab",
+    )
+    .option('--dry-run', 'validate and print the plan with every call it would make; change nothing')
+    .option('--execute', 'required to run against a live target')
+    .option('-y, --yes', 'with --execute: do not ask to type the target name')
+    .option('-o, --out <dir>', 'output directory (runs go to <out>/runs/<run-id>/)', DEFAULT_OUT)
+    .addOption(
+      new Option('--in-process', 'run the engine in this process, without vitest and Allure results'),
+    )
+    .addHelpText('after', EXIT_CODES_HELP)
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .action(async (scenario: string | undefined, opts) => {
+      if (!scenario) {
+        cli.outputHelp();
+        process.exitCode = EXIT.badInput;
+        return;
+      }
+      const { runCommand } = await import('./run-command.ts');
+      process.exitCode = await runCommand(scenario, opts);
+    });
+
+  cli
+    .command('list')
+    .description('list scenarios with their summary')
+    .addHelpText('after', EXIT_CODES_HELP)
+    .action(() => {
+      const entries = scenarioCatalogue();
+      const width = Math.max(0, ...entries.map((e) => e.name.length));
+      for (const e of entries) process.stdout.write(`${e.name.padEnd(width)}  ${e.summary}\n`);
+      process.exitCode = EXIT.passed;
+    });
+
+  cli
+    .command('show')
+    .description('print a run: verdict, phases, steps, RTO/RPO, pending undos')
+    .argument('<run-id>', 'the run id (a folder of <out>/runs/)')
+    .option('-o, --out <dir>', 'output directory', DEFAULT_OUT)
+    .addHelpText('after', EXIT_CODES_HELP)
+    .action((runId: string, opts: { out: string }) => {
+      process.stdout.write(`${formatRun(runDirOf(opts.out, runId))}\n`);
+      process.exitCode = EXIT.passed;
+    });
+
+  cli
+    .command('rollback')
+    .description('run the pending undos of a run (killed, crashed, or interrupted twice), from its journal')
+    .argument('<run-id>', 'the run id (a folder of <out>/runs/)')
+    .option('-o, --out <dir>', 'output directory', DEFAULT_OUT)
+    .option('--restore', "also run the scenario's restore steps (the way back from irreversible steps)")
+    .addHelpText('after', EXIT_CODES_HELP)
+    .action(async (runId: string, opts: { out: string; restore?: boolean }) => {
+      const { rollbackCommand } = await import('./rollback-command.ts');
+      process.exitCode = await rollbackCommand(runDirOf(opts.out, runId), {
+        restore: opts.restore,
+        redactor: new Redactor(),
+      });
+    });
+
+  cli
+    .command('schema', { hidden: true })
+    .description('print the JSON Schema of result.json')
+    .action(async () => {
+      const { resultJsonSchema } = await import('../runner/result-schema.ts');
+      process.stdout.write(`${JSON.stringify(resultJsonSchema(), null, 2)}\n`);
+    });
+  return cli;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await program().parseAsync(argv, { from: 'user' });
+    return Number(process.exitCode ?? 0);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version are not errors; every other parse error is bad input.
+      return error.exitCode === 0 ? EXIT.passed : EXIT.badInput;
+    }
+    return reportCliError(error);
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

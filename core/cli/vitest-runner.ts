@@ -1,0 +1,102 @@
+// Runs drills/<scenario>.drill.ts through vitest's Node API (allure-vitest writes <run dir>/allure-results),
+// then maps result.json to the exit code. Ctrl-C: the worker aborts and rolls back; a second one kills it.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DrillError } from '../errors.ts';
+import { PROJECT_ROOT } from '../registry.ts';
+import { RESULT_FILE } from '../runner/report.ts';
+import type { RunResult } from '../runner/result-schema.ts';
+import { EXIT } from './exit-codes.ts';
+import { handleInterrupts } from './interrupt.ts';
+
+export interface VitestDrillOptions {
+  scenario: string;
+  target: string;
+  runId: string;
+  outDir: string;
+  dryRun: boolean;
+}
+
+/** Files through which the CLI and the vitest worker that runs the engine find each other. */
+export const WORKER_PID_FILE = 'worker.pid';
+export const ABORT_REQUEST_FILE = 'abort.requested';
+
+export const drillSpecFile = (scenario: string) => join('drills', `${scenario}.drill.ts`);
+
+function workerPid(runDir: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(join(runDir, WORKER_PID_FILE), 'utf8'));
+    return Number.isInteger(pid) && pid > 0 && pid !== process.pid ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function signalWorker(runDir: string, signal: NodeJS.Signals): void {
+  const pid = workerPid(runDir);
+  if (pid === undefined) return;
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+export async function runThroughVitest(opts: VitestDrillOptions): Promise<number> {
+  const spec = drillSpecFile(opts.scenario);
+  if (!existsSync(join(PROJECT_ROOT, spec))) {
+    throw new DrillError(
+      'E_NOT_FOUND',
+      `${spec} does not exist: create it with \`describeDrill('${opts.scenario}')\` from drills/harness.ts, or run with --in-process`,
+    );
+  }
+  const runDir = join(opts.outDir, 'runs', opts.runId);
+  Object.assign(process.env, {
+    DRILL_SCENARIO: opts.scenario,
+    DRILL_TARGET: opts.target,
+    DRILL_RUN_ID: opts.runId,
+    DRILL_OUT_DIR: opts.outDir,
+    DRILL_DRY_RUN: opts.dryRun ? '1' : '0',
+    DRILL_LIVE: process.stdout.isTTY && !process.env.CI ? '1' : '0',
+  });
+  const release = handleInterrupts({
+    runId: opts.runId,
+    onFirst: () => {
+      // The worker may have got the terminal's SIGINT too; aborting twice is harmless there.
+      mkdirSync(runDir, { recursive: true });
+      writeFileSync(join(runDir, ABORT_REQUEST_FILE), `${new Date().toISOString()}\n`);
+      signalWorker(runDir, 'SIGINT');
+    },
+    onSecond: () => signalWorker(runDir, 'SIGKILL'),
+  });
+  // vitest exits the process on SIGINT/SIGTERM; the drill must keep running until its rollback is done.
+  const own = new Set([...process.listeners('SIGINT'), ...process.listeners('SIGTERM')]);
+  const dropForeign = (event: string | symbol, listener: (...args: unknown[]) => void) => {
+    if ((event === 'SIGINT' || event === 'SIGTERM') && !own.has(listener as NodeJS.SignalsListener)) {
+      queueMicrotask(() => process.off(event, listener));
+    }
+  };
+  process.on('newListener', dropForeign);
+  try {
+    const { startVitest } = await import('vitest/node');
+    const vitest = await startVitest('test', [spec], {
+      root: PROJECT_ROOT,
+      config: join(PROJECT_ROOT, 'drills', 'vitest.drill.config.ts'),
+      run: true,
+      watch: false,
+    });
+    await vitest.close();
+  } finally {
+    process.off('newListener', dropForeign);
+    release();
+  }
+  const resultFile = join(runDir, RESULT_FILE);
+  if (!existsSync(resultFile)) {
+    process.stderr.write(
+      `drill: the run wrote no ${RESULT_FILE}; see the output above. Roll back with: pnpm drill rollback ${opts.runId}\n`,
+    );
+    return EXIT.internal;
+  }
+  const result = JSON.parse(readFileSync(resultFile, 'utf8')) as RunResult;
+  return result.exitCode;
+}

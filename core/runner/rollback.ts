@@ -1,0 +1,163 @@
+// `drill rollback <run-id>`: runs the undos a run left pending, from its journal, in a new process.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FileAuditLog } from '../audit.ts';
+import { createClock } from '../clock.ts';
+import { parseDuration } from '../duration.ts';
+import { DrillError, errorMessage } from '../errors.ts';
+import { Journal } from '../journal.ts';
+import type { RunContext, Scenario, StepDefinition, Target } from '../model.ts';
+import { REDACTOR_STATE_KEY, Redactor } from '../redact.ts';
+import { type UndoOutcome, UndoStack } from '../undo.ts';
+import { withDeadline } from './deadline.ts';
+import { stepId } from './ids.ts';
+import { DEFAULT_STEP_TIMEOUT } from './step-runner.ts';
+
+export interface RollbackOptions {
+  /** Also run the scenario's restore steps after the undos (e.g. a switchback after an irreversible promotion). */
+  restore?: boolean;
+  /** Called as each undo or restore step finishes (progress output). */
+  onProgress?(line: string): void;
+  redactor?: Redactor;
+}
+
+export interface RollbackResult {
+  runId: string;
+  state: 'rolled-back' | 'rollback-incomplete';
+  undos: UndoOutcome[];
+  restore: { title: string; status: 'done' | 'failed'; error?: string }[];
+  /** Irreversible steps the run started: undoing the rest does not undo these. */
+  irreversible: { stepId: string; title: string; wayBack: string }[];
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export async function rollbackRun<R>(
+  runDir: string,
+  scenario: Scenario<R>,
+  target: Target<R>,
+  opts: RollbackOptions = {},
+): Promise<RollbackResult> {
+  const journal = Journal.load(runDir);
+  const data = journal.data;
+  if (data.state === 'running' && data.pid !== process.pid && processAlive(data.pid)) {
+    throw new DrillError(
+      'E_USAGE',
+      `run ${data.runId} is still running (pid ${data.pid}): press Ctrl-C in its terminal (it rolls back itself), or stop that process first`,
+    );
+  }
+  const redactor = opts.redactor ?? new Redactor();
+  const audit = new FileAuditLog({ file: join(runDir, 'actions.jsonl'), redactor, dryRun: false });
+  const state = new Map<string, unknown>([[REDACTOR_STATE_KEY, redactor]]);
+  const clock = createClock();
+  const say = (line: string) => opts.onProgress?.(redactor.redactText(line));
+  const context = (signal: AbortSignal, id: string): RunContext<R> => ({
+    runId: data.runId,
+    scenario,
+    target,
+    signal,
+    dryRun: false,
+    clock,
+    log: { info: say, warn: (m) => say(`⚠ ${m}`), debug: () => {} },
+    audit: audit.bind({ phase: 'rollback', stepId: id }),
+    state,
+    attach: async (name, contentType, body) => {
+      const dir = join(runDir, 'attachments');
+      mkdirSync(dir, { recursive: true });
+      const safe = `rollback-${name.replace(/[^A-Za-z0-9._-]+/g, '_')}`;
+      writeFileSync(join(dir, safe), typeof body === 'string' ? redactor.redactText(body) : body);
+      return { name, contentType, path: `attachments/${safe}` };
+    },
+  });
+
+  const stack = new UndoStack();
+  // Oldest first, so the stack unwinds most recent first.
+  for (const undo of [...journal.pendingUndos()].reverse()) {
+    const step = undo.kind === 'step' ? scenario.failover.find((s) => stepId(s) === undo.stepId) : undefined;
+    const timeout = undo.kind === 'fault' ? scenario.fault.timeout : step?.timeout;
+    const index = step ? scenario.failover.indexOf(step) : -1;
+    stack.push({
+      id: undo.id,
+      kind: undo.kind,
+      stepId: undo.stepId,
+      title: undo.title,
+      undoData: undo.undoData,
+      timeoutMs: parseDuration(timeout ?? DEFAULT_STEP_TIMEOUT),
+      timeoutSetting: undo.kind === 'fault' ? 'fault.timeout' : `failover[${index}].timeout`,
+      file: data.scenario.file,
+      run: async (signal, undoData) => {
+        const ctx = context(signal, undo.stepId);
+        if (undo.kind === 'fault') return scenario.fault.revert(ctx, undoData);
+        if (!step?.undo) {
+          throw new DrillError(
+            'E_NOT_FOUND',
+            `step "${undo.stepId}" has no undo in ${data.scenario.file ?? scenario.name} any more`,
+          );
+        }
+        return step.undo(ctx, undoData);
+      },
+    });
+  }
+  const undos = await stack.unwind({
+    onDone: (_entry, outcome) => {
+      const error = outcome.error === undefined ? undefined : redactor.redactText(outcome.error);
+      say(`↶ undo ${outcome.title}: ${outcome.status}${error ? `: ${error}` : ''}`);
+      journal.update((d) => {
+        const u = d.undos.find((x) => x.id === outcome.id);
+        if (!u) return;
+        u.status = outcome.status;
+        u.outcome = {
+          at: new Date().toISOString(),
+          durationMs: Math.round(outcome.durationMs),
+          by: 'rollback',
+          pid: process.pid,
+          ...(error ? { error } : {}),
+        };
+      });
+    },
+  });
+  const restore = opts.restore ? await runRestoreSteps(scenario.restore ?? [], context, say) : [];
+  const failed =
+    undos.filter((u) => u.status === 'failed').length + restore.filter((r) => r.status === 'failed').length;
+  const finalState = failed > 0 ? 'rollback-incomplete' : 'rolled-back';
+  journal.update((d) => {
+    d.state = finalState;
+    d.rollbacks.push({ at: new Date().toISOString(), pid: process.pid, done: undos.length - failed, failed });
+  });
+  const irreversible = opts.restore
+    ? []
+    : data.steps
+        .filter((s) => s.irreversible && s.phase === 'failover')
+        .map((s) => ({ stepId: s.id, title: s.title, wayBack: s.irreversible?.wayBack ?? '' }));
+  return { runId: data.runId, state: finalState, undos, restore, irreversible };
+}
+
+async function runRestoreSteps<R>(
+  steps: StepDefinition<R>[],
+  context: (signal: AbortSignal, id: string) => RunContext<R>,
+  say: (line: string) => void,
+): Promise<RollbackResult['restore']> {
+  const out: RollbackResult['restore'] = [];
+  for (const [i, step] of steps.entries()) {
+    try {
+      await withDeadline((signal) => step.run(context(signal, stepId(step))), {
+        ms: parseDuration(step.timeout ?? DEFAULT_STEP_TIMEOUT),
+        what: `restore step "${step.title}"`,
+        setting: `restore[${i}].timeout`,
+      });
+      out.push({ title: step.title, status: 'done' });
+      say(`✔ restore ${step.title}`);
+    } catch (error) {
+      out.push({ title: step.title, status: 'failed', error: errorMessage(error) });
+      say(`✖ restore ${step.title}: ${errorMessage(error)}`);
+    }
+  }
+  return out;
+}
