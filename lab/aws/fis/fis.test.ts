@@ -72,8 +72,8 @@ describe('experiments', () => {
     const done = (await fis.send(new GetExperimentCommand({ id: experiment?.id }))).experiment;
     expect(done?.actions?.Isolate?.state?.status).toBe('completed');
     expect(done?.actions?.Settle?.state?.status).toBe('completed');
-    expect((done?.actions?.Settle?.startTime as Date).getTime()).toBeGreaterThanOrEqual(
-      (done?.actions?.Isolate?.endTime as Date).getTime(),
+    expect(Number(done?.actions?.Settle?.startTime)).toBeGreaterThanOrEqual(
+      Number(done?.actions?.Isolate?.endTime),
     );
     expect(h.backend.faults).toEqual([
       'inject aws:network:disrupt-connectivity subnet-db-euw1',
