@@ -179,8 +179,8 @@ describe('luneo-api + ai-worker on a real PostgreSQL', () => {
     expect(await getJson(api, `/api/renders/${id}/image`)).toEqual({
       status: 409,
       body: {
-        error: 'render_not_ready',
-        message: `render ${id} is failed; poll GET /api/renders/${id} until done`,
+        error: 'render_failed',
+        message: `render ${id} failed: gpu lost`,
       },
     });
     expect((await getJson(api, `/api/renders/${id}`)).body).toMatchObject({
@@ -189,6 +189,30 @@ describe('luneo-api + ai-worker on a real PostgreSQL', () => {
       imageUrl: null,
     });
     expect((await getJson(api, '/api/queue')).body).toEqual({ waiting: 0, active: 0, failed: 1, done: 1 });
+  });
+
+  it('requeues jobs a dead worker left active, and fails them after 3 attempts', async () => {
+    const client = new pg.Client({ connectionString: fx.pg.url });
+    await client.connect();
+    const stale = await client.query<{ id: string }>(
+      `insert into render_jobs (prompt, region, status, rendered_by, started_at, attempts)
+       values ('stale once', 'eu-west-1', 'active', 'ai-worker-dead', now() - interval '60 s', 1),
+              ('stale thrice', 'eu-west-1', 'active', 'ai-worker-dead', now() - interval '60 s', 3)
+       returning id`,
+    );
+    await client.end();
+    const [once, thrice] = stale.rows.map((row) => row.id);
+    // The worker sweeps for stale jobs every 5 s.
+    const requeued = await waitFor('the stale job to be rendered again', async () => {
+      const job = await getJson(api, `/api/renders/${once}`);
+      return job.body.status === 'done' ? job.body : undefined;
+    });
+    expect(requeued).toMatchObject({ attempts: 2, renderedBy: 'ai-worker-5d2e-a', error: null });
+    expect((await getJson(api, `/api/renders/${thrice}`)).body).toMatchObject({
+      status: 'failed',
+      attempts: 3,
+      error: 'worker ai-worker-dead did not finish within 30 s',
+    });
   });
 
   it('reads dr_mode at start, and answers 503 to writes on a read-only database', async () => {

@@ -70,17 +70,20 @@ export async function getRender(ctx: ApiContext, res: ServerResponse, id: string
   sendJson(res, 200, toRender(row));
 }
 
-/** GET /api/renders/:id/image → image/png; 409 render_not_ready until the job is done */
+/** GET /api/renders/:id/image → image/png; 409 render_not_ready until the job is done, render_failed if it failed */
 export async function getRenderImage(ctx: ApiContext, res: ServerResponse, id: string): Promise<void> {
   if (!isUuid(id)) throw notFound(id);
   const result = await withDb(ctx, (pool) =>
-    pool.query<{ status: string; image: Buffer | null }>(
-      'select status, image from render_jobs where id = $1',
+    pool.query<{ status: string; image: Buffer | null; error: string | null }>(
+      'select status, image, error from render_jobs where id = $1',
       [id],
     ),
   );
   const row = result.rows[0];
   if (!row) throw notFound(id);
+  if (row.status === 'failed') {
+    throw new HttpError(409, 'render_failed', `render ${id} failed: ${row.error ?? 'no reason recorded'}`);
+  }
   if (row.status !== 'done' || !row.image) {
     throw new HttpError(
       409,
