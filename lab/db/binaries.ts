@@ -39,6 +39,8 @@ export function findPostgres(env: NodeJS.ProcessEnv = process.env): PgBinaries {
 }
 
 function binaries(binDir: string): PgBinaries {
+  const fromPath = /\/(\d+)\/bin\/?$/.exec(binDir)?.[1];
+  if (fromPath) return { binDir, major: Number(fromPath), bin: (name) => join(binDir, name) };
   const version = execFileSync(join(binDir, 'postgres'), ['--version'], { encoding: 'utf8' });
   const major = Number(/\(PostgreSQL\) (\d+)/.exec(version)?.[1] ?? 0);
   return { binDir, major, bin: (name) => join(binDir, name) };

@@ -38,7 +38,7 @@ export class DbNode {
   ) {}
 
   /** The superuser on the server's own port: the control plane's path, not the clients' Link. */
-  admin(database = 'postgres'): ConnectTarget {
+  admin(database = 'luneo'): ConnectTarget {
     return {
       host: '127.0.0.1',
       port: this.server.port,

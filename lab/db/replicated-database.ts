@@ -61,12 +61,14 @@ export class ReplicatedDatabase {
   /** Primary up with the schema, standby streaming from it through the WAN Link, both client Links up. */
   async start(): Promise<void> {
     const began = performance.now();
+    const mark = (what: string) => this.log(`start: ${what} at ${Math.round(performance.now() - began)} ms`);
     const { dir, primary, secondary } = this.opts;
     this.bins = findPostgres();
     this.runAs = serverUser();
     await mkdir(dir, { recursive: true });
     await this.checkReachable(dir);
     const template = await ensureTemplate(this.bins, this.runAs, this.log);
+    mark('template ready');
     const [primaryPort, secondaryPort] = [await freePort(), await freePort()];
     this.wan = new Link({
       name: 'wan',
@@ -74,20 +76,24 @@ export class ReplicatedDatabase {
       latencyMs: this.opts.wanLatencyMs ?? 50,
     });
     await this.wan.start();
-    for (const [region, port] of [
-      [primary, primaryPort],
-      [secondary, secondaryPort],
-    ] as const) {
-      this.nodes.set(region, await this.prepareNode(region, port, template));
-    }
+    mark('wan up');
+    const prepared = await Promise.all([
+      this.prepareNode(primary, primaryPort, template),
+      this.prepareNode(secondary, secondaryPort, template),
+    ]);
+    for (const node of prepared) this.nodes.set(node.region, node);
     const primaryNode = this.node(primary);
     const secondaryNode = this.node(secondary);
     await writeStandbyConfig(secondaryNode.dirs.data, this.upstream(secondary), this.runAs);
+    mark('dirs ready');
     await primaryNode.server.start();
+    mark('primary started');
     await this.setPasswords(primaryNode);
+    mark('passwords set');
     this.currentWriter = primary;
     // The standby replays the password change from WAL, so it can start now; the schema follows it.
     await Promise.all([secondaryNode.server.start(), this.runInitSql(primaryNode)]);
+    mark('standby started, schema done');
     await waitForStreaming(primaryNode, secondary, { timeoutMs: 30_000, signal: this.stopping.signal });
     this.startedInMs = Math.round(performance.now() - began);
     this.log(
@@ -265,9 +271,8 @@ export class ReplicatedDatabase {
     if (socketDir.length > 80) socketDir = join(tmpdir(), `drill-pg-${randomBytes(4).toString('hex')}`);
     const dirs = nodeDirs(this.opts.dir, region, socketDir);
     await Promise.all([dirs.log, dirs.socket].map((d) => mkdir(d, { recursive: true, mode: 0o700 })));
+    await Promise.all([chownTree(root, this.runAs), chownTree(socketDir, this.runAs)]);
     await copyTemplate(template, dirs.data, this.runAs);
-    await chownTree(root, this.runAs);
-    await chownTree(socketDir, this.runAs);
     const server = new PgServer({
       name: region,
       bins: this.bins!,

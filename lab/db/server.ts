@@ -47,7 +47,7 @@ export class PgServer {
   }
 
   /** The unix-socket superuser connection (trust, socket dir owned by the server user): bootstrap only. */
-  socketTarget(database = 'postgres'): ConnectTarget {
+  socketTarget(database = 'luneo'): ConnectTarget {
     return { host: this.opts.socketDir, port: this.opts.port, user: 'postgres', database };
   }
 
@@ -85,7 +85,8 @@ export class PgServer {
       });
       const ready = waitFor(
         `${name} to accept connections on port ${port}`,
-        async () => (await query(this.socketTarget(), 'SELECT 1', [], 1_000)).length > 0 || undefined,
+        async () =>
+          (await query(this.socketTarget('template1'), 'SELECT 1', [], 1_000)).length > 0 || undefined,
         { timeoutMs, signal: gaveUp.signal },
       );
       died.catch(() => {});

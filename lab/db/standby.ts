@@ -19,8 +19,8 @@ export async function copyTemplate(
   dataDir: string,
   runAs: RunAs | undefined,
 ): Promise<void> {
-  await run('cp', ['-a', templateDir, dataDir], { runAs: undefined });
-  await chownTree(dataDir, runAs);
+  // As the server user: the copy is born with the right owner (the parent must be theirs already).
+  await run('cp', ['-a', templateDir, dataDir], { runAs });
 }
 
 /** standby.signal + primary_conninfo. postgresql.auto.conf is rewritten whole: no stale fence setting survives. */
@@ -53,7 +53,7 @@ export async function rewind(
   upstream: UpstreamAccess,
   runAs: RunAs | undefined,
 ) {
-  const source = `host=127.0.0.1 port=${upstream.port} user=postgres dbname=postgres connect_timeout=5`;
+  const source = `host=127.0.0.1 port=${upstream.port} user=postgres dbname=luneo connect_timeout=5`;
   return run(bins.bin('pg_rewind'), [`--target-pgdata=${dataDir}`, `--source-server=${source}`], {
     runAs,
     env: { PGPASSWORD: upstream.superuserPassword },

@@ -47,6 +47,10 @@ const ROLES_SQL = [
   'CREATE DATABASE luneo OWNER luneo',
 ];
 
+// 1 MB WAL segments: each copy of the template is 15 MB lighter, so every boot is faster.
+const INITDB_ARGS = ['-U', 'postgres', '-E', 'UTF8', '--no-locale', '--wal-segsize=1'];
+const INITDB_AUTH = ['--auth-local=trust', '--auth-host=reject'];
+
 /** Path of the cached template data directory, building it if needed (safe when labs start in parallel). */
 export async function ensureTemplate(
   bins: PgBinaries,
@@ -55,7 +59,9 @@ export async function ensureTemplate(
   cacheRoot = tmpdir(),
 ): Promise<string> {
   const key = createHash('sha256')
-    .update(`${bins.binDir}\n${LAB_POSTGRESQL_CONF}\n${LAB_PG_HBA}\n${ROLES_SQL.join(';')}`)
+    .update(
+      `${bins.binDir}\n${INITDB_ARGS.join(' ')}\n${LAB_POSTGRESQL_CONF}\n${LAB_PG_HBA}\n${ROLES_SQL.join(';')};drop postgres`,
+    )
     .digest('hex')
     .slice(0, 12);
   const templateDir = join(
@@ -69,21 +75,7 @@ export async function ensureTemplate(
   try {
     const dataDir = join(build, 'data');
     await chownTree(build, runAs);
-    await run(
-      bins.bin('initdb'),
-      [
-        '-D',
-        dataDir,
-        '-U',
-        'postgres',
-        '-E',
-        'UTF8',
-        '--no-locale',
-        '--auth-local=trust',
-        '--auth-host=reject',
-      ],
-      { runAs },
-    );
+    await run(bins.bin('initdb'), ['-D', dataDir, ...INITDB_ARGS, ...INITDB_AUTH], { runAs });
     await writeFile(join(dataDir, 'postgresql.conf'), LAB_POSTGRESQL_CONF, { flag: 'a' });
     await writeFile(join(dataDir, 'pg_hba.conf'), LAB_PG_HBA);
     await mkdir(join(build, 'run'));
@@ -100,7 +92,9 @@ export async function ensureTemplate(
     // Unix socket only while we set it up: the port is not opened (listen_addresses below is overridden).
     await startSocketOnly(server);
     try {
-      for (const statement of ROLES_SQL) await query(server.socketTarget(), statement);
+      for (const statement of ROLES_SQL) await query(server.socketTarget('postgres'), statement);
+      // Nobody uses the `postgres` database (the control plane connects to luneo): 7 MB less to copy per boot.
+      await query(server.socketTarget('luneo'), 'DROP DATABASE postgres');
     } finally {
       await server.stop();
     }
