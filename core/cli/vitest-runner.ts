@@ -57,6 +57,8 @@ export async function runThroughVitest(opts: VitestDrillOptions): Promise<number
     DRILL_RUN_ID: opts.runId,
     DRILL_OUT_DIR: opts.outDir,
     DRILL_DRY_RUN: opts.dryRun ? '1' : '0',
+    // The CLI has applied the live-target guardrail (--execute, confirmation) already.
+    DRILL_EXECUTE: '1',
     DRILL_LIVE: process.stdout.isTTY && !process.env.CI ? '1' : '0',
   });
   const release = handleInterrupts({
