@@ -2,7 +2,7 @@
 // database". One WAN Link carries replication from the standby to whichever region is the writer (setTarget
 // on promotion); each region has a client Link ("db-<region>") that apps use. See lab/README.md.
 import { randomBytes } from 'node:crypto';
-import { mkdir, rm } from 'node:fs/promises';
+import { chmod, mkdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Link, type LinkStats } from '../net/link.ts';
@@ -303,6 +303,9 @@ export class ReplicatedDatabase {
   /** The directory must be reachable by the server user (root's home is not, for `postgres`). */
   private async checkReachable(dir: string): Promise<void> {
     if (!this.runAs) return;
+    // Our own lab dir may be private (mkdtemp makes 0700): let the server user pass through it.
+    const { mode } = await stat(dir);
+    await chmod(dir, (mode & 0o7777) | 0o001);
     try {
       await run('test', ['-x', dir], { runAs: this.runAs });
     } catch (error) {
