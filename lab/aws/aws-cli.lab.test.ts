@@ -1,0 +1,163 @@
+// The AWS CLI (v1 on PATH, and v2 at /usr/bin/aws when installed) against the lab endpoint.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { type Harness, startHarness } from './testing/harness.ts';
+
+const run = promisify(execFile);
+// The Python CLI takes seconds to start on a busy 2-core machine; each test makes up to 5 calls.
+vi.setConfig({ testTimeout: 180_000 });
+
+async function which(): Promise<string[]> {
+  const found: string[] = [];
+  try {
+    const { stdout } = await run('sh', ['-c', 'command -v aws']);
+    if (stdout.trim()) found.push(stdout.trim());
+  } catch {}
+  if (existsSync('/usr/bin/aws') && !found.includes('/usr/bin/aws')) found.push('/usr/bin/aws');
+  return found;
+}
+
+const clis = await which();
+if (clis.length === 0)
+  console.log('aws-cli.lab.test: skipped, no `aws` on PATH and no /usr/bin/aws (apt-get install -y awscli)');
+
+describe.skipIf(clis.length === 0).each(clis)('AWS CLI %s', (cli) => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ changePropagationMs: 0 });
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  async function aws(region: string, ...args: string[]): Promise<unknown> {
+    const env = {
+      ...process.env,
+      AWS_ACCESS_KEY_ID: 'AKIALAB',
+      AWS_SECRET_ACCESS_KEY: 'lab-secret',
+      AWS_PAGER: '',
+      AWS_CONFIG_FILE: '/dev/null',
+    };
+    const { stdout } = await run(
+      cli,
+      [...args, '--endpoint-url', h.server.url, '--region', region, '--output', 'json'],
+      { env },
+    );
+    return stdout.trim() ? JSON.parse(stdout) : {};
+  }
+
+  it('describes the global cluster and fails it over with the ARN and --allow-data-loss', async () => {
+    const described = (await aws(
+      'us-east-1',
+      'rds',
+      'describe-global-clusters',
+      '--global-cluster-identifier',
+      'luneo-prod-aurora-global',
+    )) as {
+      GlobalClusters: { GlobalClusterMembers: { DBClusterArn: string; IsWriter: boolean }[] }[];
+    };
+    expect(described.GlobalClusters[0]?.GlobalClusterMembers.map((m) => m.IsWriter)).toEqual([true, false]);
+    const target = 'arn:aws:rds:us-east-1:111122223333:cluster:luneo-prod-aurora-secondary';
+    const failover = (await aws(
+      'us-east-1',
+      'rds',
+      'failover-global-cluster',
+      '--global-cluster-identifier',
+      'luneo-prod-aurora-global',
+      '--target-db-cluster-identifier',
+      target,
+      '--allow-data-loss',
+    )) as {
+      GlobalCluster: { Status: string; FailoverState: { ToDbClusterArn: string } };
+    };
+    expect(failover.GlobalCluster.Status).toBe('failing-over');
+    expect(failover.GlobalCluster.FailoverState.ToDbClusterArn).toBe(target);
+    expect(h.backend.calls).toEqual(['failover us-east-1 allowDataLoss=true']);
+  });
+
+  it('shows the InvalidDBClusterStateFault for promote-read-replica-db-cluster', async () => {
+    const failure = await aws(
+      'us-east-1',
+      'rds',
+      'promote-read-replica-db-cluster',
+      '--db-cluster-identifier',
+      'luneo-prod-aurora-secondary',
+    ).catch((e) => e);
+    expect(String(failure.stderr)).toContain('(InvalidDBClusterStateFault)');
+    expect(String(failure.stderr)).toContain('use FailoverGlobalCluster');
+  });
+
+  it('inverts the primary health check and changes records through rrset/ without a content type', async () => {
+    const { primary } = h.server.healthCheckIds();
+    await aws('us-east-1', 'route53', 'update-health-check', '--health-check-id', primary, '--inverted');
+    expect(h.server.resolve('api.luneo.app')?.region).toBe('us-east-1');
+    await aws('us-east-1', 'route53', 'update-health-check', '--health-check-id', primary, '--no-inverted');
+    const batch = join(tmpdir(), `batch-${process.pid}.json`);
+    await writeFile(
+      batch,
+      JSON.stringify({
+        Changes: [
+          {
+            Action: 'UPSERT',
+            ResourceRecordSet: {
+              Name: 'cli.luneo.app.',
+              Type: 'CNAME',
+              TTL: 60,
+              ResourceRecords: [{ Value: 'x.luneo.lab' }],
+            },
+          },
+        ],
+      }),
+    );
+    const change = (await aws(
+      'us-east-1',
+      'route53',
+      'change-resource-record-sets',
+      '--hosted-zone-id',
+      `/hostedzone/${h.server.zoneId()}`,
+      '--change-batch',
+      `file://${batch}`,
+    )) as {
+      ChangeInfo: { Id: string };
+    };
+    const got = (await aws('us-east-1', 'route53', 'get-change', '--id', change.ChangeInfo.Id)) as {
+      ChangeInfo: { Status: string };
+    };
+    expect(got.ChangeInfo.Status).toBe('INSYNC');
+    expect(h.server.resolve('cli.luneo.app')?.value).toBe('x.luneo.lab');
+  });
+
+  it('reads the secret, the alarms, the caller identity and the FIS templates', async () => {
+    const secret = (await aws(
+      'eu-west-1',
+      'secretsmanager',
+      'get-secret-value',
+      '--secret-id',
+      'prod/luneo/DATABASE_URL',
+    )) as { Name: string };
+    expect(secret.Name).toBe('prod/luneo/DATABASE_URL');
+    const alarms = (await aws(
+      'us-east-1',
+      'cloudwatch',
+      'describe-alarms',
+      '--alarm-name-prefix',
+      'luneo-prod-',
+    )) as { MetricAlarms: { AlarmName: string }[] };
+    expect(alarms.MetricAlarms.map((a) => a.AlarmName)).toEqual([
+      'luneo-prod-aurora-replication-lag',
+      'luneo-prod-alb-5xx',
+      'luneo-prod-route53-healthcheck',
+    ]);
+    const identity = (await aws('eu-west-1', 'sts', 'get-caller-identity')) as { Account: string };
+    expect(identity.Account).toBe('111122223333');
+    const templates = (await aws('eu-west-1', 'fis', 'list-experiment-templates')) as {
+      experimentTemplates: unknown[];
+    };
+    expect(templates.experimentTemplates).toEqual([]);
+  });
+});
