@@ -51,6 +51,8 @@ export interface DbClusterInfo {
   engineVersion: string | undefined;
   globalClusterId: string | undefined;
   instances: { instanceId: string; isWriter: boolean }[];
+  /** The cluster endpoint's port (the lab serves every region on 127.0.0.1, each on its own port). */
+  port?: number | undefined;
 }
 
 export interface GlobalTargetInput {
@@ -197,6 +199,7 @@ export class Rds {
       status: c.Status ?? 'unknown',
       endpoint: c.Endpoint,
       readerEndpoint: c.ReaderEndpoint,
+      port: c.Port,
       engine: c.Engine,
       engineVersion: c.EngineVersion,
       globalClusterId: c.GlobalClusterIdentifier,
