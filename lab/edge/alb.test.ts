@@ -164,3 +164,37 @@ describe('RegionalLoadBalancer', () => {
     expect(alb.stats()).toEqual({ requests: 3, errors5xx: 1, byStatus: { 200: 2, 503: 1 } });
   });
 });
+
+describe('RegionalLoadBalancer keep-alive', () => {
+  it('replays a request once when the pod closed the reused keep-alive socket as it was sent', async () => {
+    const perSocket = new Map<unknown, number>();
+    const bodies: string[] = [];
+    const pod = await serve(
+      startTestServer((req, res, body) => {
+        const seen = (perSocket.get(req.socket) ?? 0) + 1;
+        perSocket.set(req.socket, seen);
+        bodies.push(body);
+        // The second request on a connection finds it closed, like an idle-timeout race.
+        if (seen >= 2) {
+          req.socket.destroy();
+          return;
+        }
+        res.writeHead(201, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ body }));
+      }),
+    );
+    const { alb, base } = await startAlb({ 'luneo-api': [{ pod: 'luneo-api-1', port: pod.port }] });
+    const order = (n: number) =>
+      fetch(`${base}/api/orders`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: `{"n":${n}}`,
+      });
+    const first = await order(1);
+    expect([first.status, await first.json()]).toEqual([201, { body: '{"n":1}' }]);
+    const second = await order(2);
+    expect([second.status, await second.json()]).toEqual([201, { body: '{"n":2}' }]);
+    expect(bodies).toEqual(['{"n":1}', '{"n":2}', '{"n":2}']);
+    expect(alb.stats()).toEqual({ requests: 2, errors5xx: 0, byStatus: { 201: 2 } });
+  });
+});

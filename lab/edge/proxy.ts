@@ -22,7 +22,25 @@ export interface ForwardOptions {
   label: string;
 }
 
-/** Forwards one request to `upstream` and streams the answer back; 502 if it cannot connect, 504 on timeout. */
+/** Request bodies are buffered (so a send on a stale keep-alive socket can be replayed) up to this size. */
+export const MAX_PROXY_BODY_BYTES = 8 * 1024 * 1024;
+
+async function readBody(req: IncomingMessage): Promise<Buffer | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_PROXY_BODY_BYTES) return null;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/**
+ * Forwards one request to `upstream` and streams the answer back; 502 if it cannot connect, 504 when
+ * no response headers arrive in time. A reset on a reused keep-alive socket before any answer means the
+ * upstream closed that idle socket as we sent: the request is replayed once on a fresh connection.
+ */
 export function forward(
   req: IncomingMessage,
   res: ServerResponse,
@@ -35,6 +53,29 @@ export function forward(
   headers['x-forwarded-for'] = prior ? `${prior}, ${client}` : client;
   headers['x-forwarded-proto'] ??= 'http';
 
+  readBody(req).then(
+    (body) => {
+      if (body === null) {
+        const message = `request body exceeds ${MAX_PROXY_BODY_BYTES} bytes`;
+        sendProxyError(res, 413, { error: 'body_too_large', message }, options.responseHeaders);
+        return;
+      }
+      if (body.length > 0 || headers['content-length'] !== undefined) headers['content-length'] = body.length;
+      send(req, res, upstream, options, headers, body, false);
+    },
+    () => res.destroy(),
+  );
+}
+
+function send(
+  req: IncomingMessage,
+  res: ServerResponse,
+  upstream: Upstream,
+  options: ForwardOptions,
+  headers: OutgoingHttpHeaders,
+  body: Buffer,
+  isRetry: boolean,
+): void {
   let timedOut = false;
   const outgoing = request({
     host: upstream.host,
@@ -60,8 +101,13 @@ export function forward(
   });
   outgoing.on('error', (error) => {
     clearTimeout(timer);
-    if (res.headersSent) {
+    if (res.headersSent || res.destroyed) {
       res.destroy();
+      return;
+    }
+    const code = (error as { code?: string }).code ?? error.message;
+    if (!timedOut && !isRetry && outgoing.reusedSocket && code === 'ECONNRESET') {
+      send(req, res, upstream, options, headers, body, true);
       return;
     }
     if (timedOut) {
@@ -75,7 +121,6 @@ export function forward(
         options.responseHeaders,
       );
     } else {
-      const code = (error as { code?: string }).code ?? error.message;
       sendProxyError(
         res,
         502,
@@ -91,5 +136,5 @@ export function forward(
   res.on('close', () => {
     if (!res.writableFinished) outgoing.destroy();
   });
-  req.pipe(outgoing);
+  outgoing.end(body);
 }
