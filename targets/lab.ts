@@ -1,6 +1,7 @@
 // The embedded lab (`pnpm lab up`): the default target. Endpoints come from <dir>/lab.json at run time.
-import { defineTarget } from '../core/model.ts';
+
 import type { LuneoResources } from '../actions/luneo/resources.ts';
+import { defineTarget } from '../core/model.ts';
 
 const dir = process.env.LAB_DIR ?? '.lab';
 
@@ -13,8 +14,16 @@ export default defineTarget<LuneoResources>({
   objectives: { rto: '30m', rpo: '5m', stableFor: '5s', availabilitySlo: 0.999 },
   resources: {
     globalClusterId: 'luneo-prod-aurora-global',
-    primary: { region: 'eu-west-1', clusterId: 'luneo-prod-aurora-primary', kubeContext: 'luneo-prod-eks-primary' },
-    secondary: { region: 'us-east-1', clusterId: 'luneo-prod-aurora-secondary', kubeContext: 'luneo-prod-eks-secondary' },
+    primary: {
+      region: 'eu-west-1',
+      clusterId: 'luneo-prod-aurora-primary',
+      kubeContext: 'luneo-prod-eks-primary',
+    },
+    secondary: {
+      region: 'us-east-1',
+      clusterId: 'luneo-prod-aurora-secondary',
+      kubeContext: 'luneo-prod-eks-secondary',
+    },
     hostedZone: { name: 'luneo.app.' },
     apiRecord: 'api.luneo.app.',
     secrets: { databaseUrl: 'prod/luneo/DATABASE_URL' },

@@ -1,6 +1,7 @@
 // Luneo production, as the runbook names it. Live target: guarded (--execute, account allow-list, contexts).
-import { defineTarget } from '../core/model.ts';
+
 import type { LuneoResources } from '../actions/luneo/resources.ts';
+import { defineTarget } from '../core/model.ts';
 
 // The account id and zone id are Luneo's to fill in from their Terraform outputs
 // (infrastructure/terraform/aws-multi-region); the drill refuses to run while they are placeholders.

@@ -26,7 +26,12 @@ export interface LuneoResources {
   /** What users hit (the stand-in for https://api.luneo.app on the lab). */
   publicUrl: string;
   /** CloudWatch alarm names of runbook §4. */
-  alarms: { replicationLag: string; alb5xx: string; route53HealthCheck: string; s3ReplicationLatency?: string };
+  alarms: {
+    replicationLag: string;
+    alb5xx: string;
+    route53HealthCheck: string;
+    s3ReplicationLatency?: string;
+  };
   /** FIS: the role experiments run as, and the tags that select each fault's targets. */
   fis: {
     roleArn: string;

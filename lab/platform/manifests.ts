@@ -39,7 +39,8 @@ export function luneoManifests(): object[] {
       metadata: { name: LUNEO.drOverridesConfigMap, namespace: LUNEO.namespace },
       data: { dr_mode: 'false' },
     },
-    deployment('luneo-api', 2, 'lab/app/api.ts', '/health'),
+    // Readiness does not depend on the database: a DB outage must show as 503s from /health, not as no endpoints.
+    deployment('luneo-api', 2, 'lab/app/api.ts', '/version'),
     deployment('luneo-frontend', 1, 'lab/app/frontend.ts', '/healthz'),
     deployment('ai-worker', 1, 'lab/app/worker.ts', '/health'),
   ];

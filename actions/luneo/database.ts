@@ -1,0 +1,215 @@
+// Runbook §6.1 and §9.2: the Aurora Global Database steps.
+
+import { rpoLagQuery } from '../../clients/aws/cloudwatch.ts';
+import { planFailoverGlobalCluster, planSwitchoverGlobalCluster } from '../../clients/aws/rds.ts';
+import { planPutSecretValue } from '../../clients/aws/secrets.ts';
+import { formatDuration, parseDuration } from '../../core/duration.ts';
+import { DrillError } from '../../core/errors.ts';
+import { defineStep, type StepDefinition } from '../../core/model.ts';
+import { type Luneo, type LuneoRun, luneo, plannedClusterArn, type Side } from './context.ts';
+import { FINDINGS } from './findings.ts';
+import type { LuneoResources } from './resources.ts';
+
+/** The platform's own lag estimate: last AuroraGlobalDBRPOLag datapoint of the secondary (ms), or null. */
+export async function reportedRpoLag(ctx: LuneoRun): Promise<{ value: number; at: Date } | null> {
+  const l = await luneo(ctx);
+  return l.aws
+    .cloudWatch(l.r.secondary.region)
+    .getLatestMetric(rpoLagQuery(l.r.secondary.clusterId), { signal: ctx.signal });
+}
+
+/** §6.1: the replication lag the platform reported is below the RPO target. */
+export function checkReplicationLag(opts: {
+  below: string;
+  plannedAt?: string;
+}): StepDefinition<LuneoResources> {
+  const belowMs = parseDuration(opts.below);
+  return defineStep<LuneoResources>({
+    id: 'lag-check',
+    title: `Replication lag (AuroraGlobalDBRPOLag) is below the RPO target (${opts.below})`,
+    runbook: '§6.1',
+    plannedAt: opts.plannedAt ?? '4m',
+    timeout: '1m',
+    findings: [FINDINGS.lagField, FINDINGS.lagThreshold],
+    plan: (ctx) => [
+      {
+        service: 'cloudwatch',
+        operation: 'GetMetricData',
+        scope: ctx.target.resources.secondary.region,
+        params: {
+          MetricName: 'AuroraGlobalDBRPOLag',
+          DBClusterIdentifier: ctx.target.resources.secondary.clusterId,
+        },
+        mutating: false,
+      },
+    ],
+    async run(ctx) {
+      const lag = await reportedRpoLag(ctx);
+      if (!lag)
+        throw new DrillError(
+          'E_STEP_FAILED',
+          'no AuroraGlobalDBRPOLag datapoint in the last 15 minutes: the lag is unknown, decide by hand',
+        );
+      if (lag.value >= belowMs) {
+        throw new DrillError(
+          'E_STEP_FAILED',
+          `AuroraGlobalDBRPOLag is ${formatDuration(lag.value)} (at ${lag.at.toISOString()}), not below the RPO target ${opts.below}`,
+        );
+      }
+      return {
+        detail: `last AuroraGlobalDBRPOLag ${formatDuration(lag.value)} at ${lag.at.toISOString()} < ${opts.below}`,
+        measurements: { reportedLagMs: lag.value },
+      };
+    },
+  });
+}
+
+/** §6.1: unplanned regional failover, FailoverGlobalCluster with AllowDataLoss, until the target is writer. */
+export function failoverGlobalCluster(
+  opts: { to?: Side; plannedAt?: string; timeout?: string } = {},
+): StepDefinition<LuneoResources> {
+  const to = opts.to ?? 'secondary';
+  return defineStep<LuneoResources>({
+    id: 'promotion',
+    title: `Fail over the global cluster to ${to} (FailoverGlobalCluster, AllowDataLoss)`,
+    runbook: '§6.1',
+    plannedAt: opts.plannedAt ?? '5m',
+    timeout: opts.timeout ?? '10m',
+    findings: [FINDINGS.promoteReadReplica],
+    irreversible: {
+      reason: 'the promoted cluster took writes: the old writer can only come back as a replica',
+      wayBack: 'pnpm drill switchback (SwitchoverGlobalCluster back to eu-west-1, no data loss)',
+    },
+    plan: (ctx) => [
+      planFailoverGlobalCluster(ctx.target.resources[to].region, {
+        globalClusterId: ctx.target.resources.globalClusterId,
+        targetClusterArn: plannedClusterArn(ctx, to),
+        allowDataLoss: true,
+      }),
+      {
+        service: 'rds',
+        operation: 'DescribeGlobalClusters',
+        scope: ctx.target.resources[to].region,
+        params: { until: `${to} IsWriter` },
+        mutating: false,
+      },
+    ],
+    async run(ctx) {
+      const l = await luneo(ctx);
+      const rds = l.aws.rds(l.r[to].region);
+      const target = l.clusterArn(to);
+      const result = await rds.failoverGlobalCluster(
+        { globalClusterId: l.r.globalClusterId, targetClusterArn: target, allowDataLoss: true },
+        { signal: ctx.signal },
+      );
+      await rds.waitUntilWriter({
+        globalClusterId: l.r.globalClusterId,
+        clusterArn: target,
+        signal: ctx.signal,
+        intervalMs: 250,
+        maxIntervalMs: 1000,
+        timeoutMs: 600_000,
+      });
+      return {
+        detail: `${l.r[to].clusterId} is writer${result.alreadyDone ? ' (it already was: nothing sent)' : ''}`,
+        measurements: { promotedAt: ctx.clock.now() },
+      };
+    },
+  });
+}
+
+/** §9.2: planned switchover (no data loss) back to `to`. */
+export function switchoverGlobalCluster(
+  opts: { to?: Side; plannedAt?: string } = {},
+): StepDefinition<LuneoResources> {
+  const to = opts.to ?? 'primary';
+  return defineStep<LuneoResources>({
+    id: 'switchover',
+    title: `Switch the global cluster over to ${to} (SwitchoverGlobalCluster, no data loss)`,
+    runbook: '§9.2',
+    plannedAt: opts.plannedAt,
+    timeout: '10m',
+    findings: [FINDINGS.switchoverThenFailover],
+    plan: (ctx) => [
+      planSwitchoverGlobalCluster(ctx.target.resources[to === 'primary' ? 'secondary' : 'primary'].region, {
+        globalClusterId: ctx.target.resources.globalClusterId,
+        targetClusterArn: plannedClusterArn(ctx, to),
+      }),
+    ],
+    async run(ctx) {
+      const l = await luneo(ctx);
+      const from: Side = to === 'primary' ? 'secondary' : 'primary';
+      const rds = l.aws.rds(l.r[from].region);
+      const target = l.clusterArn(to);
+      const result = await rds.switchoverGlobalCluster(
+        { globalClusterId: l.r.globalClusterId, targetClusterArn: target },
+        { signal: ctx.signal },
+      );
+      await rds.waitUntilWriter({
+        globalClusterId: l.r.globalClusterId,
+        clusterArn: target,
+        signal: ctx.signal,
+        intervalMs: 250,
+        maxIntervalMs: 1000,
+        timeoutMs: 600_000,
+      });
+      return { detail: `${l.r[to].clusterId} is writer${result.alreadyDone ? ' (it already was)' : ''}` };
+    },
+  });
+}
+
+/** The writer endpoint of `side` as a URL: the current DATABASE_URL with its host and port replaced. */
+async function writerUrl(l: Luneo, ctx: LuneoRun, side: Side, current: string): Promise<string> {
+  const cluster = await l.aws
+    .rds(l.r[side].region)
+    .describeDbCluster(l.r[side].clusterId, { signal: ctx.signal });
+  if (!cluster.endpoint)
+    throw new DrillError('E_STEP_FAILED', `DescribeDBClusters gives no Endpoint for ${l.r[side].clusterId}`);
+  const url = new URL(current);
+  url.hostname = cluster.endpoint;
+  if (cluster.port) url.port = String(cluster.port);
+  return url.toString();
+}
+
+/** §6.1: DATABASE_URL in Secrets Manager points at the writer of `side`. */
+export function pointDatabaseUrlAt(opts: {
+  side: Side;
+  plannedAt?: string;
+  runbook?: '§6.1' | '§9.2';
+}): StepDefinition<LuneoResources> {
+  return defineStep<LuneoResources>({
+    id: `secret-${opts.side}`,
+    title: `Point DATABASE_URL (Secrets Manager) at the ${opts.side} writer`,
+    runbook: opts.runbook ?? '§6.1',
+    plannedAt: opts.plannedAt,
+    timeout: '2m',
+    findings: [FINDINGS.secretEndpoint],
+    plan: (ctx) => [
+      {
+        service: 'rds',
+        operation: 'DescribeDBClusters',
+        scope: ctx.target.resources[opts.side].region,
+        params: { DBClusterIdentifier: ctx.target.resources[opts.side].clusterId },
+        mutating: false,
+      },
+      planPutSecretValue(ctx.target.resources.primary.region, ctx.target.resources.secrets.databaseUrl),
+    ],
+    async run(ctx) {
+      const l = await luneo(ctx);
+      const secrets = l.aws.secrets(l.r.primary.region);
+      const current = await secrets.getSecretValue(l.r.secrets.databaseUrl, { signal: ctx.signal });
+      const next = await writerUrl(l, ctx, opts.side, current.value);
+      const result = await secrets.putSecretValue(l.r.secrets.databaseUrl, next, {
+        signal: ctx.signal,
+        clientRequestToken: `${ctx.runId}-secret-${opts.side}`.slice(0, 64).padEnd(32, '0'),
+      });
+      const host = new URL(next).host;
+      return {
+        detail: result.skipped
+          ? `already points at ${host}`
+          : `now points at ${host} (version ${result.versionId})`,
+        undoData: { previousVersionId: result.previousVersionId },
+      };
+    },
+  });
+}

@@ -1,0 +1,133 @@
+// Runbook §4–§5: detection by the CloudWatch alarms, and the decision to fail over the region.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DrillError } from '../../core/errors.ts';
+import { defineStep, type StepDefinition } from '../../core/model.ts';
+import { luneo } from './context.ts';
+import type { LuneoResources } from './resources.ts';
+
+const alarmNames = (r: LuneoResources) => [
+  r.alarms.replicationLag,
+  r.alarms.alb5xx,
+  r.alarms.route53HealthCheck,
+];
+
+/** §4: waits until one of the runbook's alarms is in ALARM; its time is the detection milestone. */
+export function detectOutage(
+  opts: { plannedAt?: string; timeout?: string } = {},
+): StepDefinition<LuneoResources> {
+  return defineStep<LuneoResources>({
+    id: 'detection',
+    title: 'Detect the outage: CloudWatch alarms aurora-replication-lag, alb-5xx, route53-healthcheck',
+    runbook: '§4',
+    plannedAt: opts.plannedAt ?? '2m',
+    timeout: opts.timeout ?? '5m',
+    plan: (ctx) => [
+      {
+        service: 'cloudwatch',
+        operation: 'DescribeAlarms',
+        scope: ctx.target.resources.primary.region,
+        params: { AlarmNames: alarmNames(ctx.target.resources) },
+        mutating: false,
+      },
+    ],
+    async run(ctx) {
+      const l = await luneo(ctx);
+      const cw = l.aws.cloudWatch(l.r.primary.region);
+      for (let delay = 250; ; delay = Math.min(delay * 2, 2000)) {
+        const alarms = await cw.describeAlarms(alarmNames(l.r), { signal: ctx.signal });
+        const firing = alarms.filter((a) => a.state === 'ALARM');
+        if (firing.length > 0) {
+          return {
+            detail: `in ALARM: ${firing.map((a) => `${a.name} (${a.reason})`).join('; ')}`,
+            measurements: { detectedAt: ctx.clock.now(), alarmsFiring: firing.length },
+          };
+        }
+        await sleep(delay, undefined, { signal: ctx.signal });
+      }
+    },
+  });
+}
+
+/**
+ * §5: only the workload, or the managed services too? A writer that is unreachable from its own region while
+ * the secondary is healthy calls for a regional failover; otherwise the runbook says restart the workloads.
+ */
+export function assessImpact(opts: { plannedAt?: string } = {}): StepDefinition<LuneoResources> {
+  return defineStep<LuneoResources>({
+    id: 'decision',
+    title: 'Assess: workload only (rollout restart in primary) or regional failover',
+    runbook: '§5',
+    plannedAt: opts.plannedAt ?? '4m',
+    timeout: '2m',
+    plan: (ctx) => [
+      {
+        service: 'rds',
+        operation: 'DescribeGlobalClusters',
+        scope: ctx.target.resources.secondary.region,
+        params: { GlobalClusterIdentifier: ctx.target.resources.globalClusterId },
+        mutating: false,
+      },
+      { service: 'http', operation: `GET ${ctx.target.resources.publicUrl}/health`, mutating: false },
+    ],
+    async run(ctx) {
+      const l = await luneo(ctx);
+      const gc = await l.aws
+        .rds(l.r.secondary.region)
+        .describeGlobalCluster(l.r.globalClusterId, { signal: ctx.signal });
+      const health = await fetch(`${l.publicUrl}/health`, {
+        signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(5000)]),
+      })
+        .then(async (res) => ({
+          status: res.status,
+          body: (await res.json().catch(() => ({}))) as HealthBody,
+        }))
+        .catch((error: Error) => ({
+          status: 0,
+          body: { error: `unreachable: ${error.message}` } as HealthBody,
+        }));
+      const verdict = classify(health.status, health.body);
+      if (verdict.kind !== 'regional') throw new DrillError('E_STEP_FAILED', verdict.why);
+      const members = gc.members
+        .map((m) =>
+          `${m.clusterId ?? m.clusterArn}${m.isWriter ? ' (writer)' : ''} ${m.syncStatus ?? ''}`.trim(),
+        )
+        .join(', ');
+      return {
+        detail: `regional failover: ${verdict.why}; global cluster ${gc.status}: ${members}`,
+        measurements: { decidedAt: ctx.clock.now() },
+      };
+    },
+  });
+}
+
+interface HealthBody {
+  error?: string;
+  message?: string;
+  database?: { role?: string; error?: string };
+}
+
+/** The §5 decision from what the public endpoint answers. */
+export function classify(
+  status: number,
+  body: HealthBody,
+): { kind: 'healthy' | 'workload' | 'regional'; why: string } {
+  if (status === 200) {
+    return { kind: 'healthy', why: 'the public API answers HTTP 200: no outage to fail over from' };
+  }
+  if (body.database?.role === 'unreachable') {
+    return {
+      kind: 'regional',
+      why: `the API answers HTTP ${status} and reports its database unreachable (managed service down)`,
+    };
+  }
+  if (status === 0 || /unreachable|timed? ?out|timeout/i.test(`${body.error ?? ''} ${body.message ?? ''}`)) {
+    return {
+      kind: 'regional',
+      why: `the region's load balancer is unreachable (${status === 0 ? body.error : `HTTP ${status} ${body.error ?? ''}`.trim()})`,
+    };
+  }
+  return {
+    kind: 'workload',
+    why: `the load balancer answers HTTP ${status} (${body.error ?? body.message ?? 'no detail'}) while the database is reachable: workload only; §5 says \`kubectl rollout restart\` the API and workers in the primary, not a regional failover`,
+  };
+}

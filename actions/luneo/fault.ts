@@ -1,0 +1,118 @@
+// Faults injected through AWS FIS: find-or-create the template, start it idempotently (clientToken from the
+// run id), T0 when it is running; revert = StopExperiment, found by the run-id tag even after a crash.
+import {
+  planCreateExperimentTemplate,
+  planStartExperiment,
+  type TemplateInput,
+} from '../../clients/aws/fis.ts';
+import { parseDuration, toIsoDuration } from '../../core/duration.ts';
+import { defineFault, type FaultDefinition, type RunbookFinding } from '../../core/model.ts';
+import { type LuneoRun, luneo } from './context.ts';
+import type { LuneoResources } from './resources.ts';
+
+export interface NetworkOutageOptions {
+  /** Template name (tag drill:template). */
+  name: string;
+  title: string;
+  /** Which subnets: the database tier alone, or the whole region. */
+  subnets: (r: LuneoResources) => Record<string, string>;
+  /** How long FIS keeps the fault before reverting it by itself. */
+  duration?: string;
+  findings?: RunbookFinding[];
+}
+
+const RUN_ID_TAG = 'drill:run-id';
+
+function template(ctx: LuneoRun, opts: NetworkOutageOptions): TemplateInput {
+  const r = ctx.target.resources;
+  const duration = toIsoDuration(parseDuration(opts.duration ?? '15m'));
+  return {
+    name: opts.name,
+    description: `drill: ${opts.title}`,
+    roleArn: r.fis.roleArn,
+    stopConditions: r.fis.stopConditionAlarmArn
+      ? [{ source: 'aws:cloudwatch:alarm', value: r.fis.stopConditionAlarmArn }]
+      : [{ source: 'none' }],
+    targets: {
+      Subnets: { resourceType: 'aws:ec2:subnet', resourceTags: opts.subnets(r), selectionMode: 'ALL' },
+    },
+    actions: {
+      DisruptConnectivity: {
+        actionId: 'aws:network:disrupt-connectivity',
+        description: opts.title,
+        parameters: { duration, scope: 'all' },
+        targets: { Subnets: 'Subnets' },
+      },
+    },
+    tags: { Name: opts.name, 'drill:managed': 'true' },
+  };
+}
+
+/** A FIS network disruption of the primary region's subnets (database tier, or every tier). */
+export function fisNetworkOutage(opts: NetworkOutageOptions): FaultDefinition<LuneoResources> {
+  return defineFault<LuneoResources>({
+    title: opts.title,
+    runbook: '§4',
+    duration: opts.duration ?? '15m',
+    timeout: '3m',
+    findings: opts.findings,
+    plan: (ctx) => {
+      const region = ctx.target.resources.primary.region;
+      return [
+        { service: 'fis', operation: 'ListExperimentTemplates', scope: region, mutating: false },
+        planCreateExperimentTemplate(region, template(ctx, opts)),
+        planStartExperiment(region, {
+          templateId: `<${opts.name}>`,
+          clientToken: `${ctx.runId}-fault`,
+          tags: { [RUN_ID_TAG]: ctx.runId },
+        }),
+        {
+          service: 'fis',
+          operation: 'GetExperiment',
+          scope: region,
+          params: { until: 'running' },
+          mutating: false,
+        },
+      ];
+    },
+    async inject(ctx) {
+      const l = await luneo(ctx);
+      const fis = l.aws.fis(l.r.primary.region);
+      const { id: templateId } = await fis.createExperimentTemplate(template(ctx, opts), {
+        signal: ctx.signal,
+      });
+      const started = await fis.startExperiment(
+        { templateId, clientToken: `${ctx.runId}-fault`, tags: { [RUN_ID_TAG]: ctx.runId } },
+        { signal: ctx.signal },
+      );
+      const running = await fis.waitForExperimentState(started.id, ['running'], {
+        signal: ctx.signal,
+        intervalMs: 250,
+        maxIntervalMs: 1000,
+        timeoutMs: 120_000,
+      });
+      return {
+        detail: `FIS experiment ${running.id} running (template ${templateId})`,
+        undoData: { experimentId: running.id, region: fis.region },
+      };
+    },
+    async revert(ctx, undoData) {
+      const l = await luneo(ctx);
+      const data = undoData as { experimentId?: string; region?: string } | undefined;
+      const fis = l.aws.fis(data?.region ?? l.r.primary.region);
+      // After a crash the id may never have been journaled: find the run's experiments by tag.
+      const ids = data?.experimentId
+        ? [data.experimentId]
+        : (await fis.findExperimentsByRunId(ctx.runId, { signal: ctx.signal })).map((e) => e.id);
+      for (const id of ids) {
+        await fis.stopExperiment(id, { signal: ctx.signal });
+        await fis.waitForExperimentState(id, ['stopped', 'completed', 'failed', 'cancelled'], {
+          signal: ctx.signal,
+          intervalMs: 250,
+          maxIntervalMs: 1000,
+          timeoutMs: 120_000,
+        });
+      }
+    },
+  });
+}

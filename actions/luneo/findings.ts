@@ -1,0 +1,68 @@
+// Where the runbook is wrong or misleading (see shared/reference/aws-dr-semantics.md); shown next to the steps.
+import type { RunbookFinding } from '../../core/model.ts';
+
+export const FINDINGS = {
+  lagField: {
+    runbook: '§6.1',
+    says: 'Check the lag with `aws rds describe-global-clusters` (field `SecondaryWriteForwardingStatus`)',
+    actually:
+      'That field does not exist and DescribeGlobalClusters has no lag field. Read CloudWatch AWS/RDS AuroraGlobalDBRPOLag (ms) for the secondary cluster, and gate on its last datapoint against the RPO target.',
+    severity: 'major',
+  },
+  lagThreshold: {
+    runbook: '§6.1',
+    says: 'If lag < 300 seconds, promote',
+    actually:
+      'Lag < 300 s accepts up to the whole RPO of data loss, and in a real outage the metric goes stale: gate on the last datapoint before the failure, and report the lost writes measured afterwards.',
+    severity: 'minor',
+  },
+  promoteReadReplica: {
+    runbook: '§6.1',
+    says: '`aws rds promote-read-replica-db-cluster --db-cluster-identifier luneo-prod-aurora-secondary`',
+    actually:
+      'PromoteReadReplicaDBCluster applies to Aurora MySQL binlog replicas and is refused for an Aurora PostgreSQL global secondary. Use `aws rds failover-global-cluster --global-cluster-identifier luneo-prod-aurora-global --target-db-cluster-identifier <secondary ARN> --allow-data-loss` in us-east-1.',
+    severity: 'major',
+  },
+  secretEndpoint: {
+    runbook: '§6.1',
+    says: 'Point `DATABASE_URL` at `aws_rds_cluster.secondary.endpoint`',
+    actually:
+      'The global writer endpoint (GlobalCluster.Endpoint) follows failover and switchover by itself; a regional endpoint in the secret must be changed again at switchback. A replica secret in us-east-1 cannot be written until it is promoted.',
+    severity: 'minor',
+  },
+  fencingOrder: {
+    runbook: '§6.2',
+    says: 'Scale ai-worker to 0 in the primary after the database promotion',
+    actually:
+      'Stopping primary writers is the fencing step: do it before FailoverGlobalCluster (write fencing is best effort, split brain is possible). In a regional outage the primary EKS API may be unreachable: best effort.',
+    severity: 'minor',
+  },
+  dnsRewrite: {
+    runbook: '§6.3',
+    says: 'Force secondary with `aws route53 change-resource-record-sets`, turning Failover=SECONDARY into PRIMARY',
+    actually:
+      'Rewriting failover records depends on the Route 53 control plane (us-east-1, no SLA) and breaks the failover pair. Invert the primary health check (UpdateHealthCheck Inverted=true) so the data plane fails over as designed; revert with Inverted=false. Better still: ARC routing controls.',
+    severity: 'major',
+  },
+  configmapOrder: {
+    runbook: '§6.4',
+    says: '`argo rollout restart luneo-api`, then `kubectl apply -f deploy/dr-overrides/configmap.yaml`',
+    actually:
+      'Pods read the configmap when they start: applied after the restart, dr_mode=true only takes effect at the next restart. Apply the configmap first, then restart.',
+    severity: 'major',
+  },
+  workerSecret: {
+    runbook: '§6.4',
+    says: 'Restart luneo-api on the secondary cluster',
+    actually:
+      'ai-worker in us-east-1 also read DATABASE_URL at start: without a restart it keeps the old writer and render jobs stall. Restart it too.',
+    severity: 'major',
+  },
+  switchoverThenFailover: {
+    runbook: '§9.2',
+    says: 'Run `switchover-global-cluster`, then reintegrate the primary with `failover-global-cluster`',
+    actually:
+      'Run SwitchoverGlobalCluster only, after the old primary has rejoined as a secondary; a second failover-global-cluster would lose data. The switchover also targets the wrong cluster in the runbook (secondary instead of primary).',
+    severity: 'major',
+  },
+} satisfies Record<string, RunbookFinding>;
