@@ -87,9 +87,9 @@ describe.skipIf(clis.length === 0).each(clis)('AWS CLI %s', (cli) => {
       'promote-read-replica-db-cluster',
       '--db-cluster-identifier',
       'luneo-prod-aurora-secondary',
-    ).catch((e) => e);
-    expect(String(failure.stderr)).toContain('(InvalidDBClusterStateFault)');
-    expect(String(failure.stderr)).toContain('use FailoverGlobalCluster');
+    ).catch((e: { stderr?: string }) => e as { stderr?: string });
+    expect(String((failure as { stderr?: string }).stderr)).toContain('(InvalidDBClusterStateFault)');
+    expect(String((failure as { stderr?: string }).stderr)).toContain('use FailoverGlobalCluster');
   });
 
   it('inverts the primary health check and changes records through rrset/ without a content type', async () => {
