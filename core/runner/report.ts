@@ -47,8 +47,14 @@ export async function writeReport<R>(run: DrillRun<R>, error: DrillError | undef
   for (const step of run.scenario.failover) {
     for (const f of step.findings ?? []) findings.push({ stepId: stepId(step), ...f });
   }
-  // Irreversible steps that ran and were not followed by a successful run: name their way back.
-  const pendingWayBacks = verdict === 'passed' ? [] : run.startedIrreversible;
+  // Irreversible steps that ran, when the run did not pass and its restore steps did not all succeed:
+  // say loudly how to get back.
+  const restoreSteps = run.steps.filter((s) => s.phase === 'restore');
+  const restored =
+    (run.scenario.restore?.length ?? 0) > 0 &&
+    restoreSteps.length === run.scenario.restore?.length &&
+    restoreSteps.every((s) => s.status === 'ok');
+  const pendingWayBacks = verdict === 'passed' || restored ? [] : run.startedIrreversible;
   const result: RunResult = run.redactor.redact({
     schemaVersion: RESULT_SCHEMA_VERSION,
     runId: run.runId,
@@ -85,7 +91,10 @@ export async function writeReport<R>(run: DrillRun<R>, error: DrillError | undef
     rpo: run.rpo,
     probes: run.probes,
     undo: run.undoOutcomes,
-    irreversible: run.startedIrreversible,
+    irreversible: run.startedIrreversible.map((i) => ({
+      ...i,
+      wayBack: i.wayBack.replaceAll('<run-id>', run.runId),
+    })),
     deviations: run.deviations,
     findings,
     plan: run.plan,
@@ -108,7 +117,11 @@ export async function writeReport<R>(run: DrillRun<R>, error: DrillError | undef
     runDir: run.runDir,
     rtoMs: run.rto?.achievedMs ?? null,
     rpoMs: run.rpo?.achievedMs ?? null,
-    pendingWayBacks: pendingWayBacks.map(({ stepId, title, wayBack }) => ({ stepId, title, wayBack })),
+    pendingWayBacks: pendingWayBacks.map(({ stepId, title, wayBack }) => ({
+      stepId,
+      title,
+      wayBack: wayBack.replaceAll('<run-id>', run.runId),
+    })),
   });
   return result;
 }

@@ -135,7 +135,11 @@ export async function rollbackRun<R>(
     ? []
     : data.steps
         .filter((s) => s.irreversible && s.phase === 'failover')
-        .map((s) => ({ stepId: s.id, title: s.title, wayBack: s.irreversible?.wayBack ?? '' }));
+        .map((s) => ({
+          stepId: s.id,
+          title: s.title,
+          wayBack: (s.irreversible?.wayBack ?? '').replaceAll('<run-id>', data.runId),
+        }));
   return { runId: data.runId, state: finalState, undos, restore, irreversible };
 }
 

@@ -1,0 +1,238 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DrillError, ValidationError } from '../errors.ts';
+import type { JournalData } from '../journal.ts';
+import type { Scenario } from '../model.ts';
+import { runResultSchema } from './result-schema.ts';
+import { runScenario } from './run-scenario.ts';
+import {
+  type MarkerOptions,
+  type MarkerWorld,
+  markerScenario,
+  markerTarget,
+  markerWorld,
+} from './testing.ts';
+
+function setup(opts: MarkerOptions = {}) {
+  const world = markerWorld();
+  const scenario = markerScenario(world, opts);
+  const outDir = mkdtempSync(join(tmpdir(), 'drill-run-'));
+  return { world, scenario, outDir, runDir: join(outDir, 'runs', 'run-1') };
+}
+
+const run = (
+  scenario: Scenario<MarkerWorld>,
+  outDir: string,
+  extra: { dryRun?: boolean; signal?: AbortSignal } = {},
+) => runScenario(scenario, markerTarget, { runId: 'run-1', outDir, ...extra });
+
+const readJson = <T>(path: string) => JSON.parse(readFileSync(path, 'utf8')) as T;
+const actions = (runDir: string) =>
+  readFileSync(join(runDir, 'actions.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+describe('runScenario', () => {
+  it('passes, then unwinds every undo in reverse order with the undoData its step returned', async () => {
+    const { world, scenario, outDir, runDir } = setup();
+    const result = await run(scenario, outDir);
+    expect(result.verdict).toBe('passed');
+    expect(result.exitCode).toBe(0);
+    expect(world.markers).toEqual([
+      'ledger:start',
+      'inject',
+      'ledger:stop',
+      'run:a',
+      'run:b',
+      'run:c',
+      'undo:c:{"step":"c"}',
+      'undo:b:{"step":"b"}',
+      'undo:a:{"step":"a"}',
+      'revert:{"fault":"on"}',
+    ]);
+    expect(result.phases.map((p) => `${p.phase}:${p.status}`)).toEqual([
+      'plan:ok',
+      'preflight:ok',
+      'inject:ok',
+      'failover:ok',
+      'recover:ok',
+      'verify:ok',
+      'restore:ok',
+      'report:ok',
+    ]);
+    expect(result.rto?.recovered).toBe(true);
+    expect(result.rpo).toMatchObject({ achievedMs: 20, lostCount: 1, lostSeqs: [3], met: true });
+    expect(result.undo.map((u) => `${u.stepId}:${u.status}`)).toEqual([
+      'c:done',
+      'b:done',
+      'a:done',
+      'fault:done',
+    ]);
+    expect(() => runResultSchema.parse(readJson(join(runDir, 'result.json')))).not.toThrow();
+  });
+
+  it('journals every undo with its data and marks it done, and the run finished', async () => {
+    const { scenario, outDir, runDir } = setup();
+    await run(scenario, outDir);
+    const journal = readJson<JournalData>(join(runDir, 'journal.json'));
+    expect(journal.state).toBe('finished');
+    expect(journal.verdict).toBe('passed');
+    expect(journal.undos.map((u) => [u.id, u.status, u.undoData])).toEqual([
+      ['fault', 'done', { fault: 'on' }],
+      ['failover:a', 'done', { step: 'a' }],
+      ['failover:b', 'done', { step: 'b' }],
+      ['failover:c', 'done', { step: 'c' }],
+    ]);
+    expect(journal.phases.map((p) => p.phase)).toEqual([
+      'plan',
+      'preflight',
+      'inject',
+      'failover',
+      'recover',
+      'verify',
+      'restore',
+      'report',
+    ]);
+  });
+
+  it('fails on a failing step, skips the rest, and still undoes what ran (the failed step included)', async () => {
+    const { world, scenario, outDir } = setup({ failAt: 'b' });
+    const result = await run(scenario, outDir);
+    expect(result.verdict).toBe('failed');
+    expect(result.exitCode).toBe(1);
+    expect(result.reason).toBe('step "b" (failover[1]) failed: b broke');
+    expect(world.markers.slice(3)).toEqual([
+      'run:a',
+      'run:b',
+      'undo:b:null',
+      'undo:a:{"step":"a"}',
+      'revert:{"fault":"on"}',
+    ]);
+    expect(result.phases.map((p) => p.phase)).not.toContain('recover');
+  });
+
+  it('keeps unwinding past a failing undo and reports each outcome', async () => {
+    const { world, scenario, outDir } = setup({ failUndo: ['b'] });
+    const result = await run(scenario, outDir);
+    expect(world.markers.slice(-4)).toEqual([
+      'undo:c:{"step":"c"}',
+      'undo:b:{"step":"b"}',
+      'undo:a:{"step":"a"}',
+      'revert:{"fault":"on"}',
+    ]);
+    expect(result.undo.map((u) => `${u.stepId}:${u.status}:${u.error ?? ''}`)).toEqual([
+      'c:done:',
+      'b:failed:undo b broke',
+      'a:done:',
+      'fault:done:',
+    ]);
+    expect(result.verdict).toBe('failed');
+    expect(result.reason).toBe('undo of "b" failed: undo b broke; retry with `pnpm drill rollback run-1`');
+  });
+
+  it('records a best-effort failure as a deviation and goes on', async () => {
+    const { scenario, outDir } = setup({ failAt: 'b', bestEffort: ['b'] });
+    const result = await run(scenario, outDir);
+    expect(result.verdict).toBe('passed');
+    expect(result.steps.find((s) => s.id === 'b')?.status).toBe('deviation');
+    expect(result.deviations).toEqual([
+      { stepId: 'b', kind: 'best-effort-failed', message: '"b" failed: b broke' },
+    ]);
+  });
+
+  it('times a step out with a message naming the setting to raise', async () => {
+    const { scenario, outDir } = setup({ hangAt: 'b', timeout: '50ms' });
+    const result = await run(scenario, outDir);
+    expect(result.verdict).toBe('failed');
+    expect(result.reason).toBe(
+      'step "b" (failover[1]) failed: step "b" timed out after 50ms; raise it with `failover[1].timeout` in scenarios/markers.ts',
+    );
+  });
+
+  it('aborts on the signal, runs every undo under its own live signal, and names irreversible steps', async () => {
+    const controller = new AbortController();
+    const { world, scenario, outDir } = setup({
+      irreversible: ['a'],
+      hangAt: 'b',
+      onStep: (t) =>
+        t === 'b' &&
+        queueMicrotask(() =>
+          controller.abort(new DrillError('E_ABORTED', 'aborted by the operator (SIGINT)')),
+        ),
+    });
+    const result = await run(scenario, outDir, { signal: controller.signal });
+    expect(result.verdict).toBe('aborted');
+    expect(result.exitCode).toBe(3);
+    expect(result.reason).toBe('aborted by the operator (SIGINT); rolled back');
+    expect(world.markers.slice(3)).toEqual(['run:a', 'run:b', 'undo:b:null', 'revert:{"fault":"on"}']);
+    expect(world.undoSignals.map((s) => s.aborted)).toEqual([false, false]);
+    expect(result.irreversible).toEqual([
+      { stepId: 'a', title: 'a', reason: 'a is one-way', wayBack: 'undo a by hand for run-1' },
+    ]);
+  });
+
+  it('injects nothing when the steady state is not green', async () => {
+    const { world, scenario, outDir } = setup();
+    world.healthyBefore = false;
+    const result = await run(scenario, outDir);
+    expect(result.verdict).toBe('failed');
+    expect(result.reason).toBe(
+      'steady state is not green, nothing was injected: probe "healthy" failed: down',
+    );
+    expect(world.markers).toEqual([]);
+    expect(result.undo).toEqual([]);
+  });
+
+  it('dry run: plans every call, runs no step, fault, probe or ledger, and lists the mutating calls as planned', async () => {
+    const { world, scenario, outDir, runDir } = setup();
+    const result = await run(scenario, outDir, { dryRun: true });
+    expect(world.markers).toEqual([]);
+    expect(result.verdict).toBe('passed');
+    expect(result.phases.map((p) => p.phase)).toEqual(['plan', 'report']);
+    expect(result.plan.map((p) => p.stepId)).toEqual(['fault', 'a', 'b', 'c']);
+    expect(actions(runDir).map((l) => `${l.event} ${l.operation} ${JSON.stringify(l.params)}`)).toEqual([
+      'planned run a {"password":"***"}',
+      'planned run b {"password":"***"}',
+      'planned run c {"password":"***"}',
+    ]);
+  });
+
+  it('writes an audit line before and after each mutating call', async () => {
+    const { scenario, outDir, runDir } = setup({ steps: ['a'] });
+    await run(scenario, outDir);
+    expect(
+      actions(runDir).map((l) => `${l.event}:${l.operation}:${l.phase}:${l.stepId}:${l.outcome ?? ''}`),
+    ).toEqual(['before:run a:failover:a:', 'after:run a:failover:a:ok']);
+  });
+
+  it('throws every validation problem at once and writes nothing', async () => {
+    const { scenario, outDir } = setup();
+    const broken = {
+      ...scenario,
+      failover: [{ ...scenario.failover[0], plannedAt: 'five' }],
+      recovery: [],
+    } as unknown as Scenario<MarkerWorld>;
+    const error = await run(broken, outDir).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).problems.map((p) => p.path)).toEqual([
+      'failover[0].plannedAt',
+      'recovery',
+    ]);
+    expect(existsSync(join(outDir, 'runs'))).toBe(false);
+  });
+
+  it('masks a secret in undoData in the journal but gives the real value to the undo', async () => {
+    const { world, scenario, outDir, runDir } = setup({
+      steps: ['a'],
+      secretInUndoData: 'postgres://u:pw1234@h/db',
+    });
+    await run(scenario, outDir);
+    expect(world.markers).toContain('undo:a:{"url":"postgres://u:pw1234@h/db"}');
+    const journal = readFileSync(join(runDir, 'journal.json'), 'utf8');
+    expect(journal).toContain('postgres://u:***@h/db');
+    expect(journal).not.toContain('pw1234');
+  });
+});

@@ -1,0 +1,133 @@
+// A scenario made of markers, for tests of the runner: every call is recorded in order.
+import type { JsonValue, Scenario, StepDefinition, Target } from '../model.ts';
+
+export interface MarkerWorld {
+  markers: string[];
+  /** Recovery probes pass once this is true (the last failover step sets it). */
+  recovered: boolean;
+  healthyBefore: boolean;
+  /** Signals each undo/revert received, to prove they were not the run's aborted one. */
+  undoSignals: AbortSignal[];
+}
+
+export interface MarkerOptions {
+  /** Step titles: "a", "b", "c" by default; each has an undo unless listed in `noUndo`. */
+  steps?: string[];
+  noUndo?: string[];
+  failAt?: string;
+  /** This step never resolves on its own (it honours its signal). */
+  hangAt?: string;
+  bestEffort?: string[];
+  irreversible?: string[];
+  failUndo?: string[];
+  /** Called when this step starts (e.g. to abort the run there). */
+  onStep?: (title: string) => void;
+  timeout?: string;
+  secretInUndoData?: string;
+}
+
+export function markerWorld(): MarkerWorld {
+  return { markers: [], recovered: false, healthyBefore: true, undoSignals: [] };
+}
+
+const waitForAbort = (signal: AbortSignal) =>
+  new Promise<never>((_, reject) =>
+    signal.addEventListener('abort', () => reject(signal.reason), { once: true }),
+  );
+
+export function markerScenario(world: MarkerWorld, opts: MarkerOptions = {}): Scenario<MarkerWorld> {
+  const titles = opts.steps ?? ['a', 'b', 'c'];
+  const step = (title: string, i: number): StepDefinition<MarkerWorld> => ({
+    title,
+    runbook: '§6.1',
+    plannedAt: '1m',
+    ...(opts.timeout ? { timeout: opts.timeout } : {}),
+    ...(opts.bestEffort?.includes(title) ? { bestEffort: true } : {}),
+    ...(opts.irreversible?.includes(title)
+      ? { irreversible: { reason: `${title} is one-way`, wayBack: `undo ${title} by hand for <run-id>` } }
+      : {}),
+    plan: () => [
+      { service: 'marker', operation: `run ${title}`, mutating: true, params: { password: 'hunter22' } },
+    ],
+    run: async (ctx) => {
+      world.markers.push(`run:${title}`);
+      opts.onStep?.(title);
+      await ctx.audit.mutate(
+        { service: 'marker', operation: `run ${title}`, mutating: true },
+        async () => undefined,
+      );
+      if (opts.hangAt === title) await waitForAbort(ctx.signal);
+      if (opts.failAt === title) throw new Error(`${title} broke`);
+      if (i === titles.length - 1) world.recovered = true;
+      const undoData: JsonValue = opts.secretInUndoData ? { url: opts.secretInUndoData } : { step: title };
+      return { detail: `${title} done`, undoData };
+    },
+    ...(opts.noUndo?.includes(title) || opts.irreversible?.includes(title)
+      ? {}
+      : {
+          undo: async (ctx, undoData) => {
+            world.undoSignals.push(ctx.signal);
+            world.markers.push(`undo:${title}:${JSON.stringify(undoData ?? null)}`);
+            if (opts.failUndo?.includes(title)) throw new Error(`undo ${title} broke`);
+          },
+        }),
+  });
+  return {
+    name: 'markers',
+    summary: 'Marker scenario for runner tests',
+    objectives: { rto: '5s', rpo: '1s', stableFor: '30ms' },
+    recoveryTimeout: '2s',
+    steadyState: [
+      {
+        name: 'healthy',
+        check: async () => ({ ok: world.healthyBefore, detail: world.healthyBefore ? 'fine' : 'down' }),
+      },
+    ],
+    fault: {
+      title: 'Break it',
+      inject: async () => {
+        world.markers.push('inject');
+        return { undoData: { fault: 'on' } };
+      },
+      revert: async (ctx, undoData) => {
+        world.undoSignals.push(ctx.signal);
+        world.markers.push(`revert:${JSON.stringify(undoData ?? null)}`);
+      },
+    },
+    failover: titles.map(step),
+    recovery: [
+      {
+        name: 'up',
+        interval: '10ms',
+        check: async () => ({ ok: world.recovered, detail: world.recovered ? 'up' : 'down' }),
+      },
+    ],
+    verify: [{ name: 'works', check: async () => ({ ok: world.recovered, detail: 'checked' }) }],
+    ledger: {
+      name: 'ledger',
+      interval: '10ms',
+      start: async () => {
+        world.markers.push('ledger:start');
+      },
+      stop: async () => {
+        world.markers.push('ledger:stop');
+      },
+      collect: async () => ({
+        writes: [
+          { seq: 1, sentAt: 0, ackedAt: 10 },
+          { seq: 2, sentAt: 20, ackedAt: 30 },
+          { seq: 3, sentAt: 40, ackedAt: 50 },
+        ],
+        survivors: [1, 2],
+      }),
+    },
+  };
+}
+
+export const markerTarget: Target<MarkerWorld> = {
+  name: 'markers',
+  description: 'Marker target',
+  kind: 'lab',
+  aws: { regions: ['eu-west-1', 'us-east-1'] },
+  resources: markerWorld(),
+};
