@@ -35,7 +35,7 @@ export function checkPng(bytes: Uint8Array): PngCheck {
   let info: PngInfo | undefined;
   let sawIdat = false;
   while (offset < buf.length) {
-    if (offset + 12 > buf.length) return { ok: false, problem: `truncated chunk header at byte ${offset}` };
+    if (offset + 8 > buf.length) return { ok: false, problem: `truncated chunk header at byte ${offset}` };
     const length = buf.readUInt32BE(offset);
     const type = buf.toString('latin1', offset + 4, offset + 8);
     const end = offset + 12 + length;

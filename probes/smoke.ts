@@ -104,7 +104,7 @@ async function placeOrder(
 ): Promise<string> {
   progress.step = `loading ${safeText(o.url)}`;
   const response = await page.goto(o.url, { waitUntil: 'load' });
-  if (!response || response.status() !== 200) {
+  if (response?.status() !== 200) {
     throw new ProbeFailure(
       `smoke at ${safeText(o.url)}: the shop page returned ${response?.status() ?? 'no response'}, expected 200`,
     );
@@ -114,7 +114,7 @@ async function placeOrder(
   await listed.waitFor();
   if ((await listed.getAttribute('data-testid')) !== 'product-card') {
     throw new ProbeFailure(
-      `smoke at ${safeText(o.url)}: the shop shows "${(await listed.innerText()).trim()}" instead of products`,
+      `smoke at ${safeText(o.url)}: the shop shows "${(await listed.textContent())?.trim()}" instead of products`,
     );
   }
   progress.step = `choosing ${o.sku ?? 'the first product'}`;
@@ -134,10 +134,10 @@ async function placeOrder(
   await outcome.waitFor();
   if ((await outcome.getAttribute('data-testid')) === 'order-error') {
     throw new ProbeFailure(
-      `smoke at ${safeText(o.url)}: the order was refused: "${(await outcome.innerText()).trim()}"`,
+      `smoke at ${safeText(o.url)}: the order was refused: "${(await outcome.textContent())?.trim()}"`,
     );
   }
-  const orderId = (await page.getByTestId('order-id').innerText()).trim();
+  const orderId = ((await page.getByTestId('order-id').textContent()) ?? '').trim();
   if (!UUID.test(orderId)) {
     throw new ProbeFailure(
       `smoke at ${safeText(o.url)}: the confirmation shows order id "${orderId}", expected a UUID`,
