@@ -2,7 +2,7 @@
 // SDK clients are built with maxAttempts 1 so retries happen here only: visible to tests and the audit,
 // and abortable during backoff (the FIS 3.523 client's own retry middleware sleeps through an abort).
 
-import { type CallSite, sleep } from './abort.ts';
+import { abortedError, type CallSite, sleep } from './abort.ts';
 import { isClientError } from './errors.ts';
 
 export interface RetryPolicy {
@@ -96,7 +96,8 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, opts: Re
     try {
       return await fn(attempt);
     } catch (error) {
-      if (attempt >= maxAttempts || !isRetryable(error) || opts.signal?.aborted) throw error;
+      if (attempt >= maxAttempts || !isRetryable(error)) throw error;
+      if (opts.signal?.aborted) throw abortedError(opts.site, opts.signal);
       const delayMs = backoffDelay(attempt, opts.policy);
       opts.onRetry?.({ attempt, delayMs, error });
       await sleep(delayMs, opts.site, opts.signal);

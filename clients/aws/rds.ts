@@ -265,7 +265,7 @@ export class Rds {
           };
         } catch (err) {
           const retryable = (err as ClientError).retryable === true;
-          if (!retryable || attempt >= this.caller.retry.maxAttempts || opts.signal?.aborted) throw err;
+          if (!retryable || attempt >= this.caller.retry.maxAttempts) throw err;
           await sleep(
             backoffDelay(attempt, this.caller.retry),
             this.caller.site(call.operation),
