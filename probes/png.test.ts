@@ -26,7 +26,7 @@ describe('checkPng', () => {
 
   it('names the chunk whose CRC does not match', () => {
     const bad = Buffer.from(image());
-    bad[8 + 8 + 4] ^= 0xff; // a byte of IHDR's height
+    bad.writeUInt8(bad.readUInt8(8 + 8 + 4) ^ 0xff, 8 + 8 + 4); // a byte of IHDR's height
     const result = checkPng(bad);
     expect(result.ok).toBe(false);
     expect((result as { problem: string }).problem).toMatch(
