@@ -3,7 +3,7 @@ import { apiRouter } from './api/routes.ts';
 import { readAwsEnv, readPodEnv } from './config.ts';
 import { createPool } from './db.ts';
 import { AppError, describeError } from './errors.ts';
-import { createAppServer, listen, onShutdown, startupMs } from './http/server.ts';
+import { createAppServer, listen, onShutdown, startupCost } from './http/server.ts';
 import { describeDatabaseUrl, loadDatabaseUrl } from './secret.ts';
 
 async function main(): Promise<void> {
@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   onShutdown(server, () => pool.end());
   console.log(
     `luneo-api ready on 127.0.0.1:${port} region=${pod.region} pod=${pod.pod} version=${pod.version} ` +
-      `dr_mode=${pod.drMode} database=${database.host}/${database.name} startup_ms=${startupMs()}`,
+      `dr_mode=${pod.drMode} database=${database.host}/${database.name} ${startupCost()}`,
   );
 }
 

@@ -4,7 +4,7 @@ import { AppError, describeError } from './errors.ts';
 import { shopPage } from './frontend/page.ts';
 import { sendJson } from './http/respond.ts';
 import { Router } from './http/router.ts';
-import { createAppServer, listen, onShutdown, startupMs } from './http/server.ts';
+import { createAppServer, listen, onShutdown, startupCost } from './http/server.ts';
 
 async function main(): Promise<void> {
   const pod = readPodEnv();
@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   const port = await listen(server, pod.port);
   onShutdown(server, async () => {});
   console.log(
-    `luneo-frontend ready on 127.0.0.1:${port} region=${pod.region} pod=${pod.pod} version=${pod.version} startup_ms=${startupMs()}`,
+    `luneo-frontend ready on 127.0.0.1:${port} region=${pod.region} pod=${pod.pod} version=${pod.version} ${startupCost()}`,
   );
 }
 

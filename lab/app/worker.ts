@@ -3,7 +3,7 @@ import { readAwsEnv, readPodEnv } from './config.ts';
 import { createPool } from './db.ts';
 import { AppError, describeError } from './errors.ts';
 import { sendJson } from './http/respond.ts';
-import { createAppServer, listen, onShutdown, startupMs } from './http/server.ts';
+import { createAppServer, listen, onShutdown, startupCost } from './http/server.ts';
 import { describeDatabaseUrl, loadDatabaseUrl } from './secret.ts';
 import { runWorker, type WorkerState } from './worker/loop.ts';
 
@@ -50,7 +50,7 @@ async function main(): Promise<void> {
   });
   console.log(
     `ai-worker ready on 127.0.0.1:${port} region=${pod.region} pod=${pod.pod} version=${pod.version} ` +
-      `database=${database.host}/${database.name} startup_ms=${startupMs()}`,
+      `database=${database.host}/${database.name} ${startupCost()}`,
   );
 }
 

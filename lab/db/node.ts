@@ -56,14 +56,17 @@ export class DbNode {
   async role(): Promise<DbRole> {
     if (this.rebuilding) return 'rebuilding';
     let row: { recovery: boolean; read_only: string } | undefined;
-    try {
-      [row] = await this.sql<{ recovery: boolean; read_only: string }>(
-        "SELECT pg_is_in_recovery() AS recovery, current_setting('default_transaction_read_only') AS read_only",
-        [],
-        2_000,
-      );
-    } catch {
-      return this.fenced ? 'fenced' : 'down';
+    // Two tries: on a loaded machine one slow handshake must not make a live server look down.
+    for (let attempt = 1; !row; attempt++) {
+      try {
+        [row] = await this.sql<{ recovery: boolean; read_only: string }>(
+          "SELECT pg_is_in_recovery() AS recovery, current_setting('default_transaction_read_only') AS read_only",
+          [],
+          3_000,
+        );
+      } catch {
+        if (attempt >= 2 || !this.server.running) return this.fenced ? 'fenced' : 'down';
+      }
     }
     if (!row) return 'down';
     if (row.recovery) return 'replica';

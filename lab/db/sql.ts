@@ -19,7 +19,7 @@ export async function query<Row extends Record<string, unknown>>(
 ): Promise<Row[]> {
   const client = new pg.Client({
     ...target,
-    connectionTimeoutMillis: Math.min(timeoutMs, 2_000),
+    connectionTimeoutMillis: Math.min(timeoutMs, 3_000),
     query_timeout: timeoutMs,
     application_name: 'lab-control',
   });

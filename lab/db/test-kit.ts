@@ -14,6 +14,10 @@ export async function startTestDatabase(opts: Partial<ReplicatedDatabaseOptions>
     primary: 'eu-west-1',
     secondary: 'us-east-1',
     initSql: ORDERS_SQL,
+    // LAB_DB_LOG=1 shows what the database does (phases, transitions) next to the test output.
+    ...(process.env.LAB_DB_LOG
+      ? { log: (msg: string) => console.log(`[db ${new Date().toISOString()}] ${msg}`) }
+      : {}),
     ...opts,
   });
   try {

@@ -183,6 +183,8 @@ export async function rejoin(t: Transitions, region: Region): Promise<void> {
 async function promote(node: DbNode): Promise<void> {
   const [row] = await node.sql<{ ok: boolean }>('SELECT pg_promote(true, 30) AS ok', [], 35_000);
   if (!row?.ok) throw new DbStateError(STATE_FAULT, `${node.region} did not finish promotion within 30 s`);
+  // pg_rewind reads the new timeline from the control file, which only a checkpoint updates.
+  await node.sql('CHECKPOINT', [], 60_000);
 }
 
 /** Refuse new writes (read-only by default for every session) and end the app sessions. */

@@ -60,7 +60,8 @@ export function onShutdown(server: Server, cleanup: () => Promise<void>, graceMs
   process.once('SIGINT', () => stop('SIGINT'));
 }
 
-/** Milliseconds since this process started: logged at ready so start-up cost is visible. */
-export function startupMs(): number {
-  return Math.round(performance.now());
+/** Start-up cost so far, for the ready line: wall ms since the process started and CPU ms it used. */
+export function startupCost(): string {
+  const { userCPUTime, systemCPUTime } = process.resourceUsage();
+  return `startup_ms=${Math.round(performance.now())} cpu_ms=${Math.round((userCPUTime + systemCPUTime) / 1000)}`;
 }
