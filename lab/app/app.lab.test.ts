@@ -215,13 +215,23 @@ describe('luneo-api + ai-worker on a real PostgreSQL', () => {
     });
   });
 
-  it('reads dr_mode at start, and answers 503 to writes on a read-only database', async () => {
+  it('reads dr_mode at start, answers 503 to writes on a read-only database, and its worker stands by', async () => {
     const readOnlyUrl = `${fx.pg.url}?options=${encodeURIComponent('-c default_transaction_read_only=on')}`;
     fx.secrets.setSecret('prod/luneo/DATABASE_URL_RO', readOnlyUrl);
-    const drApi = await fx.start('api', 'luneo-api-7f9c-dr', {
-      dr_mode: 'true',
-      DATABASE_URL_SECRET_ID: 'prod/luneo/DATABASE_URL_RO',
+    const readOnlyEnv = { dr_mode: 'true', DATABASE_URL_SECRET_ID: 'prod/luneo/DATABASE_URL_RO' };
+    const [drApi, standbyWorker] = await Promise.all([
+      fx.start('api', 'luneo-api-7f9c-dr', readOnlyEnv),
+      fx.start('worker', 'ai-worker-5d2e-standby', readOnlyEnv),
+    ]);
+    // A standby region's worker is ready (its database answers) but takes no job.
+    const standby = await waitFor('the standby worker to report its read-only database', async () => {
+      const health = await getJson(standbyWorker, '/health');
+      return (health.body.database as { role?: string }).role === 'reader' ? health : undefined;
     });
+    expect(standby.status).toBe(200);
+    expect(standbyWorker.output()).toContain('database is read-only (standby): standing by');
+    expect(standbyWorker.output()).not.toContain('database error');
+    expect(await standbyWorker.stop()).toBe(0);
     expect((await getJson(drApi, '/health')).body).toMatchObject({ status: 'ok', dr_mode: true });
     const order = await postJson(drApi, '/api/orders', {
       sku: 'LUN-MUG-002',

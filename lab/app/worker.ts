@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   const databaseUrl = await loadDatabaseUrl(readAwsEnv());
   const database = describeDatabaseUrl(databaseUrl);
   const pool = await createPool(databaseUrl, `ai-worker/${pod.pod}`);
-  const state: WorkerState = { processed: 0, failed: 0, lastOkAt: null, lastError: null };
+  const state: WorkerState = { processed: 0, failed: 0, lastOkAt: null, lastError: null, role: 'unknown' };
   const stop = new AbortController();
   const loop = runWorker(pool, { pod: pod.pod }, state, stop.signal);
 
@@ -35,7 +35,7 @@ async function main(): Promise<void> {
       dr_mode: pod.drMode,
       database: {
         host: database.host,
-        reachable: ready,
+        role: ready ? state.role : 'unreachable',
         ...(state.lastError ? { error: state.lastError } : {}),
       },
       processed: state.processed,

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pool } from 'pg';
+import { classifyDbError } from '../db.ts';
 import { describeError } from '../errors.ts';
 import { renderSandboxImage } from '../render/sandbox.ts';
 import { claimNextJob, completeJob, failJob, recoverStaleJobs } from './jobs.ts';
@@ -7,6 +8,8 @@ import { claimNextJob, completeJob, failJob, recoverStaleJobs } from './jobs.ts'
 export interface WorkerOptions {
   pod: string;
   idlePollMs?: number;
+  /** Poll interval while the database is read-only (a standby region): default 1000 ms. */
+  standbyPollMs?: number;
   /** Backoff after a database error: doubles from `minBackoffMs` up to `maxBackoffMs`. */
   minBackoffMs?: number;
   maxBackoffMs?: number;
@@ -20,6 +23,8 @@ export interface WorkerState {
   failed: number;
   lastOkAt: number | null;
   lastError: string | null;
+  /** 'reader': the database answered read-only (standby region), so the worker stands by. */
+  role: 'writer' | 'reader' | 'unknown';
 }
 
 /** Claims and renders jobs until `signal` aborts; database errors are retried with backoff, never fatal. */
@@ -44,8 +49,8 @@ export async function runWorker(
         nextSweep = Date.now() + 5000;
       }
       const job = await claimNextJob(pool, options.pod);
-      state.lastOkAt = Date.now();
-      state.lastError = null;
+      if (state.role !== 'writer') console.log('database is writable: taking render jobs');
+      answered(state, 'writer');
       backoff = minBackoff;
       if (!job) {
         await pause(idle);
@@ -67,10 +72,24 @@ export async function runWorker(
         `render ${job.id} ${stored ? 'done' : 'lost (reclaimed by another worker)'} attempt=${job.attempts} bytes=${image.length} ${ms}ms`,
       );
     } catch (error) {
+      // A read-only database (the standby region before failover) is reachable, not failing.
+      if (classifyDbError(error) === 'read_only') {
+        if (state.role !== 'reader') console.log('database is read-only (standby): standing by');
+        answered(state, 'reader');
+        backoff = minBackoff;
+        await pause(options.standbyPollMs ?? 1000);
+        continue;
+      }
       state.lastError = describeError(error);
       console.error(`database error: ${state.lastError}; retrying in ${backoff} ms`);
       await pause(backoff);
       backoff = Math.min(backoff * 2, maxBackoff);
     }
   }
+}
+
+function answered(state: WorkerState, role: 'writer' | 'reader'): void {
+  state.role = role;
+  state.lastOkAt = Date.now();
+  state.lastError = null;
 }
