@@ -1,11 +1,8 @@
 // AWS FIS: find-or-create experiment templates (tag drill:template), idempotent starts (clientToken),
 // waiters, check-before-act stop, and look-ups by tag so an undo after a crash can find what to stop.
 
-import { createHash } from 'node:crypto';
 import {
   CreateExperimentTemplateCommand,
-  type CreateExperimentTemplateCommandInput,
-  type Experiment,
   type FisClient,
   GetExperimentCommand,
   ListExperimentResolvedTargetsCommand,
@@ -14,105 +11,29 @@ import {
   StartExperimentCommand,
   StopExperimentCommand,
 } from '@aws-sdk/client-fis';
-import type { PlannedCall } from '../../core/model.ts';
 import type { CallOptions } from '../abort.ts';
 import { isClientError } from '../errors.ts';
 import { pollUntil, type WaitOptions } from '../poll.ts';
 import { AwsCaller } from './call.ts';
 import type { AwsWrapperOptions } from './config.ts';
 
-export const TEMPLATE_TAG = 'drill:template';
-export const RUN_ID_TAG = 'drill:run-id';
-export const CLIENT_TOKEN_TAG = 'drill:client-token';
-export const TERMINAL_EXPERIMENT_STATES: readonly string[] = ['completed', 'stopped', 'failed', 'cancelled'];
+import {
+  CLIENT_TOKEN_TAG,
+  type ExperimentInfo,
+  planCreateExperimentTemplate,
+  planStartExperiment,
+  planStopExperiment,
+  RUN_ID_TAG,
+  type StartInput,
+  startTags,
+  TEMPLATE_TAG,
+  TERMINAL_EXPERIMENT_STATES,
+  type TemplateInput,
+  templateClientToken,
+  toExperimentInfo,
+} from './fis-model.ts';
 
-export interface ExperimentInfo {
-  id: string;
-  templateId: string;
-  status: string;
-  reason?: string;
-  creationTime?: Date;
-  startTime?: Date;
-  endTime?: Date;
-  tags: Record<string, string>;
-  actions: Record<string, { actionId: string; status: string; reason?: string }>;
-}
-
-export type TemplateInput = Omit<CreateExperimentTemplateCommandInput, 'clientToken'> & {
-  /** Logical name, stored as tag drill:template=<name>: the key of find-or-create. */
-  name: string;
-};
-
-export interface StartInput {
-  templateId: string;
-  /** Idempotency key: the same token always yields the same experiment. Also stored as tag drill:client-token. */
-  clientToken: string;
-  tags?: Record<string, string>;
-}
-
-export function toExperimentInfo(e: Experiment): ExperimentInfo {
-  return {
-    id: e.id ?? '',
-    templateId: e.experimentTemplateId ?? '',
-    status: e.state?.status ?? 'unknown',
-    ...(e.state?.reason ? { reason: e.state.reason } : {}),
-    ...(e.creationTime ? { creationTime: e.creationTime } : {}),
-    ...(e.startTime ? { startTime: e.startTime } : {}),
-    ...(e.endTime ? { endTime: e.endTime } : {}),
-    tags: e.tags ?? {},
-    actions: Object.fromEntries(
-      Object.entries(e.actions ?? {}).map(([name, a]) => [
-        name,
-        {
-          actionId: a.actionId ?? '',
-          status: a.state?.status ?? 'unknown',
-          ...(a.state?.reason ? { reason: a.state.reason } : {}),
-        },
-      ]),
-    ),
-  };
-}
-
-/** A deterministic clientToken for a template definition: a retried create returns the same template. */
-export function templateClientToken(input: TemplateInput): string {
-  return `drill-tpl-${createHash('sha256').update(JSON.stringify(input)).digest('hex').slice(0, 40)}`;
-}
-
-export function planCreateExperimentTemplate(region: string, input: TemplateInput): PlannedCall {
-  return {
-    service: 'fis',
-    operation: 'CreateExperimentTemplate',
-    scope: region,
-    params: {
-      name: input.name,
-      description: input.description ?? '',
-      actions: Object.keys(input.actions ?? {}),
-    },
-    mutating: true,
-  };
-}
-
-export function planStartExperiment(region: string, input: StartInput): PlannedCall {
-  return {
-    service: 'fis',
-    operation: 'StartExperiment',
-    scope: region,
-    params: {
-      experimentTemplateId: input.templateId,
-      clientToken: input.clientToken,
-      tags: startTags(input),
-    },
-    mutating: true,
-  };
-}
-
-export function planStopExperiment(region: string, id: string): PlannedCall {
-  return { service: 'fis', operation: 'StopExperiment', scope: region, params: { id }, mutating: true };
-}
-
-function startTags(input: StartInput): Record<string, string> {
-  return { ...input.tags, [CLIENT_TOKEN_TAG]: input.clientToken };
-}
+export * from './fis-model.ts';
 
 export class Fis {
   readonly caller: AwsCaller;

@@ -1,0 +1,71 @@
+// Kubernetes shapes and pure helpers: deployment info, the rollout-complete test, planned calls.
+
+import type { V1Deployment } from '@kubernetes/client-node';
+import { planKube } from './kube-call.ts';
+
+export const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
+
+export interface DeploymentInfo {
+  namespace: string;
+  name: string;
+  /** spec.replicas (desired). */
+  replicas: number;
+  generation: number;
+  observedGeneration: number;
+  statusReplicas: number;
+  updatedReplicas: number;
+  readyReplicas: number;
+  availableReplicas: number;
+  restartedAt?: string;
+  /** Reason of the Progressing condition, e.g. "ProgressDeadlineExceeded". */
+  progressing?: string;
+}
+
+export interface PodInfo {
+  name: string;
+  phase: string;
+  ready: boolean;
+  restarts: number;
+  node: string | undefined;
+}
+
+export function toDeploymentInfo(d: V1Deployment): DeploymentInfo {
+  const s = d.status ?? {};
+  const restartedAt = d.spec?.template?.metadata?.annotations?.[RESTARTED_AT];
+  const progressing = s.conditions?.find((c) => c.type === 'Progressing')?.reason;
+  return {
+    namespace: d.metadata?.namespace ?? '',
+    name: d.metadata?.name ?? '',
+    replicas: d.spec?.replicas ?? 1,
+    generation: d.metadata?.generation ?? 0,
+    observedGeneration: s.observedGeneration ?? 0,
+    statusReplicas: s.replicas ?? 0,
+    updatedReplicas: s.updatedReplicas ?? 0,
+    readyReplicas: s.readyReplicas ?? 0,
+    availableReplicas: s.availableReplicas ?? 0,
+    ...(restartedAt ? { restartedAt } : {}),
+    ...(progressing ? { progressing } : {}),
+  };
+}
+
+/** Same test as `kubectl rollout status`: new generation observed, all replicas updated, ready and available, no old ones. */
+export function rolloutComplete(d: DeploymentInfo): boolean {
+  return (
+    d.observedGeneration >= d.generation &&
+    d.updatedReplicas === d.replicas &&
+    d.statusReplicas === d.replicas &&
+    d.readyReplicas === d.replicas &&
+    d.availableReplicas === d.replicas
+  );
+}
+
+export const planScaleDeployment = (context: string, ns: string, name: string, replicas: number) =>
+  planKube(context, `scale deployment/${name}`, { namespace: ns, name, replicas });
+export const planRolloutRestart = (context: string, ns: string, name: string) =>
+  planKube(context, `rollout restart deployment/${name}`, { namespace: ns, name });
+export const planApplyConfigMap = (context: string, ns: string, name: string, data: Record<string, string>) =>
+  planKube(context, `apply configmap/${name}`, { namespace: ns, name, keys: Object.keys(data).sort() });
+export const planDeleteConfigMap = (context: string, ns: string, name: string) =>
+  planKube(context, `delete configmap/${name}`, { namespace: ns, name });
+export const planDeletePod = (context: string, ns: string, name: string) =>
+  planKube(context, `delete pod/${name}`, { namespace: ns, name });
