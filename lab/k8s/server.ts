@@ -308,6 +308,7 @@ export class ApiServer {
       res.end(text);
       return;
     }
+    res.flushHeaders();
     res.write(text);
     // follow: stream what the process appends until the client leaves.
     let offset = Buffer.byteLength(readFileSync(file));

@@ -40,6 +40,9 @@ export function serveWatch(store: ObjectStore, req: WatchRequest, res: ServerRes
     'Transfer-Encoding': 'chunked',
     'Cache-Control': 'no-cache',
   });
+  // Send the headers now: client-go cannot cancel a watch whose response has not started (kubectl
+  // rollout status would hang on exit when no event follows).
+  res.flushHeaders();
   let stopped = false;
   const stop = () => {
     if (stopped) return;

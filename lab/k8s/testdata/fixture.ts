@@ -1,4 +1,5 @@
 // Shared by the k8s lab tests: a cluster in a temp dir, seeded like the Luneo platform, plus waiting helpers.
+import { appendFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,7 +54,18 @@ export async function startFixture(
   podEnv?: (pod: { name: string; namespace: string; deployment: string }) => Record<string, string>,
 ): Promise<Fixture> {
   const dir = await mkdtemp(join(tmpdir(), `k8s-${name}-`));
-  const cluster = new KubeCluster({ name, region, dir, ...(podEnv ? { podEnv } : {}) });
+  // K8S_LAB_TRACE=<file>: log every API request and pod event of the test clusters there.
+  const trace = process.env.K8S_LAB_TRACE;
+  const log = trace
+    ? (line: string) => appendFileSync(trace, `${new Date().toISOString()} ${line}\n`)
+    : undefined;
+  const cluster = new KubeCluster({
+    name,
+    region,
+    dir,
+    ...(podEnv ? { podEnv } : {}),
+    ...(log ? { log, traceRequests: true } : {}),
+  });
   const port = await cluster.start();
   const kubeconfig = join(dir, 'kubeconfig');
   await writeKubeconfig(kubeconfig, [{ name, server: `http://127.0.0.1:${port}`, context: name, region }]);
