@@ -133,4 +133,24 @@ describe('ReplicatedDatabase: failover, rejoin, switchover (WAN latency 200 ms)'
     expect(await db.role(US)).toBe('replica');
     expect(db.syncStatus(US)).toBe('connected');
   });
+  it('after a crash of the writer: failover needs allowDataLoss, and restart() brings the old writer back as a replica', async () => {
+    await db.crash(EU);
+    await expect(db.failover(US, { allowDataLoss: false })).rejects.toMatchObject({
+      code: 'InvalidGlobalClusterStateFault',
+      message: expect.stringMatching(/^the writer eu-west-1 is unreachable \(eu-west-1 is down\)/),
+    });
+    await db.failover(US, { allowDataLoss: true });
+    expect(db.writer()).toBe(US);
+    expect(db.syncStatus(EU)).toBe('pending-resync');
+    await db.restart(EU);
+    expect(await db.role(EU)).toBe('replica');
+    expect(db.syncStatus(EU)).toBe('connected');
+    const [row] = await sql<{ id: string }>(
+      db.url(US),
+      "INSERT INTO orders (note) VALUES ('after-crash') RETURNING id",
+    );
+    await eventually('the restarted old writer to replicate', async () => {
+      return (await sql(db.url(EU), 'SELECT 1 FROM orders WHERE id = $1', [row!.id])).length === 1;
+    });
+  });
 });

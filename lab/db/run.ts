@@ -31,6 +31,8 @@ export interface RunOptions {
   /** Extra environment (e.g. PGPASSWORD): passed to the child only, never logged. */
   env?: Record<string, string>;
   timeoutMs?: number;
+  /** Kills the command when aborted (the lab is stopping). */
+  signal?: AbortSignal;
 }
 
 /** Run a command to completion; on failure the error says which command and shows its stderr tail. */
@@ -41,7 +43,14 @@ export function run(file: string, args: string[], opts: RunOptions): Promise<str
     execFile(
       file,
       args,
-      { env, ...ids, timeout: opts.timeoutMs ?? 60_000, maxBuffer: 16 * 1024 * 1024, cwd: '/' },
+      {
+        env,
+        ...ids,
+        signal: opts.signal,
+        timeout: opts.timeoutMs ?? 60_000,
+        maxBuffer: 16 * 1024 * 1024,
+        cwd: '/',
+      },
       (error, stdout, stderr) => {
         if (!error) return resolve(stdout);
         const tail = `${stderr}`.trim().split('\n').slice(-6).join('\n');

@@ -52,12 +52,14 @@ export async function rewind(
   dataDir: string,
   upstream: UpstreamAccess,
   runAs: RunAs | undefined,
+  signal?: AbortSignal,
 ) {
   const source = `host=127.0.0.1 port=${upstream.port} user=postgres dbname=luneo connect_timeout=5`;
   return run(bins.bin('pg_rewind'), [`--target-pgdata=${dataDir}`, `--source-server=${source}`], {
     runAs,
     env: { PGPASSWORD: upstream.superuserPassword },
     timeoutMs: 120_000,
+    signal,
   });
 }
 
@@ -67,6 +69,7 @@ export async function baseBackup(
   dataDir: string,
   upstream: UpstreamAccess,
   runAs: RunAs | undefined,
+  signal?: AbortSignal,
 ) {
   await run(
     bins.bin('pg_basebackup'),
@@ -84,7 +87,7 @@ export async function baseBackup(
       '-c',
       'fast',
     ],
-    { runAs, env: { PGPASSWORD: upstream.replicatorPassword }, timeoutMs: 300_000 },
+    { runAs, env: { PGPASSWORD: upstream.replicatorPassword }, timeoutMs: 300_000, signal },
   );
 }
 

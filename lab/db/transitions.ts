@@ -161,13 +161,13 @@ export async function rejoin(t: Transitions, region: Region): Promise<void> {
     const upstream = t.upstream(region);
     const dataDir = node.dirs.data;
     try {
-      await rewind(t.bins, dataDir, upstream, t.runAs);
+      await rewind(t.bins, dataDir, upstream, t.runAs, t.signal);
       t.log(`rejoin ${region}: pg_rewind from ${writerRegion} done`);
     } catch (error) {
       const why = error instanceof Error ? error.message : String(error);
       t.log(`rejoin ${region}: pg_rewind failed (${why}); taking a fresh base backup from ${writerRegion}`);
       await rm(dataDir, { recursive: true, force: true });
-      await baseBackup(t.bins, dataDir, upstream, t.runAs);
+      await baseBackup(t.bins, dataDir, upstream, t.runAs, t.signal);
     }
     await writeStandbyConfig(dataDir, upstream, t.runAs);
     await node.server.start();
