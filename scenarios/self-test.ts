@@ -53,8 +53,13 @@ function canaryLedger() {
         void replicated.then(() => inFlight.delete(replicated));
       };
       timer = setInterval(write, 50);
-      // A canary proves itself before T0: wait for five acknowledged writes.
-      while (writes.filter((w) => w.ackedAt !== null).length < 5) await p.wait(25, ctx.signal);
+      try {
+        // A canary proves itself before T0: wait for five acknowledged writes.
+        while (writes.filter((w) => w.ackedAt !== null).length < 5) await p.wait(25, ctx.signal);
+      } catch (error) {
+        clearInterval(timer);
+        throw error;
+      }
     },
     async stop() {
       clearInterval(timer);
@@ -140,6 +145,7 @@ export default defineScenario<MemoryResources>({
             platform(ctx).mutate('put-secret', (s) => {
               version = `v${Object.keys(s.secret.versions).length + 1}`;
               s.secret.versions[version] = url;
+              s.secret.previous = s.secret.current;
               s.secret.current = version;
             });
           },
@@ -151,7 +157,10 @@ export default defineScenario<MemoryResources>({
         };
       },
       undo: async (ctx, undoData) => {
-        const previous = (undoData as { previousVersion?: string } | undefined)?.previousVersion;
+        // Without undoData (killed before run() returned), fall back to the AWSPREVIOUS-like label.
+        const previous =
+          (undoData as { previousVersion?: string } | undefined)?.previousVersion ??
+          platform(ctx).read().secret.previous;
         if (!previous) return; // run() never wrote a new version
         await ctx.audit.mutate(
           call('secretsmanager', 'UpdateSecretVersionStage', { SecretId: 'DATABASE_URL', current: previous }),
@@ -234,7 +243,8 @@ export default defineScenario<MemoryResources>({
     defineProbe<MemoryResources>({
       name: 'order',
       description: 'An order can be written through the public name',
-      check: async (ctx) => {
+      check: async (ctx, { signal }) => {
+        await platform(ctx).wait(100, signal); // an order round trip
         const health = platform(ctx).apiHealth();
         return { ok: health.ok, detail: health.ok ? 'order accepted' : `order refused: ${health.detail}` };
       },

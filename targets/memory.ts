@@ -25,8 +25,8 @@ export interface MemoryState {
   writer: Region;
   /** Region the public DNS name resolves to. */
   dns: Region;
-  /** DATABASE_URL versions; `current` is what the apps read. */
-  secret: { current: string; versions: Record<string, string> };
+  /** DATABASE_URL versions; `current` is what the apps read, `previous` the one before (AWSPREVIOUS). */
+  secret: { current: string; previous?: string; versions: Record<string, string> };
   workers: Record<Region, number>;
   /** Every mutating call ever made to this platform, in order. */
   mutations: string[];

@@ -27,6 +27,7 @@ function program(): Command {
     )
     .addHelpText('after', EXIT_CODES_HELP)
     .showSuggestionAfterError(true)
+    .enablePositionalOptions()
     .exitOverride()
     .action(async (scenario: string | undefined, opts) => {
       if (!scenario) {
@@ -98,4 +99,13 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+process.exitCode = code;
+// The drill is over and its results are written. If scenario code left a timer or a socket open,
+// say so and exit rather than hang (the timer is unref'd: it never keeps a clean process alive).
+setTimeout(() => {
+  process.stderr.write(
+    'drill: something the scenario started is still running after the drill ended; exiting\n',
+  );
+  process.exit(code);
+}, 2000).unref();

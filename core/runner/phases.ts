@@ -73,6 +73,8 @@ export async function preflightPhase<R>(run: DrillRun<R>): Promise<void> {
   }
   const ledger = run.scenario.ledger;
   if (ledger) {
+    // Marked before start() returns, so cleanup stops a ledger whose start was interrupted.
+    run.ledgerRunning = true;
     await withDeadline(
       (signal) => ledger.start(run.contextWith(signal, { phase: 'preflight', stepId: ledger.name })),
       {

@@ -1,0 +1,124 @@
+// The `drill` command as a process: exit codes, exact messages, outputs, dry run, show.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { MemoryPlatform } from '../../targets/memory.ts';
+import { runResultSchema } from '../runner/result-schema.ts';
+import { runDirIn, runDrill, sandbox } from './spawn-drill.ts';
+
+const platformOf = (stateFile: string) =>
+  new MemoryPlatform({ stateFile, timeScale: 1, dbPassword: 'memory-s3cret-pw' });
+
+// Sequential on purpose: each case is a real process, and the machine has 2 cores.
+describe('pnpm drill', { timeout: 120_000 }, () => {
+  it('exit 2 with the nearest name for an unknown scenario, writing nothing', async () => {
+    const box = sandbox();
+    const { code, output } = await runDrill(['self-tset', '--in-process', '--out', box.outDir], box.env);
+    expect(code).toBe(2);
+    expect(output).toBe('drill: unknown scenario "self-tset": did you mean "self-test"?\n');
+    expect(existsSync(box.outDir)).toBe(false);
+  });
+
+  it('exit 2 for an unknown target, and for contradicting options', async () => {
+    const box = sandbox();
+    const target = await runDrill(
+      ['self-test', '--target', 'memroy', '--in-process', '--out', box.outDir],
+      box.env,
+    );
+    expect(target.code).toBe(2);
+    expect(target.output).toBe(
+      '--target: unknown target "memroy": did you mean "memory"?\ndrill: 1 problem; nothing was run\n',
+    );
+    const both = await runDrill(['self-test', '--dry-run', '--execute', '--out', box.outDir], box.env);
+    expect(both.code).toBe(2);
+    expect(both.output).toBe('drill: --dry-run and --execute exclude each other: pick one\n');
+    const option = await runDrill(['self-test', '--bogus'], box.env);
+    expect(option.code).toBe(2);
+    expect(option.output).toBe("error: unknown option '--bogus'\n");
+    expect(existsSync(box.outDir)).toBe(false);
+  });
+
+  it('--help documents the exit codes', async () => {
+    const { code, output } = await runDrill(['--help'], sandbox().env);
+    expect(code).toBe(0);
+    expect(output).toContain('  2    bad input: invalid scenario, target or arguments');
+    expect(output).toContain('  3    aborted: stopped by Ctrl-C; the undo stack was rolled back');
+    const rollback = await runDrill(['rollback', '--help'], sandbox().env);
+    expect(rollback.output).toContain('--restore');
+  });
+
+  it('list answers with each scenario and its summary', async () => {
+    const started = performance.now();
+    const { code, output } = await runDrill(['list'], sandbox().env);
+    const elapsed = performance.now() - started;
+    expect(code).toBe(0);
+    expect(output).toMatch(
+      /^self-test +Self-test on the in-memory platform: outage, failover, recovery, verification, rollback$/m,
+    );
+    // 1.5 s on an idle 2-core machine; generous here because tests share the CPU.
+    expect(elapsed).toBeLessThan(6000);
+  });
+
+  it('runs the self-test in process: exit 0, valid result.json, platform clean, no secret in any output', async () => {
+    const box = sandbox();
+    const { code, output } = await runDrill(['self-test', '--in-process', '--out', box.outDir], box.env);
+    expect(code, output).toBe(0);
+    const runDir = runDirIn(box.outDir)!;
+    const result = runResultSchema.parse(JSON.parse(readFileSync(join(runDir, 'result.json'), 'utf8')));
+    expect(result.verdict).toBe('passed');
+    expect(result.rto?.recovered).toBe(true);
+    expect(result.rpo?.lostCount).toBeGreaterThan(0);
+    expect(result.deviations.map((d) => d.kind)).toEqual(['best-effort-failed']);
+    expect(platformOf(box.stateFile).leftovers()).toEqual([]);
+    expect(platformOf(box.stateFile).read().writer).toBe('eu-west-1');
+    for (const file of ['result.json', 'journal.json', 'actions.jsonl']) {
+      expect(readFileSync(join(runDir, file), 'utf8')).not.toContain('memory-s3cret-pw');
+    }
+    expect(output).not.toContain('memory-s3cret-pw');
+    expect(output).toContain('verdict: PASSED (exit 0): every objective and check held');
+  });
+
+  it('dry run prints every call and makes no mutating call', async () => {
+    const box = sandbox();
+    const { code, output } = await runDrill(
+      ['self-test', '--dry-run', '--in-process', '--out', box.outDir],
+      box.env,
+    );
+    expect(code, output).toBe(0);
+    expect(output).toContain(
+      '    MUTATE rds FailoverGlobalCluster @memory {"to":"us-east-1","allowDataLoss":true}',
+    );
+    expect(output).toContain(
+      '    MUTATE secretsmanager PutSecretValue @memory {"SecretId":"DATABASE_URL","SecretString":"***"}',
+    );
+    expect(existsSync(box.stateFile)).toBe(false);
+    const lines = readFileSync(join(runDirIn(box.outDir)!, 'actions.jsonl'), 'utf8')
+      .trim()
+      .split('\n');
+    expect(lines.map((l) => (JSON.parse(l) as { event: string }).event)).toEqual(Array(6).fill('planned'));
+  });
+
+  it('exit 1 when the steady state is red, injecting nothing; show prints the run', async () => {
+    const box = sandbox();
+    platformOf(box.stateFile).mutate('left-over-outage', (s) => {
+      s.outage = true;
+    });
+    const { code, output } = await runDrill(['self-test', '--in-process', '--out', box.outDir], box.env);
+    expect(code, output).toBe(1);
+    expect(output).toContain(
+      'verdict: FAILED (exit 1): steady state is not green, nothing was injected: probe "public-api" failed: eu-west-1 is unreachable (DNS points there)',
+    );
+    expect(platformOf(box.stateFile).read().mutations).toEqual(['left-over-outage']);
+    const runId = runDirIn(box.outDir)!.split('/').pop()!;
+    const show = await runDrill(['show', runId, '--out', box.outDir], box.env);
+    expect(show.code).toBe(0);
+    expect(show.output).toContain(`run ${runId}: self-test on memory\n`);
+    expect(show.output).toContain('state finished, verdict failed');
+    expect(show.output).toContain('pending undos: none');
+    const missing = await runDrill(['show', 'nope', '--out', box.outDir], box.env);
+    expect(missing.code).toBe(2);
+    expect(missing.output).toBe(
+      `drill: no run "nope" under ${join(box.outDir, 'runs')} (pass --out if it is elsewhere)\n`,
+    );
+  });
+});
