@@ -51,17 +51,17 @@ export class DeploymentController {
   }
 
   private collectGarbage(): void {
-    const uids = new Set<string>();
-    for (const kind of ['Deployment', 'ReplicaSet'])
-      for (const o of this.store.list(kind)) uids.add(o.metadata.uid!);
+    const uidsOf = (kind: string) => new Set(this.store.list(kind).map((o) => o.metadata.uid!));
+    const deployments = uidsOf('Deployment');
     for (const rs of this.store.list('ReplicaSet')) {
       const owner = ownerOf(rs);
-      if (owner && !uids.has(owner.uid))
+      if (owner && !deployments.has(owner.uid))
         this.store.delete('ReplicaSet', rs.metadata.namespace, rs.metadata.name);
     }
+    const replicaSets = uidsOf('ReplicaSet');
     for (const pod of this.store.list('Pod') as Pod[]) {
       const owner = ownerOf(pod);
-      if (owner?.kind === 'ReplicaSet' && !uids.has(owner.uid)) deletePodGracefully(this.store, pod);
+      if (owner?.kind === 'ReplicaSet' && !replicaSets.has(owner.uid)) deletePodGracefully(this.store, pod);
     }
   }
 

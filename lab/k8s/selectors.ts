@@ -25,15 +25,15 @@ function splitTopLevel(text: string): string[] {
 }
 
 function parseRequirement(text: string): Requirement {
-  const set = /^(\S+)\s+(in|notin)\s*\(([^)]*)\)$/.exec(text);
+  const set = /^([\w./-]+)\s+(in|notin)\s*\(([\w.,\s-]*)\)$/.exec(text);
   if (set) {
     const values = set[3]!.split(',').map((v) => v.trim());
     return { key: set[1]!, op: set[2] as 'in' | 'notin', values };
   }
-  const cmp = /^([^=!\s]+)\s*(==|=|!=)\s*(\S*)$/.exec(text);
+  const cmp = /^([\w./-]+)\s*(==|=|!=)\s*([\w.-]*)$/.exec(text);
   if (cmp) return { key: cmp[1]!, op: cmp[2] === '!=' ? 'notin' : 'in', values: [cmp[3]!] };
-  if (/^![^=!\s()]+$/.test(text)) return { key: text.slice(1), op: '!exists' };
-  if (/^[^=!\s()]+$/.test(text)) return { key: text, op: 'exists' };
+  if (/^![\w./-]+$/.test(text)) return { key: text.slice(1), op: '!exists' };
+  if (/^[\w./-]+$/.test(text)) return { key: text, op: 'exists' };
   throw badRequest(`unable to parse requirement: found '${text}', expected: in, notin, =, ==, !=, gt, lt`);
 }
 
