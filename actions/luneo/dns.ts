@@ -81,7 +81,8 @@ export function reassertFailoverRecords(
 export function failoverDns(opts: { plannedAt?: string } = {}): StepDefinition<LuneoResources> {
   return defineStep<LuneoResources>({
     id: 'dns',
-    title: 'Route traffic to us-east-1: invert the primary health check, wait until Route 53 fails over',
+    title:
+      'Route traffic to us-east-1: primary health check failing (inverted if it still looks healthy), Route 53 answers SECONDARY',
     runbook: '§6.3',
     plannedAt: opts.plannedAt ?? '15m',
     timeout: '5m',
@@ -131,22 +132,39 @@ export function restoreDns(opts: { plannedAt?: string } = {}): StepDefinition<Lu
 
 async function setPrimaryHealthCheck(
   ctx: Parameters<StepDefinition<LuneoResources>['run']>[0],
-  inverted: boolean,
+  forceFailover: boolean,
 ) {
   const l = await luneo(ctx);
   const r53 = l.aws.route53();
   const id = await l.primaryHealthCheckId();
-  const result = await r53.setHealthCheckInverted(id, inverted, { signal: ctx.signal });
-  // Healthy checkers after an inversion mean traffic still goes to the primary: wait for the flip.
-  const wantHealthy = !inverted;
-  for (let delay = 250; ; delay = Math.min(delay * 2, 2000)) {
+  const observe = async () => {
     const status = await r53.getHealthCheckStatus(id, { signal: ctx.signal });
-    const healthy = status.healthyCount > status.observations.length / 2;
-    if (healthy === wantHealthy) {
+    return { healthy: status.healthyCount > status.observations.length / 2, status };
+  };
+  const check = await r53.getHealthCheck(id, { signal: ctx.signal });
+  const before = await observe();
+  let note: string;
+  if (forceFailover) {
+    // An inverted check reads healthy while its target fails: invert only a primary that still looks healthy.
+    if (before.healthy && !check.inverted) {
+      await r53.setHealthCheckInverted(id, true, { signal: ctx.signal });
+      note = 'inverted';
+    } else {
+      note = check.inverted
+        ? 'already inverted'
+        : 'not inverted: the primary already fails its health check, so Route 53 already answers SECONDARY (inverting would make it read healthy)';
+    }
+  } else {
+    const result = await r53.setHealthCheckInverted(id, false, { signal: ctx.signal });
+    note = result.alreadyDone ? 'not inverted (already)' : 'inversion removed';
+  }
+  const wantHealthy = !forceFailover;
+  for (let delay = 250; ; delay = Math.min(delay * 2, 2000)) {
+    const now = await observe();
+    if (now.healthy === wantHealthy) {
       return {
-        detail: `health check ${id} ${inverted ? 'inverted' : 'not inverted'}${result.alreadyDone ? ' (already)' : ''}; Route 53 sees it ${healthy ? 'healthy' : 'failing'} (${status.healthyCount}/${status.observations.length} checkers)`,
+        detail: `primary health check ${id}: ${note}; Route 53 sees it ${now.healthy ? 'healthy' : 'failing'} (${now.status.healthyCount}/${now.status.observations.length} checkers)`,
         measurements: { dnsFlippedAt: ctx.clock.now() },
-        undoData: { healthCheckId: id, inverted },
       };
     }
     await sleep(delay, undefined, { signal: ctx.signal });

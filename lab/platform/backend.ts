@@ -20,7 +20,11 @@ export function labBackend(parts: BackendParts): AwsLabBackend {
   return {
     accountId,
     database: {
-      role: (region) => db.role(region),
+      // The global cluster has one writer: an old writer that could not be fenced yet is not it.
+      role: async (region) => {
+        const role = await db.role(region);
+        return role === 'writer' && db.writer() !== region ? 'fenced' : role;
+      },
       syncStatus: (region) => db.syncStatus(region),
       endpoint: (region) => db.endpoint(region),
       replicationLagMs: () => db.replicationLagMs(),

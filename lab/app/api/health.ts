@@ -33,12 +33,15 @@ export async function probeDatabase(pool: Pool, host: string, timeoutMs = 1000):
   }
 }
 
-/** GET /health: 200 when the database answers, 503 "degraded" otherwise. */
+/**
+ * GET /health: 200 only when the database takes writes. A read-only database (an old primary that rejoined
+ * as a replica) is 503 "read-only", so Route 53 never sends users to a region that cannot take orders.
+ */
 export async function health(ctx: ApiContext, res: ServerResponse): Promise<void> {
   const database = await probeDatabase(ctx.pool, ctx.database.host);
-  const ok = database.role !== 'unreachable';
+  const ok = database.role === 'writer';
   sendJson(res, ok ? 200 : 503, {
-    status: ok ? 'ok' : 'degraded',
+    status: ok ? 'ok' : database.role === 'reader' ? 'read-only' : 'degraded',
     region: ctx.pod.region,
     pod: ctx.pod.pod,
     version: ctx.pod.version,
