@@ -1,5 +1,5 @@
 // `drill rollback <run-id>`: runs the undos a run left pending, from its journal, in a new process.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FileAuditLog } from '../audit.ts';
 import { createClock } from '../clock.ts';
@@ -30,12 +30,19 @@ export interface RollbackResult {
   irreversible: { stepId: string; title: string; wayBack: string }[];
 }
 
-function processAlive(pid: number): boolean {
+/** Whether `pid` runs. A zombie (killed, not yet reaped by its parent) does not count. */
+export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    // Linux: the state letter follows the parenthesised command name.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true; // no /proc: trust kill(0)
   }
 }
 
@@ -47,7 +54,7 @@ export async function rollbackRun<R>(
 ): Promise<RollbackResult> {
   const journal = Journal.load(runDir);
   const data = journal.data;
-  if (data.state === 'running' && data.pid !== process.pid && processAlive(data.pid)) {
+  if (data.state === 'running' && data.pid !== process.pid && isProcessAlive(data.pid)) {
     throw new DrillError(
       'E_USAGE',
       `run ${data.runId} is still running (pid ${data.pid}): press Ctrl-C in its terminal (it rolls back itself), or stop that process first`,

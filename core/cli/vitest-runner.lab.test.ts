@@ -1,0 +1,95 @@
+// `pnpm drill <scenario>` through vitest + Allure: results, and Ctrl-C reaching the engine in the vitest worker.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { MemoryPlatform } from '../../targets/memory.ts';
+import { isProcessAlive } from '../runner/rollback.ts';
+import { runDirIn, runDrill, sandbox, spawnDrill, waitForJournal } from './spawn-drill.ts';
+
+const platformOf = (stateFile: string) =>
+  new MemoryPlatform({ stateFile, timeScale: 1, dbPassword: 'memory-s3cret-pw' });
+
+interface AllureStep {
+  name: string;
+  status?: string;
+  start: number;
+  stop: number;
+  steps?: AllureStep[];
+}
+
+function allureResults(runDir: string): { name: string; status: string; steps: AllureStep[] }[] {
+  const dir = join(runDir, 'allure-results');
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('-result.json'))
+    .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')));
+}
+
+describe('pnpm drill through vitest', { timeout: 120_000 }, () => {
+  it('writes Allure results: one test per objective, phases and steps as steps with real timings', async () => {
+    const box = sandbox();
+    const { code, output } = await runDrill(['self-test', '--out', box.outDir], box.env);
+    expect(code, output).toBe(0);
+    const results = allureResults(runDirIn(box.outDir)!);
+    expect(results.map((r) => `${r.name}: ${r.status}`).sort()).toEqual([
+      'RPO ≤ 5s: passed',
+      'RTO ≤ 30s: passed',
+      'runs every phase (Self-test on the in-memory platform: outage, failover, recovery, verification, rollback): passed',
+      'verify: order: passed',
+      'verify: secondary-serving: passed',
+    ]);
+    const run = results.find((r) => r.name.startsWith('runs every phase'))!;
+    const phases = run.steps.filter((s) => s.name.startsWith('phase: '));
+    expect(phases.map((p) => p.name)).toEqual([
+      'phase: plan',
+      'phase: preflight',
+      'phase: inject',
+      'phase: failover',
+      'phase: recover',
+      'phase: verify',
+      'phase: restore',
+      'phase: report',
+    ]);
+    const promote = phases[3]?.steps?.find(
+      (s) => s.name === '§6.1 Fail over the global database to us-east-1',
+    );
+    // The fake promotion takes 600 ms: the Allure step shows the real duration, not the replay's.
+    expect((promote?.stop ?? 0) - (promote?.start ?? 0)).toBeGreaterThanOrEqual(600);
+    expect(platformOf(box.stateFile).leftovers()).toEqual([]);
+  });
+
+  it('Ctrl-C to the CLI reaches the engine in the vitest worker: rollback, exit 3, platform clean', async () => {
+    const box = sandbox({ DRILL_MEMORY_TIME_SCALE: '3' });
+    const drill = spawnDrill(['self-test', '--out', box.outDir], box.env);
+    const journal = await waitForJournal(box.outDir, drill, (j) => j.phase === 'failover');
+    expect(journal.pid).not.toBe(drill.child.pid);
+    drill.child.kill('SIGINT');
+    const code = await drill.exited;
+    expect(code, drill.output()).toBe(3);
+    expect(drill.output()).toContain(
+      `Aborting drill, rolling back. Press Ctrl-C again to exit now (then: pnpm drill rollback ${journal.runId}).`,
+    );
+    expect(platformOf(box.stateFile).leftovers()).toEqual([]);
+    expect(platformOf(box.stateFile).read().writer).toBe('eu-west-1');
+  });
+
+  it('a second Ctrl-C kills the worker and exits 130; rollback cleans up after it', async () => {
+    const box = sandbox({ DRILL_MEMORY_TIME_SCALE: '6' });
+    const drill = spawnDrill(['self-test', '--out', box.outDir], box.env);
+    const journal = await waitForJournal(box.outDir, drill, (j) =>
+      j.steps.some((s) => s.id === 'point-database-url-at-the-new-writer' && s.status === 'ok'),
+    );
+    drill.child.kill('SIGINT');
+    // Signals sent back to back coalesce: wait until the first one was handled.
+    while (!drill.output().includes('Aborting drill')) await new Promise((r) => setTimeout(r, 10));
+    drill.child.kill('SIGINT');
+    expect(await drill.exited).toBe(130);
+    expect(drill.output()).toContain(`Undo what the drill changed: pnpm drill rollback ${journal.runId}`);
+    // The worker was SIGKILLed: its pid must be gone before rollback accepts the run.
+    await new Promise((r) => setTimeout(r, 200));
+    expect(isProcessAlive(journal.pid)).toBe(false);
+    const rollback = await runDrill(['rollback', journal.runId, '--restore', '--out', box.outDir], box.env);
+    expect(rollback.code, rollback.output).toBe(0);
+    expect(platformOf(box.stateFile).leftovers()).toEqual([]);
+    expect(platformOf(box.stateFile).read().writer).toBe('eu-west-1');
+  });
+});
