@@ -57,7 +57,7 @@ export async function loadDrill(scenarioName: string, targetName: string | undef
 }
 
 /** Live targets: a real run needs --execute, and --execute without --yes asks to type the target name. */
-async function guardLiveTarget(target: Target<unknown>, opts: RunCommandOptions): Promise<void> {
+export async function guardLiveTarget(target: Target<unknown>, opts: RunCommandOptions): Promise<void> {
   if (target.kind !== 'live' || opts.dryRun) return;
   if (!opts.execute) {
     throw new DrillError(

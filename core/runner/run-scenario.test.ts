@@ -235,4 +235,22 @@ describe('runScenario', () => {
     expect(journal).toContain('postgres://u:***@h/db');
     expect(journal).not.toContain('pw1234');
   });
+
+  it('fails with the probes still failing when the service never recovers in time', async () => {
+    const { scenario, outDir } = setup({ failAt: 'c', bestEffort: ['c'], recoveryTimeout: '150ms' });
+    const result = await run(scenario, outDir);
+    expect(result.verdict).toBe('failed');
+    expect(result.rto).toMatchObject({ recovered: false, achievedMs: null, lastFailures: { up: 'down' } });
+    expect(result.reason).toBe(
+      'service did not recover within recoveryTimeout (150ms): up: down; verification probe "works" failed: checked',
+    );
+  });
+
+  it('starts background activities in preflight and records their summary, redacted', async () => {
+    const { world, scenario, outDir } = setup({ steps: ['a'], background: true });
+    const result = await run(scenario, outDir);
+    expect(world.markers.slice(0, 3)).toEqual(['ledger:start', 'load:start', 'inject']);
+    expect(world.markers).toContain('load:stop');
+    expect(result.background).toEqual([{ name: 'load', summary: { requests: 42, apiKey: '***' } }]);
+  });
 });

@@ -24,6 +24,9 @@ export interface MarkerOptions {
   onStep?: (title: string) => void;
   timeout?: string;
   secretInUndoData?: string;
+  recoveryTimeout?: string;
+  /** Adds a background activity that reports a summary. */
+  background?: boolean;
 }
 
 export function markerWorld(): MarkerWorld {
@@ -76,7 +79,23 @@ export function markerScenario(world: MarkerWorld, opts: MarkerOptions = {}): Sc
     name: 'markers',
     summary: 'Marker scenario for runner tests',
     objectives: { rto: '5s', rpo: '1s', stableFor: '30ms' },
-    recoveryTimeout: '2s',
+    recoveryTimeout: opts.recoveryTimeout ?? '2s',
+    ...(opts.background
+      ? {
+          background: [
+            {
+              name: 'load',
+              start: async () => {
+                world.markers.push('load:start');
+              },
+              stop: async () => {
+                world.markers.push('load:stop');
+                return { requests: 42, apiKey: 'k-123456' };
+              },
+            },
+          ],
+        }
+      : {}),
     steadyState: [
       {
         name: 'healthy',

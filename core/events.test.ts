@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { formatEvent } from './events.ts';
+
+const base = { at: 0, wallMs: 0 };
+
+describe('formatEvent', () => {
+  it('formats a late step with its time since T0 and its plan', () => {
+    expect(
+      formatEvent({
+        ...base,
+        sinceT0Ms: 370_000,
+        kind: 'step-end',
+        phase: 'failover',
+        stepId: 'promote',
+        title: 'Fail over the global cluster',
+        status: 'ok',
+        durationMs: 65_000,
+        plannedAtMs: 300_000,
+        lateByMs: 70_000,
+      }),
+    ).toBe('  ✔ Fail over the global cluster ok in 1m 05s [T0+6m 10s] late by 1m 10s');
+  });
+
+  it('formats the end of a run, loudly naming irreversible steps', () => {
+    expect(
+      formatEvent({
+        ...base,
+        kind: 'run-end',
+        verdict: 'aborted',
+        reason: 'aborted by the operator (SIGINT); rolled back',
+        exitCode: 3,
+        runDir: 'out/runs/x',
+        rtoMs: null,
+        rpoMs: null,
+        pendingWayBacks: [{ stepId: 'promote', title: 'Promote', wayBack: 'run the switchback scenario' }],
+      }),
+    ).toBe(
+      [
+        'verdict: ABORTED (exit 3): aborted by the operator (SIGINT); rolled back',
+        '  RTO not measured, RPO not measured',
+        '  ‼ IRREVERSIBLE: "Promote" was not undone; way back: run the switchback scenario',
+        '  results: out/runs/x',
+      ].join('\n'),
+    );
+  });
+
+  it('formats the plan with every call, mutating ones marked', () => {
+    expect(
+      formatEvent({
+        ...base,
+        kind: 'plan',
+        steps: [
+          {
+            stepId: 'promote',
+            title: 'Promote',
+            calls: [
+              { service: 'rds', operation: 'DescribeGlobalClusters', mutating: false },
+              {
+                service: 'rds',
+                operation: 'FailoverGlobalCluster',
+                scope: 'us-east-1',
+                mutating: true,
+                params: { AllowDataLoss: true },
+              },
+            ],
+          },
+        ],
+      }),
+    ).toBe(
+      [
+        'plan:',
+        '  promote: Promote',
+        '    read   rds DescribeGlobalClusters',
+        '    MUTATE rds FailoverGlobalCluster @us-east-1 {"AllowDataLoss":true}',
+      ].join('\n'),
+    );
+  });
+});
