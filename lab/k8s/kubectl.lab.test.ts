@@ -160,6 +160,33 @@ describe('KubeCluster through kubectl', () => {
     ).toBe('2');
   });
 
+  it('rolls back with rollout undo, reusing the first replicaset under a new revision', async () => {
+    // name -> "replicas@revision"
+    const replicaSets = async () =>
+      Object.fromEntries(
+        (
+          await kubectl(
+            'get',
+            'rs',
+            '-o',
+            'jsonpath={range .items[*]}{.metadata.name}={.spec.replicas}@{.metadata.annotations.deployment\\.kubernetes\\.io/revision} {end}',
+          )
+        )
+          .trim()
+          .split(' ')
+          .map((entry) => entry.split('=') as [string, string]),
+      );
+    const before = await replicaSets();
+    const first = Object.keys(before).find((name) => before[name] === '0@1')!;
+    const second = Object.keys(before).find((name) => before[name] === '2@2')!;
+    expect(Object.keys(before).sort()).toEqual([first, second].sort());
+    expect(await kubectl('rollout', 'undo', 'deployment/luneo-api')).toBe(
+      'deployment.apps/luneo-api rolled back\n',
+    );
+    await kubectl('rollout', 'status', 'deployment/luneo-api', '--timeout=30s');
+    expect(await replicaSets()).toEqual({ [first]: '2@3', [second]: '0@2' });
+  });
+
   it('applies server-side too', async () => {
     const file = join(fx.dir, 'ssa.yaml');
     await writeFile(

@@ -32,3 +32,17 @@ describe('names', () => {
     );
   });
 });
+
+describe('podTemplateHash after a Go round trip', () => {
+  it('ignores null, {} and [] fields, as kubectl rollout undo adds them', () => {
+    const original = {
+      metadata: { labels: { app: 'x' } },
+      spec: { containers: [{ name: 'c', command: ['node'] }] },
+    };
+    const roundTripped = {
+      metadata: { creationTimestamp: null, labels: { app: 'x' } },
+      spec: { containers: [{ name: 'c', command: ['node'], resources: {} }], volumes: [] },
+    };
+    expect(podTemplateHash(roundTripped)).toBe(podTemplateHash(original));
+  });
+});

@@ -32,9 +32,29 @@ function safeEncode(text: string): string {
   return out;
 }
 
+// Drops null, {} and [] so that a template that round-tripped through Go structs (kubectl rollout undo
+// sends `creationTimestamp: null`, `resources: {}`) hashes like the original.
+function pruneEmpty(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(pruneEmpty);
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      const pruned = pruneEmpty(v);
+      const empty =
+        pruned === null ||
+        pruned === undefined ||
+        (Array.isArray(pruned) && pruned.length === 0) ||
+        (typeof pruned === 'object' && !Array.isArray(pruned) && Object.keys(pruned as object).length === 0);
+      if (!empty) out[k] = pruned;
+    }
+    return out;
+  }
+  return value;
+}
+
 /** The pod-template-hash label value for a pod template (FNV-32a of its canonical JSON, as the controller does). */
 export function podTemplateHash(template: unknown): string {
-  return safeEncode(String(fnv32a(canonicalJson(template))));
+  return safeEncode(String(fnv32a(canonicalJson(pruneEmpty(template)))));
 }
 
 /** `n` random characters from the safe alphabet, like the suffix of a generated pod name. */

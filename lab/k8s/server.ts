@@ -145,6 +145,19 @@ export class ApiServer {
       );
     const query = url.searchParams;
     const body = method === 'GET' || method === 'HEAD' ? '' : await readBody(req);
+    const contentType = req.headers['content-type'] ?? '';
+    if (
+      (method === 'POST' || method === 'PUT') &&
+      body !== '' &&
+      contentType !== '' &&
+      !contentType.includes('json')
+    ) {
+      // kubectl's typed clients (kubectl create configmap|secret|deployment ...) send protobuf bodies.
+      throw new KubeApiError(
+        'UnsupportedMediaType',
+        `the lab's API server reads JSON bodies only, not ${contentType}: use kubectl apply -f (or kubectl create ... --dry-run=client -o yaml | kubectl apply -f -)`,
+      );
+    }
     await this.resource(r, method, req, res, query, body, representation, url.pathname.includes('/watch/'));
   }
 
