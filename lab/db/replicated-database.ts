@@ -1,21 +1,18 @@
 // PostgreSQL primary (eu-west-1) + streaming standby (us-east-1) across the WAN Link: the lab's "Aurora global
 // database". One WAN Link carries replication from the standby to whichever region is the writer (setTarget
-// on promotion); each region has a client Link ("db-<region>") that apps use. See lab/README.md.
+// on promotion); each region has a client Link ("db-<region>") that apps use. See lab/db/README.md.
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdir, rm } from 'node:fs/promises';
 import { Link, type LinkStats } from '../net/link.ts';
 import { freePort } from '../net/ports.ts';
 import { otherRegion, type Region } from '../regions.ts';
 import { findPostgres, type PgBinaries } from './binaries.ts';
+import { letServerUserIn, prepareNode, runInitSql, setPasswords } from './boot.ts';
 import { PgLabError } from './errors.ts';
-import { DbNode, type DbRole, nodeDirs, type SyncStatus } from './node.ts';
+import type { DbNode, DbRole, SyncStatus } from './node.ts';
 import { replicationLagMs, waitForStreaming } from './replication.ts';
-import { chownTree, type RunAs, run, serverUser } from './run.ts';
-import { PgServer } from './server.ts';
-import { query } from './sql.ts';
-import { copyTemplate, type UpstreamAccess, writeStandbyConfig } from './standby.ts';
+import { type RunAs, serverUser } from './run.ts';
+import { type UpstreamAccess, writeStandbyConfig } from './standby.ts';
 import { ensureTemplate } from './template.ts';
 import { failover, rejoin, switchover, type Transitions } from './transitions.ts';
 
@@ -66,7 +63,7 @@ export class ReplicatedDatabase {
     this.bins = findPostgres();
     this.runAs = serverUser();
     await mkdir(dir, { recursive: true });
-    await this.checkReachable(dir);
+    await letServerUserIn(dir, this.runAs);
     const template = await ensureTemplate(this.bins, this.runAs, this.log);
     mark('template ready');
     const [primaryPort, secondaryPort] = [await freePort(), await freePort()];
@@ -77,9 +74,16 @@ export class ReplicatedDatabase {
     });
     await this.wan.start();
     mark('wan up');
+    const boot = {
+      dir,
+      bins: this.bins,
+      runAs: this.runAs,
+      superuserPassword: this.passwords.postgres,
+      template,
+    };
     const prepared = await Promise.all([
-      this.prepareNode(primary, primaryPort, template),
-      this.prepareNode(secondary, secondaryPort, template),
+      prepareNode(boot, primary, primaryPort),
+      prepareNode(boot, secondary, secondaryPort),
     ]);
     for (const node of prepared) this.nodes.set(node.region, node);
     const primaryNode = this.node(primary);
@@ -88,11 +92,14 @@ export class ReplicatedDatabase {
     mark('dirs ready');
     await primaryNode.server.start();
     mark('primary started');
-    await this.setPasswords(primaryNode);
+    await setPasswords(primaryNode, this.passwords);
     mark('passwords set');
     this.currentWriter = primary;
     // The standby replays the password change from WAL, so it can start now; the schema follows it.
-    await Promise.all([secondaryNode.server.start(), this.runInitSql(primaryNode)]);
+    await Promise.all([
+      secondaryNode.server.start(),
+      runInitSql(primaryNode, this.opts.initSql, this.passwords.luneo),
+    ]);
     mark('standby started, schema done');
     await waitForStreaming(primaryNode, secondary, { timeoutMs: 30_000, signal: this.stopping.signal });
     this.startedInMs = Math.round(performance.now() - began);
@@ -223,6 +230,9 @@ export class ReplicatedDatabase {
     const nodes = [...this.nodes.values()];
     await Promise.all([...nodes.map((n) => n.clientLink.close()), this.wan?.close()]);
     await Promise.all(nodes.map((n) => n.server.stop()));
+    // A socket dir outside `dir` is the short fallback made in os.tmpdir(): ours to remove.
+    const outside = nodes.filter((n) => !n.dirs.socket.startsWith(`${this.opts.dir}/`));
+    await Promise.all(outside.map((n) => rm(n.dirs.socket, { recursive: true, force: true })));
     this.log('database stopped');
   }
 
@@ -261,60 +271,6 @@ export class ReplicatedDatabase {
       replicatorPassword: this.passwords.replicator,
       superuserPassword: this.passwords.postgres,
     };
-  }
-
-  private async prepareNode(region: Region, port: number, template: string): Promise<DbNode> {
-    const root = join(this.opts.dir, region);
-    await rm(root, { recursive: true, force: true });
-    // A unix socket path must stay under ~100 bytes: fall back to a short private dir when `dir` is deep.
-    let socketDir = join(root, 'run');
-    if (socketDir.length > 80) socketDir = join(tmpdir(), `drill-pg-${randomBytes(4).toString('hex')}`);
-    const dirs = nodeDirs(this.opts.dir, region, socketDir);
-    await Promise.all([dirs.log, dirs.socket].map((d) => mkdir(d, { recursive: true, mode: 0o700 })));
-    await Promise.all([chownTree(root, this.runAs), chownTree(socketDir, this.runAs)]);
-    await copyTemplate(template, dirs.data, this.runAs);
-    const server = new PgServer({
-      name: region,
-      bins: this.bins!,
-      runAs: this.runAs,
-      dataDir: dirs.data,
-      socketDir,
-      logFile: join(dirs.log, 'postgres.log'),
-      port,
-    });
-    const clientLink = new Link({ name: `db-${region}`, target: { host: '127.0.0.1', port } });
-    await clientLink.start();
-    return new DbNode(region, server, clientLink, dirs, this.passwords.postgres);
-  }
-
-  private async setPasswords(node: DbNode): Promise<void> {
-    const statements = Object.entries(this.passwords)
-      .map(([role, password]) => `ALTER ROLE ${role} PASSWORD '${password}';`)
-      .join('\n');
-    await query(node.server.socketTarget(), statements);
-  }
-
-  private async runInitSql(node: DbNode): Promise<void> {
-    if (!this.opts.initSql) return;
-    const target = { ...node.admin('luneo'), user: 'luneo', password: this.passwords.luneo };
-    await query(target, this.opts.initSql, [], 60_000);
-  }
-
-  /** The directory must be reachable by the server user (root's home is not, for `postgres`). */
-  private async checkReachable(dir: string): Promise<void> {
-    if (!this.runAs) return;
-    // Our own lab dir may be private (mkdtemp makes 0700): let the server user pass through it.
-    const { mode } = await stat(dir);
-    await chmod(dir, (mode & 0o7777) | 0o001);
-    try {
-      await run('test', ['-x', dir], { runAs: this.runAs });
-    } catch (error) {
-      throw new PgLabError(
-        'DirNotAccessible',
-        `${dir} is not reachable by the user ${this.runAs.name}: allow it (chmod o+x on each parent) or use a dir under /tmp`,
-        { cause: error },
-      );
-    }
   }
 
   /** Stop an old writer so it cannot take writes; it stays pending-resync until rejoined. */
