@@ -218,6 +218,11 @@ export interface Target<R = unknown> {
   objectives?: Partial<Objectives>;
   /** Logical name → real resource bindings, typed by the target author. */
   resources: R;
+  /**
+   * Gets the target ready for a run that will execute (never for a dry run), e.g. starts an ephemeral lab;
+   * returns what undoes it, called when the run is over.
+   */
+  prepare?(opts: { log: (line: string) => void }): Promise<(() => Promise<void>) | undefined>;
 }
 
 /** Typed identity, like vitest's defineConfig: returns its argument unchanged. */

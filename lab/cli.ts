@@ -1,15 +1,9 @@
 // pnpm lab up | down | status | env | fault | heal: the lab from a shell.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import { Command } from 'commander';
-import { isAlive, type LabInfo, readLabInfo } from './platform/info.ts';
+import { runningLab, startDaemon, stopDaemon } from './platform/daemon-control.ts';
+import type { LabInfo } from './platform/info.ts';
 import { formatStatus, type LabStatus } from './platform/status.ts';
-
-const DAEMON = fileURLToPath(new URL('./daemon.ts', import.meta.url));
 
 async function control<T>(info: LabInfo, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
   const response = await fetch(`${info.controlUrl}${path}`, {
@@ -24,11 +18,6 @@ async function control<T>(info: LabInfo, method: 'GET' | 'POST', path: string, b
 }
 
 class UsageError extends Error {}
-
-async function runningLab(dir: string): Promise<LabInfo | null> {
-  const info = await readLabInfo(dir);
-  return info && isAlive(info.pid) && info.controlUrl ? info : null;
-}
 
 async function requireLab(dir: string): Promise<LabInfo> {
   const info = await runningLab(dir);
@@ -55,66 +44,16 @@ async function up(dir: string): Promise<void> {
     console.log(`lab already up in ${dir} (pid ${existing.pid}); public URL ${existing.publicUrl}`);
     return;
   }
-  mkdirSync(dir, { recursive: true });
-  await rm(join(dir, 'lab.json'), { force: true });
-  const out = openSync(join(dir, 'daemon.out'), 'a');
-  const child = spawn(process.execPath, ['--import', 'tsx', DAEMON, dir], {
-    detached: true,
-    stdio: ['ignore', out, out],
-  });
-  child.unref();
-  const started = Date.now();
-  while (Date.now() - started < 120_000) {
-    await sleep(200);
-    const info = await readLabInfo(dir);
-    if (info?.controlUrl && info.pid === child.pid) {
-      console.log(`lab up in ${(info.bootMs / 1000).toFixed(1)} s (pid ${info.pid}, dir ${dir})`);
-      console.log(`public URL ${info.publicUrl}  (stands for https://${info.publicHost})`);
-      console.log('shell exports: eval "$(pnpm --silent lab env)"  or  pnpm lab env');
-      return;
-    }
-    const bootError = join(dir, 'boot-error.txt');
-    if (existsSync(bootError) || (child.pid !== undefined && !isAlive(child.pid))) {
-      const reason = existsSync(bootError) ? readFileSync(bootError, 'utf8') : 'the lab process exited';
-      throw new Error(`lab failed to start: ${reason} (log: ${join(dir, 'lab.log')})`);
-    }
-  }
-  throw new Error(`lab did not come up within 120 s (log: ${join(dir, 'lab.log')})`);
+  const info = await startDaemon(dir);
+  console.log(`lab up in ${(info.bootMs / 1000).toFixed(1)} s (pid ${info.pid}, dir ${dir})`);
+  console.log(`public URL ${info.publicUrl}  (stands for https://${info.publicHost})`);
+  console.log('shell exports: eval "$(pnpm --silent lab env)"');
 }
 
 async function down(dir: string): Promise<void> {
-  const info = await readLabInfo(dir);
-  if (info && isAlive(info.pid)) {
-    try {
-      process.kill(info.pid, 'SIGTERM');
-    } catch {}
-    const deadline = Date.now() + 30_000;
-    while (isAlive(info.pid) && Date.now() < deadline) await sleep(100);
-    if (isAlive(info.pid)) process.kill(-info.pid, 'SIGKILL');
-  }
-  const leftovers = killLeftovers(dir);
-  await rm(join(dir, 'lab.json'), { force: true });
-  console.log(
-    info
-      ? `lab down (${dir})${leftovers ? `; killed ${leftovers} leftover process(es)` : ''}`
-      : `no lab was running in ${dir}`,
-  );
-}
-
-/** Processes a killed daemon left behind (it records every pid it owns in pids.json). */
-function killLeftovers(dir: string): number {
-  const file = join(dir, 'pids.json');
-  if (!existsSync(file)) return 0;
-  let killed = 0;
-  for (const pid of JSON.parse(readFileSync(file, 'utf8')) as number[]) {
-    if (isAlive(pid)) {
-      try {
-        process.kill(pid, 'SIGKILL');
-        killed++;
-      } catch {}
-    }
-  }
-  return killed;
+  const { wasRunning, leftovers } = await stopDaemon(dir);
+  const extra = leftovers ? `; killed ${leftovers} leftover process(es)` : '';
+  console.log(wasRunning ? `lab down (${dir})${extra}` : `no lab was running in ${dir}${extra}`);
 }
 
 const program = new Command('lab')

@@ -10,7 +10,7 @@ import { REGIONS } from './regions.ts';
 const dir = resolve(process.argv[2] ?? '.lab');
 const logFile = join(dir, 'lab.log');
 const log = (line: string) => appendFileSync(logFile, `${new Date().toISOString()} ${line}\n`);
-const wanLatencyMs = Number(process.env.LAB_WAN_LATENCY_MS ?? 50);
+const wanLatencyMs = Number(process.env.LAB_WAN_LATENCY_MS ?? 250);
 
 async function main(): Promise<void> {
   await rm(join(dir, 'boot-error.txt'), { force: true });

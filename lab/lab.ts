@@ -22,7 +22,7 @@ import { LUNEO, PRIMARY_REGION, REGIONS, type Region, SECONDARY_REGION } from '.
 export interface LabOptions {
   /** Lab directory (default `.lab` in the working directory). */
   dir?: string;
-  /** Replication latency across the WAN link (default 50 ms). */
+  /** Replication latency across the WAN link (default 250 ms). */
   wanLatencyMs?: number;
   /** Route 53 health check interval (default 1000 ms) and failure threshold (default 2). */
   healthCheckIntervalMs?: number;
@@ -66,7 +66,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       dir: join(dir, 'db'),
       primary: PRIMARY_REGION,
       secondary: SECONDARY_REGION,
-      wanLatencyMs: options.wanLatencyMs ?? 50,
+      wanLatencyMs: options.wanLatencyMs ?? 250,
       initSql: await readSchemaSql(),
       log,
     });

@@ -16,8 +16,9 @@ export default defineScenario<LuneoResources>({
     'The primary Aurora cluster is unreachable in eu-west-1: fail over to us-east-1 (runbook §4–§6, §8)',
   objectives: { rto: '30m', rpo: '5m', stableFor: '5s', availabilitySlo: 0.999 },
   steadyState: [
-    luneoProbes.health({ name: 'health-primary', expect: { region: 'eu-west-1', role: 'writer' } }),
+    luneoProbes.primaryServes(),
     luneoProbes.order(),
+    luneoProbes.replicationLag({ below: '5m' }),
   ],
   ledger: luneoProbes.canary('100ms'),
   fault: fisNetworkOutage({

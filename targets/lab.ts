@@ -2,6 +2,7 @@
 
 import type { LuneoResources } from '../actions/luneo/resources.ts';
 import { defineTarget } from '../core/model.ts';
+import { prepareLab } from './lab-session.ts';
 
 const dir = process.env.LAB_DIR ?? '.lab';
 
@@ -42,4 +43,5 @@ export default defineTarget<LuneoResources>({
     },
     lab: { dir },
   },
+  prepare: ({ log }) => prepareLab(dir, log),
 });

@@ -1,5 +1,6 @@
 // The user-facing probes bound to a Luneo target: the public URL and the DATABASE_URL secret.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { formatDuration, parseDuration } from '../../core/duration.ts';
 import type { ProbeDefinition } from '../../core/model.ts';
 import { canary } from '../../probes/canary.ts';
 import { type HealthExpectation, health, version } from '../../probes/health.ts';
@@ -9,6 +10,8 @@ import { smoke } from '../../probes/smoke.ts';
 import { type LuneoRun, luneo } from './context.ts';
 import { reportedRpoLag } from './database.ts';
 import type { LuneoResources } from './resources.ts';
+
+const LAG_BEFORE_T0 = 'luneo:rpo-lag-before-t0';
 
 const publicUrl = async (ctx: LuneoRun) => (await luneo(ctx)).publicUrl;
 
@@ -38,8 +41,69 @@ export const luneoProbes = {
     canary<LuneoResources>({
       interval,
       databaseUrl,
-      reportedLag: async (ctx) => (await reportedRpoLag(ctx))?.value ?? null,
+      // The lag the platform reported before T0 (stored by the steady-state lag probe); after T0 it is stale.
+      reportedLag: async (ctx) => (ctx.state.get(LAG_BEFORE_T0) as number | undefined) ?? null,
     }),
+  /**
+   * Steady state of a failover drill: the primary region serves and its database is the writer. On a target
+   * that is already failed over it says so and what to run, instead of failing obscurely later.
+   */
+  primaryServes: (): ProbeDefinition<LuneoResources> => ({
+    name: 'primary-serves',
+    description: 'eu-west-1 serves users and holds the writer',
+    timeout: '10s',
+    async check(ctx, { signal }) {
+      const l = await luneo(ctx);
+      const gc = await l.aws.rds(l.r.secondary.region).describeGlobalCluster(l.r.globalClusterId, { signal });
+      const writer = gc.members.find((m) => m.isWriter);
+      const response = await fetch(`${l.publicUrl}/health`, { signal }).catch((e: Error) => e);
+      const body =
+        response instanceof Error
+          ? null
+          : ((await response.json().catch(() => null)) as { region?: string } | null);
+      const served = body?.region ?? 'nobody';
+      const failedOver = writer?.region === l.r.secondary.region || served === l.r.secondary.region;
+      if (failedOver) {
+        return {
+          ok: false,
+          detail: `the target is failed over: writer ${writer?.clusterId ?? 'none'} (${writer?.region ?? '-'}), users served by ${served}. Bring it back first: pnpm drill switchback`,
+        };
+      }
+      const ok =
+        writer?.region === l.r.primary.region &&
+        served === l.r.primary.region &&
+        !(response instanceof Error) &&
+        response.status === 200;
+      return {
+        ok,
+        detail: ok
+          ? `writer ${writer?.clusterId} in ${writer?.region}, users served by ${served}`
+          : `not a steady state: writer ${writer?.clusterId ?? 'none'}, public /health ${response instanceof Error ? response.message : `HTTP ${response.status}`} from ${served}`,
+      };
+    },
+  }),
+  /** Steady state: the platform's AuroraGlobalDBRPOLag is below the RPO target (and remembered for the report). */
+  replicationLag: (opts: { below: string }): ProbeDefinition<LuneoResources> => ({
+    name: 'replication-lag',
+    description: `AuroraGlobalDBRPOLag below ${opts.below}`,
+    runbook: '§6.1',
+    timeout: '10s',
+    async check(ctx) {
+      const lag = await reportedRpoLag(ctx);
+      if (!lag)
+        return {
+          ok: false,
+          detail: 'no AuroraGlobalDBRPOLag datapoint in the last 15 minutes: replication state unknown',
+        };
+      ctx.state.set(LAG_BEFORE_T0, lag.value);
+      const belowMs = parseDuration(opts.below);
+      return {
+        ok: lag.value < belowMs,
+        detail: `AuroraGlobalDBRPOLag ${formatDuration(lag.value)} at ${lag.at.toISOString()} (${lag.value < belowMs ? 'below' : 'NOT below'} ${opts.below})`,
+        data: { lagMs: lag.value },
+      };
+    },
+  }),
   queueDrained: (opts: { timeout?: string } = {}): ProbeDefinition<LuneoResources> => ({
     name: 'queue-drained',
     description: 'No render job waiting or active in the serving region (runbook §8, bull-board)',

@@ -2,7 +2,7 @@
 
 import type { Problem } from '../errors.ts';
 import { joinPath } from './describe.ts';
-import { kebabName, oneOf, text } from './fields.ts';
+import { fn, kebabName, oneOf, text } from './fields.ts';
 import { objectivesShape } from './objectives.ts';
 import { arrayOf, type Check, checkObject, isRecord, objectOf, Problems, type Shape } from './walk.ts';
 
@@ -91,6 +91,7 @@ function targetShape(target: Record<string, unknown>): Shape {
       kube: objectOf('{ contexts: { ... } }', kubeShape),
       objectives: objectOf('objectives like { rto: "30m" }', objectivesShape(false)),
       resources,
+      prepare: fn('getting the target ready, e.g. starting an ephemeral lab'),
     },
     required: ['name', 'description', 'kind', 'aws', 'resources'],
     unknownFields: 'report',

@@ -1,0 +1,80 @@
+// Start and stop the lab daemon (`pnpm lab up|down`, and the ephemeral lab of a drill).
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { isAlive, type LabInfo, readLabInfo } from './info.ts';
+
+const DAEMON = fileURLToPath(new URL('../daemon.ts', import.meta.url));
+
+/** The lab running in `dir`, or null. */
+export async function runningLab(dir: string): Promise<LabInfo | null> {
+  const info = await readLabInfo(dir);
+  return info && isAlive(info.pid) && info.controlUrl ? info : null;
+}
+
+/** Starts the daemon in the background and waits until it serves; the daemon outlives this process. */
+export async function startDaemon(dir: string, opts: { timeoutMs?: number } = {}): Promise<LabInfo> {
+  mkdirSync(dir, { recursive: true });
+  await rm(join(dir, 'lab.json'), { force: true });
+  await rm(join(dir, 'boot-error.txt'), { force: true });
+  const out = openSync(join(dir, 'daemon.out'), 'a');
+  const child = spawn(process.execPath, ['--import', 'tsx', DAEMON, dir], {
+    detached: true,
+    stdio: ['ignore', out, out],
+    cwd: fileURLToPath(new URL('../..', import.meta.url)),
+  });
+  child.unref();
+  const started = Date.now();
+  while (Date.now() - started < (opts.timeoutMs ?? 120_000)) {
+    await sleep(200);
+    const info = await readLabInfo(dir);
+    if (info?.controlUrl && info.pid === child.pid) return info;
+    const bootError = join(dir, 'boot-error.txt');
+    if (existsSync(bootError) || (child.pid !== undefined && !isAlive(child.pid))) {
+      const reason = existsSync(bootError) ? readFileSync(bootError, 'utf8') : 'the lab process exited';
+      throw new Error(`lab failed to start: ${reason} (log: ${join(dir, 'lab.log')})`);
+    }
+  }
+  throw new Error(
+    `lab did not come up within ${(opts.timeoutMs ?? 120_000) / 1000} s (log: ${join(dir, 'lab.log')})`,
+  );
+}
+
+/** Stops the daemon and anything it left behind; returns whether a lab was running. */
+export async function stopDaemon(dir: string): Promise<{ wasRunning: boolean; leftovers: number }> {
+  const info = await readLabInfo(dir);
+  const wasRunning = Boolean(info && isAlive(info.pid));
+  if (info && wasRunning) {
+    try {
+      process.kill(info.pid, 'SIGTERM');
+    } catch {}
+    const deadline = Date.now() + 30_000;
+    while (isAlive(info.pid) && Date.now() < deadline) await sleep(100);
+    if (isAlive(info.pid)) {
+      try {
+        process.kill(-info.pid, 'SIGKILL');
+      } catch {}
+    }
+  }
+  const leftovers = killLeftovers(dir);
+  await rm(join(dir, 'lab.json'), { force: true });
+  return { wasRunning, leftovers };
+}
+
+/** Processes a killed daemon left behind (it records every pid it owns in pids.json). */
+function killLeftovers(dir: string): number {
+  const file = join(dir, 'pids.json');
+  if (!existsSync(file)) return 0;
+  let killed = 0;
+  for (const pid of JSON.parse(readFileSync(file, 'utf8')) as number[]) {
+    if (!isAlive(pid)) continue;
+    try {
+      process.kill(pid, 'SIGKILL');
+      killed++;
+    } catch {}
+  }
+  return killed;
+}
