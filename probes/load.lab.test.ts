@@ -1,0 +1,154 @@
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../lab/net/ports.ts';
+import { k6Load, NO_K6_NOTE } from './k6.ts';
+import { load } from './load.ts';
+import { LoadGenerator } from './load-generator.ts';
+import { createTestRun } from './testing/context.ts';
+
+let server: Server;
+let base: string;
+let served = 0;
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    served++;
+    const status = req.url === '/flaky' && served % 2 === 0 ? 503 : 200;
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end('{"status":"ok"}');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+});
+afterAll(async () => {
+  await new Promise((resolve) => server.close(resolve));
+});
+
+describe('built-in load generator', () => {
+  it('holds its arrival rate for its duration and summarises latency and statuses', async () => {
+    const generator = new LoadGenerator({ url: `${base}/health`, rate: 100, durationMs: 1_000 });
+    generator.start();
+    await generator.finished();
+    const summary = await generator.stop();
+    expect(summary.requests).toBeGreaterThanOrEqual(90);
+    expect(summary.requests).toBeLessThanOrEqual(101);
+    expect(summary.statusHistogram).toEqual({ '200': summary.requests });
+    expect(summary).toMatchObject({
+      engine: 'builtin-undici',
+      errors: 0,
+      errorRate: 0,
+      dropped: 0,
+      concurrency: 16,
+    });
+    const { p50, p95, p99, max } = summary.latencyMs;
+    expect(p50).toBeGreaterThan(0);
+    expect(p50!).toBeLessThanOrEqual(p95!);
+    expect(p95!).toBeLessThanOrEqual(p99!);
+    expect(p99!).toBeLessThanOrEqual(max!);
+    expect(summary.achievedRate).toBeGreaterThan(80);
+  });
+
+  it('counts error statuses and network errors by code', async () => {
+    const flaky = new LoadGenerator({ url: `${base}/flaky`, rate: 50, durationMs: 400 });
+    flaky.start();
+    await flaky.finished();
+    const s = await flaky.stop();
+    expect(s.errors).toBe(s.statusHistogram['503']);
+    expect(s.errorRate).toBeGreaterThan(0.3);
+    expect(s.errorRate).toBeLessThan(0.7);
+
+    const port = await freePort();
+    const down = new LoadGenerator({ url: `http://127.0.0.1:${port}/health`, rate: 50, durationMs: 200 });
+    down.start();
+    await down.finished();
+    const d = await down.stop();
+    expect(d.statusHistogram).toEqual({ ECONNREFUSED: d.requests });
+    expect(d.errorRate).toBe(1);
+    expect(d.latencyMs).toEqual({ p50: null, p95: null, p99: null, max: null });
+  });
+
+  it('runs as a background activity and attaches its summary', async () => {
+    const t = createTestRun({ publicUrl: base });
+    const activity = load<{ publicUrl: string }>({ url: (ctx) => ctx.target.resources.publicUrl, rate: 40 });
+    await activity.start(t.ctx);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const summary = (await activity.stop(t.ctx)) as { requests: number; url: string };
+    expect(summary.url).toBe(`${base}/health`);
+    expect(summary.requests).toBeGreaterThanOrEqual(15);
+    expect(JSON.parse(String(t.attachments.get('load-summary.json')?.body))).toEqual(summary);
+  });
+
+  it('refuses a rate that is not positive', async () => {
+    const t = createTestRun({});
+    await expect(load({ url: base, rate: 0 }).start(t.ctx)).rejects.toThrow(
+      'load rate must be a positive number of requests per second, got 0',
+    );
+  });
+});
+
+describe('k6 load', () => {
+  it('falls back to the built-in generator without k6, and says so', async () => {
+    const t = createTestRun({});
+    const saved = process.env.PATH;
+    process.env.PATH = '/nonexistent';
+    let activity: ReturnType<typeof k6Load>;
+    try {
+      activity = k6Load({ url: base, rate: 40 });
+      await activity.start(t.ctx);
+    } finally {
+      process.env.PATH = saved;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const summary = (await activity.stop(t.ctx)) as Record<string, unknown>;
+    expect(summary.engine).toBe('builtin-undici');
+    expect(summary.note).toBe(NO_K6_NOTE);
+    expect(t.logs).toEqual([`info load "load": ${NO_K6_NOTE}`]);
+  });
+
+  it('runs k6 with the script and settings, stops it with SIGINT and folds its summary', async () => {
+    // A stand-in k6 executable (k6 itself is not installable here): records its arguments, writes a
+    // summary in k6's --summary-export shape when interrupted, as k6 does.
+    const dir = await mkdtemp(join(tmpdir(), 'fake-k6-'));
+    const k6Path = join(dir, 'k6');
+    await writeFile(
+      k6Path,
+      `#!/bin/sh
+echo "$@" > "${dir}/args"
+out=""
+while [ $# -gt 0 ]; do [ "$1" = "--summary-export" ] && out="$2"; shift; done
+trap 'echo "{\\"metrics\\":{\\"http_reqs\\":{\\"count\\":120,\\"rate\\":39.9},\\"http_req_failed\\":{\\"passes\\":3,\\"fails\\":117,\\"value\\":0.025},\\"http_req_duration\\":{\\"avg\\":4.2,\\"min\\":1.1,\\"med\\":3.9,\\"max\\":40.5,\\"p(95)\\":8.04,\\"p(99)\\":21.77},\\"checks\\":{\\"passes\\":117,\\"fails\\":3,\\"value\\":0.975}}}" > "$out"; exit 0' INT
+while :; do sleep 0.05; done
+`,
+    );
+    await chmod(k6Path, 0o755);
+    try {
+      const t = createTestRun({});
+      const activity = k6Load({ url: base, rate: 40, k6Path, duration: '90s' });
+      await activity.start(t.ctx);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const summary = await activity.stop(t.ctx);
+      expect(summary).toEqual({
+        engine: 'k6',
+        requests: 120,
+        errors: 3,
+        errorRate: 0.025,
+        achievedRate: 39.9,
+        latencyMs: { p50: 3.9, p95: 8, p99: 21.8, max: 40.5 },
+        checksPassed: 117,
+        checksFailed: 3,
+        exitCode: 0,
+      });
+      const args = (await readFile(join(dir, 'args'), 'utf8')).trim();
+      expect(args).toMatch(
+        new RegExp(
+          `^run --quiet --no-color --summary-export \\S+/summary\\.json -e TARGET_URL=${base}/health -e RATE=40 -e VUS=16 -e DURATION=90s -e TIMEOUT=2000ms \\S+/probes/load\\.k6\\.ts$`,
+        ),
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
