@@ -148,6 +148,34 @@ describe('DeploymentController', () => {
     expect(store.get('Pod', NS, third!.metadata.name)!.metadata.deletionTimestamp).toBeDefined();
   });
 
+  it('holds a template change while paused, still scales, and rolls it out on resume', async () => {
+    markReady(activePods());
+    const target = { resource: deployments, namespace: NS, name: 'luneo-api' };
+    const merge = (patch: object) =>
+      api.patch(target, 'application/merge-patch+json', JSON.stringify(patch), q);
+    await merge({ spec: { paused: true } });
+    await merge({
+      spec: { template: { spec: { containers: [{ name: 'api', command: ['node', 'v2.js'] }] } } },
+    });
+    await api.updateScale(target, 'PATCH', 'application/merge-patch+json', '{"spec":{"replicas":3}}');
+    controller.sync();
+    expect(store.list('ReplicaSet', NS)).toHaveLength(1);
+    expect(activePods().map((p) => p.spec.containers[0]!.command)).toEqual([
+      ['node', 'api.js'],
+      ['node', 'api.js'],
+      ['node', 'api.js'],
+    ]);
+    expect(deployment().status!.conditions![1]).toMatchObject({
+      status: 'Unknown',
+      reason: 'DeploymentPaused',
+    });
+    markReady(activePods());
+    await merge({ spec: { paused: null } });
+    controller.sync();
+    expect(store.list('ReplicaSet', NS)).toHaveLength(2);
+    expect(activePods().filter((p) => p.spec.containers[0]!.command![1] === 'v2.js')).toHaveLength(1);
+  });
+
   it('garbage-collects replicasets and pods of a deleted deployment', () => {
     api.delete({ resource: deployments, namespace: NS, name: 'luneo-api' }, undefined, q);
     controller.sync();

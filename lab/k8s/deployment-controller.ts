@@ -73,6 +73,9 @@ export class DeploymentController {
       (rs) => ownerOf(rs)?.uid === d.metadata.uid,
     );
     let newRs = owned.find((rs) => rs.metadata.labels?.[HASH_LABEL] === hash);
+    // A paused deployment does not roll out a changed template: it only scales its newest replicaset.
+    const paused = d.spec.paused === true && !newRs && owned.length > 0;
+    if (paused) newRs = [...owned].sort((a, b) => revisionOf(b) - revisionOf(a))[0];
     const oldRss = owned.filter((rs) => rs !== newRs);
     const maxOldRevision = Math.max(0, ...oldRss.map(revisionOf));
     if (!newRs) newRs = this.createReplicaSet(d, hash, maxOldRevision + 1);
@@ -105,13 +108,13 @@ export class DeploymentController {
       remove([...oldPods].sort(deletionOrder).slice(0, canKill));
     }
     const room = Math.min(desired - newPods.length, desired + maxSurge - newPods.length - oldPods.length);
-    for (let i = 0; i < room; i++) newPods.push(this.createPod(newRs, template, hash));
+    for (let i = 0; i < room; i++) newPods.push(this.createPod(newRs));
 
     for (const rs of [...oldRss, newRs]) {
       const mine = (rs === newRs ? newPods : oldPods).filter((p) => ownerOf(p)?.uid === rs.metadata.uid);
       this.writeReplicaSetStatus(rs, mine);
     }
-    this.writeDeploymentStatus(d, newRs, newPods, oldPods, desired, maxUnavailable);
+    this.writeDeploymentStatus(d, newRs, newPods, oldPods, desired, maxUnavailable, d.spec.paused === true);
   }
 
   private createReplicaSet(d: Deployment, hash: string, revision: number): ReplicaSet {
@@ -144,8 +147,9 @@ export class DeploymentController {
     return this.store.update(rs) as ReplicaSet;
   }
 
-  private createPod(rs: ReplicaSet, template: PodTemplate, hash: string): Pod {
+  private createPod(rs: ReplicaSet): Pod {
     const name = `${rs.metadata.name}-${randomSuffix(5)}`;
+    const template = rs.spec.template;
     return this.store.create({
       apiVersion: 'v1',
       kind: 'Pod',
@@ -153,7 +157,7 @@ export class DeploymentController {
         name,
         namespace: rs.metadata.namespace!,
         generateName: `${rs.metadata.name}-`,
-        labels: { ...template.metadata?.labels, [HASH_LABEL]: hash },
+        labels: { ...template.metadata?.labels },
         ...(template.metadata?.annotations ? { annotations: { ...template.metadata.annotations } } : {}),
         ownerReferences: [ownerRef(rs)],
       },
@@ -185,14 +189,15 @@ export class DeploymentController {
     oldPods: Pod[],
     desired: number,
     maxUnavailable: number,
+    paused: boolean,
   ): void {
     const replicas = newPods.length + oldPods.length;
     const updated = newPods.length;
     const ready = [...newPods, ...oldPods].filter(isPodReady).length;
     const complete = updated === desired && replicas === desired && ready === desired;
     const previous = d.status?.conditions ?? [];
-    const condition = (type: string, ok: boolean, reason: string, message: string): Condition => {
-      const status = ok ? 'True' : 'False';
+    const condition = (type: string, ok: boolean | 'Unknown', reason: string, message: string): Condition => {
+      const status = ok === 'Unknown' ? 'Unknown' : ok ? 'True' : 'False';
       const before = previous.find((c) => c.type === type);
       const same = before?.status === status && before.reason === reason && before.message === message;
       return {
@@ -228,14 +233,16 @@ export class DeploymentController {
               'MinimumReplicasUnavailable',
               'Deployment does not have minimum availability.',
             ),
-        complete
-          ? condition(
-              'Progressing',
-              true,
-              'NewReplicaSetAvailable',
-              `ReplicaSet "${rsName}" has successfully progressed.`,
-            )
-          : condition('Progressing', true, 'ReplicaSetUpdated', `ReplicaSet "${rsName}" is progressing.`),
+        paused
+          ? condition('Progressing', 'Unknown', 'DeploymentPaused', 'Deployment is paused')
+          : complete
+            ? condition(
+                'Progressing',
+                true,
+                'NewReplicaSetAvailable',
+                `ReplicaSet "${rsName}" has successfully progressed.`,
+              )
+            : condition('Progressing', true, 'ReplicaSetUpdated', `ReplicaSet "${rsName}" is progressing.`),
       ],
     };
     this.store.update(next);
