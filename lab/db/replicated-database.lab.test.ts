@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReplicatedDatabase } from './replicated-database.ts';
 import { eventually, sql, startTestDatabase } from './test-kit.ts';
@@ -122,6 +123,25 @@ describe('ReplicatedDatabase: replication, lag, crash and restart', () => {
     expect(await sql(db.url(EU), 'SELECT note FROM orders WHERE id = $1', [row!.id])).toEqual([
       { note: 'durable' },
     ]);
+    await eventually(
+      'the standby to stream again',
+      async () => (await db.replicationLagMs()) !== null,
+      20_000,
+    );
+  });
+
+  it('restart() of a running writer reboots it: sessions are cut, the role and the data stay', async () => {
+    const session = new pg.Client({ connectionString: db.url(EU) });
+    session.on('error', () => {});
+    await session.connect();
+    await session.query("INSERT INTO orders (note) VALUES ('before-reboot')");
+    await db.restart(EU);
+    await expect(session.query('SELECT 1')).rejects.toThrow();
+    await session.end().catch(() => {});
+    expect(await db.role(EU)).toBe('writer');
+    expect(
+      await sql(db.url(EU), "SELECT count(*)::int AS n FROM orders WHERE note = 'before-reboot'"),
+    ).toEqual([{ n: 1 }]);
     await eventually(
       'the standby to stream again',
       async () => (await db.replicationLagMs()) !== null,

@@ -184,14 +184,19 @@ export class ReplicatedDatabase {
     this.log(`${region} postgres crashed (SIGKILL)`);
   }
 
-  /** Back in its previous role; an old writer that lost its role is rejoined instead of coming back as writer. */
+  /**
+   * Back in its previous role (a running server is rebooted: fast shutdown, start). An old writer that lost
+   * its role never comes back as a writer: it is rejoined as a replica, or stays fenced (stopped) while its
+   * region is isolated or autoRejoin is off.
+   */
   async restart(region: Region): Promise<void> {
     const node = this.node(region);
     if (node.sync === 'pending-resync' && region !== this.currentWriter) {
-      node.fenced = true;
-      if (!node.isolated && this.autoRejoin) await this.rejoin(region);
+      if (node.isolated || !this.autoRejoin) await this.fence(node);
+      else await this.rejoin(region);
       return;
     }
+    if (node.server.running) await node.server.stop();
     await node.server.start();
     this.log(`${region} postgres restarted`);
   }
