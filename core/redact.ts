@@ -51,8 +51,18 @@ export class Redactor {
 
 /** Whether a key name looks like it holds a secret (password, SecretString, token, credentials...). */
 export function isSecretKey(key: string): boolean {
-  return SECRET_KEY.test(key.toLowerCase().replace(/[-_]/g, ''));
+  const normal = key.toLowerCase().replace(/[-_]/g, '');
+  return SECRET_KEY.test(normal) && !NOT_SECRET.has(normal);
 }
+
+// Tokens that are identifiers, not credentials: keep them readable (idempotency, pagination).
+const NOT_SECRET = new Set([
+  'clienttoken',
+  'nexttoken',
+  'continuationtoken',
+  'paginationtoken',
+  'drill:clienttoken',
+]);
 
 /** Where the runner puts its Redactor in `ctx.state`, so steps can register secrets they read. */
 export const REDACTOR_STATE_KEY = 'drill:redactor';

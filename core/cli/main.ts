@@ -1,10 +1,8 @@
 // `pnpm drill`: list, run a scenario, rollback, show. Exit codes in exit-codes.ts and --help.
 import { Command, CommanderError, Option } from 'commander';
-import { Redactor } from '../redact.ts';
 import { scenarioCatalogue } from '../registry.ts';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes.ts';
 import { reportCliError } from './report-error.ts';
-import { formatRun, runDirOf } from './show.ts';
 
 const DEFAULT_OUT = 'out';
 
@@ -56,7 +54,8 @@ function program(): Command {
     .argument('<run-id>', 'the run id (a folder of <out>/runs/)')
     .option('-o, --out <dir>', 'output directory', DEFAULT_OUT)
     .addHelpText('after', EXIT_CODES_HELP)
-    .action((runId: string, opts: { out: string }) => {
+    .action(async (runId: string, opts: { out: string }) => {
+      const { formatRun, runDirOf } = await import('./show.ts');
       process.stdout.write(`${formatRun(runDirOf(opts.out, runId))}\n`);
       process.exitCode = EXIT.passed;
     });
@@ -69,11 +68,11 @@ function program(): Command {
     .option('--restore', "also run the scenario's restore steps (the way back from irreversible steps)")
     .addHelpText('after', EXIT_CODES_HELP)
     .action(async (runId: string, opts: { out: string; restore?: boolean }) => {
-      const { rollbackCommand } = await import('./rollback-command.ts');
-      process.exitCode = await rollbackCommand(runDirOf(opts.out, runId), {
-        restore: opts.restore,
-        redactor: new Redactor(),
-      });
+      const [{ rollbackCommand }, { runDirOf }] = await Promise.all([
+        import('./rollback-command.ts'),
+        import('./show.ts'),
+      ]);
+      process.exitCode = await rollbackCommand(runDirOf(opts.out, runId), { restore: opts.restore });
     });
 
   cli

@@ -1,20 +1,20 @@
 // `pnpm drill rollback <run-id>`: loads the scenario and target named in the journal and runs the pending undos.
 import { Journal } from '../journal.ts';
-import type { Redactor } from '../redact.ts';
+import { Redactor } from '../redact.ts';
 import { rollbackRun } from '../runner/rollback.ts';
 import { EXIT } from './exit-codes.ts';
 import { loadDrill } from './run-command.ts';
 
 export async function rollbackCommand(
   runDir: string,
-  opts: { restore?: boolean; redactor: Redactor },
+  opts: { restore?: boolean; redactor?: Redactor },
 ): Promise<number> {
   const { scenario, target } = Journal.load(runDir).data;
   const drill = await loadDrill(scenario.name, target.name);
   const out = (line: string) => process.stdout.write(`${line}\n`);
   const result = await rollbackRun(runDir, drill.scenario, drill.target, {
     restore: opts.restore,
-    redactor: opts.redactor,
+    redactor: opts.redactor ?? new Redactor(),
     onProgress: out,
   });
   if (result.undos.length === 0 && result.restore.length === 0) out(`run ${result.runId}: nothing to undo`);

@@ -33,6 +33,7 @@ export class ConsoleReporter implements Reporter {
   }
 
   #print(event: DrillEvent): void {
+    if (event.sinceT0Ms !== undefined) this.#status.t0Wall = event.wallMs - event.sinceT0Ms;
     const text = formatEvent(event);
     const safe = this.#redactor ? this.#redactor.redactText(text) : text;
     if (this.#live) this.#out.write('\r\x1b[K');
@@ -69,7 +70,6 @@ export class ConsoleReporter implements Reporter {
     this.#print(e);
   }
   onStepEnd(e: EventOf<'step-end'>): void {
-    if (e.phase === 'inject' && e.status === 'ok') this.#status.t0Wall = e.wallMs;
     this.#status = { ...this.#status, step: '', plannedAtMs: undefined };
     this.#print(e);
   }
