@@ -41,6 +41,7 @@ export class KubeCluster {
   private running = false;
   private syncQueued = false;
   private unsubscribe: (() => void) | undefined;
+  private readonly killOnExit = () => this.kubelet.killAllNow();
 
   constructor(private readonly opts: KubeClusterOptions) {
     this.name = opts.name;
@@ -70,6 +71,8 @@ export class KubeCluster {
     if (this.running) return this.listenPort;
     this.listenPort = await this.server.listen(this.opts.port ?? 0);
     this.running = true;
+    // Pods run in their own process groups, so they would outlive a host that exits without stop().
+    process.once('exit', this.killOnExit);
     this.unsubscribe = this.store.subscribe((e) => {
       if (e.object.kind !== 'Event') this.queueSync();
     });
@@ -127,6 +130,7 @@ export class KubeCluster {
   /** Stops the API server and kills every pod process (SIGTERM, then SIGKILL after 2 s); resolves when none is left. */
   async stop(): Promise<void> {
     this.running = false;
+    process.off('exit', this.killOnExit);
     this.unsubscribe?.();
     await Promise.all([this.server.close(), this.kubelet.stopAll()]);
   }

@@ -100,6 +100,17 @@ export class Kubelet {
     return out;
   }
 
+  /** Last resort when the host process exits without stop(): SIGKILL every pod's process group, synchronously. */
+  killAllNow(): void {
+    for (const pid of this.pids()) {
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
+
   /** Stop every pod process (SIGTERM, SIGKILL after the grace period) and wait until all are gone. */
   async stopAll(): Promise<void> {
     await Promise.all(
