@@ -95,6 +95,25 @@ describe('ReplicatedDatabase: replication, lag, crash and restart', () => {
     await eventually('lag to be measured again', async () => (await db.replicationLagMs()) !== null);
   });
 
+  it('the standby reconnects through a slow WAN (600 ms each way) after a cut', async () => {
+    db.setWanLatency(600);
+    try {
+      db.cutWan();
+      db.restoreWan();
+      const [row] = await sql<{ id: string }>(
+        db.url(EU),
+        "INSERT INTO orders (note) VALUES ('slow-wan') RETURNING id",
+      );
+      await eventually(
+        'the order to cross the slow WAN',
+        async () => (await sql(db.url(US), 'SELECT 1 FROM orders WHERE id = $1', [row!.id])).length === 1,
+        20_000,
+      );
+    } finally {
+      db.setWanLatency(50);
+    }
+  });
+
   it('crash + restart of the standby: down, then back as a replica that catches up', async () => {
     await db.crash(US);
     expect(await db.role(US)).toBe('down');

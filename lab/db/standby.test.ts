@@ -30,7 +30,7 @@ describe('writeStandbyConfig', () => {
     );
     expect(await readFile(join(dir, 'standby.signal'), 'utf8')).toBe('');
     expect(await readFile(join(dir, 'postgresql.auto.conf'), 'utf8')).toBe(
-      "primary_conninfo = 'host=127.0.0.1 port=41234 user=replicator password=p''w application_name=us-east-1 connect_timeout=2'\n",
+      "primary_conninfo = 'host=127.0.0.1 port=41234 user=replicator password=p''w application_name=us-east-1 connect_timeout=15'\n",
     );
   });
 });

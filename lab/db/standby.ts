@@ -35,7 +35,8 @@ export async function writeStandbyConfig(
     'user=replicator',
     `password=${upstream.replicatorPassword}`,
     `application_name=${upstream.applicationName}`,
-    'connect_timeout=2',
+    // Generous: on a slow WAN the SCRAM handshake alone takes three round trips.
+    'connect_timeout=15',
   ].join(' ');
   await writeFile(
     join(dataDir, 'postgresql.auto.conf'),
@@ -54,7 +55,7 @@ export async function rewind(
   runAs: RunAs | undefined,
   signal?: AbortSignal,
 ) {
-  const source = `host=127.0.0.1 port=${upstream.port} user=postgres dbname=luneo connect_timeout=5`;
+  const source = `host=127.0.0.1 port=${upstream.port} user=postgres dbname=luneo connect_timeout=15`;
   return run(bins.bin('pg_rewind'), [`--target-pgdata=${dataDir}`, `--source-server=${source}`], {
     runAs,
     env: { PGPASSWORD: upstream.superuserPassword },
