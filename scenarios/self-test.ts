@@ -1,8 +1,15 @@
 // The self-test: every phase of a drill on the in-memory platform (targets/memory.ts), in a few seconds.
-import type { LedgerWrite, PlannedCall, RunContext } from '../core/model.ts';
+import type { PlannedCall, RunContext } from '../core/model.ts';
 import { defineProbe, defineScenario, defineStep } from '../core/model.ts';
 import { registerSecret } from '../core/redact.ts';
-import { databaseUrl, MemoryPlatform, type MemoryResources, PRIMARY, SECONDARY } from '../targets/memory.ts';
+import {
+  canaryLedger,
+  databaseUrl,
+  MemoryPlatform,
+  type MemoryResources,
+  PRIMARY,
+  SECONDARY,
+} from '../targets/memory.ts';
 
 type Ctx = RunContext<MemoryResources>;
 const platform = (ctx: Ctx) => new MemoryPlatform(ctx.target.resources);
@@ -21,55 +28,6 @@ const publicApi = defineProbe<MemoryResources>({
   timeout: '2s',
   check: async (ctx) => platform(ctx).apiHealth(),
 });
-
-const CANARY_LAG_MS = 200;
-
-/** Canary writer: one write every 50 ms; a write reaches the standby 200 ms after its ack unless the primary is cut by then. */
-function canaryLedger() {
-  let writes: LedgerWrite[] = [];
-  let survivors: number[] = [];
-  let timer: NodeJS.Timeout | undefined;
-  const inFlight = new Set<Promise<void>>();
-  return {
-    name: 'memory-canary',
-    interval: '50ms',
-    async start(ctx: Ctx) {
-      writes = [];
-      survivors = [];
-      const p = platform(ctx);
-      const write = () => {
-        const seq = writes.length + 1;
-        const sentAt = ctx.clock.now();
-        const acked = p.reachable(PRIMARY);
-        writes.push({ seq, sentAt, ackedAt: acked ? ctx.clock.now() : null });
-        if (!acked) return;
-        const replicated = new Promise<void>((done) =>
-          setTimeout(() => {
-            if (p.reachable(PRIMARY)) survivors.push(seq); // WAL still in flight when the link is cut is lost
-            done();
-          }, CANARY_LAG_MS),
-        );
-        inFlight.add(replicated);
-        void replicated.then(() => inFlight.delete(replicated));
-      };
-      timer = setInterval(write, 50);
-      try {
-        // A canary proves itself before T0: wait for five acknowledged writes.
-        while (writes.filter((w) => w.ackedAt !== null).length < 5) await p.wait(25, ctx.signal);
-      } catch (error) {
-        clearInterval(timer);
-        throw error;
-      }
-    },
-    async stop() {
-      clearInterval(timer);
-    },
-    async collect() {
-      await Promise.all([...inFlight]);
-      return { writes, survivors, reportedLagMs: CANARY_LAG_MS };
-    },
-  };
-}
 
 export default defineScenario<MemoryResources>({
   name: 'self-test',

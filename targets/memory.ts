@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { writeFileAtomic } from '../core/journal.ts';
-import { defineTarget } from '../core/model.ts';
+import { defineTarget, type LedgerWrite, type WriteLedger } from '../core/model.ts';
 
 export type Region = 'eu-west-1' | 'us-east-1';
 export const PRIMARY: Region = 'eu-west-1';
@@ -123,6 +123,55 @@ export class MemoryPlatform {
       signal.addEventListener('abort', onAbort, { once: true });
     });
   }
+}
+
+const CANARY_LAG_MS = 200;
+
+/** Canary writer: one write every 50 ms; a write reaches the standby 200 ms after its ack unless the primary is cut by then. */
+export function canaryLedger(): WriteLedger<MemoryResources> {
+  let writes: LedgerWrite[] = [];
+  let survivors: number[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  const inFlight = new Set<Promise<void>>();
+  return {
+    name: 'memory-canary',
+    interval: '50ms',
+    async start(ctx) {
+      writes = [];
+      survivors = [];
+      const p = new MemoryPlatform(ctx.target.resources);
+      const write = () => {
+        const seq = writes.length + 1;
+        const sentAt = ctx.clock.now();
+        const acked = p.reachable(PRIMARY);
+        writes.push({ seq, sentAt, ackedAt: acked ? ctx.clock.now() : null });
+        if (!acked) return;
+        const replicated = new Promise<void>((done) =>
+          setTimeout(() => {
+            if (p.reachable(PRIMARY)) survivors.push(seq); // WAL still in flight when the link is cut is lost
+            done();
+          }, CANARY_LAG_MS),
+        );
+        inFlight.add(replicated);
+        void replicated.then(() => inFlight.delete(replicated));
+      };
+      timer = setInterval(write, 50);
+      try {
+        // A canary proves itself before T0: wait for five acknowledged writes.
+        while (writes.filter((w) => w.ackedAt !== null).length < 5) await p.wait(25, ctx.signal);
+      } catch (error) {
+        clearInterval(timer);
+        throw error;
+      }
+    },
+    async stop() {
+      clearInterval(timer);
+    },
+    async collect() {
+      await Promise.all([...inFlight]);
+      return { writes, survivors, reportedLagMs: CANARY_LAG_MS };
+    },
+  };
 }
 
 export default defineTarget<MemoryResources>({

@@ -1,6 +1,5 @@
 // The phases between plan and restore: plan, preflight, inject (T0), failover, recover, verify.
 import { DrillError, errorMessage, isAbortError } from '../errors.ts';
-import { computeRpo, computeRto } from '../measure/index.ts';
 import type { PlannedCall, RunContext } from '../model.ts';
 import { sleep, withDeadline } from './deadline.ts';
 import type { DrillRun } from './drill-run.ts';
@@ -90,7 +89,11 @@ export async function preflightPhase<R>(run: DrillRun<R>): Promise<void> {
     await activity.start(run.contextWith(run.signal, { phase: 'preflight', stepId: activity.name }));
     run.backgroundStarted.push(activity.name);
   }
+  // Writes (and load) must be flowing when the fault lands, or the RPO has nothing to measure.
+  if (ledger) await sleep(run.ms(ledger.warmup ?? DEFAULT_LEDGER_WARMUP), run.signal);
 }
+
+const DEFAULT_LEDGER_WARMUP = '2s';
 
 /** Registers the revert, injects the fault, marks T0 when inject resolves, stops the ledger, starts sampling. */
 export async function injectPhase<R>(run: DrillRun<R>, sampler: RecoverySampler<R>): Promise<void> {
@@ -208,92 +211,6 @@ export async function failoverPhase<R>(run: DrillRun<R>): Promise<void> {
       throw error;
     }
   }
-}
-
-/** Waits until the recovery probes pass for the stability window (RTO), then measures the RPO. */
-export async function recoverPhase<R>(run: DrillRun<R>, sampler: RecoverySampler<R>): Promise<void> {
-  const { scenario, objectives } = run;
-  const t0 = run.clock.t0 ?? 0;
-  const probes = scenario.recovery.map((p) => p.name);
-  const intervals = scenario.recovery.map((p) => run.ms(p.interval ?? DEFAULT_PROBE_INTERVAL));
-  const intervalMs = Math.max(...intervals);
-  const stableForMs = run.ms(objectives.stableFor);
-  const timeoutMs = run.ms(scenario.recoveryTimeout ?? objectives.rto);
-  const giveUpAt = run.clock.now() + timeoutMs;
-  const measure = (endAt?: number) =>
-    computeRto({
-      t0,
-      samples: run.samples,
-      probes,
-      stableForMs,
-      intervalMs,
-      milestones: run.milestones,
-      endAt,
-    });
-  while (!measure().recovered && run.clock.now() < giveUpAt) {
-    await sleep(Math.min(...intervals), run.signal);
-  }
-  const endAt = run.clock.now();
-  await sampler.stop();
-  const rto = measure(endAt);
-  const objectiveMs = run.ms(objectives.rto);
-  const met = rto.recovered && rto.rtoMs !== null && rto.rtoMs <= objectiveMs;
-  run.rto = {
-    achievedMs: rto.rtoMs,
-    uncertaintyMs: rto.uncertaintyMs,
-    recovered: rto.recovered,
-    objectiveMs,
-    met,
-    outageStartMs: rto.outageStartMs,
-    phases: rto.phases,
-    lastFailures: run.redactor.redact(rto.lastFailures),
-  };
-  for (const [i, name] of probes.entries()) {
-    const own = run.samples.filter((s) => s.probe === name);
-    run.probes.recovery[i] = { name, samples: own.length, failures: own.filter((s) => !s.ok).length };
-  }
-  if (!rto.recovered) {
-    const still = Object.entries(rto.lastFailures)
-      .map(([p, d]) => `${p}: ${d}`)
-      .join('; ');
-    run.failures.push(
-      `service did not recover within ${scenario.recoveryTimeout ? 'recoveryTimeout' : 'the RTO objective'} (${timeoutMs}ms)${still ? `: ${run.redactor.redactText(still)}` : ''}`,
-    );
-  } else if (!met) {
-    run.failures.push(`RTO ${rto.rtoMs}ms exceeds the objective ${objectives.rto} (${objectiveMs}ms)`);
-  }
-  await measureRpo(run);
-}
-
-async function measureRpo<R>(run: DrillRun<R>): Promise<void> {
-  const ledger = run.scenario.ledger;
-  if (!ledger) return;
-  const collected = await ledger.collect(
-    run.contextWith(run.signal, { phase: 'recover', stepId: ledger.name }),
-  );
-  const rpo = computeRpo({
-    writes: collected.writes,
-    survivors: collected.survivors,
-    intervalMs: run.ms(ledger.interval ?? '100ms'),
-    reportedLagMs: collected.reportedLagMs ?? null,
-  });
-  const objectiveMs = run.ms(run.objectives.rpo);
-  const met = rpo.rpoMs !== null && rpo.rpoMs <= objectiveMs;
-  run.rpo = {
-    achievedMs: rpo.rpoMs === null ? null : Math.round(rpo.rpoMs),
-    uncertaintyMs: rpo.uncertaintyMs,
-    objectiveMs,
-    met,
-    lostCount: rpo.lostCount,
-    lostSeqs: rpo.lostSeqs.slice(0, 1000),
-    totalLoss: rpo.totalLoss,
-    acknowledgedCount: rpo.acknowledgedCount,
-    reportedLagMs: rpo.reportedLagMs,
-  };
-  if (rpo.rpoMs === null)
-    run.failures.push(`RPO not measured: ledger "${ledger.name}" has no acknowledged write`);
-  else if (!met)
-    run.failures.push(`RPO ${rpo.rpoMs}ms exceeds the objective ${run.objectives.rpo} (${objectiveMs}ms)`);
 }
 
 export async function verifyPhase<R>(run: DrillRun<R>): Promise<void> {

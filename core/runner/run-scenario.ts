@@ -10,15 +10,9 @@ import { assertValid, validateScenario, validateTarget } from '../validate/index
 import { DrillRun } from './drill-run.ts';
 import { Emitter } from './emitter.ts';
 import { createRunId } from './ids.ts';
-import {
-  failoverPhase,
-  injectPhase,
-  planPhase,
-  preflightPhase,
-  recoverPhase,
-  verifyPhase,
-} from './phases.ts';
+import { failoverPhase, injectPhase, planPhase, preflightPhase, verifyPhase } from './phases.ts';
 import { RecoverySampler } from './probes.ts';
+import { recoverPhase } from './recover.ts';
 import { writeReport } from './report.ts';
 import { restorePhase, stopBackground } from './restore.ts';
 import type { RunResult } from './result-schema.ts';

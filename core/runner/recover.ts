@@ -1,0 +1,91 @@
+// The recover phase: wait for the stability window (achieved RTO), then measure the achieved RPO.
+import { computeRpo, computeRto } from '../measure/index.ts';
+import { sleep } from './deadline.ts';
+import type { DrillRun } from './drill-run.ts';
+import { DEFAULT_PROBE_INTERVAL, type RecoverySampler } from './probes.ts';
+
+/** Waits until the recovery probes pass for the stability window (RTO), then measures the RPO. */
+export async function recoverPhase<R>(run: DrillRun<R>, sampler: RecoverySampler<R>): Promise<void> {
+  const { scenario, objectives } = run;
+  const t0 = run.clock.t0 ?? 0;
+  const probes = scenario.recovery.map((p) => p.name);
+  const intervals = scenario.recovery.map((p) => run.ms(p.interval ?? DEFAULT_PROBE_INTERVAL));
+  const intervalMs = Math.max(...intervals);
+  const stableForMs = run.ms(objectives.stableFor);
+  const timeoutMs = run.ms(scenario.recoveryTimeout ?? objectives.rto);
+  const giveUpAt = run.clock.now() + timeoutMs;
+  const measure = (endAt?: number) =>
+    computeRto({
+      t0,
+      samples: run.samples,
+      probes,
+      stableForMs,
+      intervalMs,
+      milestones: run.milestones,
+      endAt,
+    });
+  while (!measure().recovered && run.clock.now() < giveUpAt) {
+    await sleep(Math.min(...intervals), run.signal);
+  }
+  const endAt = run.clock.now();
+  await sampler.stop();
+  const rto = measure(endAt);
+  const objectiveMs = run.ms(objectives.rto);
+  const met = rto.recovered && rto.rtoMs !== null && rto.rtoMs <= objectiveMs;
+  run.rto = {
+    achievedMs: rto.rtoMs,
+    uncertaintyMs: rto.uncertaintyMs,
+    recovered: rto.recovered,
+    objectiveMs,
+    met,
+    outageStartMs: rto.outageStartMs,
+    phases: rto.phases,
+    lastFailures: run.redactor.redact(rto.lastFailures),
+  };
+  for (const [i, name] of probes.entries()) {
+    const own = run.samples.filter((s) => s.probe === name);
+    run.probes.recovery[i] = { name, samples: own.length, failures: own.filter((s) => !s.ok).length };
+  }
+  if (!rto.recovered) {
+    const still = Object.entries(rto.lastFailures)
+      .map(([p, d]) => `${p}: ${d}`)
+      .join('; ');
+    run.failures.push(
+      `service did not recover within ${scenario.recoveryTimeout ? 'recoveryTimeout' : 'the RTO objective'} (${timeoutMs}ms)${still ? `: ${run.redactor.redactText(still)}` : ''}`,
+    );
+  } else if (!met) {
+    run.failures.push(`RTO ${rto.rtoMs}ms exceeds the objective ${objectives.rto} (${objectiveMs}ms)`);
+  }
+  await measureRpo(run);
+}
+
+async function measureRpo<R>(run: DrillRun<R>): Promise<void> {
+  const ledger = run.scenario.ledger;
+  if (!ledger) return;
+  const collected = await ledger.collect(
+    run.contextWith(run.signal, { phase: 'recover', stepId: ledger.name }),
+  );
+  const rpo = computeRpo({
+    writes: collected.writes,
+    survivors: collected.survivors,
+    intervalMs: run.ms(ledger.interval ?? '100ms'),
+    reportedLagMs: collected.reportedLagMs ?? null,
+  });
+  const objectiveMs = run.ms(run.objectives.rpo);
+  const met = rpo.rpoMs !== null && rpo.rpoMs <= objectiveMs;
+  run.rpo = {
+    achievedMs: rpo.rpoMs === null ? null : Math.round(rpo.rpoMs),
+    uncertaintyMs: rpo.uncertaintyMs,
+    objectiveMs,
+    met,
+    lostCount: rpo.lostCount,
+    lostSeqs: rpo.lostSeqs.slice(0, 1000),
+    totalLoss: rpo.totalLoss,
+    acknowledgedCount: rpo.acknowledgedCount,
+    reportedLagMs: rpo.reportedLagMs,
+  };
+  if (rpo.rpoMs === null)
+    run.failures.push(`RPO not measured: ledger "${ledger.name}" has no acknowledged write`);
+  else if (!met)
+    run.failures.push(`RPO ${rpo.rpoMs}ms exceeds the objective ${run.objectives.rpo} (${objectiveMs}ms)`);
+}
