@@ -4,7 +4,7 @@ import type { PlannedCall, RunContext } from '../model.ts';
 import { sleep, withDeadline } from './deadline.ts';
 import type { DrillRun } from './drill-run.ts';
 import { stepId } from './ids.ts';
-import { checkProbe, DEFAULT_PROBE_INTERVAL, type RecoverySampler } from './probes.ts';
+import { checkProbe, type RecoverySampler } from './probes.ts';
 import { DEFAULT_STEP_TIMEOUT, runStep } from './step-runner.ts';
 
 const LEDGER_TIMEOUT_MS = 120_000;
