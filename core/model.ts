@@ -12,8 +12,25 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 
 export type Verdict = 'passed' | 'failed' | 'aborted' | 'error';
 
-export type Phase = 'plan' | 'preflight' | 'inject' | 'failover' | 'recover' | 'verify' | 'restore' | 'report';
-export const PHASES: readonly Phase[] = ['plan', 'preflight', 'inject', 'failover', 'recover', 'verify', 'restore', 'report'];
+export type Phase =
+  | 'plan'
+  | 'preflight'
+  | 'inject'
+  | 'failover'
+  | 'recover'
+  | 'verify'
+  | 'restore'
+  | 'report';
+export const PHASES: readonly Phase[] = [
+  'plan',
+  'preflight',
+  'inject',
+  'failover',
+  'recover',
+  'verify',
+  'restore',
+  'report',
+];
 
 export interface Objectives {
   /** Recovery time objective, e.g. "30m". */
@@ -160,11 +177,15 @@ export interface WriteLedger<R = unknown> {
   name: string;
   /** Time between writes, e.g. "100ms". */
   interval?: Duration;
+  /** How long it writes before the fault is injected (default "2s"), so the loss window is measured, not guessed. */
+  warmup?: Duration;
   start(ctx: RunContext<R>): Promise<void>;
   /** Stop writing (called right after the fault is injected and confirmed). */
   stop(ctx: RunContext<R>): Promise<void>;
   /** After recovery: every write attempted, and the seqs readable on the new primary. */
-  collect(ctx: RunContext<R>): Promise<{ writes: LedgerWrite[]; survivors: number[]; reportedLagMs?: number | null }>;
+  collect(
+    ctx: RunContext<R>,
+  ): Promise<{ writes: LedgerWrite[]; survivors: number[]; reportedLagMs?: number | null }>;
 }
 
 /** Something that runs through the drill (load, k6) and reports a summary at the end. */

@@ -16,13 +16,15 @@ export function scaleDeployment(opts: {
   plannedAt?: string;
   bestEffort?: boolean;
   id?: string;
+  /** Default "2m"; keep it short where the cluster may be unreachable (best effort in a regional outage). */
+  timeout?: string;
 }): StepDefinition<LuneoResources> {
   return defineStep<LuneoResources>({
     id: opts.id ?? `scale-${opts.side}-${opts.deployment}`,
     title: `Scale ${opts.deployment} in ${opts.side} to ${opts.replicas}`,
     runbook: opts.runbook ?? '§6.2',
     plannedAt: opts.plannedAt,
-    timeout: '2m',
+    timeout: opts.timeout ?? '2m',
     bestEffort: opts.bestEffort ?? false,
     findings: opts.replicas === 0 ? [FINDINGS.fencingOrder] : undefined,
     plan: (ctx) => {

@@ -4,6 +4,7 @@ import { formatDuration, parseDuration } from '../../core/duration.ts';
 import type { ProbeDefinition } from '../../core/model.ts';
 import { canary } from '../../probes/canary.ts';
 import { type HealthExpectation, health, version } from '../../probes/health.ts';
+import { k6Load } from '../../probes/k6.ts';
 import { order } from '../../probes/order.ts';
 import { render } from '../../probes/render.ts';
 import { smoke } from '../../probes/smoke.ts';
@@ -43,6 +44,14 @@ export const luneoProbes = {
       databaseUrl,
       // The lag the platform reported before T0 (stored by the steady-state lag probe); after T0 it is stale.
       reportedLag: async (ctx) => (ctx.state.get(LAG_BEFORE_T0) as number | undefined) ?? null,
+    }),
+  /** Load through the public URL for the whole drill: k6 when installed, else the built-in generator. */
+  load: (opts: { rate?: number; path?: string } = {}) =>
+    k6Load<LuneoResources>({
+      name: 'load',
+      url: publicUrl,
+      rate: opts.rate ?? 20,
+      path: opts.path ?? '/api/products',
     }),
   /**
    * Steady state of a failover drill: the primary region serves and its database is the writer. On a target

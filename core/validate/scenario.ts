@@ -115,6 +115,7 @@ const ledgerShape: Shape = {
   fields: {
     name: text("the ledger's name"),
     interval: duration({ positive: true }),
+    warmup: duration({ positive: false }),
     start: fn('starting the writes'),
     stop: fn('stopping the writes'),
     collect: fn('reading the writes and the survivors'),

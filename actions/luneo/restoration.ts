@@ -1,0 +1,139 @@
+// Runbook §9–§10: the way back. The old primary must have rejoined as a replica before one planned switchover.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DrillError } from '../../core/errors.ts';
+import {
+  defineFault,
+  defineStep,
+  type FaultDefinition,
+  type ProbeDefinition,
+  type StepDefinition,
+} from '../../core/model.ts';
+import { luneo } from './context.ts';
+import type { LuneoResources } from './resources.ts';
+
+/** A planned operation has no fault: T0 is the moment the maintenance window opens. */
+export function plannedWindow(title: string): FaultDefinition<LuneoResources> {
+  return defineFault<LuneoResources>({
+    title,
+    runbook: '§9',
+    plan: () => [],
+    async inject() {
+      return { detail: 'maintenance window open (nothing injected)' };
+    },
+    async revert() {},
+  });
+}
+
+/** Steady state of a switchback: us-east-1 writes and serves, and the old primary streams from it again. */
+export function failedOverAndRejoined(): ProbeDefinition<LuneoResources> {
+  return {
+    name: 'failed-over-and-rejoined',
+    description: 'us-east-1 is writer and the old primary is a connected replica',
+    timeout: '10s',
+    async check(ctx, { signal }) {
+      const l = await luneo(ctx);
+      const gc = await l.aws.rds(l.r.secondary.region).describeGlobalCluster(l.r.globalClusterId, { signal });
+      const writer = gc.members.find((m) => m.isWriter);
+      const primary = gc.members.find((m) => m.region === l.r.primary.region);
+      if (writer?.region === l.r.primary.region) {
+        return {
+          ok: false,
+          detail: `nothing to switch back: ${writer.clusterId} in ${writer.region} is already writer`,
+        };
+      }
+      const ok =
+        writer?.region === l.r.secondary.region && primary?.syncStatus === 'connected' && !primary.isWriter;
+      return {
+        ok,
+        detail: ok
+          ? `writer ${writer?.clusterId}; ${primary?.clusterId} rejoined (connected)`
+          : `writer ${writer?.clusterId ?? 'none'}; ${primary?.clusterId ?? l.r.primary.clusterId} is ${primary?.syncStatus ?? 'not a member'}: wait for it to rejoin (§9.2)`,
+      };
+    },
+  };
+}
+
+/** §9.1: the primary cluster's nodes are back (`kubectl get nodes`). */
+export function primaryNodesReady(): StepDefinition<LuneoResources> {
+  return defineStep<LuneoResources>({
+    id: 'primary-nodes',
+    title: 'Primary EKS is back: every node Ready (kubectl get nodes)',
+    runbook: '§9.1',
+    timeout: '5m',
+    plan: (ctx) => [
+      {
+        service: 'kubernetes',
+        operation: 'list nodes',
+        scope: ctx.target.resources.primary.kubeContext,
+        mutating: false,
+      },
+    ],
+    async run(ctx) {
+      const l = await luneo(ctx);
+      const nodes = await l.kube('primary').listNodes({ signal: ctx.signal });
+      const notReady = nodes.filter((n) => !n.ready).map((n) => n.name);
+      if (nodes.length === 0 || notReady.length > 0) {
+        throw new DrillError(
+          'E_STEP_FAILED',
+          `primary nodes not ready: ${nodes.length === 0 ? 'no node' : notReady.join(', ')}`,
+        );
+      }
+      return { detail: `${nodes.length} node(s) Ready: ${nodes.map((n) => n.name).join(', ')}` };
+    },
+  });
+}
+
+/** §9.2: wait until the old primary streams from the new writer (SynchronizationStatus connected). */
+export function waitForRejoin(): StepDefinition<LuneoResources> {
+  return defineStep<LuneoResources>({
+    id: 'rejoined',
+    title: 'The old primary has rejoined the global cluster as a replica (connected)',
+    runbook: '§9.2',
+    timeout: '10m',
+    plan: (ctx) => [
+      {
+        service: 'rds',
+        operation: 'DescribeGlobalClusters',
+        scope: ctx.target.resources.secondary.region,
+        params: { until: 'primary connected' },
+        mutating: false,
+      },
+    ],
+    async run(ctx) {
+      const l = await luneo(ctx);
+      const rds = l.aws.rds(l.r.secondary.region);
+      for (let delay = 250; ; delay = Math.min(delay * 2, 2000)) {
+        const gc = await rds.describeGlobalCluster(l.r.globalClusterId, { signal: ctx.signal });
+        const primary = gc.members.find((m) => m.region === l.r.primary.region);
+        if (primary && !primary.isWriter && primary.syncStatus === 'connected' && gc.status === 'available') {
+          return { detail: `${primary.clusterId} connected as replica` };
+        }
+        await sleep(delay, undefined, { signal: ctx.signal });
+      }
+    },
+  });
+}
+
+/** §10: the CloudWatch alarms of §4 are back to OK. */
+export function alarmsOk(): ProbeDefinition<LuneoResources> {
+  return {
+    name: 'alarms-ok',
+    description: 'CloudWatch alarms back to OK (runbook §10)',
+    runbook: '§10',
+    timeout: '60s',
+    async check(ctx, { signal }) {
+      const l = await luneo(ctx);
+      const names = [l.r.alarms.replicationLag, l.r.alarms.alb5xx, l.r.alarms.route53HealthCheck];
+      let last = '';
+      for (let delay = 500; !signal.aborted; delay = Math.min(delay * 2, 4000)) {
+        const alarms = await l.aws.cloudWatch(l.r.primary.region).describeAlarms(names, { signal });
+        const notOk = alarms.filter((a) => a.state !== 'OK');
+        last = notOk.map((a) => `${a.name} ${a.state}`).join(', ');
+        if (notOk.length === 0 && alarms.length === names.length)
+          return { ok: true, detail: `${names.join(', ')}: OK` };
+        await sleep(delay, undefined, { signal }).catch(() => {});
+      }
+      return { ok: false, detail: `alarms not back to OK: ${last}` };
+    },
+  };
+}

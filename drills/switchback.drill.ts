@@ -1,0 +1,3 @@
+import { describeDrill } from './harness.ts';
+
+await describeDrill('switchback');

@@ -1,0 +1,88 @@
+// Runbook §9–§10: back to eu-west-1 after a failover, with one planned switchover and no data loss.
+import { pointDatabaseUrlAt, switchoverGlobalCluster } from '../actions/luneo/database.ts';
+import { reassertFailoverRecords, restoreDns } from '../actions/luneo/dns.ts';
+import { applyDrOverrides, rolloutRestart, scaleDeployment } from '../actions/luneo/kubernetes.ts';
+import { luneoProbes } from '../actions/luneo/probes.ts';
+import type { LuneoResources } from '../actions/luneo/resources.ts';
+import {
+  alarmsOk,
+  failedOverAndRejoined,
+  plannedWindow,
+  primaryNodesReady,
+  waitForRejoin,
+} from '../actions/luneo/restoration.ts';
+import { manualCheckpoint } from '../actions/manual.ts';
+import { defineScenario } from '../core/model.ts';
+
+export default defineScenario<LuneoResources>({
+  name: 'switchback',
+  summary:
+    'Back to eu-west-1 after a failover: one planned SwitchoverGlobalCluster, no data loss (runbook §9–§10)',
+  // A planned switchover promises no loss: any acknowledged write missing breaches the objective.
+  objectives: { rto: '30m', rpo: '0s', stableFor: '5s', availabilitySlo: 0.999 },
+  steadyState: [
+    failedOverAndRejoined(),
+    luneoProbes.health({ name: 'health-dr', expect: { region: 'us-east-1', role: 'writer' } }),
+  ],
+  ledger: luneoProbes.canary('100ms'),
+  fault: plannedWindow('Planned switchback window opens (no fault: T0 is the start of the maintenance)'),
+  failover: [
+    primaryNodesReady(),
+    waitForRejoin(),
+    switchoverGlobalCluster({ to: 'primary', plannedAt: '5m' }),
+    pointDatabaseUrlAt({ side: 'primary', runbook: '§9.2', plannedAt: '6m' }),
+    applyDrOverrides({ side: 'primary', drMode: false, runbook: '§9.1' }),
+    rolloutRestart({
+      id: 'primary-workloads',
+      side: 'primary',
+      deployments: ['api'],
+      runbook: '§9.1',
+      plannedAt: '10m',
+    }),
+    scaleDeployment({
+      id: 'primary-workers-back',
+      side: 'primary',
+      deployment: 'worker',
+      replicas: 1,
+      runbook: '§9.1',
+    }),
+    restoreDns({ plannedAt: '15m' }),
+    reassertFailoverRecords({ ttlSeconds: 30, runbook: '§9.5', plannedAt: '15m' }),
+    applyDrOverrides({ side: 'secondary', drMode: false, runbook: '§9.1' }),
+    rolloutRestart({
+      id: 'secondary-standby',
+      side: 'secondary',
+      deployments: ['api', 'worker'],
+      runbook: '§9.1',
+    }),
+    manualCheckpoint({
+      id: 'resume-deploys',
+      runbook: '§9.1',
+      title: 'Resume production deploy pipelines and re-sync Argo CD / helm add-ons',
+      instruction:
+        'argocd app sync luneo-api --prune; helm upgrade of the ALB controller and metrics server; re-enable the deploy workflows',
+    }),
+  ],
+  recovery: [
+    luneoProbes.health({
+      name: 'health',
+      expect: { region: 'eu-west-1', role: 'writer' },
+      interval: '250ms',
+    }),
+    luneoProbes.order({ interval: '1s' }),
+  ],
+  verify: [
+    luneoProbes.health({
+      name: 'health-normal-mode',
+      expect: { region: 'eu-west-1', role: 'writer', drMode: false },
+    }),
+    luneoProbes.version(),
+    luneoProbes.smoke(),
+    luneoProbes.order({ name: 'order-after' }),
+    luneoProbes.render(),
+    luneoProbes.queueDrained(),
+    alarmsOk(),
+  ],
+  recoveryTimeout: '30m',
+  tags: ['switchback', 'planned'],
+});
