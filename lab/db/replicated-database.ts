@@ -50,6 +50,8 @@ export class ReplicatedDatabase {
   private readonly background = new Set<Promise<void>>();
   private readonly stopping = new AbortController();
   private queue: Promise<void> = Promise.resolve();
+  /** Regions whose fence-then-rejoin (after reconnect) is running in the background. */
+  private readonly recovering = new Set<Region>();
 
   constructor(private readonly opts: ReplicatedDatabaseOptions) {
     this.log = opts.log ?? (() => {});
@@ -157,10 +159,16 @@ export class ReplicatedDatabase {
       node.clientLink.restore();
       return;
     }
+    if (this.recovering.has(region)) return; // a second reconnect while the first one's rejoin still runs
+    this.recovering.add(region);
     this.inBackground(`fence and rejoin ${region}`, async () => {
-      if (node.server.running && !node.fenced) await this.fence(node);
-      node.clientLink.restore();
-      if (this.autoRejoin) await this.rejoin(region);
+      try {
+        if (node.server.running && !node.fenced) await this.fence(node);
+        node.clientLink.restore();
+        if (this.autoRejoin) await this.rejoin(region);
+      } finally {
+        this.recovering.delete(region);
+      }
     });
   }
 
