@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DrillError } from '../core/errors.ts';
-import type { BackgroundActivity, JsonValue, RunContext } from '../core/model.ts';
+import type { BackgroundActivity, JsonValue } from '../core/model.ts';
 import { type LoadOptions, loadSettings } from './load.ts';
 import { LoadGenerator } from './load-generator.ts';
 import { resolveOption, safeText } from './resolve.ts';

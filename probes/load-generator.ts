@@ -31,6 +31,8 @@ export interface LoadSummary {
   achievedRate: number;
   /** Arrivals not sent because `concurrency` requests were already in flight (open model only). */
   dropped: number;
+  /** Arrivals due before the stop that were never sent because the event loop was busy (open model only). */
+  missed: number;
   /** Status code, or network error code (ECONNREFUSED, UND_ERR_…, TIMEOUT), → count. */
   statusHistogram: Record<string, number>;
   latencyMs: { p50: number | null; p95: number | null; p99: number | null; max: number | null };
@@ -48,6 +50,8 @@ export class LoadGenerator {
   #sent = 0;
   #ok = 0;
   #dropped = 0;
+  #missed = 0;
+  #stoppedAt: number | undefined;
   #startedAt = 0;
   #endedAt: number | undefined;
   #done: Promise<void> | undefined;
@@ -66,17 +70,25 @@ export class LoadGenerator {
   start(): void {
     this.#startedAt = performance.now();
     const { durationMs } = this.#s;
-    if (durationMs !== undefined) setTimeout(() => this.#stop.abort(), durationMs).unref();
+    if (durationMs !== undefined) {
+      setTimeout(() => this.#halt(this.#startedAt + durationMs), durationMs).unref();
+    }
     this.#done = this.#s.rate === 'max' ? this.#closed() : this.#open(this.#s.rate);
   }
 
   /** Stops sending, waits for requests in flight, closes the connections, and summarises. */
   async stop(): Promise<LoadSummary> {
-    this.#stop.abort();
+    this.#halt(performance.now());
     await this.#done;
     this.#endedAt ??= performance.now();
     await this.#agent.close().catch(() => {});
     return this.summary();
+  }
+
+  #halt(at: number): void {
+    if (this.#stop.signal.aborted) return;
+    this.#stoppedAt = at;
+    this.#stop.abort();
   }
 
   /** Resolves when a duration-bounded run has finished by itself. */
@@ -100,6 +112,7 @@ export class LoadGenerator {
       errorRate: this.#sent === 0 ? 0 : errors / this.#sent,
       achievedRate: durationMs === 0 ? 0 : Math.round((this.#sent / durationMs) * 1000 * 10) / 10,
       dropped: this.#dropped,
+      missed: this.#missed,
       statusHistogram: { ...this.#histogram },
       latencyMs: { p50: pick(50), p95: pick(95), p99: pick(99), max: pick(100) },
     };
@@ -110,7 +123,12 @@ export class LoadGenerator {
     const pending = new Set<Promise<void>>();
     let due = 0;
     while (!this.#stop.signal.aborted) {
-      const shouldHave = Math.floor(((performance.now() - this.#startedAt) / 1000) * rate);
+      // Arrivals end at the duration even when this tick runs late.
+      const elapsed = Math.min(
+        performance.now() - this.#startedAt,
+        this.#s.durationMs ?? Number.POSITIVE_INFINITY,
+      );
+      const shouldHave = Math.floor((elapsed / 1000) * rate);
       for (; due < shouldHave; due++) {
         if (this.#inFlight >= this.#s.concurrency) {
           this.#dropped++;
@@ -122,6 +140,9 @@ export class LoadGenerator {
       await new Promise((resolve) => setTimeout(resolve, TICK_MS));
     }
     this.#endedAt = performance.now();
+    const stoppedAfterMs = Math.round((this.#stoppedAt ?? this.#endedAt) - this.#startedAt);
+    const dueByStop = Math.floor((stoppedAfterMs * rate) / 1000);
+    this.#missed = Math.max(0, dueByStop - due);
     await Promise.all(pending);
   }
 
