@@ -1,3 +1,5 @@
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReplicatedDatabase } from './replicated-database.ts';
@@ -9,9 +11,10 @@ const US = 'us-east-1';
 describe('ReplicatedDatabase: replication, lag, crash and restart', () => {
   let db: ReplicatedDatabase;
   let cleanup: () => Promise<void>;
+  let dir: string;
 
   beforeAll(async () => {
-    ({ db, cleanup } = await startTestDatabase({ wanLatencyMs: 50 }));
+    ({ db, cleanup, dir } = await startTestDatabase({ wanLatencyMs: 50 }));
     console.log(`ReplicatedDatabase.start() took ${db.startedInMs} ms`);
   });
   afterAll(async () => {
@@ -166,6 +169,17 @@ describe('ReplicatedDatabase: replication, lag, crash and restart', () => {
       async () => (await db.replicationLagMs()) !== null,
       20_000,
     );
+  });
+
+  it('rejoin() rebuilds a replica whose data directory is gone with a fresh base backup', async () => {
+    await db.crash(US);
+    await rm(join(dir, US, 'data'), { recursive: true, force: true });
+    await db.rejoin(US);
+    expect(await db.role(US)).toBe('replica');
+    expect(db.syncStatus(US)).toBe('connected');
+    expect(await sql(db.url(US), "SELECT count(*)::int AS n FROM orders WHERE note = 'durable'")).toEqual([
+      { n: 1 },
+    ]);
   });
 
   it('stop() leaves no postgres process behind', async () => {

@@ -28,6 +28,7 @@ export async function startTestDatabase(opts: Partial<ReplicatedDatabaseOptions>
   }
   return {
     db,
+    dir,
     async cleanup() {
       await db.stop();
       await rm(dir, { recursive: true, force: true });
