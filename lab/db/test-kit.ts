@@ -24,6 +24,7 @@ export async function startTestDatabase(opts: Partial<ReplicatedDatabaseOptions>
     await db.start();
   } catch (error) {
     await db.stop().catch(() => {});
+    await rm(dir, { recursive: true, force: true });
     throw error;
   }
   return {
