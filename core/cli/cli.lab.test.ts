@@ -48,15 +48,13 @@ describe('pnpm drill', { timeout: 120_000 }, () => {
   });
 
   it('list answers with each scenario and its summary', async () => {
-    const started = performance.now();
+    // Speed (< 1.5 s idle) comes from reading summaries as text: core/registry.test.ts; no wall-clock
+    // assertion here, since tests share a busy CPU.
     const { code, output } = await runDrill(['list'], sandbox().env);
-    const elapsed = performance.now() - started;
     expect(code).toBe(0);
     expect(output).toMatch(
       /^self-test +Self-test on the in-memory platform: outage, failover, recovery, verification, rollback$/m,
     );
-    // 1.5 s on an idle 2-core machine; generous here because tests share the CPU.
-    expect(elapsed).toBeLessThan(6000);
   });
 
   it('runs the self-test in process: exit 0, valid result.json, platform clean, no secret in any output', async () => {
