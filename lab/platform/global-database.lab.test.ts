@@ -183,6 +183,7 @@ describe('global database through AWS SDK, pg and the public URL', () => {
   it('SwitchoverGlobalCluster brings eu-west-1 back as writer with no loss and us-east-1 back as a streaming replica', async () => {
     const stopped = await fis.send(new StopExperimentCommand({ id: experimentId }));
     expect(['stopping', 'stopped']).toContain(stopped.experiment?.state?.status);
+    const began = Date.now();
     // Healing the region fences the old writer and rejoins it (pg_rewind) as a replica of us-east-1.
     await waitFor(
       'eu-west-1 to rejoin as a connected reader',
@@ -193,6 +194,7 @@ describe('global database through AWS SDK, pg and the public URL', () => {
       { timeoutMs: 60_000 },
     );
 
+    const rejoinedMs = Date.now() - began;
     const stream = await startWriteStream(usUrl, 'switchover');
     await waitFor('30 acknowledged writes on us-east-1', () => stream.ackedCount() >= 30);
     const accepted = await rds.send(
@@ -218,8 +220,11 @@ describe('global database through AWS SDK, pg and the public URL', () => {
       { timeoutMs: 60_000 },
     );
 
+    const switchedMs = Date.now() - began - rejoinedMs;
     const onEu = await streamRows(euUrl, 'switchover');
-    console.log(`switchover: ${writes.acked.length} acknowledged on us-east-1, ${onEu.size} on eu-west-1`);
+    console.log(
+      `switchover: rejoin ${rejoinedMs} ms, switchover ${switchedMs} ms; ${writes.acked.length} acknowledged on us-east-1, ${onEu.size} on eu-west-1`,
+    );
     expect(writes.acked.filter((email) => !onEu.has(email))).toEqual([]);
     expect(writes.acked.length).toBeGreaterThanOrEqual(30);
 
@@ -239,5 +244,6 @@ describe('global database through AWS SDK, pg and the public URL', () => {
       return placed.status === 201 ? placed.body : undefined;
     });
     expect(order.regionCreated).toBe(EU);
+    console.log(`switchover: public URL takes orders ${Date.now() - began - rejoinedMs - switchedMs} ms later`);
   });
 });
