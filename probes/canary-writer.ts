@@ -55,8 +55,9 @@ export class CanaryWriter {
   }
 
   /** Connects and creates the table (errors propagate: a canary that cannot start is a preflight failure), then writes in the background. */
-  async start(signal: AbortSignal): Promise<void> {
-    const client = openClient(this.#o.url, this.#o.connectTimeoutMs, this.#o.writeTimeoutMs);
+  async start(signal: AbortSignal, startTimeoutMs: number): Promise<void> {
+    // The first connection is not on the clock: give it time (TLS, SCRAM on a busy host), unlike reconnects.
+    const client = openClient(this.#o.url, startTimeoutMs, startTimeoutMs);
     const onAbort = () => discardClient(client);
     signal.addEventListener('abort', onAbort, { once: true });
     try {

@@ -20,6 +20,8 @@ export interface CanaryOptions<R> {
   reportedLag?: (ctx: RunContext<R>) => Promise<number | null>;
   /** Default "drill_canary". */
   table?: string;
+  /** First connection and table creation (default "10s"). */
+  startTimeout?: Duration;
   /** Default "1s": a write during the outage fails this fast instead of hanging. */
   connectTimeout?: Duration;
   /** Default "2s". */
@@ -78,7 +80,7 @@ export function canary<R = unknown>(options: CanaryOptions<R>): CanaryLedger<R> 
         log: ctx.log,
       });
       try {
-        await writer.start(ctx.signal);
+        await writer.start(ctx.signal, ms(options.startTimeout, '10s'));
       } catch (error) {
         if (ctx.signal.aborted) throw error;
         throw new DrillError(
