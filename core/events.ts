@@ -67,6 +67,7 @@ export type DrillEvent =
       status: UndoStatus;
       durationMs: number;
       error?: string;
+      note?: string;
     })
   | (EventBase & { kind: 'log'; level: 'info' | 'warn' | 'debug'; message: string })
   | (EventBase & {
@@ -119,7 +120,9 @@ const FORMATTERS: { [K in DrillEventKind]: (e: EventOf<K>) => string } = {
   'probe-sample': (e) =>
     `    probe ${e.probe} ${e.ok ? 'ok' : 'FAIL'}${t0Label(e)}${e.detail ? `: ${e.detail}` : ''}`,
   undo: (e) =>
-    `  ↶ undo ${e.title}: ${e.status} in ${formatDuration(e.durationMs)}${e.error ? `: ${e.error}` : ''}`,
+    e.note
+      ? `  ↷ undo ${e.title}: ${e.note}`
+      : `  ↶ undo ${e.title}: ${e.status} in ${formatDuration(e.durationMs)}${e.error ? `: ${e.error}` : ''}`,
   log: (e) => `${e.level === 'warn' ? '⚠ ' : ''}${e.message}`,
   'run-end': (e) =>
     [

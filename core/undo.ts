@@ -27,6 +27,8 @@ export interface UndoOutcome {
   status: UndoStatus;
   durationMs: number;
   error?: string;
+  /** Why an undo was deliberately not run (status skipped). */
+  note?: string;
 }
 
 export interface UndoHooks {
@@ -35,6 +37,8 @@ export interface UndoHooks {
   /** Called with each outcome, failures included. */
   onDone?(entry: UndoEntry, outcome: UndoOutcome): void;
   now?(): number;
+  /** A reason to keep what this entry would undo (it is then skipped, not run), or undefined to run it. */
+  keep?(entry: UndoEntry): string | undefined;
 }
 
 export class UndoStack {
@@ -71,6 +75,13 @@ export class UndoStack {
     const outcomes: UndoOutcome[] = [];
     for (let entry = this.#entries.pop(); entry; entry = this.#entries.pop()) {
       const current = entry;
+      const keep = hooks.keep?.(current);
+      if (keep !== undefined) {
+        const kept: UndoOutcome = { ...describe(current), status: 'skipped', durationMs: 0, note: keep };
+        outcomes.push(kept);
+        hooks.onDone?.(current, kept);
+        continue;
+      }
       hooks.onStart?.(current);
       const started = now();
       let outcome: UndoOutcome;

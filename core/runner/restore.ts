@@ -49,15 +49,35 @@ async function restoreSteps<R>(run: DrillRun<R>): Promise<void> {
   }
 }
 
+/**
+ * Once the failover went through (every failover step done) or a step that cannot be undone started,
+ * undoing earlier failover steps would take the serving region away (e.g. DNS back to a region whose
+ * database is now a replica): they are kept, and the way back is the named one (the switchback).
+ * The fault is always reverted.
+ */
+function keepFailoverSteps<R>(run: DrillRun<R>): string | undefined {
+  const irreversible = run.startedIrreversible[0];
+  if (irreversible) {
+    return `kept: "${irreversible.title}" cannot be undone; way back: ${irreversible.wayBack.replaceAll('<run-id>', run.runId)}`;
+  }
+  if (run.phases.some((p) => p.phase === 'failover' && p.status === 'ok')) {
+    return 'kept: the failover completed and is the outcome of the drill';
+  }
+  return undefined;
+}
+
 async function unwind<R>(run: DrillRun<R>): Promise<void> {
+  const keep = keepFailoverSteps(run);
   const outcomes = await run.undo.unwind({
     now: () => run.clock.now(),
+    keep: (entry) => (entry.kind === 'step' && entry.id.startsWith('failover:') ? keep : undefined),
     onDone: (_entry, outcome) => {
       const error = outcome.error === undefined ? undefined : run.redactor.redactText(outcome.error);
       run.undoOutcomes.push({
         ...outcome,
         durationMs: Math.round(outcome.durationMs),
         ...(error ? { error } : {}),
+        ...(outcome.note ? { note: outcome.note } : {}),
       });
       run.journal.update((d) => {
         const undo = d.undos.find((u) => u.id === outcome.id);
@@ -78,6 +98,7 @@ async function unwind<R>(run: DrillRun<R>): Promise<void> {
         status: outcome.status,
         durationMs: Math.round(outcome.durationMs),
         error,
+        ...(outcome.note ? { note: outcome.note } : {}),
       });
     },
   });

@@ -109,6 +109,7 @@ export const runResultSchema = z.object({
       status: z.enum(['done', 'failed', 'skipped']),
       durationMs: ms,
       error: z.string().optional(),
+      note: z.string().optional(),
     }),
   ),
   irreversible: z.array(

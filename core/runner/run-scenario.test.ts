@@ -36,7 +36,7 @@ const actions = (runDir: string) =>
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 describe('runScenario', () => {
-  it('passes, then unwinds every undo in reverse order with the undoData its step returned', async () => {
+  it('passes, keeps the failover it made (its step undos skipped with a note) and reverts the fault', async () => {
     const { world, scenario, outDir, runDir } = setup();
     const result = await run(scenario, outDir);
     expect(result.verdict).toBe('passed');
@@ -48,9 +48,6 @@ describe('runScenario', () => {
       'run:a',
       'run:b',
       'run:c',
-      'undo:c:{"step":"c"}',
-      'undo:b:{"step":"b"}',
-      'undo:a:{"step":"a"}',
       'revert:{"fault":"on"}',
     ]);
     expect(result.phases.map((p) => `${p.phase}:${p.status}`)).toEqual([
@@ -65,16 +62,16 @@ describe('runScenario', () => {
     ]);
     expect(result.rto?.recovered).toBe(true);
     expect(result.rpo).toMatchObject({ achievedMs: 20, lostCount: 1, lostSeqs: [3], met: true });
-    expect(result.undo.map((u) => `${u.stepId}:${u.status}`)).toEqual([
-      'c:done',
-      'b:done',
-      'a:done',
-      'fault:done',
+    expect(result.undo.map((u) => `${u.stepId}:${u.status}:${u.note ?? ''}`)).toEqual([
+      'c:skipped:kept: the failover completed and is the outcome of the drill',
+      'b:skipped:kept: the failover completed and is the outcome of the drill',
+      'a:skipped:kept: the failover completed and is the outcome of the drill',
+      'fault:done:',
     ]);
     expect(() => runResultSchema.parse(readJson(join(runDir, 'result.json')))).not.toThrow();
   });
 
-  it('journals every undo with its data and marks it done, and the run finished', async () => {
+  it('journals every undo with its data and how it ended, and the run finished', async () => {
     const { scenario, outDir, runDir } = setup();
     await run(scenario, outDir);
     const journal = readJson<JournalData>(join(runDir, 'journal.json'));
@@ -82,9 +79,9 @@ describe('runScenario', () => {
     expect(journal.verdict).toBe('passed');
     expect(journal.undos.map((u) => [u.id, u.status, u.undoData])).toEqual([
       ['fault', 'done', { fault: 'on' }],
-      ['failover:a', 'done', { step: 'a' }],
-      ['failover:b', 'done', { step: 'b' }],
-      ['failover:c', 'done', { step: 'c' }],
+      ['failover:a', 'skipped', { step: 'a' }],
+      ['failover:b', 'skipped', { step: 'b' }],
+      ['failover:c', 'skipped', { step: 'c' }],
     ]);
     expect(journal.phases.map((p) => p.phase)).toEqual([
       'plan',
@@ -115,10 +112,10 @@ describe('runScenario', () => {
   });
 
   it('keeps unwinding past a failing undo and reports each outcome', async () => {
-    const { world, scenario, outDir } = setup({ failUndo: ['b'] });
+    const { world, scenario, outDir } = setup({ failUndo: ['b'], failAt: 'c' });
     const result = await run(scenario, outDir);
     expect(world.markers.slice(-4)).toEqual([
-      'undo:c:{"step":"c"}',
+      'undo:c:null',
       'undo:b:{"step":"b"}',
       'undo:a:{"step":"a"}',
       'revert:{"fault":"on"}',
@@ -130,7 +127,9 @@ describe('runScenario', () => {
       'fault:done:',
     ]);
     expect(result.verdict).toBe('failed');
-    expect(result.reason).toBe('undo of "b" failed: undo b broke; retry with `pnpm drill rollback run-1`');
+    expect(result.reason).toContain(
+      'undo of "b" failed: undo b broke; retry with `pnpm drill rollback run-1`',
+    );
   });
 
   it('records a best-effort failure as a deviation and goes on', async () => {
@@ -152,7 +151,7 @@ describe('runScenario', () => {
     );
   });
 
-  it('aborts on the signal, runs every undo under its own live signal, and names irreversible steps', async () => {
+  it('aborts on the signal, keeps what an irreversible step made, reverts the fault under its own live signal, and names the way back', async () => {
     const controller = new AbortController();
     const { world, scenario, outDir } = setup({
       irreversible: ['a'],
@@ -167,8 +166,12 @@ describe('runScenario', () => {
     expect(result.verdict).toBe('aborted');
     expect(result.exitCode).toBe(3);
     expect(result.reason).toBe('aborted by the operator (SIGINT); rolled back');
-    expect(world.markers.slice(3)).toEqual(['run:a', 'run:b', 'undo:b:null', 'revert:{"fault":"on"}']);
-    expect(world.undoSignals.map((s) => s.aborted)).toEqual([false, false]);
+    expect(world.markers.slice(3)).toEqual(['run:a', 'run:b', 'revert:{"fault":"on"}']);
+    expect(world.undoSignals.map((s) => s.aborted)).toEqual([false]);
+    expect(result.undo.map((u) => `${u.stepId}:${u.status}:${u.note ?? ''}`)).toEqual([
+      'b:skipped:kept: "a" cannot be undone; way back: undo a by hand for run-1',
+      'fault:done:',
+    ]);
     expect(result.irreversible).toEqual([
       { stepId: 'a', title: 'a', reason: 'a is one-way', wayBack: 'undo a by hand for run-1' },
     ]);
@@ -226,7 +229,8 @@ describe('runScenario', () => {
 
   it('masks a secret in undoData in the journal but gives the real value to the undo', async () => {
     const { world, scenario, outDir, runDir } = setup({
-      steps: ['a'],
+      steps: ['a', 'b'],
+      failAt: 'b',
       secretInUndoData: 'postgres://u:pw1234@h/db',
     });
     await run(scenario, outDir);

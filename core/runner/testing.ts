@@ -125,6 +125,7 @@ export function markerScenario(world: MarkerWorld, opts: MarkerOptions = {}): Sc
     ledger: {
       name: 'ledger',
       interval: '10ms',
+      warmup: '0ms',
       start: async () => {
         world.markers.push('ledger:start');
       },
