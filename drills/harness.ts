@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { attachment, epic, feature, parameter, Status } from 'allure-js-commons';
 import type { RuntimeMessage } from 'allure-js-commons/sdk';
 import { getGlobalTestRuntime } from 'allure-js-commons/sdk/runtime';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDrill } from '../core/cli/run-command.ts';
 import { ABORT_REQUEST_FILE, WORKER_PID_FILE } from '../core/cli/vitest-runner.ts';
 import { formatDuration } from '../core/duration.ts';
@@ -91,6 +91,16 @@ export async function describeDrill(scenarioName: string): Promise<void> {
   };
 
   describe(`drill ${drill.scenario.name} on ${drill.target.name}`, () => {
+    let releaseTarget: (() => Promise<void>) | undefined;
+    // e.g. the lab target starts an ephemeral lab when none is up, and stops it after the drill.
+    beforeAll(async () => {
+      if (dryRun || !drill.target.prepare) return;
+      releaseTarget = await drill.target.prepare({ log: (line) => process.stdout.write(`${line}\n`) });
+    });
+    afterAll(async () => {
+      await releaseTarget?.();
+    });
+
     beforeAll(async () => {
       const controller = new AbortController();
       const release = abortOnSignals(controller, runDir);
