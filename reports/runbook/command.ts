@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { DrillError } from '../../core/errors.ts';
 import type { Scenario } from '../../core/model.ts';
 import { loadModule, PROJECT_ROOT, scenarioNames } from '../../core/registry.ts';
-import coverage from '../../scenarios/runbook-coverage.ts';
+import coverage from '../../scenarios/runbook/coverage.ts';
 import { type CoverageReport, checkCoverage, type ScenarioLoader } from './check.ts';
 import type { CoverageEntry } from './coverage.ts';
 import { formatJson, formatText, isClean, summarize } from './format.ts';

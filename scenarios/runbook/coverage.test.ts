@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { FINDINGS } from '../actions/luneo/findings.ts';
-import type { RunbookFinding } from '../core/model.ts';
-import { stepIdOf } from '../core/validate/slug.ts';
-import { checkCoverage } from '../reports/runbook/check.ts';
-import { loadScenario, runbookCommand, runbookPathOf, traceRunbook } from '../reports/runbook/command.ts';
-import { linesInRange, parseRunbook } from '../reports/runbook/parse.ts';
-import coverage, { MAPPING_FINDINGS } from './runbook-coverage.ts';
+import { FINDINGS } from '../../actions/luneo/findings.ts';
+import type { RunbookFinding } from '../../core/model.ts';
+import { stepIdOf } from '../../core/validate/slug.ts';
+import { checkCoverage } from '../../reports/runbook/check.ts';
+import { loadScenario, runbookCommand, runbookPathOf, traceRunbook } from '../../reports/runbook/command.ts';
+import { linesInRange, parseRunbook } from '../../reports/runbook/parse.ts';
+import coverage, { MAPPING_FINDINGS } from './coverage.ts';
 
 const runbook = readFileSync(runbookPathOf(), 'utf8');
 const lines = linesInRange(parseRunbook(runbook), 4, 13);
@@ -91,7 +91,7 @@ describe('the runbook coverage map', () => {
         section: '§6.1',
         fragment: 'promote-read-replica-db-cluster',
         problem:
-          'no line of §6.1 contains "promote-read-replica-db-cluster": the runbook line changed or is gone; update scenarios/runbook-coverage.ts',
+          'no line of §6.1 contains "promote-read-replica-db-cluster": the runbook line changed or is gone; update scenarios/runbook/coverage.ts',
       },
     ]);
     expect(report.rows.filter((r) => r.kind === 'uncovered').map((r) => r.text)).toEqual([

@@ -1,8 +1,8 @@
 // Not a scenario: the runbook traceability map read by `pnpm drill runbook` (reports/runbook/). One entry per
 // actionable line of RUNBOOK_DR_MULTI_REGION.md §4–§13, matched by section and a fragment of the line's text.
-import { FINDINGS } from '../actions/luneo/findings.ts';
-import type { RunbookFinding } from '../core/model.ts';
-import { defineCoverage, refs } from '../reports/runbook/coverage.ts';
+import { FINDINGS } from '../../actions/luneo/findings.ts';
+import type { RunbookFinding } from '../../core/model.ts';
+import { defineCoverage, refs } from '../../reports/runbook/coverage.ts';
 
 const FAILOVER = ['aurora-outage', 'region-outage'];
 const ISSUE_8 = 'issue 8';
