@@ -13,6 +13,7 @@ export default defineConfig({
           include: ['{core,clients,actions,scenarios,probes,reports,targets,lab}/**/*.test.ts'],
           exclude: ['**/*.lab.test.ts', '**/node_modules/**'],
           testTimeout: 10_000,
+          sequence: { groupOrder: 0 },
         },
       },
       {
@@ -24,6 +25,8 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 60_000,
           maxWorkers: 2,
+          // Lab files boot real processes: run them after the unit tests, two at a time.
+          sequence: { groupOrder: 1 },
         },
       },
     ],
