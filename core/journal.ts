@@ -15,7 +15,14 @@ export interface JournalUndo {
   undoData?: JsonValue;
   registeredAt: string;
   status: 'pending' | UndoStatus;
-  outcome?: { at: string; durationMs: number; by: 'run' | 'rollback'; pid: number; error?: string };
+  outcome?: {
+    at: string;
+    durationMs: number;
+    by: 'run' | 'rollback';
+    pid: number;
+    error?: string;
+    note?: string;
+  };
 }
 
 export interface JournalStep {

@@ -1,25 +1,69 @@
 // The self-test: every phase of a drill on the in-memory platform (targets/memory.ts), in a few seconds.
-import type { PlannedCall, RunContext } from '../core/model.ts';
-import { defineProbe, defineScenario, defineStep } from '../core/model.ts';
+import type { JsonValue, PlannedCall, RunContext, StepDefinition } from '../core/model.ts';
+import { defineProbe, defineScenario } from '../core/model.ts';
 import { registerSecret } from '../core/redact.ts';
 import {
   canaryLedger,
   databaseUrl,
   MemoryPlatform,
   type MemoryResources,
+  type MemoryState,
   PRIMARY,
   SECONDARY,
+  urlRegion,
 } from '../targets/memory.ts';
 
 type Ctx = RunContext<MemoryResources>;
+type Step = StepDefinition<MemoryResources>;
 const platform = (ctx: Ctx) => new MemoryPlatform(ctx.target.resources);
-const call = (service: string, operation: string, params?: PlannedCall['params']): PlannedCall => ({
+const call = (service: string, operation: string, params?: Record<string, JsonValue>): PlannedCall => ({
   service,
   operation,
   scope: 'memory',
   mutating: true,
   ...(params ? { params } : {}),
 });
+
+/** One audited call to the fake platform: it takes `ms` (scaled), then applies `change`. */
+async function act(
+  ctx: Ctx,
+  planned: PlannedCall,
+  ms: number,
+  change: (s: MemoryState) => void,
+): Promise<void> {
+  await ctx.audit.mutate(planned, async () => {
+    await platform(ctx).wait(ms, ctx.signal);
+    platform(ctx).mutate(planned.operation, change);
+  });
+}
+
+/** Points DATABASE_URL at `region` as a new version (like PutSecretValue); returns the version it replaced. */
+async function putDatabaseUrl(ctx: Ctx, region: typeof PRIMARY | typeof SECONDARY): Promise<string> {
+  const password = ctx.target.resources.dbPassword;
+  registerSecret(ctx.state, password);
+  const url = databaseUrl(region, password);
+  const previous = platform(ctx).read().secret.current;
+  await act(
+    ctx,
+    call('secretsmanager', 'PutSecretValue', { SecretId: 'DATABASE_URL', SecretString: url }),
+    100,
+    (s) => {
+      if (urlRegion(s.secret.versions[s.secret.current] ?? '') === region) return; // already there
+      const version = `v${Object.keys(s.secret.versions).length + 1}`;
+      s.secret.versions[version] = url;
+      s.secret.previous = s.secret.current;
+      s.secret.current = version;
+    },
+  );
+  return previous;
+}
+
+const routeTo = (region: typeof PRIMARY | typeof SECONDARY) =>
+  call('route53', 'UpdateHealthCheck', { HealthCheckId: 'primary', Inverted: region === SECONDARY });
+const drMode = (on: boolean) =>
+  call('kubernetes', 'apply configmap/dr-overrides', { context: SECONDARY, dr_mode: on });
+const scaleWorkers = (replicas: number) =>
+  call('kubernetes', 'scale deployment/ai-worker', { context: PRIMARY, replicas });
 
 const publicApi = defineProbe<MemoryResources>({
   name: 'public-api',
@@ -28,6 +72,161 @@ const publicApi = defineProbe<MemoryResources>({
   timeout: '2s',
   check: async (ctx) => platform(ctx).apiHealth(),
 });
+
+const failover: Step[] = [
+  {
+    title: 'Turn dr_mode on in us-east-1',
+    runbook: '§6.4',
+    plannedAt: '1s',
+    plan: () => [drMode(true)],
+    run: async (ctx) => {
+      await act(ctx, drMode(true), 100, (s) => {
+        s.drMode = true;
+      });
+      return { undoData: { drMode: false } };
+    },
+    undo: (ctx) =>
+      act(ctx, drMode(false), 0, (s) => {
+        s.drMode = false;
+      }),
+  },
+  {
+    title: 'Stop the primary AI workers',
+    runbook: '§6.2',
+    bestEffort: true,
+    timeout: '2s',
+    plan: () => [scaleWorkers(0)],
+    run: async (ctx) => {
+      const replicas = platform(ctx).read().workers[PRIMARY];
+      await act(ctx, scaleWorkers(0), 50, (s) => {
+        if (s.outage) throw new Error(`${PRIMARY} Kubernetes API is unreachable`);
+        s.workers[PRIMARY] = 0;
+      });
+      return { undoData: { replicas } };
+    },
+    undo: async (ctx, undoData) => {
+      const replicas = (undoData as { replicas?: number } | undefined)?.replicas;
+      if (replicas === undefined) return; // the scale never happened
+      await act(ctx, scaleWorkers(replicas), 0, (s) => {
+        s.workers[PRIMARY] = replicas;
+      });
+    },
+  },
+  {
+    title: 'Fail over the global database to us-east-1',
+    runbook: '§6.1',
+    plannedAt: '2s',
+    plan: () => [call('rds', 'FailoverGlobalCluster', { to: SECONDARY, allowDataLoss: true })],
+    irreversible: {
+      reason: 'a promoted secondary cannot be demoted in place',
+      wayBack: 'switch back: `pnpm drill rollback <run-id> --restore` (runs the restore steps)',
+    },
+    run: async (ctx) => {
+      await act(
+        ctx,
+        call('rds', 'FailoverGlobalCluster', { to: SECONDARY, allowDataLoss: true }),
+        600,
+        (s) => {
+          s.writer = SECONDARY;
+        },
+      );
+      return { detail: `writer is ${SECONDARY}` };
+    },
+  },
+  {
+    title: 'Point DATABASE_URL at the new writer',
+    runbook: '§6.1',
+    plannedAt: '3s',
+    plan: (ctx) => [
+      call('secretsmanager', 'PutSecretValue', {
+        SecretId: 'DATABASE_URL',
+        SecretString: databaseUrl(SECONDARY, ctx.target.resources.dbPassword),
+      }),
+    ],
+    run: async (ctx) => {
+      const previous = await putDatabaseUrl(ctx, SECONDARY);
+      // A version id, never the value: the journal keeps undoData and must hold no secret.
+      return { detail: 'DATABASE_URL points at us-east-1', undoData: { previousVersion: previous } };
+    },
+    undo: async (ctx, undoData) => {
+      // Without undoData (killed before run() returned), fall back to the AWSPREVIOUS-like label.
+      const previous =
+        (undoData as { previousVersion?: string } | undefined)?.previousVersion ??
+        platform(ctx).read().secret.previous;
+      if (!previous) return;
+      await act(
+        ctx,
+        call('secretsmanager', 'UpdateSecretVersionStage', { SecretId: 'DATABASE_URL', current: previous }),
+        0,
+        (s) => {
+          s.secret.current = previous;
+        },
+      );
+    },
+  },
+  {
+    title: 'Route traffic to us-east-1',
+    runbook: '§6.3',
+    plannedAt: '4s',
+    plan: () => [routeTo(SECONDARY)],
+    run: async (ctx) => {
+      await act(ctx, routeTo(SECONDARY), 500, (s) => {
+        s.dns = SECONDARY;
+      });
+      return { detail: `DNS answers ${SECONDARY}` };
+    },
+    undo: (ctx) =>
+      act(ctx, routeTo(PRIMARY), 0, (s) => {
+        s.dns = PRIMARY;
+      }),
+  },
+];
+
+// The planned way back (§8): also what `drill rollback --restore` runs. Each step is idempotent.
+const restore: Step[] = [
+  {
+    title: 'Switch the writer back to eu-west-1',
+    runbook: '§8',
+    plan: () => [call('rds', 'SwitchoverGlobalCluster', { to: PRIMARY })],
+    run: async (ctx) => {
+      await act(ctx, call('rds', 'SwitchoverGlobalCluster', { to: PRIMARY }), 200, (s) => {
+        s.writer = PRIMARY;
+      });
+      return { detail: `writer is ${PRIMARY}` };
+    },
+  },
+  {
+    title: 'Point DATABASE_URL back at eu-west-1',
+    runbook: '§8',
+    plan: () => [call('secretsmanager', 'PutSecretValue', { SecretId: 'DATABASE_URL' })],
+    run: async (ctx) => {
+      await putDatabaseUrl(ctx, PRIMARY);
+      return { detail: 'DATABASE_URL points at eu-west-1' };
+    },
+  },
+  {
+    title: 'Route traffic back to eu-west-1',
+    runbook: '§8',
+    plan: () => [routeTo(PRIMARY)],
+    run: async (ctx) => {
+      await act(ctx, routeTo(PRIMARY), 100, (s) => {
+        s.dns = PRIMARY;
+      });
+      return undefined;
+    },
+  },
+  {
+    title: 'Turn dr_mode off in us-east-1',
+    runbook: '§8',
+    plan: () => [drMode(false)],
+    run: async (ctx) => {
+      await act(ctx, drMode(false), 0, (s) => {
+        s.drMode = false;
+      });
+      return undefined;
+    },
+  },
+];
 
 export default defineScenario<MemoryResources>({
   name: 'self-test',
@@ -41,161 +240,17 @@ export default defineScenario<MemoryResources>({
     runbook: '§5',
     plan: () => [call('memory', 'CutRegion', { region: PRIMARY })],
     inject: async (ctx) => {
-      await ctx.audit.mutate(call('memory', 'CutRegion', { region: PRIMARY }), async () => {
-        await platform(ctx).wait(100, ctx.signal);
-        platform(ctx).mutate('cut-region', (s) => {
-          s.outage = true;
-        });
+      await act(ctx, call('memory', 'CutRegion', { region: PRIMARY }), 100, (s) => {
+        s.outage = true;
       });
       return { detail: `${PRIMARY} unreachable` };
     },
-    revert: async (ctx) => {
-      await ctx.audit.mutate(call('memory', 'RestoreRegion', { region: PRIMARY }), async () => {
-        platform(ctx).mutate('restore-region', (s) => {
-          s.outage = false;
-        });
-      });
-    },
+    revert: (ctx) =>
+      act(ctx, call('memory', 'RestoreRegion', { region: PRIMARY }), 0, (s) => {
+        s.outage = false;
+      }),
   },
-  failover: [
-    defineStep<MemoryResources>({
-      title: 'Fail over the global database to us-east-1',
-      runbook: '§6.1',
-      plannedAt: '1s',
-      plan: () => [call('rds', 'FailoverGlobalCluster', { to: SECONDARY, allowDataLoss: true })],
-      irreversible: {
-        reason: 'a promoted secondary cannot be demoted in place',
-        wayBack: 'switch the writer back: `pnpm drill rollback <run-id> --restore` (runs the restore steps)',
-      },
-      run: async (ctx) => {
-        await ctx.audit.mutate(
-          call('rds', 'FailoverGlobalCluster', { to: SECONDARY, allowDataLoss: true }),
-          async () => {
-            await platform(ctx).wait(600, ctx.signal);
-            platform(ctx).mutate('failover-global-cluster', (s) => {
-              s.writer = SECONDARY;
-            });
-          },
-        );
-        return { detail: `writer is ${SECONDARY}` };
-      },
-    }),
-    defineStep<MemoryResources>({
-      title: 'Point DATABASE_URL at the new writer',
-      runbook: '§6.1',
-      plannedAt: '2s',
-      plan: (ctx) => [
-        call('secretsmanager', 'PutSecretValue', {
-          SecretId: 'DATABASE_URL',
-          SecretString: databaseUrl(SECONDARY, ctx.target.resources.dbPassword),
-        }),
-      ],
-      run: async (ctx) => {
-        const password = ctx.target.resources.dbPassword;
-        registerSecret(ctx.state, password);
-        const url = databaseUrl(SECONDARY, password);
-        const previous = platform(ctx).read().secret.current;
-        let version = previous;
-        await ctx.audit.mutate(
-          call('secretsmanager', 'PutSecretValue', { SecretId: 'DATABASE_URL', SecretString: url }),
-          async () => {
-            await platform(ctx).wait(100, ctx.signal);
-            platform(ctx).mutate('put-secret', (s) => {
-              version = `v${Object.keys(s.secret.versions).length + 1}`;
-              s.secret.versions[version] = url;
-              s.secret.previous = s.secret.current;
-              s.secret.current = version;
-            });
-          },
-        );
-        // A version id, never the value: the journal keeps undoData and must hold no secret.
-        return {
-          detail: `DATABASE_URL version ${version}`,
-          undoData: { secretId: 'DATABASE_URL', previousVersion: previous },
-        };
-      },
-      undo: async (ctx, undoData) => {
-        // Without undoData (killed before run() returned), fall back to the AWSPREVIOUS-like label.
-        const previous =
-          (undoData as { previousVersion?: string } | undefined)?.previousVersion ??
-          platform(ctx).read().secret.previous;
-        if (!previous) return; // run() never wrote a new version
-        await ctx.audit.mutate(
-          call('secretsmanager', 'UpdateSecretVersionStage', { SecretId: 'DATABASE_URL', current: previous }),
-          async () => {
-            platform(ctx).mutate('restore-secret-version', (s) => {
-              s.secret.current = previous;
-            });
-          },
-        );
-      },
-    }),
-    defineStep<MemoryResources>({
-      title: 'Stop the primary AI workers',
-      runbook: '§6.2',
-      bestEffort: true,
-      timeout: '2s',
-      plan: () => [call('kubernetes', 'scale deployment/ai-worker', { context: PRIMARY, replicas: 0 })],
-      run: async (ctx) => {
-        const before = platform(ctx).read().workers[PRIMARY];
-        await ctx.audit.mutate(
-          call('kubernetes', 'scale deployment/ai-worker', { context: PRIMARY, replicas: 0 }),
-          async () => {
-            await platform(ctx).wait(50, ctx.signal);
-            if (!platform(ctx).reachable(PRIMARY))
-              throw new Error(`${PRIMARY} Kubernetes API is unreachable`);
-            platform(ctx).mutate('scale-primary-workers', (s) => {
-              s.workers[PRIMARY] = 0;
-            });
-          },
-        );
-        return { undoData: { replicas: before } };
-      },
-      undo: async (ctx, undoData) => {
-        const replicas = (undoData as { replicas?: number } | undefined)?.replicas;
-        if (replicas === undefined) return; // the scale never happened
-        await ctx.audit.mutate(
-          call('kubernetes', 'scale deployment/ai-worker', { context: PRIMARY, replicas }),
-          async () => {
-            platform(ctx).mutate('scale-primary-workers', (s) => {
-              s.workers[PRIMARY] = replicas;
-            });
-          },
-        );
-      },
-    }),
-    defineStep<MemoryResources>({
-      title: 'Route traffic to us-east-1',
-      runbook: '§6.3',
-      plannedAt: '3s',
-      plan: () => [call('route53', 'UpdateHealthCheck', { HealthCheckId: 'primary', Inverted: true })],
-      run: async (ctx) => {
-        const previous = platform(ctx).read().dns;
-        await ctx.audit.mutate(
-          call('route53', 'UpdateHealthCheck', { HealthCheckId: 'primary', Inverted: true }),
-          async () => {
-            await platform(ctx).wait(500, ctx.signal);
-            platform(ctx).mutate('invert-health-check', (s) => {
-              s.dns = SECONDARY;
-            });
-          },
-        );
-        return { detail: `DNS answers ${SECONDARY}`, undoData: { previous } };
-      },
-      undo: async (ctx, undoData) => {
-        const previous =
-          (undoData as { previous?: 'eu-west-1' | 'us-east-1' } | undefined)?.previous ?? PRIMARY;
-        await ctx.audit.mutate(
-          call('route53', 'UpdateHealthCheck', { HealthCheckId: 'primary', Inverted: false }),
-          async () => {
-            platform(ctx).mutate('uninvert-health-check', (s) => {
-              s.dns = previous;
-            });
-          },
-        );
-      },
-    }),
-  ],
+  failover,
   recovery: [publicApi],
   verify: [
     defineProbe<MemoryResources>({
@@ -209,28 +264,16 @@ export default defineScenario<MemoryResources>({
     }),
     defineProbe<MemoryResources>({
       name: 'secondary-serving',
-      description: 'Traffic is served by us-east-1',
+      description: 'Traffic is served by us-east-1 in dr_mode',
       check: async (ctx) => {
-        const dns = platform(ctx).read().dns;
-        return { ok: dns === SECONDARY, detail: `DNS answers ${dns}` };
+        const { dns, drMode } = platform(ctx).read();
+        return {
+          ok: dns === SECONDARY && drMode,
+          detail: `DNS answers ${dns}, dr_mode ${drMode ? 'on' : 'off'}`,
+        };
       },
     }),
   ],
-  restore: [
-    defineStep<MemoryResources>({
-      title: 'Switch the writer back to eu-west-1',
-      runbook: '§8',
-      plan: () => [call('rds', 'SwitchoverGlobalCluster', { to: PRIMARY })],
-      run: async (ctx) => {
-        await ctx.audit.mutate(call('rds', 'SwitchoverGlobalCluster', { to: PRIMARY }), async () => {
-          await platform(ctx).wait(200, ctx.signal);
-          platform(ctx).mutate('switchover-global-cluster', (s) => {
-            s.writer = PRIMARY;
-          });
-        });
-        return { detail: `writer is ${PRIMARY}` };
-      },
-    }),
-  ],
+  restore,
   ledger: canaryLedger(),
 });

@@ -28,6 +28,8 @@ export interface MemoryState {
   /** DATABASE_URL versions; `current` is what the apps read, `previous` the one before (AWSPREVIOUS). */
   secret: { current: string; previous?: string; versions: Record<string, string> };
   workers: Record<Region, number>;
+  /** configmap dr-overrides in the secondary. */
+  drMode: boolean;
   /** Every mutating call ever made to this platform, in order. */
   mutations: string[];
 }
@@ -40,6 +42,7 @@ export function initialState(password: string): MemoryState {
     dns: PRIMARY,
     secret: { current: 'v1', versions: { v1: databaseUrl(PRIMARY, password) } },
     workers: { [PRIMARY]: 2, [SECONDARY]: 0 } as Record<Region, number>,
+    drMode: false,
     mutations: [],
   };
 }
@@ -101,8 +104,9 @@ export class MemoryPlatform {
     const out: string[] = [];
     if (state.outage) out.push('fault still injected: primary region unreachable');
     if (state.dns !== clean.dns) out.push(`DNS points at ${state.dns}`);
-    if (state.secret.current !== clean.secret.current)
-      out.push(`DATABASE_URL is version ${state.secret.current}`);
+    const secretRegion = urlRegion(state.secret.versions[state.secret.current] ?? '');
+    if (secretRegion !== PRIMARY) out.push(`DATABASE_URL points at ${secretRegion}`);
+    if (state.drMode) out.push('dr_mode is on');
     if (state.workers[PRIMARY] !== clean.workers[PRIMARY])
       out.push(`primary workers at ${state.workers[PRIMARY]}`);
     return out;
@@ -136,6 +140,7 @@ export function canaryLedger(): WriteLedger<MemoryResources> {
   return {
     name: 'memory-canary',
     interval: '50ms',
+    warmup: '300ms',
     async start(ctx) {
       writes = [];
       survivors = [];

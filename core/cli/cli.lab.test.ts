@@ -93,7 +93,7 @@ describe('pnpm drill', { timeout: 120_000 }, () => {
     const lines = readFileSync(join(runDirIn(box.outDir)!, 'actions.jsonl'), 'utf8')
       .trim()
       .split('\n');
-    expect(lines.map((l) => (JSON.parse(l) as { event: string }).event)).toEqual(Array(6).fill('planned'));
+    expect(lines.map((l) => (JSON.parse(l) as { event: string }).event)).toEqual(Array(10).fill('planned'));
   });
 
   it('exit 1 when the steady state is red, injecting nothing; show prints the run', async () => {

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryPlatform } from '../../targets/memory.ts';
 import type { Phase } from '../model.ts';
-import { runDrill, sandbox, spawnDrill, waitForJournal } from './spawn-drill.ts';
+import { readJournal, runDirIn, runDrill, sandbox, spawnDrill, waitForJournal } from './spawn-drill.ts';
 
 // Slow the fake platform down so every phase lasts long enough to be caught from outside.
 const TIME_SCALE = '2';
@@ -14,20 +14,36 @@ const inPhase = (phase: Phase) => (j: { phase: Phase; phases: { status: string }
 
 // Sequential on purpose: each case is a real process tree, and the machine has 2 cores.
 describe('a drill killed with SIGKILL', { timeout: 120_000 }, () => {
-  it.each(PHASES)('kill -9 during %s, then `drill rollback`: platform clean', async (phase) => {
-    const box = sandbox({ DRILL_MEMORY_TIME_SCALE: TIME_SCALE });
-    const drill = spawnDrill(['self-test', '--in-process', '--out', box.outDir], box.env);
-    const journal = await waitForJournal(box.outDir, drill, inPhase(phase));
-    drill.child.kill('SIGKILL');
-    await drill.exited;
-    const rollback = await runDrill(['rollback', journal.runId, '--out', box.outDir], box.env);
-    expect(rollback.code, rollback.output).toBe(0);
-    expect(rollback.output).toContain(`run ${journal.runId}: rolled-back`);
-    expect(platformOf(box.stateFile).leftovers()).toEqual([]);
-    if (platformOf(box.stateFile).read().writer !== 'eu-west-1') {
-      expect(rollback.output).toContain(
-        `‼ IRREVERSIBLE: "Fail over the global database to us-east-1" is not undone by a rollback; way back: switch the writer back: \`pnpm drill rollback ${journal.runId} --restore\``,
+  it.each(PHASES)(
+    'kill -9 during %s, then `drill rollback`: fault reverted, failover kept or undone, --restore cleans',
+    async (phase) => {
+      const box = sandbox({ DRILL_MEMORY_TIME_SCALE: TIME_SCALE });
+      const drill = spawnDrill(['self-test', '--in-process', '--out', box.outDir], box.env);
+      const journal = await waitForJournal(box.outDir, drill, inPhase(phase));
+      drill.child.kill('SIGKILL');
+      await drill.exited;
+      const rollback = await runDrill(['rollback', journal.runId, '--out', box.outDir], box.env);
+      expect(rollback.code, rollback.output).toBe(0);
+      expect(rollback.output).toContain(`run ${journal.runId}: rolled-back`);
+      const after = platformOf(box.stateFile);
+      expect(after.read().outage).toBe(false);
+      const promoted = readJournal(runDirIn(box.outDir)!)?.steps.some(
+        (s) => s.id === 'fail-over-the-global-database-to-us-east-1',
       );
-    }
-  });
+      if (!promoted) {
+        // Nothing irreversible happened: the undos alone leave the platform clean.
+        expect(after.leftovers()).toEqual([]);
+        expect(after.read().writer).toBe('eu-west-1');
+        return;
+      }
+      // The promotion cannot be undone: the rollback keeps the failover and names the way back.
+      expect(rollback.output).toContain(
+        `‼ IRREVERSIBLE: "Fail over the global database to us-east-1" is not undone by a rollback; way back: switch back: \`pnpm drill rollback ${journal.runId} --restore\``,
+      );
+      const restore = await runDrill(['rollback', journal.runId, '--restore', '--out', box.outDir], box.env);
+      expect(restore.code, restore.output).toBe(0);
+      expect(platformOf(box.stateFile).leftovers()).toEqual([]);
+      expect(platformOf(box.stateFile).read().writer).toBe('eu-west-1');
+    },
+  );
 });

@@ -57,6 +57,10 @@ async function restoreSteps<R>(run: DrillRun<R>): Promise<void> {
  */
 function keepFailoverSteps<R>(run: DrillRun<R>): string | undefined {
   const irreversible = run.startedIrreversible[0];
+  const restoreSteps = run.steps.filter((s) => s.phase === 'restore');
+  if (irreversible && restoreSteps.length > 0 && restoreSteps.every((s) => s.status === 'ok')) {
+    return `kept: "${irreversible.title}" cannot be undone; the restore steps took the way back`;
+  }
   if (irreversible) {
     return `kept: "${irreversible.title}" cannot be undone; way back: ${irreversible.wayBack.replaceAll('<run-id>', run.runId)}`;
   }

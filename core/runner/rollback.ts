@@ -5,7 +5,7 @@ import { FileAuditLog } from '../audit.ts';
 import { createClock } from '../clock.ts';
 import { parseDuration } from '../duration.ts';
 import { DrillError, errorMessage } from '../errors.ts';
-import { Journal } from '../journal.ts';
+import { Journal, type JournalData } from '../journal.ts';
 import type { RunContext, Scenario, StepDefinition, Target } from '../model.ts';
 import { REDACTOR_STATE_KEY, Redactor } from '../redact.ts';
 import { type UndoOutcome, UndoStack } from '../undo.ts';
@@ -112,10 +112,16 @@ export async function rollbackRun<R>(
       },
     });
   }
+  const keep = keptFailover(data);
   const undos = await stack.unwind({
+    keep: (entry) => (entry.kind === 'step' && entry.id.startsWith('failover:') ? keep : undefined),
     onDone: (_entry, outcome) => {
       const error = outcome.error === undefined ? undefined : redactor.redactText(outcome.error);
-      say(`↶ undo ${outcome.title}: ${outcome.status}${error ? `: ${error}` : ''}`);
+      say(
+        outcome.note
+          ? `↷ undo ${outcome.title}: ${outcome.note}`
+          : `↶ undo ${outcome.title}: ${outcome.status}${error ? `: ${error}` : ''}`,
+      );
       journal.update((d) => {
         const u = d.undos.find((x) => x.id === outcome.id);
         if (!u) return;
@@ -126,6 +132,7 @@ export async function rollbackRun<R>(
           by: 'rollback',
           pid: process.pid,
           ...(error ? { error } : {}),
+          ...(outcome.note ? { note: outcome.note } : {}),
         };
       });
     },
@@ -148,6 +155,22 @@ export async function rollbackRun<R>(
           wayBack: (s.irreversible?.wayBack ?? '').replaceAll('<run-id>', data.runId),
         }));
   return { runId: data.runId, state: finalState, undos, restore, irreversible };
+}
+
+/**
+ * The runner's rule, applied from the journal: once the failover completed or an irreversible step
+ * started, failover-step undos are kept (undoing them would take the serving region away); the way
+ * back is the restore steps (`--restore`). The fault is always reverted.
+ */
+function keptFailover(data: JournalData): string | undefined {
+  const irreversible = data.steps.find((s) => s.phase === 'failover' && s.irreversible);
+  if (irreversible?.irreversible) {
+    return `kept: "${irreversible.title}" cannot be undone; way back: ${irreversible.irreversible.wayBack.replaceAll('<run-id>', data.runId)}`;
+  }
+  if (data.phases.some((p) => p.phase === 'failover' && p.status === 'ok')) {
+    return 'kept: the failover completed and is the outcome of the drill';
+  }
+  return undefined;
 }
 
 async function runRestoreSteps<R>(
