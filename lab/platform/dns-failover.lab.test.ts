@@ -71,13 +71,16 @@ async function setInverted(inverted: boolean): Promise<void> {
 describe('public URL follows Route 53 failover records', () => {
   it('serves from eu-west-1 while the primary health check passes', async () => {
     expect(await publicHealth()).toEqual({ status: 200, region: PRIMARY_REGION, header: PRIMARY_REGION });
-    const status = await route53.send(
-      new GetHealthCheckStatusCommand({ HealthCheckId: t.info.healthChecks.primary }),
-    );
-    expect(status.HealthCheckObservations?.length).toBeGreaterThan(0);
-    expect(status.HealthCheckObservations?.[0]?.StatusReport?.Status).toMatch(
-      /^Success: HTTP Status Code 200/,
-    );
+    // One probe may time out on a loaded machine (the lab's checker waits 1 s): wait for a passing one.
+    const report = await waitFor('a passing observation of the primary health check', async () => {
+      const status = await route53.send(
+        new GetHealthCheckStatusCommand({ HealthCheckId: t.info.healthChecks.primary }),
+      );
+      return status.HealthCheckObservations?.map((o) => o.StatusReport?.Status).find((s) =>
+        s?.startsWith('Success'),
+      );
+    });
+    expect(report).toMatch(/^Success: HTTP Status Code 200/);
   });
 
   it(`moves to us-east-1 within ${BUDGET_MS} ms of inverting the primary health check, and back when reverted`, async () => {
