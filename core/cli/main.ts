@@ -76,6 +76,28 @@ function program(): Command {
     });
 
   cli
+    .command('runbook')
+    .description(
+      'trace every actionable line of the runbook (§4–§13) to the step, probe or manual checkpoint that covers it, or say why not',
+    )
+    .option('--json', 'machine-readable output')
+    .option(
+      '--runbook <path>',
+      'the runbook (default: $DRILL_RUNBOOK, else runbooks/RUNBOOK_DR_MULTI_REGION.md)',
+    )
+    .addHelpText('after', EXIT_CODES_HELP)
+    .action(async (opts: { json?: boolean; runbook?: string }) => {
+      // The CLI is the composition root: the coverage map (reports/, scenarios/) is loaded only here.
+      const { runbookCommand } = await import('../../reports/runbook/command.ts');
+      const { text, exitCode } = await runbookCommand({
+        json: opts.json,
+        ...(opts.runbook ? { runbookPath: opts.runbook } : {}),
+      });
+      process.stdout.write(`${text}\n`);
+      process.exitCode = exitCode;
+    });
+
+  cli
     .command('schema', { hidden: true })
     .description('print the JSON Schema of result.json')
     .action(async () => {

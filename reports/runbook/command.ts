@@ -20,16 +20,15 @@ export const loadScenario: ScenarioLoader = async (name) => {
   return (await loadModule('scenario', name)).value as Scenario;
 };
 
-/** --runbook-path, else $DRILL_RUNBOOK, else ../shared/runbook/RUNBOOK_DR_MULTI_REGION.md beside the repo. */
+/** --runbook, else $DRILL_RUNBOOK, else runbooks/RUNBOOK_DR_MULTI_REGION.md in the repository. */
 export function runbookPathOf(explicit?: string, env: NodeJS.ProcessEnv = process.env): string {
   const given = explicit ?? env[RUNBOOK_ENV];
-  const path = given
-    ? resolve(given)
-    : join(PROJECT_ROOT, '..', 'shared', 'runbook', 'RUNBOOK_DR_MULTI_REGION.md');
+  // Luneo's runbook is kept in the repository (runbooks/), so traceability works from any clone.
+  const path = given ? resolve(given) : join(PROJECT_ROOT, 'runbooks', 'RUNBOOK_DR_MULTI_REGION.md');
   if (!existsSync(path)) {
     throw new DrillError(
       'E_NOT_FOUND',
-      `runbook not found at ${path}: set ${RUNBOOK_ENV}=<path to RUNBOOK_DR_MULTI_REGION.md>${given ? '' : ' (the default is ../shared/runbook/ next to the repository)'}`,
+      `runbook not found at ${path}: set ${RUNBOOK_ENV}=<path to RUNBOOK_DR_MULTI_REGION.md>${given ? '' : ' (the default is runbooks/RUNBOOK_DR_MULTI_REGION.md in the repository)'}`,
     );
   }
   return path;
