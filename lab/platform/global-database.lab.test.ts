@@ -244,6 +244,8 @@ describe('global database through AWS SDK, pg and the public URL', () => {
       return placed.status === 201 ? placed.body : undefined;
     });
     expect(order.regionCreated).toBe(EU);
-    console.log(`switchover: public URL takes orders ${Date.now() - began - rejoinedMs - switchedMs} ms later`);
+    console.log(
+      `switchover: public URL takes orders ${Date.now() - began - rejoinedMs - switchedMs} ms later`,
+    );
   });
 });
