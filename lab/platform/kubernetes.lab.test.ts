@@ -136,7 +136,7 @@ async function healthOfEveryPod(region: Region, pods: V1Pod[]): Promise<Map<stri
   return seen;
 }
 
-describe('pods are processes managed through the Kubernetes API', () => {
+describe('pods are processes managed through the Kubernetes API', { timeout: 180_000 }, () => {
   it('deleting a luneo-api pod with client-node kills its process and a new pod replaces it', async () => {
     const [victim, survivor] = await readyApiPods(PRIMARY_REGION);
     expect(isProcessAlive(pidOf(victim as V1Pod))).toBe(true);
