@@ -92,14 +92,12 @@ const selfHeal = defineStep<LuneoResources>({
   ],
   async run(ctx) {
     const l = await luneo(ctx);
-    const d = await l
-      .kube('primary')
-      .waitForRollout(l.r.kube.namespace, l.r.deployments.api, {
-        signal: ctx.signal,
-        intervalMs: 100,
-        maxIntervalMs: 500,
-        timeoutMs: 290_000,
-      });
+    const d = await l.kube('primary').waitForRollout(l.r.kube.namespace, l.r.deployments.api, {
+      signal: ctx.signal,
+      intervalMs: 100,
+      maxIntervalMs: 500,
+      timeoutMs: 290_000,
+    });
     return { detail: `${d.name} ${d.readyReplicas}/${d.replicas} ready` };
   },
 });

@@ -6,7 +6,7 @@ import { luneoProbes } from '../actions/luneo/probes.ts';
 import type { LuneoResources } from '../actions/luneo/resources.ts';
 import {
   alarmsOk,
-  failedOverAndRejoined,
+  failedOver,
   plannedWindow,
   primaryNodesReady,
   waitForRejoin,
@@ -21,7 +21,7 @@ export default defineScenario<LuneoResources>({
   // A planned switchover promises no loss: any acknowledged write missing breaches the objective.
   objectives: { rto: '30m', rpo: '0s', stableFor: '5s', availabilitySlo: 0.999 },
   steadyState: [
-    failedOverAndRejoined(),
+    failedOver(),
     luneoProbes.health({ name: 'health-dr', expect: { region: 'us-east-1', role: 'writer' } }),
   ],
   ledger: luneoProbes.canary('100ms'),

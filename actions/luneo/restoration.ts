@@ -25,10 +25,10 @@ export function plannedWindow(title: string): FaultDefinition<LuneoResources> {
 }
 
 /** Steady state of a switchback: us-east-1 writes and serves, and the old primary streams from it again. */
-export function failedOverAndRejoined(): ProbeDefinition<LuneoResources> {
+export function failedOver(): ProbeDefinition<LuneoResources> {
   return {
-    name: 'failed-over-and-rejoined',
-    description: 'us-east-1 is writer and the old primary is a connected replica',
+    name: 'failed-over',
+    description: 'us-east-1 is writer and the old primary is a member again (rejoined or rejoining)',
     timeout: '10s',
     async check(ctx, { signal }) {
       const l = await luneo(ctx);
