@@ -9,6 +9,7 @@ import { otherRegion, type Region } from '../regions.ts';
 import { findPostgres, type PgBinaries } from './binaries.ts';
 import { letServerUserIn, prepareNode, runInitSql, setPasswords } from './boot.ts';
 import { PgLabError } from './errors.ts';
+import { Heartbeat } from './heartbeat.ts';
 import type { DbNode, DbRole, SyncStatus } from './node.ts';
 import { replicationLagMs, waitForStreaming } from './replication.ts';
 import { type RunAs, serverUser } from './run.ts';
@@ -52,6 +53,11 @@ export class ReplicatedDatabase {
   private queue: Promise<void> = Promise.resolve();
   /** Regions whose fence-then-rejoin (after reconnect) is running in the background. */
   private readonly recovering = new Set<Region>();
+
+  /** Stamps the current writer, so the lag is measured as the age of the data the standby holds. */
+  private readonly heartbeat = new Heartbeat(() =>
+    this.currentWriter ? this.nodes.get(this.currentWriter) : undefined,
+  );
 
   constructor(private readonly opts: ReplicatedDatabaseOptions) {
     this.log = opts.log ?? (() => {});
@@ -104,6 +110,7 @@ export class ReplicatedDatabase {
     ]);
     mark('standby started, schema done');
     await waitForStreaming(primaryNode, secondary, { timeoutMs: 30_000, signal: this.stopping.signal });
+    await this.heartbeat.start();
     this.startedInMs = Math.round(performance.now() - began);
     this.log(
       `database up in ${this.startedInMs} ms: writer ${primary}, standby ${secondary} streaming via wan`,
@@ -239,6 +246,7 @@ export class ReplicatedDatabase {
   /** Stops both servers and every link; no process is left behind. */
   async stop(): Promise<void> {
     this.stopping.abort();
+    this.heartbeat.stop();
     await this.settled();
     const nodes = [...this.nodes.values()];
     await Promise.all([...nodes.map((n) => n.clientLink.close()), this.wan?.close()]);

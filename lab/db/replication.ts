@@ -1,5 +1,6 @@
 // What the writer and the standby say about replication: streaming or not, how far behind, replay waits.
 import type { Region } from '../regions.ts';
+import { heartbeatAgeMs } from './heartbeat.ts';
 import type { DbNode } from './node.ts';
 import { waitFor } from './sql.ts';
 import { lsnToNumber } from './standby.ts';
@@ -42,9 +43,9 @@ export function waitForReplay(
 }
 
 /**
- * Replication lag in ms: the writer's pg_stat_replication.replay_lag while WAL flows; when the writer is idle,
- * 0 if the standby has replayed everything, else now() − the standby's last replayed commit. Null when no
- * standby streams (WAN cut, standby down) or the writer does not answer.
+ * Replication lag in ms while the standby streams: the age of the heartbeat it replayed (see heartbeat.ts);
+ * without one yet, the writer's pg_stat_replication.replay_lag, 0 when it has replayed everything. Null when
+ * no standby streams (WAN cut, standby down) or the writer does not answer.
  */
 export async function replicationLagMs(writer: DbNode, standby: DbNode): Promise<number | null> {
   let row: { lag_ms: string | null; behind: string | null } | undefined;
@@ -60,6 +61,8 @@ export async function replicationLagMs(writer: DbNode, standby: DbNode): Promise
     return null;
   }
   if (!row) return null;
+  const heartbeat = await heartbeatAgeMs(standby);
+  if (heartbeat !== null) return heartbeat;
   if (row.lag_ms !== null) return Math.round(Number(row.lag_ms));
   if (row.behind !== null && Number(row.behind) <= 0) return 0;
   try {

@@ -139,7 +139,8 @@ export class HealthCheckers {
   }
 
   private async probeOne(check: HealthCheck): Promise<void> {
-    const result = await probe(check.config, Math.max(100, Math.min(2000, this.intervalMs)));
+    // Longer than the app's own 1 s database check, so a slow machine does not fail a region over by itself.
+    const result = await probe(check.config, Math.max(100, Math.min(3000, 3 * this.intervalMs)));
     if (!this.checks.has(check.id)) return;
     check.lastReport = { status: result.report, checkedAt: new Date() };
     // A streak counts consecutive results that disagree with the current observed status.
