@@ -7,7 +7,11 @@ export default async function (): Promise<BenchResult[]> {
   const scheduler = await benchProbeScheduler();
   const load = await benchLoadGenerator();
   return [
-    { name: 'probe scheduler jitter p50 (20 probes at 4 Hz)', value: scheduler.jitterMs.p50 ?? Number.NaN, unit: 'ms' },
+    {
+      name: 'probe scheduler jitter p50 (20 probes at 4 Hz)',
+      value: scheduler.jitterMs.p50 ?? Number.NaN,
+      unit: 'ms',
+    },
     {
       name: 'probe scheduler jitter p99 (20 probes at 4 Hz)',
       value: scheduler.jitterMs.p99 ?? Number.NaN,

@@ -26,7 +26,10 @@ export function parseDuration(input: string): number {
   if (iso && text !== 'P' && text !== 'PT' && !text.endsWith('T')) {
     const [, d, h, m, s] = iso;
     return Math.round(
-      Number(d ?? 0) * UNIT_MS.d! + Number(h ?? 0) * UNIT_MS.h! + Number(m ?? 0) * UNIT_MS.m! + Number(s ?? 0) * 1000,
+      Number(d ?? 0) * UNIT_MS.d! +
+        Number(h ?? 0) * UNIT_MS.h! +
+        Number(m ?? 0) * UNIT_MS.m! +
+        Number(s ?? 0) * 1000,
     );
   }
   throw new DurationError(input);

@@ -93,15 +93,14 @@ export async function describeDrill(scenarioName: string): Promise<void> {
   describe(`drill ${drill.scenario.name} on ${drill.target.name}`, () => {
     let releaseTarget: (() => Promise<void>) | undefined;
     // e.g. the lab target starts an ephemeral lab when none is up, and stops it after the drill.
-    beforeAll(async () => {
-      if (dryRun || !drill.target.prepare) return;
-      releaseTarget = await drill.target.prepare({ log: (line) => process.stdout.write(`${line}\n`) });
-    });
     afterAll(async () => {
       await releaseTarget?.();
     });
 
     beforeAll(async () => {
+      if (!dryRun && drill.target.prepare) {
+        releaseTarget = await drill.target.prepare({ log: (line) => process.stdout.write(`${line}\n`) });
+      }
       const controller = new AbortController();
       const release = abortOnSignals(controller, runDir);
       const redactor = new Redactor();

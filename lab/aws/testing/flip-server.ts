@@ -11,7 +11,7 @@ export interface FlipServer {
 
 export async function startFlipServer(initialStatus = 200): Promise<FlipServer> {
   const state = { status: initialStatus, hits: 0 };
-  const server = createServer((req, res) => {
+  const server = createServer((_req, res) => {
     state.hits += 1;
     res.writeHead(state.status, { 'content-type': 'text/plain', connection: 'close' });
     res.end(state.status === 200 ? 'ok' : 'unavailable');
