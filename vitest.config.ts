@@ -4,7 +4,11 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     setupFiles: ['allure-vitest/setup'],
-    reporters: ['default', ['allure-vitest/reporter', { resultsDir: 'out/allure-results' }]],
+    reporters: [
+      'default',
+      ['allure-vitest/reporter', { resultsDir: 'out/allure-results' }],
+      './scripts/summary-reporter.ts',
+    ],
     projects: [
       {
         extends: true,
