@@ -1,6 +1,7 @@
 // Everything the runner tells the outside world, as a discriminated union with one formatter per kind.
 import { formatDuration } from './duration.ts';
 import type { Phase, PlannedCall, Verdict } from './model.ts';
+import type { RunResult } from './runner/result-schema.ts';
 
 interface EventBase {
   /** Monotonic ms since the run started. */
@@ -78,6 +79,9 @@ export type DrillEvent =
       runDir: string;
       rtoMs: number | null;
       rpoMs: number | null;
+      /** The measurements in full, for the closing summary (phase split, lost writes). */
+      rto?: RunResult['rto'];
+      rpo?: RunResult['rpo'];
       pendingWayBacks: { stepId: string; title: string; wayBack: string }[];
     });
 
@@ -127,15 +131,53 @@ const FORMATTERS: { [K in DrillEventKind]: (e: EventOf<K>) => string } = {
   'run-end': (e) =>
     [
       `verdict: ${e.verdict.toUpperCase()} (exit ${e.exitCode}): ${e.reason}`,
-      `  RTO ${e.rtoMs === null ? 'not measured' : formatDuration(e.rtoMs)}, RPO ${
-        e.rpoMs === null ? 'not measured' : formatDuration(e.rpoMs)
-      }`,
+      ...(e.rto || e.rpo
+        ? [rtoLine(e.rto), rpoLine(e.rpo)]
+        : [
+            `  RTO ${e.rtoMs === null ? 'not measured' : formatDuration(e.rtoMs)}, RPO ${
+              e.rpoMs === null ? 'not measured' : formatDuration(e.rpoMs)
+            }`,
+          ]),
       ...e.pendingWayBacks.map(
         (w) => `  ‼ IRREVERSIBLE: "${w.title}" was not undone; way back: ${w.wayBack}`,
       ),
       `  results: ${e.runDir}`,
     ].join('\n'),
 };
+
+const objective = (ms: number, met: boolean) =>
+  `objective ${formatDuration(ms)}: ${met ? 'met' : 'BREACHED'}`;
+
+/** "RTO 18.0s ± 250ms (objective 30m 00s: met); phases: detection 4.2s · promotion 2.7s · …". */
+function rtoLine(rto: RunResult['rto'] | undefined): string {
+  if (!rto) return '  RTO not measured';
+  if (rto.achievedMs === null)
+    return `  RTO not reached: never recovered (${objective(rto.objectiveMs, false)})`;
+  const phases = rto.phases.map((p) => `${p.name} ${formatDuration(p.durationMs)}`).join(' · ');
+  return `  RTO ${formatDuration(rto.achievedMs)} ± ${formatDuration(rto.uncertaintyMs)} (${objective(rto.objectiveMs, rto.met)})${phases ? `\n      phases: ${phases}` : ''}`;
+}
+
+/** "RPO 297ms ± 100ms (objective 5m 00s: met): 3 of 21 acknowledged writes lost (#19, #20, #21); …". */
+function rpoLine(rpo: RunResult['rpo'] | undefined): string {
+  if (!rpo) return '  RPO not measured';
+  const achieved =
+    rpo.achievedMs === null
+      ? 'not measured'
+      : `${formatDuration(rpo.achievedMs)} ± ${formatDuration(rpo.uncertaintyMs)}`;
+  const shown = rpo.lostSeqs
+    .slice(0, 20)
+    .map((s) => `#${s}`)
+    .join(', ');
+  const lost =
+    rpo.lostCount === 0
+      ? `no acknowledged write lost (of ${rpo.acknowledgedCount})`
+      : `${rpo.lostCount} of ${rpo.acknowledgedCount} acknowledged writes lost (${shown}${rpo.lostCount > 20 ? ', …' : ''})`;
+  const reported =
+    rpo.reportedLagMs === null
+      ? ''
+      : `; the platform reported ${formatDuration(rpo.reportedLagMs)} of lag before T0`;
+  return `  RPO ${achieved} (${objective(rpo.objectiveMs, rpo.met)}): ${lost}${reported}`;
+}
 
 /** One human line (or block) per event. */
 export function formatEvent(event: DrillEvent): string {

@@ -33,9 +33,11 @@ export function detectOutage(
     async run(ctx) {
       const l = await luneo(ctx);
       const cw = l.aws.cloudWatch(l.r.primary.region);
+      // An alarm already in ALARM before T0 is noise, not detection: only transitions since T0 count.
+      const t0 = ctx.clock.wall(ctx.clock.t0 ?? 0).getTime() - 1000;
       for (let delay = 250; ; delay = Math.min(delay * 2, 2000)) {
         const alarms = await cw.describeAlarms(alarmNames(l.r), { signal: ctx.signal });
-        const firing = alarms.filter((a) => a.state === 'ALARM');
+        const firing = alarms.filter((a) => a.state === 'ALARM' && (a.updatedAt?.getTime() ?? 0) >= t0);
         if (firing.length > 0) {
           return {
             detail: `in ALARM: ${firing.map((a) => `${a.name} (${a.reason})`).join('; ')}`,

@@ -117,6 +117,8 @@ export async function writeReport<R>(run: DrillRun<R>, error: DrillError | undef
     runDir: run.runDir,
     rtoMs: run.rto?.achievedMs ?? null,
     rpoMs: run.rpo?.achievedMs ?? null,
+    rto: run.rto,
+    rpo: run.rpo,
     pendingWayBacks: pendingWayBacks.map(({ stepId, title, wayBack }) => ({
       stepId,
       title,
