@@ -162,6 +162,8 @@ export interface ProbeDefinition<R = unknown> {
   /** Sampling interval when run continuously, e.g. "250ms". */
   interval?: Duration;
   timeout?: Duration;
+  /** The calls one check makes (reads), listed by --dry-run. */
+  plan?(ctx: RunContext<R>): PlannedCall[];
   check(ctx: RunContext<R>, opts: { signal: AbortSignal }): Promise<ProbeOutcome>;
 }
 
@@ -179,6 +181,8 @@ export interface WriteLedger<R = unknown> {
   interval?: Duration;
   /** How long it writes before the fault is injected (default "2s"), so the loss window is measured, not guessed. */
   warmup?: Duration;
+  /** The calls it makes (reads and its own writes), listed by --dry-run. */
+  plan?(ctx: RunContext<R>): PlannedCall[];
   start(ctx: RunContext<R>): Promise<void>;
   /** Stop writing (called right after the fault is injected and confirmed). */
   stop(ctx: RunContext<R>): Promise<void>;

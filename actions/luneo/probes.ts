@@ -1,7 +1,7 @@
 // The user-facing probes bound to a Luneo target: the public URL and the DATABASE_URL secret.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { formatDuration, parseDuration } from '../../core/duration.ts';
-import type { ProbeDefinition } from '../../core/model.ts';
+import type { PlannedCall, ProbeDefinition } from '../../core/model.ts';
 import { canary } from '../../probes/canary.ts';
 import { type HealthExpectation, health, version } from '../../probes/health.ts';
 import { k6Load } from '../../probes/k6.ts';
@@ -13,6 +13,29 @@ import { reportedRpoLag } from './database.ts';
 import type { LuneoResources } from './resources.ts';
 
 const LAG_BEFORE_T0 = 'luneo:rpo-lag-before-t0';
+
+type Plan = (ctx: LuneoRun) => PlannedCall[];
+const http =
+  (...requests: [method: string, path: string][]): Plan =>
+  (ctx) =>
+    requests.map(([method, path]) => ({
+      service: 'http',
+      operation: `${method} ${ctx.target.resources.publicUrl}${path}`,
+      mutating: method !== 'GET',
+    }));
+const readSecret: Plan = (ctx) => [
+  {
+    service: 'secretsmanager',
+    operation: 'GetSecretValue',
+    scope: ctx.target.resources.primary.region,
+    params: { SecretId: ctx.target.resources.secrets.databaseUrl },
+    mutating: false,
+  },
+];
+/** The same probe, listing in a dry run the calls each check makes. */
+function planned<P extends { plan?: Plan }>(probe: P, plan: Plan): P {
+  return { ...probe, plan };
+}
 
 const publicUrl = async (ctx: LuneoRun) => (await luneo(ctx)).publicUrl;
 
@@ -32,19 +55,40 @@ export const luneoProbes = {
       expect?: HealthExpectation | ((ctx: LuneoRun) => HealthExpectation);
       interval?: string;
     } = {},
-  ) => health<LuneoResources>({ url: publicUrl, ...opts }),
-  version: () => version<LuneoResources>({ url: publicUrl }),
+  ) => planned(health<LuneoResources>({ url: publicUrl, ...opts }), http(['GET', '/health'])),
+  version: () => planned(version<LuneoResources>({ url: publicUrl }), http(['GET', '/version'])),
   order: (opts: { interval?: string; name?: string } = {}) =>
-    order<LuneoResources>({ url: publicUrl, ...opts }),
-  render: () => render<LuneoResources>({ url: publicUrl }),
-  smoke: () => smoke<LuneoResources>({ url: publicUrl }),
+    planned(
+      order<LuneoResources>({ url: publicUrl, ...opts }),
+      http(['POST', '/api/orders'], ['GET', '/api/orders/<id>']),
+    ),
+  render: () =>
+    planned(
+      render<LuneoResources>({ url: publicUrl }),
+      http(['POST', '/api/renders'], ['GET', '/api/renders/<id>'], ['GET', '/api/renders/<id>/image']),
+    ),
+  smoke: () =>
+    planned(
+      smoke<LuneoResources>({ url: publicUrl }),
+      http(['GET', '/ (shop page, Chromium)'], ['POST', '/api/orders (from the page)']),
+    ),
   canary: (interval = '100ms') =>
-    canary<LuneoResources>({
-      interval,
-      databaseUrl,
-      // The lag the platform reported before T0 (stored by the steady-state lag probe); after T0 it is stale.
-      reportedLag: async (ctx) => (ctx.state.get(LAG_BEFORE_T0) as number | undefined) ?? null,
-    }),
+    planned(
+      canary<LuneoResources>({
+        interval,
+        databaseUrl,
+        // The lag the platform reported before T0 (stored by the steady-state lag probe); after T0 it is stale.
+        reportedLag: async (ctx) => (ctx.state.get(LAG_BEFORE_T0) as number | undefined) ?? null,
+      }),
+      (ctx) => [
+        ...readSecret(ctx),
+        {
+          service: 'postgres',
+          operation: `INSERT INTO drill_canary every ${interval}, read back on the new writer`,
+          mutating: true,
+        },
+      ],
+    ),
   /** Load through the public URL for the whole drill: k6 when installed, else the built-in generator. */
   load: (opts: { rate?: number; path?: string } = {}) =>
     k6Load<LuneoResources>({
@@ -61,6 +105,15 @@ export const luneoProbes = {
     name: 'primary-serves',
     description: 'eu-west-1 serves users and holds the writer',
     timeout: '10s',
+    plan: (ctx) => [
+      {
+        service: 'rds',
+        operation: 'DescribeGlobalClusters',
+        scope: ctx.target.resources.secondary.region,
+        mutating: false,
+      },
+      ...http(['GET', '/health'])(ctx),
+    ],
     async check(ctx, { signal }) {
       const l = await luneo(ctx);
       const gc = await l.aws.rds(l.r.secondary.region).describeGlobalCluster(l.r.globalClusterId, { signal });
@@ -97,6 +150,15 @@ export const luneoProbes = {
     description: `AuroraGlobalDBRPOLag below ${opts.below}`,
     runbook: '§6.1',
     timeout: '10s',
+    plan: (ctx) => [
+      {
+        service: 'cloudwatch',
+        operation: 'GetMetricData',
+        scope: ctx.target.resources.secondary.region,
+        params: { MetricName: 'AuroraGlobalDBRPOLag' },
+        mutating: false,
+      },
+    ],
     async check(ctx) {
       const lag = await reportedRpoLag(ctx);
       if (!lag)
@@ -117,6 +179,7 @@ export const luneoProbes = {
     name: 'queue-drained',
     description: 'No render job waiting or active in the serving region (runbook §8, bull-board)',
     runbook: '§8',
+    plan: http(['GET', '/api/queue']),
     timeout: opts.timeout ?? '30s',
     async check(ctx, { signal }) {
       const url = `${await publicUrl(ctx)}/api/queue`;

@@ -30,6 +30,14 @@ export function failedOver(): ProbeDefinition<LuneoResources> {
     name: 'failed-over',
     description: 'us-east-1 is writer and the old primary is a member again (rejoined or rejoining)',
     timeout: '10s',
+    plan: (ctx) => [
+      {
+        service: 'rds',
+        operation: 'DescribeGlobalClusters',
+        scope: ctx.target.resources.secondary.region,
+        mutating: false,
+      },
+    ],
     async check(ctx, { signal }) {
       const l = await luneo(ctx);
       const gc = await l.aws.rds(l.r.secondary.region).describeGlobalCluster(l.r.globalClusterId, { signal });
@@ -121,6 +129,14 @@ export function alarmsOk(): ProbeDefinition<LuneoResources> {
     description: 'CloudWatch alarms back to OK (runbook §10)',
     runbook: '§10',
     timeout: '60s',
+    plan: (ctx) => [
+      {
+        service: 'cloudwatch',
+        operation: 'DescribeAlarms',
+        scope: ctx.target.resources.primary.region,
+        mutating: false,
+      },
+    ],
     async check(ctx, { signal }) {
       const l = await luneo(ctx);
       const names = [l.r.alarms.replicationLag, l.r.alarms.alb5xx, l.r.alarms.route53HealthCheck];

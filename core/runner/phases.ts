@@ -1,6 +1,6 @@
 // The phases between plan and restore: plan, preflight, inject (T0), failover, recover, verify.
 import { DrillError, errorMessage, isAbortError } from '../errors.ts';
-import type { PlannedCall, RunContext } from '../model.ts';
+import type { PlannedCall, ProbeDefinition, RunContext } from '../model.ts';
 import { sleep, withDeadline } from './deadline.ts';
 import type { DrillRun } from './drill-run.ts';
 import { stepId } from './ids.ts';
@@ -27,9 +27,17 @@ export function planPhase<R>(run: DrillRun<R>): void {
     }
     return { stepId: id, title, calls: run.redactor.redact(calls) };
   };
+  // Probes and the ledger only read (or write their own canary rows), but a dry run lists every call.
+  const probes = (list: ProbeDefinition<R>[], phase: string) =>
+    list.filter((p) => p.plan).map((p) => planned(`${phase}:${p.name}`, `probe ${p.name}`, p.plan));
+  const ledger = scenario.ledger;
   run.plan = [
+    ...probes(scenario.steadyState, 'steady-state'),
+    ...(ledger?.plan ? [planned(`ledger:${ledger.name}`, `write ledger ${ledger.name}`, ledger.plan)] : []),
     planned('fault', scenario.fault.title, scenario.fault.plan),
     ...scenario.failover.map((s) => planned(stepId(s), s.title, s.plan)),
+    ...probes(scenario.recovery, 'recovery'),
+    ...probes(scenario.verify, 'verify'),
     ...(scenario.restore ?? []).map((s) => planned(`restore:${stepId(s)}`, s.title, s.plan)),
   ];
   run.emit({ kind: 'plan', steps: run.plan });
