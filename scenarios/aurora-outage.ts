@@ -1,7 +1,7 @@
 // Runbook §4–§6 and §8: the primary Aurora cluster drops off the network in eu-west-1; fail over to us-east-1.
 
 import { checkReplicationLag, failoverGlobalCluster, pointDatabaseUrlAt } from '../actions/luneo/database.ts';
-import { assessImpact, detectOutage } from '../actions/luneo/detection.ts';
+import { alarmsOk, assessImpact, detectOutage } from '../actions/luneo/detection.ts';
 import { failoverDns, reassertFailoverRecords } from '../actions/luneo/dns.ts';
 import { fisNetworkOutage } from '../actions/luneo/fault.ts';
 import { applyDrOverrides, rolloutRestart, scaleDeployment } from '../actions/luneo/kubernetes.ts';
@@ -19,6 +19,8 @@ export default defineScenario<LuneoResources>({
     luneoProbes.primaryServes(),
     luneoProbes.order(),
     luneoProbes.replicationLag({ below: '5m' }),
+    // An alarm already firing would make detection meaningless.
+    alarmsOk(),
   ],
   ledger: luneoProbes.canary('100ms'),
   fault: fisNetworkOutage({

@@ -1,16 +1,11 @@
 // Runbook §9–§10: back to eu-west-1 after a failover, with one planned switchover and no data loss.
 import { pointDatabaseUrlAt, switchoverGlobalCluster } from '../actions/luneo/database.ts';
+import { alarmsOk } from '../actions/luneo/detection.ts';
 import { reassertFailoverRecords, restoreDns } from '../actions/luneo/dns.ts';
 import { applyDrOverrides, rolloutRestart, scaleDeployment } from '../actions/luneo/kubernetes.ts';
 import { luneoProbes } from '../actions/luneo/probes.ts';
 import type { LuneoResources } from '../actions/luneo/resources.ts';
-import {
-  alarmsOk,
-  failedOver,
-  plannedWindow,
-  primaryNodesReady,
-  waitForRejoin,
-} from '../actions/luneo/restoration.ts';
+import { failedOver, plannedWindow, primaryNodesReady, waitForRejoin } from '../actions/luneo/restoration.ts';
 import { manualCheckpoint } from '../actions/manual.ts';
 import { defineScenario } from '../core/model.ts';
 

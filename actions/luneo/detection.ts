@@ -1,7 +1,7 @@
 // Runbook §4–§5: detection by the CloudWatch alarms, and the decision to fail over the region.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DrillError } from '../../core/errors.ts';
-import { defineStep, type StepDefinition } from '../../core/model.ts';
+import { defineStep, type ProbeDefinition, type StepDefinition } from '../../core/model.ts';
 import { luneo } from './context.ts';
 import type { LuneoResources } from './resources.ts';
 
@@ -131,5 +131,37 @@ export function classify(
   return {
     kind: 'workload',
     why: `the load balancer answers HTTP ${status} (${body.error ?? body.message ?? 'no detail'}) while the database is reachable: workload only; §5 says \`kubectl rollout restart\` the API and workers in the primary, not a regional failover`,
+  };
+}
+
+/** The CloudWatch alarms of §4 are OK: a steady state before a drill (else detection means nothing), and §10 after. */
+export function alarmsOk(): ProbeDefinition<LuneoResources> {
+  return {
+    name: 'alarms-ok',
+    description: 'CloudWatch alarms back to OK (runbook §10)',
+    runbook: '§10',
+    timeout: '60s',
+    plan: (ctx) => [
+      {
+        service: 'cloudwatch',
+        operation: 'DescribeAlarms',
+        scope: ctx.target.resources.primary.region,
+        mutating: false,
+      },
+    ],
+    async check(ctx, { signal }) {
+      const l = await luneo(ctx);
+      const names = [l.r.alarms.replicationLag, l.r.alarms.alb5xx, l.r.alarms.route53HealthCheck];
+      let last = '';
+      for (let delay = 500; !signal.aborted; delay = Math.min(delay * 2, 4000)) {
+        const alarms = await l.aws.cloudWatch(l.r.primary.region).describeAlarms(names, { signal });
+        const notOk = alarms.filter((a) => a.state !== 'OK');
+        last = notOk.map((a) => `${a.name} ${a.state}`).join(', ');
+        if (notOk.length === 0 && alarms.length === names.length)
+          return { ok: true, detail: `${names.join(', ')}: OK` };
+        await sleep(delay, undefined, { signal }).catch(() => {});
+      }
+      return { ok: false, detail: `alarms not back to OK: ${last}` };
+    },
   };
 }

@@ -121,35 +121,3 @@ export function waitForRejoin(): StepDefinition<LuneoResources> {
     },
   });
 }
-
-/** §10: the CloudWatch alarms of §4 are back to OK. */
-export function alarmsOk(): ProbeDefinition<LuneoResources> {
-  return {
-    name: 'alarms-ok',
-    description: 'CloudWatch alarms back to OK (runbook §10)',
-    runbook: '§10',
-    timeout: '60s',
-    plan: (ctx) => [
-      {
-        service: 'cloudwatch',
-        operation: 'DescribeAlarms',
-        scope: ctx.target.resources.primary.region,
-        mutating: false,
-      },
-    ],
-    async check(ctx, { signal }) {
-      const l = await luneo(ctx);
-      const names = [l.r.alarms.replicationLag, l.r.alarms.alb5xx, l.r.alarms.route53HealthCheck];
-      let last = '';
-      for (let delay = 500; !signal.aborted; delay = Math.min(delay * 2, 4000)) {
-        const alarms = await l.aws.cloudWatch(l.r.primary.region).describeAlarms(names, { signal });
-        const notOk = alarms.filter((a) => a.state !== 'OK');
-        last = notOk.map((a) => `${a.name} ${a.state}`).join(', ');
-        if (notOk.length === 0 && alarms.length === names.length)
-          return { ok: true, detail: `${names.join(', ')}: OK` };
-        await sleep(delay, undefined, { signal }).catch(() => {});
-      }
-      return { ok: false, detail: `alarms not back to OK: ${last}` };
-    },
-  };
-}
