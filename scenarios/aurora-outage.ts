@@ -1,13 +1,9 @@
 // Runbook §4–§6 and §8: the primary Aurora cluster drops off the network in eu-west-1; fail over to us-east-1.
-
-import { checkReplicationLag, failoverGlobalCluster, pointDatabaseUrlAt } from '../actions/luneo/database.ts';
-import { alarmsOk, assessImpact, detectOutage } from '../actions/luneo/detection.ts';
-import { failoverDns, reassertFailoverRecords } from '../actions/luneo/dns.ts';
+import { alarmsOk } from '../actions/luneo/detection.ts';
 import { fisNetworkOutage } from '../actions/luneo/fault.ts';
-import { applyDrOverrides, rolloutRestart, scaleDeployment } from '../actions/luneo/kubernetes.ts';
 import { luneoProbes } from '../actions/luneo/probes.ts';
+import { drRecovery, drVerification, regionalFailover } from '../actions/luneo/regional-failover.ts';
 import type { LuneoResources } from '../actions/luneo/resources.ts';
-import { manualCheckpoint } from '../actions/manual.ts';
 import { defineScenario } from '../core/model.ts';
 
 export default defineScenario<LuneoResources>({
@@ -29,57 +25,12 @@ export default defineScenario<LuneoResources>({
     subnets: (r) => r.fis.databaseSubnetTags,
     duration: '15m',
   }),
-  failover: [
-    detectOutage({ plannedAt: '2m' }),
-    manualCheckpoint({
-      id: 'incident-ticket',
-      runbook: '§4',
-      title: 'Open the incident ticket',
-      instruction:
-        'record the exact time, business impact and affected systems in JIRA OPS-DR-<date>; confirm on Grafana "Multi-Region Overview"',
-    }),
-    assessImpact({ plannedAt: '4m' }),
-    checkReplicationLag({ below: '5m', plannedAt: '4m' }),
-    scaleDeployment({
-      side: 'primary',
-      deployment: 'worker',
-      replicas: 0,
-      plannedAt: '5m',
-      bestEffort: true,
-      id: 'fence-primary-workers',
-    }),
-    failoverGlobalCluster({ to: 'secondary', plannedAt: '5m' }),
-    pointDatabaseUrlAt({ side: 'secondary', plannedAt: '6m' }),
-    reassertFailoverRecords({ plannedAt: '14m' }),
-    failoverDns({ plannedAt: '15m' }),
-    manualCheckpoint({
-      id: 'freeze-deploys',
-      runbook: '§6.4',
-      title: 'Suspend production deploy pipelines',
-      instruction: 'disable the GitHub Actions production deploy workflows so nothing deploys to eu-west-1',
-    }),
-    applyDrOverrides({ side: 'secondary', drMode: true, plannedAt: '16m' }),
-    rolloutRestart({ side: 'secondary', deployments: ['api', 'worker'], plannedAt: '20m' }),
-  ],
-  recovery: [
-    luneoProbes.health({
-      name: 'health',
-      expect: { region: 'us-east-1', role: 'writer' },
-      interval: '250ms',
-    }),
-    luneoProbes.order({ interval: '1s' }),
-  ],
-  verify: [
-    luneoProbes.health({
-      name: 'health-dr-mode',
-      expect: { region: 'us-east-1', role: 'writer', drMode: true },
-    }),
-    luneoProbes.version(),
-    luneoProbes.smoke(),
-    luneoProbes.order({ name: 'order-after' }),
-    luneoProbes.render(),
-    luneoProbes.queueDrained(),
-  ],
+  failover: regionalFailover({
+    incidentInstruction:
+      'record the exact time, business impact and affected systems in JIRA OPS-DR-<date>; confirm on Grafana "Multi-Region Overview"',
+  }),
+  recovery: drRecovery(),
+  verify: drVerification(),
   recoveryTimeout: '30m',
   tags: ['aurora', 'database', 'regional-failover'],
 });

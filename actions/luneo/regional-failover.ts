@@ -1,0 +1,80 @@
+// Runbook §4–§6: the failover to us-east-1 every regional scenario runs, whatever took the primary down,
+// with the probes that judge it. Each step carries its §13 planned offset.
+
+import type { ProbeDefinition, StepDefinition } from '../../core/model.ts';
+import { manualCheckpoint } from '../manual.ts';
+import { checkReplicationLag, failoverGlobalCluster, pointDatabaseUrlAt } from './database.ts';
+import { assessImpact, detectOutage } from './detection.ts';
+import { failoverDns, reassertFailoverRecords } from './dns.ts';
+import { applyDrOverrides, rolloutRestart, scaleDeployment } from './kubernetes.ts';
+import { luneoProbes } from './probes.ts';
+import type { LuneoResources } from './resources.ts';
+
+export interface RegionalFailoverOptions {
+  /** What the incident ticket records (§4), e.g. where to confirm the outage. */
+  incidentInstruction: string;
+  /** Fencing the primary workers is best effort; give up fast when the primary EKS API is dark. */
+  fenceTimeout?: string;
+}
+
+export function regionalFailover(opts: RegionalFailoverOptions): StepDefinition<LuneoResources>[] {
+  return [
+    detectOutage({ plannedAt: '2m' }),
+    manualCheckpoint({
+      id: 'incident-ticket',
+      runbook: '§4',
+      title: 'Open the incident ticket',
+      instruction: opts.incidentInstruction,
+    }),
+    assessImpact({ plannedAt: '4m' }),
+    checkReplicationLag({ below: '5m', plannedAt: '4m' }),
+    scaleDeployment({
+      side: 'primary',
+      deployment: 'worker',
+      replicas: 0,
+      plannedAt: '5m',
+      bestEffort: true,
+      id: 'fence-primary-workers',
+      ...(opts.fenceTimeout ? { timeout: opts.fenceTimeout } : {}),
+    }),
+    failoverGlobalCluster({ to: 'secondary', plannedAt: '5m' }),
+    pointDatabaseUrlAt({ side: 'secondary', plannedAt: '6m' }),
+    reassertFailoverRecords({ plannedAt: '14m' }),
+    failoverDns({ plannedAt: '15m' }),
+    manualCheckpoint({
+      id: 'freeze-deploys',
+      runbook: '§6.4',
+      title: 'Suspend production deploy pipelines',
+      instruction: 'disable the GitHub Actions production deploy workflows so nothing deploys to eu-west-1',
+    }),
+    applyDrOverrides({ side: 'secondary', drMode: true, plannedAt: '16m' }),
+    rolloutRestart({ side: 'secondary', deployments: ['api', 'worker'], plannedAt: '20m' }),
+  ];
+}
+
+/** Recovered = us-east-1's writer answers through the public URL and takes orders. */
+export function drRecovery(): ProbeDefinition<LuneoResources>[] {
+  return [
+    luneoProbes.health({
+      name: 'health',
+      expect: { region: 'us-east-1', role: 'writer' },
+      interval: '250ms',
+    }),
+    luneoProbes.order({ interval: '1s' }),
+  ];
+}
+
+/** §6.5 and §8: what users see once recovered, in DR mode. */
+export function drVerification(): ProbeDefinition<LuneoResources>[] {
+  return [
+    luneoProbes.health({
+      name: 'health-dr-mode',
+      expect: { region: 'us-east-1', role: 'writer', drMode: true },
+    }),
+    luneoProbes.version(),
+    luneoProbes.smoke(),
+    luneoProbes.order({ name: 'order-after' }),
+    luneoProbes.render(),
+    luneoProbes.queueDrained(),
+  ];
+}
