@@ -49,13 +49,13 @@ export function failedOver(): ProbeDefinition<LuneoResources> {
           detail: `nothing to switch back: ${writer.clusterId} in ${writer.region} is already writer`,
         };
       }
-      const ok =
-        writer?.region === l.r.secondary.region && primary?.syncStatus === 'connected' && !primary.isWriter;
+      // The old primary may still be rebuilding: the switchback's first steps wait for it (§9.2).
+      const ok = writer?.region === l.r.secondary.region && primary !== undefined && !primary.isWriter;
       return {
         ok,
         detail: ok
-          ? `writer ${writer?.clusterId}; ${primary?.clusterId} rejoined (connected)`
-          : `writer ${writer?.clusterId ?? 'none'}; ${primary?.clusterId ?? l.r.primary.clusterId} is ${primary?.syncStatus ?? 'not a member'}: wait for it to rejoin (§9.2)`,
+          ? `writer ${writer?.clusterId}; ${primary?.clusterId} is ${primary?.syncStatus ?? 'rejoining'}`
+          : `writer ${writer?.clusterId ?? 'none'}; ${l.r.primary.clusterId} is not a member of ${l.r.globalClusterId}: nothing to switch back to`,
       };
     },
   };
