@@ -1,7 +1,7 @@
 // Runbook §6.1 and §9.2: the Aurora Global Database steps.
 
 import { rpoLagQuery } from '../../clients/aws/cloudwatch.ts';
-import { planFailoverGlobalCluster, planSwitchoverGlobalCluster } from '../../clients/aws/rds.ts';
+import { planFailoverGlobalCluster, planSwitchoverGlobalCluster, type Rds } from '../../clients/aws/rds.ts';
 import { planPutSecretValue } from '../../clients/aws/secrets.ts';
 import { formatDuration, parseDuration } from '../../core/duration.ts';
 import { DrillError } from '../../core/errors.ts';
@@ -102,14 +102,7 @@ export function failoverGlobalCluster(
         { globalClusterId: l.r.globalClusterId, targetClusterArn: target, allowDataLoss: true },
         { signal: ctx.signal },
       );
-      await rds.waitUntilWriter({
-        globalClusterId: l.r.globalClusterId,
-        clusterArn: target,
-        signal: ctx.signal,
-        intervalMs: 250,
-        maxIntervalMs: 1000,
-        timeoutMs: 600_000,
-      });
+      await untilWriter(l, rds, target, ctx.signal);
       return {
         detail: `${l.r[to].clusterId} is writer${result.alreadyDone ? ' (it already was: nothing sent)' : ''}`,
         measurements: { promotedAt: ctx.clock.now() },
@@ -145,16 +138,21 @@ export function switchoverGlobalCluster(
         { globalClusterId: l.r.globalClusterId, targetClusterArn: target },
         { signal: ctx.signal },
       );
-      await rds.waitUntilWriter({
-        globalClusterId: l.r.globalClusterId,
-        clusterArn: target,
-        signal: ctx.signal,
-        intervalMs: 250,
-        maxIntervalMs: 1000,
-        timeoutMs: 600_000,
-      });
+      await untilWriter(l, rds, target, ctx.signal);
       return { detail: `${l.r[to].clusterId} is writer${result.alreadyDone ? ' (it already was)' : ''}` };
     },
+  });
+}
+
+/** Both writer changes answer at once and work in the background: wait until `target` writes. */
+function untilWriter(l: Luneo, rds: Rds, target: string, signal: AbortSignal) {
+  return rds.waitUntilWriter({
+    globalClusterId: l.r.globalClusterId,
+    clusterArn: target,
+    signal,
+    intervalMs: 250,
+    maxIntervalMs: 1000,
+    timeoutMs: 600_000,
   });
 }
 

@@ -1,6 +1,7 @@
 // Runbook §4–§5: detection by the CloudWatch alarms, and the decision to fail over the region.
-import { setTimeout as sleep } from 'node:timers/promises';
-import { DrillError } from '../../core/errors.ts';
+import { pollUntil } from '../../clients/poll.ts';
+import { parseDuration } from '../../core/duration.ts';
+import { DrillError, errorMessage } from '../../core/errors.ts';
 import { defineStep, type ProbeDefinition, type StepDefinition } from '../../core/model.ts';
 import { luneo } from './context.ts';
 import type { LuneoResources } from './resources.ts';
@@ -15,12 +16,13 @@ const alarmNames = (r: LuneoResources) => [
 export function detectOutage(
   opts: { plannedAt?: string; timeout?: string } = {},
 ): StepDefinition<LuneoResources> {
+  const timeout = opts.timeout ?? '5m';
   return defineStep<LuneoResources>({
     id: 'detection',
     title: 'Detect the outage: CloudWatch alarms aurora-replication-lag, alb-5xx, route53-healthcheck',
     runbook: '§4',
     plannedAt: opts.plannedAt ?? '2m',
-    timeout: opts.timeout ?? '5m',
+    timeout,
     plan: (ctx) => [
       {
         service: 'cloudwatch',
@@ -35,17 +37,25 @@ export function detectOutage(
       const cw = l.aws.cloudWatch(l.r.primary.region);
       // An alarm already in ALARM before T0 is noise, not detection: only transitions since T0 count.
       const t0 = ctx.clock.wall(ctx.clock.t0 ?? 0).getTime() - 1000;
-      for (let delay = 250; ; delay = Math.min(delay * 2, 2000)) {
-        const alarms = await cw.describeAlarms(alarmNames(l.r), { signal: ctx.signal });
-        const firing = alarms.filter((a) => a.state === 'ALARM' && (a.updatedAt?.getTime() ?? 0) >= t0);
-        if (firing.length > 0) {
-          return {
-            detail: `in ALARM: ${firing.map((a) => `${a.name} (${a.reason})`).join('; ')}`,
-            measurements: { detectedAt: ctx.clock.now(), alarmsFiring: firing.length },
-          };
-        }
-        await sleep(delay, undefined, { signal: ctx.signal });
-      }
+      const firing = await pollUntil({
+        site: { service: 'cloudwatch', operation: 'DescribeAlarms', scope: cw.region },
+        what: `one of ${alarmNames(l.r).join(', ')} to go to ALARM after T0`,
+        intervalMs: 250,
+        maxIntervalMs: 2000,
+        timeoutMs: parseDuration(timeout) - 1000,
+        signal: ctx.signal,
+        check: async () => {
+          const alarms = await cw.describeAlarms(alarmNames(l.r), { signal: ctx.signal });
+          const fired = alarms.filter((a) => a.state === 'ALARM' && (a.updatedAt?.getTime() ?? 0) >= t0);
+          return fired.length > 0
+            ? { done: true, value: fired }
+            : { done: false, seen: alarms.map((a) => `${a.name} ${a.state}`).join(', ') };
+        },
+      });
+      return {
+        detail: `in ALARM: ${firing.map((a) => `${a.name} (${a.reason})`).join('; ')}`,
+        measurements: { detectedAt: ctx.clock.now(), alarmsFiring: firing.length },
+      };
     },
   });
 }
@@ -151,17 +161,33 @@ export function alarmsOk(): ProbeDefinition<LuneoResources> {
     ],
     async check(ctx, { signal }) {
       const l = await luneo(ctx);
-      const names = [l.r.alarms.replicationLag, l.r.alarms.alb5xx, l.r.alarms.route53HealthCheck];
-      let last = '';
-      for (let delay = 500; !signal.aborted; delay = Math.min(delay * 2, 4000)) {
-        const alarms = await l.aws.cloudWatch(l.r.primary.region).describeAlarms(names, { signal });
-        const notOk = alarms.filter((a) => a.state !== 'OK');
-        last = notOk.map((a) => `${a.name} ${a.state}`).join(', ');
-        if (notOk.length === 0 && alarms.length === names.length)
-          return { ok: true, detail: `${names.join(', ')}: OK` };
-        await sleep(delay, undefined, { signal }).catch(() => {});
+      const names = alarmNames(l.r);
+      const cw = l.aws.cloudWatch(l.r.primary.region);
+      try {
+        await pollUntil({
+          site: { service: 'cloudwatch', operation: 'DescribeAlarms', scope: cw.region },
+          what: `${names.join(', ')} to be OK`,
+          intervalMs: 500,
+          maxIntervalMs: 4000,
+          timeoutMs: 55_000,
+          signal,
+          check: async () => {
+            const alarms = await cw.describeAlarms(names, { signal });
+            const notOk = alarms.filter((a) => a.state !== 'OK');
+            const done = notOk.length === 0 && alarms.length === names.length;
+            return done
+              ? { done: true, value: alarms }
+              : {
+                  done: false,
+                  seen: notOk.map((a) => `${a.name} ${a.state}`).join(', ') || 'missing alarms',
+                };
+          },
+        });
+        return { ok: true, detail: `${names.join(', ')}: OK` };
+      } catch (error) {
+        if (signal.aborted) throw error;
+        return { ok: false, detail: `alarms not back to OK: ${errorMessage(error)}` };
       }
-      return { ok: false, detail: `alarms not back to OK: ${last}` };
     },
   };
 }

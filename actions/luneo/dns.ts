@@ -1,8 +1,8 @@
 // Runbook §6.3 and §9.5: Route 53 failover, forced by inverting the primary health check (the data plane
 // fails over as designed), and the failover records re-asserted (the runbook's `terraform apply -target`).
 
-import { setTimeout as sleep } from 'node:timers/promises';
 import { planSetHealthCheckInverted, planUpsertRecord } from '../../clients/aws/route53-records.ts';
+import { pollUntil } from '../../clients/poll.ts';
 import { defineStep, type StepDefinition } from '../../core/model.ts';
 import { luneo } from './context.ts';
 import { FINDINGS } from './findings.ts';
@@ -159,14 +159,21 @@ async function setPrimaryHealthCheck(
     note = result.alreadyDone ? 'not inverted (already)' : 'inversion removed';
   }
   const wantHealthy = !forceFailover;
-  for (let delay = 250; ; delay = Math.min(delay * 2, 2000)) {
-    const now = await observe();
-    if (now.healthy === wantHealthy) {
-      return {
-        detail: `primary health check ${id}: ${note}; Route 53 sees it ${now.healthy ? 'healthy' : 'failing'} (${now.status.healthyCount}/${now.status.observations.length} checkers)`,
-        measurements: { dnsFlippedAt: ctx.clock.now() },
-      };
-    }
-    await sleep(delay, undefined, { signal: ctx.signal });
-  }
+  const seen = await pollUntil({
+    site: { service: 'route53', operation: 'GetHealthCheckStatus', scope: 'global' },
+    what: `primary health check ${id} to read ${wantHealthy ? 'healthy' : 'failing'}`,
+    intervalMs: 250,
+    maxIntervalMs: 2000,
+    timeoutMs: 290_000,
+    signal: ctx.signal,
+    check: async () => {
+      const now = await observe();
+      const counts = `${now.status.healthyCount}/${now.status.observations.length} checkers healthy`;
+      return now.healthy === wantHealthy ? { done: true, value: counts } : { done: false, seen: counts };
+    },
+  });
+  return {
+    detail: `primary health check ${id}: ${note}; Route 53 sees it ${wantHealthy ? 'healthy' : 'failing'} (${seen})`,
+    measurements: { dnsFlippedAt: ctx.clock.now() },
+  };
 }

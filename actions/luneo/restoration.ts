@@ -1,5 +1,5 @@
 // Runbook §9–§10: the way back. The old primary must have rejoined as a replica before one planned switchover.
-import { setTimeout as sleep } from 'node:timers/promises';
+import { pollUntil } from '../../clients/poll.ts';
 import { DrillError } from '../../core/errors.ts';
 import {
   defineFault,
@@ -110,14 +110,27 @@ export function waitForRejoin(): StepDefinition<LuneoResources> {
     async run(ctx) {
       const l = await luneo(ctx);
       const rds = l.aws.rds(l.r.secondary.region);
-      for (let delay = 250; ; delay = Math.min(delay * 2, 2000)) {
-        const gc = await rds.describeGlobalCluster(l.r.globalClusterId, { signal: ctx.signal });
-        const primary = gc.members.find((m) => m.region === l.r.primary.region);
-        if (primary && !primary.isWriter && primary.syncStatus === 'connected' && gc.status === 'available') {
-          return { detail: `${primary.clusterId} connected as replica` };
-        }
-        await sleep(delay, undefined, { signal: ctx.signal });
-      }
+      const primary = await pollUntil({
+        site: { service: 'rds', operation: 'DescribeGlobalClusters', scope: rds.region },
+        what: `${l.r.primary.clusterId} to stream again from the new writer (SynchronizationStatus connected)`,
+        intervalMs: 250,
+        maxIntervalMs: 2000,
+        timeoutMs: 590_000,
+        signal: ctx.signal,
+        check: async () => {
+          const gc = await rds.describeGlobalCluster(l.r.globalClusterId, { signal: ctx.signal });
+          const member = gc.members.find((m) => m.region === l.r.primary.region);
+          const done =
+            member && !member.isWriter && member.syncStatus === 'connected' && gc.status === 'available';
+          return done
+            ? { done: true, value: member }
+            : {
+                done: false,
+                seen: `global cluster ${gc.status}, ${member?.clusterId ?? 'primary'} ${member?.syncStatus ?? 'not a member'}`,
+              };
+        },
+      });
+      return { detail: `${primary.clusterId} connected as replica` };
     },
   });
 }
