@@ -132,8 +132,15 @@ export class ReplicatedDatabase {
     return this.currentWriter;
   }
 
-  role(region: Region): Promise<DbRole> {
-    return this.node(region).role();
+  /**
+   * The role in the global cluster's view: an old writer that could not be fenced yet (still isolated)
+   * answers as a writer, but the promoted region is the writer now.
+   */
+  async role(region: Region): Promise<DbRole> {
+    const role = await this.node(region).role();
+    return role === 'writer' && this.currentWriter !== null && this.currentWriter !== region
+      ? 'fenced'
+      : role;
   }
 
   syncStatus(region: Region): SyncStatus {

@@ -20,11 +20,7 @@ export function labBackend(parts: BackendParts): AwsLabBackend {
   return {
     accountId,
     database: {
-      // The global cluster has one writer: an old writer that could not be fenced yet is not it.
-      role: async (region) => {
-        const role = await db.role(region);
-        return role === 'writer' && db.writer() !== region ? 'fenced' : role;
-      },
+      role: (region) => db.role(region),
       syncStatus: (region) => db.syncStatus(region),
       endpoint: (region) => db.endpoint(region),
       replicationLagMs: () => db.replicationLagMs(),
