@@ -6,9 +6,11 @@ cd "$(dirname "$0")/.."
 PNPM_VERSION=12.4.2
 say() { printf '[setup] %s\n' "$*"; }
 
-# Debian packages: PostgreSQL server binaries for the lab, Chromium for the browser smoke probe.
+# Debian packages: PostgreSQL server binaries for the lab, Redis for the lab's caches and BullMQ queues,
+# Chromium for the browser smoke probe and the reports' PDF.
 need_apt=()
 ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || need_apt+=(postgresql)
+command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || need_apt+=(redis-server)
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
