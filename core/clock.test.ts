@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createClock } from './clock.ts';
+import { createClock, parseClockOffset } from './clock.ts';
 
 function fakeSources(mono: number, wall: number) {
   const state = { mono, wall };
@@ -68,5 +68,48 @@ describe('createClock', () => {
     expect(clock.now()).toBeGreaterThanOrEqual(0);
     expect(clock.startedAtWall.getTime()).toBeGreaterThanOrEqual(before);
     expect(clock.startedAtWall.getTime()).toBeLessThanOrEqual(after);
+  });
+
+  it('shifts recorded wall time by an offset, keeps the real start, and never bends durations', () => {
+    const real = Date.UTC(2026, 10, 26, 7, 0, 0);
+    const { state, sources } = fakeSources(0, real);
+    const clock = createClock({ ...sources, offset: '-200d' });
+    state.mono += 1_500;
+    expect(clock.now()).toBe(1_500);
+    expect(clock.startedAtWall.toISOString()).toBe('2026-05-10T07:00:00.000Z');
+    expect(clock.wall(clock.now()).toISOString()).toBe('2026-05-10T07:00:01.500Z');
+    expect(clock.realStartedAtWall.toISOString()).toBe('2026-11-26T07:00:00.000Z');
+    expect(clock.offset).toEqual({ text: '-200d', ms: -200 * 86_400_000 });
+  });
+
+  it('reads the offset from DRILL_CLOCK_OFFSET when none is passed', () => {
+    const saved = process.env.DRILL_CLOCK_OFFSET;
+    process.env.DRILL_CLOCK_OFFSET = '+1h30m';
+    try {
+      const clock = createClock(fakeSources(0, Date.UTC(2026, 0, 1)).sources);
+      expect(clock.offset).toEqual({ text: '+1h30m', ms: 5_400_000 });
+      expect(clock.startedAtWall.toISOString()).toBe('2026-01-01T01:30:00.000Z');
+    } finally {
+      if (saved === undefined) delete process.env.DRILL_CLOCK_OFFSET;
+      else process.env.DRILL_CLOCK_OFFSET = saved;
+    }
+  });
+});
+
+describe('parseClockOffset', () => {
+  it('reads signed durations and treats empty or zero as no offset', () => {
+    expect(parseClockOffset('-90d')).toEqual({ text: '-90d', ms: -90 * 86_400_000 });
+    expect(parseClockOffset('12h')).toEqual({ text: '12h', ms: 43_200_000 });
+    expect(parseClockOffset(' +PT1M ')).toEqual({ text: '+PT1M', ms: 60_000 });
+    expect(parseClockOffset(undefined)).toBeUndefined();
+    expect(parseClockOffset('')).toBeUndefined();
+    expect(parseClockOffset('0')).toBeUndefined();
+    expect(parseClockOffset('-0d')).toBeUndefined();
+  });
+
+  it('refuses text that is not a duration, naming both settings', () => {
+    expect(() => parseClockOffset('-200 days')).toThrow(
+      'clock offset "-200 days" is not a signed duration: use e.g. "-200d" or "+1h30m" (--clock-offset or DRILL_CLOCK_OFFSET)',
+    );
   });
 });

@@ -1,14 +1,30 @@
 // The run's clock: durations come from a monotonic source, so NTP steps and DST never bend an RTO.
 
 import { performance } from 'node:perf_hooks';
+import { DurationError, parseDuration } from './duration.ts';
 import { DrillError } from './errors.ts';
 import type { Clock } from './model.ts';
+
+/** Env var that shifts a run's recorded wall time (e.g. "-200d"); the result records it as `clockOffset`. */
+export const CLOCK_OFFSET_ENV = 'DRILL_CLOCK_OFFSET';
+
+/** A shift of the run's wall time, kept with the run so nobody mistakes it for real evidence. */
+export interface ClockOffset {
+  /** As given, e.g. "-200d". */
+  text: string;
+  /** Signed milliseconds added to the real wall time. */
+  ms: number;
+}
 
 export interface RunClock extends Clock {
   /** Marks T0 at `at` (monotonic ms, default now) and returns it; a second call is a bug and throws. */
   markT0(at?: number): number;
-  /** Wall-clock time at which the run (monotonic 0) started. */
+  /** Wall-clock time at which the run (monotonic 0) started, shifted by `offset` when one is set. */
   readonly startedAtWall: Date;
+  /** The wall-time shift of this run (history made for tests and demos), undefined for a real-time run. */
+  readonly offset: ClockOffset | undefined;
+  /** Real wall-clock start, before any offset. */
+  readonly realStartedAtWall: Date;
 }
 
 export interface ClockSources {
@@ -16,16 +32,43 @@ export interface ClockSources {
   monotonicNow?: () => number;
   /** Wall-clock epoch milliseconds, read once to anchor the run (default Date.now). */
   wallNow?: () => number;
+  /** Wall-time shift like "-200d" or "+1h30m" (default: env DRILL_CLOCK_OFFSET; "" or "0" for none). */
+  offset?: string;
+}
+
+/**
+ * Reads a signed duration ("-200d", "+90d", "-1h30m") into a ClockOffset; undefined for "", "0" or a
+ * zero duration. Throws E_USAGE naming the setting when the text is not a duration.
+ */
+export function parseClockOffset(text: string | undefined): ClockOffset | undefined {
+  const trimmed = (text ?? '').trim();
+  if (trimmed === '' || trimmed === '0') return undefined;
+  const sign = trimmed.startsWith('-') ? -1 : 1;
+  const body = /^[+-]/.test(trimmed) ? trimmed.slice(1) : trimmed;
+  let ms: number;
+  try {
+    ms = parseDuration(body);
+  } catch (error) {
+    if (!(error instanceof DurationError)) throw error;
+    throw new DrillError(
+      'E_USAGE',
+      `clock offset ${JSON.stringify(trimmed)} is not a signed duration: use e.g. "-200d" or "+1h30m" (--clock-offset or ${CLOCK_OFFSET_ENV})`,
+    );
+  }
+  return ms === 0 ? undefined : { text: trimmed, ms: sign * ms };
 }
 
 /**
  * A clock whose `now()` is monotonic milliseconds since creation. Wall time is read once, at
- * creation, and `wall(mono)` is that anchor plus `mono`: for display only, never for durations.
+ * creation (plus the offset, if any), and `wall(mono)` is that anchor plus `mono`: for display
+ * only, never for durations.
  */
 export function createClock(sources: ClockSources = {}): RunClock {
   const monotonicNow = sources.monotonicNow ?? (() => performance.now());
   const origin = monotonicNow();
-  const anchorWall = (sources.wallNow ?? Date.now)();
+  const offset = parseClockOffset(sources.offset ?? process.env[CLOCK_OFFSET_ENV]);
+  const realWall = (sources.wallNow ?? Date.now)();
+  const anchorWall = realWall + (offset?.ms ?? 0);
   let t0: number | undefined;
 
   return {
@@ -37,6 +80,10 @@ export function createClock(sources: ClockSources = {}): RunClock {
     get startedAtWall() {
       return new Date(anchorWall);
     },
+    get realStartedAtWall() {
+      return new Date(realWall);
+    },
+    offset: offset ? { ...offset } : undefined,
     markT0(at?: number) {
       if (t0 !== undefined) {
         throw new DrillError(
@@ -50,6 +97,20 @@ export function createClock(sources: ClockSources = {}): RunClock {
       }
       t0 = value;
       return value;
+    },
+  };
+}
+
+/** result.json's `clockOffset` for a shifted clock, {} for a real-time one (spread into the result). */
+export function clockOffsetRecord(clock: Pick<RunClock, 'offset' | 'realStartedAtWall'>): {
+  clockOffset?: { offset: string; offsetMs: number; realStartedAt: string };
+} {
+  if (!clock.offset) return {};
+  return {
+    clockOffset: {
+      offset: clock.offset.text,
+      offsetMs: clock.offset.ms,
+      realStartedAt: clock.realStartedAtWall.toISOString(),
     },
   };
 }

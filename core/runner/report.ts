@@ -1,8 +1,10 @@
 // The report phase: verdict, result.json, the journal's last word, the run-end event.
 import { join } from 'node:path';
+import { clockOffsetRecord } from '../clock.ts';
 import type { DrillError } from '../errors.ts';
 import { writeFileAtomic } from '../journal.ts';
 import type { Verdict } from '../model.ts';
+import { signOffFromEnv } from '../sign-off.ts';
 import type { DrillRun } from './drill-run.ts';
 import { stepId } from './ids.ts';
 import { RESULT_SCHEMA_VERSION, type RunResult } from './result-schema.ts';
@@ -22,6 +24,11 @@ function verdictOf<R>(run: DrillRun<R>, error: DrillError | undefined): { verdic
   if (run.failures.length > 0) return { verdict: 'failed', reason: run.failures.join('; ') };
   if (run.dryRun) return { verdict: 'passed', reason: 'dry run: plan only, nothing executed' };
   return { verdict: 'passed', reason: 'every objective and check held' };
+}
+
+function signOffOf(): { signOff?: NonNullable<RunResult['signOff']> } {
+  const signOff = signOffFromEnv();
+  return signOff ? { signOff } : {};
 }
 
 export async function writeReport<R>(run: DrillRun<R>, error: DrillError | undefined): Promise<RunResult> {
@@ -100,6 +107,8 @@ export async function writeReport<R>(run: DrillRun<R>, error: DrillError | undef
     plan: run.plan,
     background: run.background,
     attachments: run.attachments,
+    ...clockOffsetRecord(run.clock),
+    ...signOffOf(),
   });
   writeFileAtomic(join(run.runDir, RESULT_FILE), `${JSON.stringify(result, null, 2)}\n`, 0o644);
   run.journal.update((d) => {

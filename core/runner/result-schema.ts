@@ -130,6 +130,10 @@ export const runResultSchema = z.object({
     z.object({ name: z.string(), summary: z.json().optional(), error: z.string().optional() }),
   ),
   attachments: z.array(z.object({ name: z.string(), contentType: z.string(), path: z.string() })),
+  /** Set when the run's wall time was shifted (--clock-offset): history for tests and demos, not evidence. */
+  clockOffset: z.object({ offset: z.string(), offsetMs: ms, realStartedAt: z.iso.datetime() }).optional(),
+  /** Who approved the drill and who took part (--approver / --participants, or DRILL_APPROVER / DRILL_PARTICIPANTS). */
+  signOff: z.object({ approver: z.string().nullable(), participants: z.array(z.string()) }).optional(),
 });
 
 export type RunResult = z.infer<typeof runResultSchema>;
