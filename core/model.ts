@@ -2,6 +2,8 @@
 // core/ knows nothing of AWS, Kubernetes, Luneo or vitest: everything specific arrives
 // through the target's `resources` (typed by the target author) and the step/probe code.
 
+import type { TargetSafety } from './safety/types.ts';
+
 /** A duration as text: "250ms", "5m", "300s", "1h30m", "PT5M". Parsed by core/duration.ts. */
 export type Duration = string;
 
@@ -243,6 +245,8 @@ export interface Target<R = unknown> {
   objectives?: Partial<Objectives>;
   /** Logical name → real resource bindings, typed by the target author. */
   resources: R;
+  /** Guardrail and gate answers (STS, FIS, alarms, the drill lock) and abort alarms: core/safety/types.ts. */
+  safety?: TargetSafety<R>;
   /**
    * Gets the target ready for a run that will execute (never for a dry run), e.g. starts an ephemeral lab;
    * returns what undoes it, called when the run is over.

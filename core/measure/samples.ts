@@ -1,4 +1,5 @@
 // Probe samples as the measurement functions read them.
+import type { JsonValue } from '../model.ts';
 
 /** One result of one probe; `at` is monotonic ms (the run clock). */
 export interface ProbeSample {
@@ -7,6 +8,8 @@ export interface ProbeSample {
   ok: boolean;
   latencyMs?: number;
   detail?: string;
+  /** The probe's structured outcome, if it gave one (reports read losses and backlogs from it). */
+  data?: JsonValue;
 }
 
 /** A named instant of the run (monotonic ms), e.g. { name: 'promotion', at: 312_000 }. */

@@ -60,6 +60,7 @@ export async function preflightPhase<R>(run: DrillRun<R>): Promise<void> {
       ok: check.ok,
       latencyMs: check.latencyMs,
       detail: check.detail,
+      ...(check.data === undefined ? {} : { data: check.data }),
     });
     run.emit({
       kind: 'probe-sample',
@@ -229,6 +230,7 @@ export async function verifyPhase<R>(run: DrillRun<R>): Promise<void> {
       ok: check.ok,
       latencyMs: check.latencyMs,
       detail: check.detail,
+      ...(check.data === undefined ? {} : { data: check.data }),
     });
     run.emit({
       kind: 'probe-sample',

@@ -1,6 +1,6 @@
 // Probes: once (steady state, verification) or continuously from T0 (recovery sampling).
 import { errorMessage } from '../errors.ts';
-import type { Phase, ProbeDefinition } from '../model.ts';
+import type { JsonValue, Phase, ProbeDefinition } from '../model.ts';
 import { sleep, withDeadline } from './deadline.ts';
 import type { DrillRun } from './drill-run.ts';
 
@@ -14,6 +14,8 @@ export interface ProbeCheck {
   at: number;
   latencyMs: number;
   detail?: string;
+  /** The probe's structured outcome (e.g. `{ loss: { what, count } }`), redacted. */
+  data?: JsonValue;
 }
 
 /** One check under its own timeout and the run's signal; a thrown error is a failed check. */
@@ -43,6 +45,7 @@ export async function checkProbe<R>(
       at,
       latencyMs,
       ...(outcome.detail ? { detail: run.redactor.redactText(outcome.detail) } : {}),
+      ...(outcome.data === undefined ? {} : { data: run.redactor.redact(outcome.data) }),
     };
   } catch (error) {
     if (parent.aborted) throw error;
@@ -90,6 +93,7 @@ export class RecoverySampler<R> {
         ok: check.ok,
         latencyMs: check.latencyMs,
         detail: check.detail,
+        ...(check.data === undefined ? {} : { data: check.data }),
       });
       run.emit({
         kind: 'probe-sample',

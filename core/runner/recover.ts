@@ -44,7 +44,13 @@ export async function recoverPhase<R>(run: DrillRun<R>, sampler: RecoverySampler
   };
   for (const [i, name] of probes.entries()) {
     const own = run.samples.filter((s) => s.probe === name);
-    run.probes.recovery[i] = { name, samples: own.length, failures: own.filter((s) => !s.ok).length };
+    const data = own.findLast((s) => s.data !== undefined)?.data;
+    run.probes.recovery[i] = {
+      name,
+      samples: own.length,
+      failures: own.filter((s) => !s.ok).length,
+      ...(data === undefined ? {} : { data }),
+    };
   }
   if (!rto.recovered) {
     const still = Object.entries(rto.lastFailures)

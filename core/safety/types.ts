@@ -1,0 +1,108 @@
+// What a target tells the engine about its own safety: abort alarms, and a platform that answers the
+// guardrail and gate questions (who are we, what runs there, who holds the lock). core/ never talks to
+// AWS itself: the target supplies the platform (targets/luneo-safety.ts for the Luneo targets).
+import type { Duration, PlannedCall, RunContext } from '../model.ts';
+
+/** A customer-facing CloudWatch alarm: in ALARM after the grace period, the drill aborts. */
+export interface AbortAlarm {
+  name: string;
+  region: string;
+}
+
+/** Who holds a target's drill lock. */
+export interface LockOwner {
+  runId: string;
+  scenario: string;
+  host: string;
+  pid: number;
+  startedAt: string;
+}
+
+export type LockAcquire = { acquired: true } | { acquired: false; holder: LockOwner };
+export type LockRelease = 'released' | 'not-held' | 'held-by-other';
+
+/** One lock per target, taken atomically; never stolen, released by its run or by `drill rollback`. */
+export interface LockStore {
+  /** Where the lock lives, for messages, e.g. `Secrets Manager secret drill/lock/prod in eu-west-1`. */
+  readonly where: string;
+  tryAcquire(owner: LockOwner, signal: AbortSignal): Promise<LockAcquire>;
+  read(signal: AbortSignal): Promise<LockOwner | undefined>;
+  /** Releases the lock only when `runId` holds it. */
+  release(runId: string, signal: AbortSignal): Promise<LockRelease>;
+}
+
+export interface CallerIdentity {
+  account: string;
+  arn: string;
+}
+
+export interface ActiveExperiment {
+  id: string;
+  state: string;
+  region: string;
+  templateId?: string;
+}
+
+export type AlarmStateValue = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA' | 'MISSING';
+
+export interface AlarmReading {
+  name: string;
+  region: string;
+  state: AlarmStateValue;
+  reason?: string;
+}
+
+export interface PermissionReport {
+  /** False when the target cannot tell (e.g. the lab has no IAM policy simulator); `note` says why. */
+  checked: boolean;
+  note?: string;
+  /** Actions the caller may not perform, e.g. `rds:FailoverGlobalCluster in us-east-1`. */
+  denied: { action: string; scope?: string; decision: string }[];
+  /** How many distinct actions were checked. */
+  actions: number;
+}
+
+/**
+ * The questions the guardrails, gates and abort conditions ask of a target. Every member is optional:
+ * what a platform cannot answer is reported as not checked (and refused on a live target where it matters).
+ */
+export interface SafetyPlatform {
+  /** STS GetCallerIdentity. */
+  callerIdentity?(signal: AbortSignal): Promise<CallerIdentity>;
+  /** The contexts present in the kubeconfig the run uses. */
+  kubeContexts?(signal: AbortSignal): Promise<{ kubeconfig: string; contexts: string[] }>;
+  /** FIS experiments in state initiating or running, in these regions. */
+  activeExperiments?(regions: string[], signal: AbortSignal): Promise<ActiveExperiment[]>;
+  /** Replication lag the platform reports now (AuroraGlobalDBRPOLag, the lab's replay lag); null: unknown. */
+  replicationLagMs?(signal: AbortSignal): Promise<number | null>;
+  alarmStates?(alarms: AbortAlarm[], signal: AbortSignal): Promise<AlarmReading[]>;
+  /** Whether the caller may make every call of the plan (IAM policy simulation). */
+  checkPermissions?(calls: PlannedCall[], signal: AbortSignal): Promise<PermissionReport>;
+  /** The drill lock; targets without one get a file lock in the out directory. */
+  lock?: LockStore;
+  close?(): Promise<void> | void;
+}
+
+/** `Target.safety`: optional for lab targets; live targets need a platform (the guardrails refuse without). */
+export interface TargetSafety<R = unknown> {
+  /** Customer-facing alarms, distinct from the outage alarms the drill expects to fire. */
+  abortAlarms?: AbortAlarm[];
+  /** Abort alarms are ignored this long after T0 (the fault's own blast), default "1m". */
+  abortAlarmGrace?: Duration;
+  /** How often abort conditions are checked, default "5s". */
+  checkEvery?: Duration;
+  /** Environment variable that sets the account id, named when the account is still a placeholder. */
+  accountIdFrom?: string;
+  platform?(ctx: RunContext<R>): Promise<SafetyPlatform>;
+}
+
+export type SafetyCheckStatus = 'ok' | 'refused' | 'skipped' | 'unknown';
+
+/** One guardrail or gate outcome, as result.json records it. */
+export interface SafetyCheck {
+  name: string;
+  status: SafetyCheckStatus;
+  detail: string;
+}
+
+export type AbortCondition = 'operator' | 'rto-budget' | 'alarm';
