@@ -1,6 +1,7 @@
 // The shape of a target file; live targets must carry their guardrails.
 
 import type { Problem } from '../errors.ts';
+import { safety } from '../safety/validate.ts';
 import { joinPath } from './describe.ts';
 import { fn, kebabName, oneOf, text } from './fields.ts';
 import { objectivesShape } from './objectives.ts';
@@ -92,6 +93,7 @@ function targetShape(target: Record<string, unknown>): Shape {
       objectives: objectOf('objectives like { rto: "30m" }', objectivesShape(false)),
       resources,
       prepare: fn('getting the target ready, e.g. starting an ephemeral lab'),
+      safety,
     },
     required: ['name', 'description', 'kind', 'aws', 'resources'],
     unknownFields: 'report',
