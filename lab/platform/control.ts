@@ -1,5 +1,7 @@
-// The daemon's control API (127.0.0.1 only): status, hand faults and heal for `pnpm lab`.
+// The daemon's control API (127.0.0.1 only): status, hand faults and heal for `pnpm lab`; mutation counts and
+// control-plane faults for the safety tests.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { ControlPlaneFaults } from '../aws/faults.ts';
 import type { Lab } from '../lab.ts';
 import { isRegion, LUNEO, PRIMARY_REGION, type Region } from '../regions.ts';
 import { labStatus } from './status.ts';
@@ -74,6 +76,13 @@ export function startControlServer(
         message: errors.length ? `healed with errors: ${errors.join('; ')}` : 'every fault reverted',
         errors,
       };
+    }
+    // Safety tests: count the mutating AWS calls the lab applied, and answer a share of calls with faults.
+    if (req.method === 'GET' && req.url === '/mutations') return lab.aws.mutationCounts();
+    if (req.method === 'POST' && req.url === '/control-plane-faults') {
+      const faults = Object.keys(body as object).length > 0 ? (body as ControlPlaneFaults) : null;
+      lab.aws.setControlPlaneFaults(faults);
+      return { message: faults ? 'control-plane faults set' : 'control-plane faults cleared' };
     }
     if (req.method === 'POST' && req.url === '/shutdown') {
       setImmediate(o.onShutdown);
