@@ -11,10 +11,19 @@ const dir = resolve(process.argv[2] ?? '.lab');
 const logFile = join(dir, 'lab.log');
 const log = (line: string) => appendFileSync(logFile, `${new Date().toISOString()} ${line}\n`);
 const wanLatencyMs = Number(process.env.LAB_WAN_LATENCY_MS ?? 250);
+// Tests that run many drills on one lab probe faster (Route 53 health checks, default 1000 ms).
+const healthCheckIntervalMs = process.env.LAB_HEALTH_CHECK_INTERVAL_MS
+  ? Number(process.env.LAB_HEALTH_CHECK_INTERVAL_MS)
+  : undefined;
 
 async function main(): Promise<void> {
   await rm(join(dir, 'boot-error.txt'), { force: true });
-  const lab = await startLab({ dir, log, wanLatencyMs });
+  const lab = await startLab({
+    dir,
+    log,
+    wanLatencyMs,
+    ...(healthCheckIntervalMs ? { healthCheckIntervalMs } : {}),
+  });
   let stopping = false;
   const shutdown = async (why: string) => {
     if (stopping) return;
