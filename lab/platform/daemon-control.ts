@@ -16,7 +16,10 @@ export async function runningLab(dir: string): Promise<LabInfo | null> {
 }
 
 /** Starts the daemon in the background and waits until it serves; the daemon outlives this process. */
-export async function startDaemon(dir: string, opts: { timeoutMs?: number } = {}): Promise<LabInfo> {
+export async function startDaemon(
+  dir: string,
+  opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+): Promise<LabInfo> {
   mkdirSync(dir, { recursive: true });
   await rm(join(dir, 'lab.json'), { force: true });
   await rm(join(dir, 'boot-error.txt'), { force: true });
@@ -24,6 +27,7 @@ export async function startDaemon(dir: string, opts: { timeoutMs?: number } = {}
   const child = spawn(process.execPath, ['--import', 'tsx', DAEMON, dir], {
     detached: true,
     stdio: ['ignore', out, out],
+    env: { ...process.env, ...opts.env },
     cwd: fileURLToPath(new URL('../..', import.meta.url)),
   });
   child.unref();
