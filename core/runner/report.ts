@@ -96,7 +96,16 @@ export async function writeReport<R>(run: DrillRun<R>, error: DrillError | undef
     steps: run.steps,
     rto: run.rto,
     rpo: run.rpo,
-    probes: run.probes,
+    probes: {
+      ...run.probes,
+      samples: run.samples.map((s) => ({
+        probe: s.probe,
+        atMs: Math.round(s.at),
+        ok: s.ok,
+        ...(s.latencyMs === undefined ? {} : { latencyMs: Math.round(s.latencyMs) }),
+        ...(!s.ok && s.detail ? { detail: s.detail.slice(0, 300) } : {}),
+      })),
+    },
     undo: run.undoOutcomes,
     irreversible: run.startedIrreversible.map((i) => ({
       ...i,

@@ -15,6 +15,16 @@ const probeResult = z.object({
   ok: z.boolean(),
   latencyMs: ms.optional(),
   detail: z.string().optional(),
+  /** The probe's structured outcome, e.g. `{ loss: { what, count, items? } }` or `{ backlog: { what, count, bytes? } }`. */
+  data: z.json().optional(),
+});
+/** One recovery sample (monotonic ms like steps); detail only on failures, to keep result.json small. */
+const probeSample = z.object({
+  probe: z.string(),
+  atMs: ms,
+  ok: z.boolean(),
+  latencyMs: ms.optional(),
+  detail: z.string().optional(),
 });
 
 export const RESULT_SCHEMA_VERSION = 1;
@@ -97,8 +107,18 @@ export const runResultSchema = z.object({
     .nullable(),
   probes: z.object({
     steadyState: z.array(probeResult),
-    recovery: z.array(z.object({ name: z.string(), samples: z.number().int(), failures: z.number().int() })),
+    recovery: z.array(
+      z.object({
+        name: z.string(),
+        samples: z.number().int(),
+        failures: z.number().int(),
+        /** The last structured outcome this probe gave while sampled. */
+        data: z.json().optional(),
+      }),
+    ),
     verify: z.array(probeResult),
+    /** Every recovery sample from T0 (the availability timeline); absent in results written before it was kept. */
+    samples: z.array(probeSample).optional(),
   }),
   undo: z.array(
     z.object({
