@@ -5,6 +5,8 @@ import { performance } from 'node:perf_hooks';
 import { readSchemaSql } from './app/schema.ts';
 import type { LabResource } from './aws/backend.ts';
 import { type AwsServer, startAwsServer } from './aws/server.ts';
+import { drawCommsSecrets, LAB_COMMS } from './comms/luneo.ts';
+import { type CommsServer, startCommsServer } from './comms/server.ts';
 import { ReplicatedDatabase } from './db/replicated-database.ts';
 import { RegionalLoadBalancer } from './edge/alb.ts';
 import { PublicEdge } from './edge/public.ts';
@@ -45,6 +47,8 @@ export interface Lab {
   albs: Record<Region, RegionalLoadBalancer>;
   edge: PublicEdge;
   faults: LabFaults;
+  /** The chat webhook and status page a drill posts to (runbook §7). */
+  comms: CommsServer;
   /** Stops every process and server the lab started. */
   stop(): Promise<void>;
 }
@@ -127,6 +131,17 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     stoppers.push(async () => void (await faults.healAll()));
     await dbStarted;
     const secretId = LUNEO.secrets.databaseUrl;
+    const commsSecrets = drawCommsSecrets();
+    const comms = await startCommsServer({
+      chatToken: commsSecrets.chatToken,
+      statuspage: {
+        pageId: LAB_COMMS.statuspagePageId,
+        apiKey: commsSecrets.statuspageApiKey,
+        components: { ...LAB_COMMS.components },
+      },
+      log,
+    });
+    stoppers.push(() => comms.close());
     let pods: LabResource[] = [];
     const aws = await startAwsServer({
       backend: labBackend({ db, faults, albs, pods: () => pods }),
@@ -148,7 +163,12 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
             health: { ip: '127.0.0.1', port: albLinks[SECONDARY_REGION].port, path: '/health' },
           },
         },
-        secrets: { [secretId]: db.url(PRIMARY_REGION) },
+        secrets: {
+          [secretId]: db.url(PRIMARY_REGION),
+          [LAB_COMMS.secrets.chatWebhookUrl]: comms.chatWebhookUrl,
+          [LAB_COMMS.secrets.statuspageApiKey]: commsSecrets.statuspageApiKey,
+          [LAB_COMMS.secrets.webhookSecrets]: JSON.stringify(commsSecrets.webhookSecrets),
+        },
       },
       healthCheckIntervalMs: options.healthCheckIntervalMs ?? 1000,
       failureThreshold: options.failureThreshold ?? 2,
@@ -164,6 +184,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
         AWS_ACCESS_KEY_ID: LAB_CREDENTIALS.accessKeyId,
         AWS_SECRET_ACCESS_KEY: LAB_CREDENTIALS.secretAccessKey,
         DATABASE_URL_SECRET_ID: secretId,
+        WEBHOOK_SECRETS_SECRET_ID: LAB_COMMS.secrets.webhookSecrets,
         APP_VERSION: '2026.11.0-lab',
       };
     }
@@ -240,9 +261,10 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       secrets: { databaseUrl: secretId },
       hostedZoneId: aws.zoneId(),
       healthChecks: aws.healthCheckIds(),
+      comms: { url: comms.url, statuspagePageId: LAB_COMMS.statuspagePageId },
     };
     await writeLabInfo(info);
-    return { info, db, aws, clusters, albs, edge, faults, stop };
+    return { info, db, aws, clusters, albs, edge, faults, comms, stop };
   } catch (error) {
     await stop();
     throw error;

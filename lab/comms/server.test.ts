@@ -52,7 +52,12 @@ describe('chat webhook (Slack-style)', () => {
 
 describe('Statuspage-style API', () => {
   it('answers 401 "Could not authenticate" without the OAuth key or with a wrong one', async () => {
-    for (const headers of [{}, { authorization: 'OAuth nope' }, { authorization: `Bearer ${KEY}` }]) {
+    const attempts: Record<string, string>[] = [
+      {},
+      { authorization: 'OAuth nope' },
+      { authorization: `Bearer ${KEY}` },
+    ];
+    for (const headers of attempts) {
       const res = await post(`${comms.url}${incidents}`, { incident: { name: 'x' } }, headers);
       expect([res.status, await res.json()]).toEqual([401, { error: 'Could not authenticate' }]);
     }

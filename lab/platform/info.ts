@@ -22,6 +22,8 @@ export interface LabInfo {
   secrets: { databaseUrl: string };
   hostedZoneId: string;
   healthChecks: { primary: string; secondary?: string };
+  /** Chat webhook + Statuspage-style API (runbook §7); their secrets are in Secrets Manager only. */
+  comms?: { url: string; statuspagePageId: string };
 }
 
 export function labInfoPath(dir: string): string {
