@@ -114,3 +114,24 @@ export function clockOffsetRecord(clock: Pick<RunClock, 'offset' | 'realStartedA
     },
   };
 }
+
+/**
+ * Applies `--clock-offset` (else env DRILL_CLOCK_OFFSET) for a run on `target`: validates it, refuses
+ * it on a live target (a shifted clock there would forge evidence), and leaves it in the env so the
+ * engine, in this process or a vitest worker, records it. Returns the offset, if any.
+ */
+export function applyClockOffset(
+  flag: string | undefined,
+  target: { name: string; kind: 'lab' | 'live' },
+  env: NodeJS.ProcessEnv = process.env,
+): ClockOffset | undefined {
+  const offset = parseClockOffset(flag ?? env[CLOCK_OFFSET_ENV]);
+  if (offset && target.kind === 'live') {
+    throw new DrillError(
+      'E_USAGE',
+      `target "${target.name}" is live: a clock offset (${offset.text}) would forge compliance evidence; drop --clock-offset and unset ${CLOCK_OFFSET_ENV}`,
+    );
+  }
+  if (flag !== undefined) env[CLOCK_OFFSET_ENV] = flag;
+  return offset;
+}

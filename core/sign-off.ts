@@ -25,3 +25,12 @@ export function signOffFromEnv(env: NodeJS.ProcessEnv = process.env): SignOff | 
   if (approver === null && participants.length === 0) return undefined;
   return { approver, participants };
 }
+
+/** Puts --approver / --participants into the env the engine reads (flags win over the env). */
+export function applySignOffFlags(
+  flags: { approver?: string; participants?: string },
+  env: NodeJS.ProcessEnv = process.env,
+): void {
+  if (flags.approver !== undefined) env[APPROVER_ENV] = flags.approver;
+  if (flags.participants !== undefined) env[PARTICIPANTS_ENV] = flags.participants;
+}

@@ -23,6 +23,18 @@ function program(): Command {
     .addOption(
       new Option('--in-process', 'run the engine in this process, without vitest and Allure results'),
     )
+    .option(
+      '--approver <name>',
+      'who approved this drill, recorded in result.json (default: $DRILL_APPROVER)',
+    )
+    .option(
+      '--participants <names>',
+      'comma-separated people taking part, recorded in result.json (default: $DRILL_PARTICIPANTS)',
+    )
+    .option(
+      '--clock-offset <duration>',
+      'shift the recorded wall time, e.g. -200d, to make test history; recorded as clockOffset, refused on live targets (default: $DRILL_CLOCK_OFFSET)',
+    )
     .addHelpText('after', EXIT_CODES_HELP)
     .showSuggestionAfterError(true)
     .enablePositionalOptions()

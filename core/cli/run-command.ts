@@ -1,6 +1,7 @@
 // `pnpm drill <scenario>`: validate everything, apply the live-target guardrail, then run.
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
+import { applyClockOffset } from '../clock.ts';
 import { DrillError, errorMessage, type Problem, ValidationError } from '../errors.ts';
 import type { Scenario, Target } from '../model.ts';
 import { Redactor } from '../redact.ts';
@@ -8,6 +9,7 @@ import { loadModule } from '../registry.ts';
 import { ConsoleReporter } from '../reporters/console.ts';
 import { createRunId } from '../runner/ids.ts';
 import { runScenario } from '../runner/run-scenario.ts';
+import { applySignOffFlags } from '../sign-off.ts';
 import { validateScenario, validateTarget } from '../validate/index.ts';
 import { handleInterrupts } from './interrupt.ts';
 import { runThroughVitest } from './vitest-runner.ts';
@@ -20,6 +22,11 @@ export interface RunCommandOptions {
   out: string;
   /** Run the engine in this process, without vitest and Allure. */
   inProcess?: boolean;
+  /** Recorded in result.json's signOff. */
+  approver?: string;
+  participants?: string;
+  /** Shift of the recorded wall time ("-200d"); recorded as clockOffset, refused on live targets. */
+  clockOffset?: string;
 }
 
 export interface LoadedDrill {
@@ -88,6 +95,8 @@ export async function runCommand(scenarioName: string, opts: RunCommandOptions):
   if (opts.dryRun && opts.execute)
     throw new DrillError('E_USAGE', '--dry-run and --execute exclude each other: pick one');
   const drill = await loadDrill(scenarioName, opts.target);
+  applyClockOffset(opts.clockOffset, drill.target);
+  applySignOffFlags(opts);
   await guardLiveTarget(drill.target, opts);
   const runId = createRunId(drill.scenario.name);
   const outDir = resolve(opts.out);
