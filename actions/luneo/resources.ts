@@ -42,6 +42,37 @@ export interface LuneoResources {
     /** CloudWatch alarm ARN that stops an experiment (customer-facing guardrail). */
     stopConditionAlarmArn?: string;
   };
+  /** Runbook §7: where the incident is announced. Absent (or unbound parts): the comms steps say they skipped and why. */
+  comms?: LuneoComms;
+  /** Runbook §10: what the post-restore business checks need. */
+  business?: LuneoBusiness;
   /** Set on lab targets: where the lab lives, so endpoints are read from its lab.json at run time. */
   lab?: { dir: string };
+}
+
+/** A secret read at run time, from Secrets Manager (primary region) or from an environment variable. Never logged. */
+export type SecretRef = { secretId: string } | { env: string };
+
+export interface LuneoComms {
+  /** Slack-style incoming webhook; its URL carries the token, so the URL itself is the secret. */
+  chatWebhookUrl?: SecretRef;
+  statuspage?: {
+    /** API base, e.g. "https://api.statuspage.io"; "lab:comms" on the lab. */
+    apiUrl: string;
+    /** The page of status.luneo.app; empty = not bound. */
+    pageId: string;
+    /** Sent as `Authorization: OAuth <key>`. */
+    apiKey: SecretRef;
+    /** Components the incident marks major_outage. */
+    componentIds: string[];
+  };
+  /** How to bind what is missing, quoted when a step skips (e.g. which environment variables to set). */
+  setup?: string;
+}
+
+export interface LuneoBusiness {
+  /** JSON {"shopify": "<app secret>", "woocommerce": "<webhook secret>"}: signs the sandbox webhooks. */
+  webhookSecrets?: SecretRef;
+  /** How to bind what is missing, quoted when a check cannot run. */
+  setup?: string;
 }
