@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { readSchemaSql } from './app/schema.ts';
 import type { LabResource } from './aws/backend.ts';
+import { startLabS3 } from './aws/s3/lab-s3.ts';
 import { type AwsServer, startAwsServer } from './aws/server.ts';
 import { drawCommsSecrets, LAB_COMMS } from './comms/luneo.ts';
 import { type CommsServer, startCommsServer } from './comms/server.ts';
@@ -116,11 +117,15 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       await kubeLinks[region].start();
       stoppers.push(() => kubeLinks[region].close());
     }
+    // S3 replication crosses its own WAN link: an outage of either region stops it.
+    const s3 = await startLabS3({ dir: join(dir, 's3'), wanLatencyMs: options.wanLatencyMs ?? 250, log });
+    stoppers.push(() => s3.close());
     const faults = new LabFaults({
       db,
+      s3,
       regionLinks: {
-        [PRIMARY_REGION]: [albLinks[PRIMARY_REGION], kubeLinks[PRIMARY_REGION]],
-        [SECONDARY_REGION]: [albLinks[SECONDARY_REGION], kubeLinks[SECONDARY_REGION]],
+        [PRIMARY_REGION]: [albLinks[PRIMARY_REGION], kubeLinks[PRIMARY_REGION], s3.wan],
+        [SECONDARY_REGION]: [albLinks[SECONDARY_REGION], kubeLinks[SECONDARY_REGION], s3.wan],
       } as Record<Region, Link[]>,
       kubeApi: Object.fromEntries(REGIONS.map((r) => [r, `http://127.0.0.1:${clusters[r].port}`])) as Record<
         Region,
@@ -144,7 +149,8 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     stoppers.push(() => comms.close());
     let pods: LabResource[] = [];
     const aws = await startAwsServer({
-      backend: labBackend({ db, faults, albs, pods: () => pods }),
+      backend: labBackend({ db, faults, albs, pods: () => pods, buckets: () => s3.resources() }),
+      s3,
       seed: {
         globalClusterId: LUNEO.globalCluster,
         clusters: { ...LUNEO.clusters },

@@ -16,6 +16,7 @@ import { signingScope } from './protocol/sigv4-region.ts';
 import { GlobalCluster } from './rds/global-cluster.ts';
 import { handleRds, RDS_NAMESPACE } from './rds/handlers.ts';
 import { Route53Service } from './route53/service.ts';
+import { type S3Parts, S3Service } from './s3/service.ts';
 import { SecretsService } from './secrets.ts';
 import type { AwsSeed } from './seed.ts';
 import { handleSts, STS_NAMESPACE } from './sts.ts';
@@ -35,6 +36,8 @@ export interface AwsServerOptions {
   changePropagationMs?: number;
   /** How often metrics are sampled and alarms evaluated. Default 1000. */
   metricsIntervalMs?: number;
+  /** S3 buckets and their replication (lab/aws/s3/lab-s3.ts); without it S3 calls are unknown operations. */
+  s3?: S3Parts;
   log?: (line: string) => void;
 }
 
@@ -102,6 +105,7 @@ export async function startAwsServer(opts: AwsServerOptions): Promise<AwsServer>
     route53.healthCheckIds().primary,
   );
   const fis = new FisService(ctx, cloudwatch.alarms);
+  const s3 = opts.s3 ? new S3Service(ctx, opts.s3) : undefined;
   const dice = new FaultDice();
   const held = new Set<ServerResponse>();
 
@@ -168,6 +172,16 @@ export async function startAwsServer(opts: AwsServerOptions): Promise<AwsServer>
   }
 
   function route(request: AwsRequest): Route {
+    // S3 is recognised by its signing scope: its paths are bucket names, which may look like any other route.
+    if (s3 && request.signingService === 's3') {
+      return {
+        label: `s3 ${request.method} ${request.path}${request.query.size ? `?${[...request.query.keys()].join('&')}` : ''}`,
+        run: () => s3.handle(request),
+        fail: (e) => s3.fail(e, request),
+        throttleCode: 'SlowDown',
+        throttleStatus: 503,
+      };
+    }
     const target = request.headers['x-amz-target'];
     if (typeof target === 'string') return jsonRoute(target, request);
     if (request.path.startsWith('/2013-04-01/')) {

@@ -11,6 +11,8 @@ export interface BackendParts {
   albs: Record<Region, RegionalLoadBalancer>;
   /** Pods of each cluster, refreshed by the orchestrator (FIS resolves aws:eks:pod targets against them). */
   pods: () => LabResource[];
+  /** S3 buckets FIS can target (aws:s3:bucket). */
+  buckets?: () => LabResource[];
 }
 
 export function labBackend(parts: BackendParts): AwsLabBackend {
@@ -32,7 +34,7 @@ export function labBackend(parts: BackendParts): AwsLabBackend {
       },
     },
     injectFault: (action) => faults.injectFisAction(action),
-    resources: () => [...static_, ...parts.pods()],
+    resources: () => [...static_, ...parts.pods(), ...(parts.buckets?.() ?? [])],
     loadBalancerStats: (region) => {
       const stats = albs[region].stats();
       return { requests: stats.requests, errors5xx: stats.errors5xx };

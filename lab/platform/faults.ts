@@ -11,7 +11,8 @@ export type FaultKind =
   | 'db-crash'
   | 'wan-cut'
   | 'wan-latency'
-  | 'pod-kill';
+  | 'pod-kill'
+  | 's3-replication-paused';
 
 export interface ActiveFault {
   id: number;
@@ -27,6 +28,8 @@ export interface FaultParts {
   db: ReplicatedDatabase;
   regionLinks: Record<Region, Link[]>;
   kubeApi: Record<Region, string>;
+  /** The lab's S3 (lab/aws/s3/lab-s3.ts): aws:s3:bucket-pause-replication holds its replication. */
+  s3?: { pauseReplication(sourceBuckets: string[], parameters: Record<string, string>): () => void };
   log: (line: string) => void;
 }
 
@@ -134,6 +137,13 @@ export class LabFaults {
           if (pods.length > 0) await this.podKill(region, pods);
         }
         return async () => {};
+      }
+      case 'aws:s3:bucket-pause-replication': {
+        const buckets = action.targets.filter((t) => t.type === 'aws:s3:bucket').map((t) => t.id);
+        if (!this.parts.s3) throw new LabBackendError('ValidationException', 'the lab has no S3');
+        const resume = this.parts.s3.pauseReplication(buckets, action.parameters);
+        const detail = `S3 replication paused from ${buckets.join(', ')} (to ${action.parameters.region})`;
+        return this.#track('s3-replication-paused', undefined, detail, 'fis', async () => resume());
       }
       case 'aws:fis:wait':
         return async () => {};

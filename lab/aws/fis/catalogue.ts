@@ -7,6 +7,8 @@ export interface ActionSpec {
   targetType?: string;
   /** The action lasts `duration` and is reverted at its end. */
   durationRequired: boolean;
+  /** Parameters besides duration the action cannot run without. */
+  requiredParameters?: string[];
 }
 
 export const FIS_ACTIONS: Record<string, ActionSpec> = {
@@ -61,10 +63,12 @@ export const FIS_ACTIONS: Record<string, ActionSpec> = {
     targetType: 'aws:elasticache:replicationgroup',
     durationRequired: true,
   },
+  // Parameters: region (of the destination buckets), optional destinationBuckets and prefixes (comma-separated).
   'aws:s3:bucket-pause-replication': {
-    description: 'Pause replication of the target buckets.',
+    description: 'Pause replication from the target source buckets to their destination buckets.',
     targetType: 'aws:s3:bucket',
     durationRequired: true,
+    requiredParameters: ['region'],
   },
 };
 

@@ -200,6 +200,10 @@ export class FisService {
       }
       if (spec.durationRequired && duration === undefined)
         throw validation(`Action ${name}: ${action.actionId} needs a duration parameter.`);
+      for (const parameter of spec.requiredParameters ?? []) {
+        if (!action.parameters?.[parameter])
+          throw validation(`Action ${name}: ${action.actionId} needs the parameter ${parameter}.`);
+      }
       for (const targetName of Object.values(action.targets ?? {})) {
         const target = targets[targetName];
         if (!target)

@@ -37,6 +37,13 @@ export function validateTarget(name: string, spec: TargetSpec): void {
       `Target ${name}: give resourceArns, resourceTags or parameters.`,
     );
   }
+  if (spec.resourceType === 'aws:s3:bucket' && spec.resourceArns?.length) {
+    throw new AwsError(
+      'ValidationException',
+      400,
+      `Target ${name}: aws:s3:bucket targets are selected by resourceTags only, not resourceArns.`,
+    );
+  }
   if (spec.resourceArns?.length && spec.resourceTags) {
     throw new AwsError(
       'ValidationException',
