@@ -6,6 +6,8 @@ import type { Region } from '../regions.ts';
 import type { AwsLabBackend } from './backend.ts';
 import { CloudWatchService } from './cloudwatch/service.ts';
 import type { AwsContext, AwsReply, AwsRequest } from './context.ts';
+import { type CacheSeed, GlobalDatastore, type LabCache } from './elasticache/global-datastore.ts';
+import { ELASTICACHE_NAMESPACE, ELASTICACHE_VERSION, handleElastiCache } from './elasticache/handlers.ts';
 import { type ControlPlaneFaults, FaultDice } from './faults.ts';
 import { FisService } from './fis/service.ts';
 import { AwsError, requestId, toAwsError } from './protocol/errors.ts';
@@ -36,6 +38,8 @@ export interface AwsServerOptions {
   changePropagationMs?: number;
   /** How often metrics are sampled and alarms evaluated. Default 1000. */
   metricsIntervalMs?: number;
+  /** The lab's Redis pair as an ElastiCache Global Datastore; without it ElastiCache calls are invalid actions. */
+  cache?: { backend: LabCache; seed: CacheSeed };
   /** S3 buckets and their replication (lab/aws/s3/lab-s3.ts); without it S3 calls are unknown operations. */
   s3?: S3Parts;
   log?: (line: string) => void;
@@ -106,6 +110,7 @@ export async function startAwsServer(opts: AwsServerOptions): Promise<AwsServer>
   );
   const fis = new FisService(ctx, cloudwatch.alarms);
   const s3 = opts.s3 ? new S3Service(ctx, opts.s3) : undefined;
+  const datastore = opts.cache ? new GlobalDatastore(ctx, opts.cache.backend, opts.cache.seed) : undefined;
   const dice = new FaultDice();
   const held = new Set<ServerResponse>();
 
@@ -119,9 +124,17 @@ export async function startAwsServer(opts: AwsServerOptions): Promise<AwsServer>
           ? 'sts'
           : version === '2010-08-01'
             ? 'monitoring'
-            : request.signingService;
+            : version === ELASTICACHE_VERSION
+              ? 'elasticache'
+              : request.signingService;
     const namespace =
-      service === 'rds' ? RDS_NAMESPACE : service === 'sts' ? STS_NAMESPACE : CLOUDWATCH_NAMESPACE;
+      service === 'rds'
+        ? RDS_NAMESPACE
+        : service === 'sts'
+          ? STS_NAMESPACE
+          : service === 'elasticache'
+            ? ELASTICACHE_NAMESPACE
+            : CLOUDWATCH_NAMESPACE;
     const fail = (error: AwsError) => xmlReply(queryError(error, namespace, id), id);
     const label = `${service}.${params.action}`;
     const run = async (): Promise<AwsReply> => {
@@ -129,6 +142,8 @@ export async function startAwsServer(opts: AwsServerOptions): Promise<AwsServer>
       let result: string;
       if (service === 'rds') result = await handleRds(ctx, global, params, request.region);
       else if (service === 'sts') result = handleSts(ctx, params);
+      else if (service === 'elasticache' && datastore)
+        result = await handleElastiCache(datastore, params, request.region);
       else if (service === 'monitoring')
         result = toQueryXml(cloudwatch.handle(action, queryToObject(params.values)));
       else
