@@ -27,6 +27,7 @@ export default defineTarget<LuneoResources>({
     },
     hostedZone: { name: 'luneo.app.' },
     apiRecord: 'api.luneo.app.',
+    s3: { primaryBucket: 'luneo-prod-artifacts', drBucket: 'luneo-prod-artifacts-dr' },
     secrets: { databaseUrl: 'prod/luneo/DATABASE_URL' },
     kube: { namespace: 'luneo-platform', drOverridesConfigMap: 'dr-overrides' },
     deployments: { api: 'luneo-api', worker: 'ai-worker', frontend: 'luneo-frontend' },

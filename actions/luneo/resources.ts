@@ -19,6 +19,8 @@ export interface LuneoResources {
   apiRecord: string;
   /** The Route 53 health check on the PRIMARY record; looked up from the record when absent. */
   primaryHealthCheckId?: string;
+  /** S3 artifacts: the versioned bucket in the primary region, replicated to the DR bucket (runbook §9.4). */
+  s3?: { primaryBucket: string; drBucket: string };
   /** Secrets Manager ids. */
   secrets: { databaseUrl: string };
   kube: { namespace: string; drOverridesConfigMap: string };
