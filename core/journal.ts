@@ -58,6 +58,8 @@ export interface JournalData {
   steps: JournalStep[];
   undos: JournalUndo[];
   verdict?: Verdict;
+  /** Why the run ended as it did (the verdict's reason: a refused gate, an abort condition, a breach). */
+  reason?: string;
   rollbacks: { at: string; pid: number; done: number; failed: number }[];
 }
 

@@ -21,6 +21,7 @@ import { REDACTOR_STATE_KEY, type Redactor } from '../redact.ts';
 import { UndoStack } from '../undo.ts';
 import type { Emitter } from './emitter.ts';
 import type { RunResult } from './result-schema.ts';
+import { RunSafety } from './safety.ts';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 export type EventInput = DistributiveOmit<DrillEvent, 'at' | 'wallMs' | 'sinceT0Ms'>;
@@ -58,6 +59,8 @@ export class DrillRun<R = unknown> {
   readonly controller: AbortController;
   readonly audit: FileAuditLog;
   readonly undo = new UndoStack();
+  /** Guardrails, gates, the lock and abort conditions of this run (core/runner/safety.ts). */
+  readonly safety = new RunSafety();
   readonly objectives: Objectives;
   readonly ctx: RunContext<R>;
 

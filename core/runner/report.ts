@@ -4,6 +4,7 @@ import { clockOffsetRecord } from '../clock.ts';
 import type { DrillError } from '../errors.ts';
 import { writeFileAtomic } from '../journal.ts';
 import type { Verdict } from '../model.ts';
+import { exactWayBack } from '../safety/way-back.ts';
 import { signOffFromEnv } from '../sign-off.ts';
 import type { DrillRun } from './drill-run.ts';
 import { stepId } from './ids.ts';
@@ -109,19 +110,21 @@ export async function writeReport<R>(run: DrillRun<R>, error: DrillError | undef
     undo: run.undoOutcomes,
     irreversible: run.startedIrreversible.map((i) => ({
       ...i,
-      wayBack: i.wayBack.replaceAll('<run-id>', run.runId),
+      wayBack: exactWayBack(i.wayBack, run.runId, run.target),
     })),
     deviations: run.deviations,
     findings,
     plan: run.plan,
     background: run.background,
     attachments: run.attachments,
+    safety: run.safety.record,
     ...clockOffsetRecord(run.clock),
     ...signOffOf(),
   });
   writeFileAtomic(join(run.runDir, RESULT_FILE), `${JSON.stringify(result, null, 2)}\n`, 0o644);
   run.journal.update((d) => {
     d.verdict = verdict;
+    d.reason = reason;
     d.state = 'finished';
     const entry = d.phases.findLast((p) => p.phase === 'report');
     if (entry) Object.assign(entry, { status: 'ok', endedAt: new Date().toISOString() });
@@ -140,7 +143,7 @@ export async function writeReport<R>(run: DrillRun<R>, error: DrillError | undef
     pendingWayBacks: pendingWayBacks.map(({ stepId, title, wayBack }) => ({
       stepId,
       title,
-      wayBack: wayBack.replaceAll('<run-id>', run.runId),
+      wayBack: exactWayBack(wayBack, run.runId, run.target),
     })),
   });
   return result;

@@ -150,6 +150,32 @@ export const runResultSchema = z.object({
     z.object({ name: z.string(), summary: z.json().optional(), error: z.string().optional() }),
   ),
   attachments: z.array(z.object({ name: z.string(), contentType: z.string(), path: z.string() })),
+  /** Guardrails and preflight gates (refused: why the drill did not start), the drill lock, the abort condition met. */
+  safety: z
+    .object({
+      checks: z.array(
+        z.object({
+          name: z.string(),
+          status: z.enum(['ok', 'refused', 'skipped', 'unknown']),
+          detail: z.string(),
+        }),
+      ),
+      lock: z
+        .object({
+          where: z.string(),
+          status: z.enum(['held', 'released', 'not-taken', 'release-failed']),
+          detail: z.string().optional(),
+        })
+        .nullable(),
+      abort: z
+        .object({
+          condition: z.enum(['operator', 'rto-budget', 'alarm']),
+          reason: z.string(),
+          sinceT0Ms: ms.nullable(),
+        })
+        .nullable(),
+    })
+    .optional(),
   /** Set when the run's wall time was shifted (--clock-offset): history for tests and demos, not evidence. */
   clockOffset: z.object({ offset: z.string(), offsetMs: ms, realStartedAt: z.iso.datetime() }).optional(),
   /** Who approved the drill and who took part (--approver / --participants, or DRILL_APPROVER / DRILL_PARTICIPANTS). */

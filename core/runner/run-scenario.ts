@@ -16,6 +16,7 @@ import { recoverPhase } from './recover.ts';
 import { writeReport } from './report.ts';
 import { restorePhase, stopBackground } from './restore.ts';
 import type { RunResult } from './result-schema.ts';
+import { releaseSafety, safetyGates, startAbortConditions, stopAbortConditions } from './safety.ts';
 
 export interface RunOptions {
   runId?: string;
@@ -90,8 +91,12 @@ export async function runScenario<R>(
   try {
     await phase(run, 'plan', async () => planPhase(run));
     if (!run.dryRun) {
-      await phase(run, 'preflight', () => preflightPhase(run));
+      await phase(run, 'preflight', async () => {
+        await safetyGates(run);
+        await preflightPhase(run);
+      });
       await phase(run, 'inject', () => injectPhase(run, sampler));
+      startAbortConditions(run);
       await phase(run, 'failover', () => failoverPhase(run));
       await phase(run, 'recover', () => recoverPhase(run, sampler));
       await phase(run, 'verify', () => verifyPhase(run));
@@ -106,9 +111,15 @@ export async function runScenario<R>(
     }
   }
   await sampler.stop();
-  if (!run.dryRun) {
-    await stopBackground(run);
-    await phase(run, 'restore', () => restorePhase(run), { evenIfAborted: true });
+  stopAbortConditions(run);
+  try {
+    if (!run.dryRun) {
+      await stopBackground(run);
+      await phase(run, 'restore', () => restorePhase(run), { evenIfAborted: true });
+    }
+  } finally {
+    // Every exit path, abort and error included: the lock goes only after the undo stack ran.
+    await releaseSafety(run);
   }
   opts.signal?.removeEventListener('abort', onAbort);
   const result = await writeReport(run, error);

@@ -1,0 +1,179 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { JournalData } from '../journal.ts';
+import type { Target } from '../model.ts';
+import { defaultLockStore } from '../safety/lock.ts';
+import type { SafetyPlatform, TargetSafety } from '../safety/types.ts';
+import { runScenario } from './run-scenario.ts';
+import {
+  type MarkerOptions,
+  type MarkerWorld,
+  markerScenario,
+  markerTarget,
+  markerWorld,
+} from './testing.ts';
+
+function setup(opts: MarkerOptions = {}, target: Partial<Target<MarkerWorld>> = {}) {
+  const world = markerWorld();
+  const outDir = mkdtempSync(join(tmpdir(), 'drill-safety-'));
+  const runDir = join(outDir, 'runs', 'run-1');
+  const lockFile = join(outDir, 'locks', 'markers.lock.json');
+  const go = (signal?: AbortSignal) =>
+    runScenario(
+      markerScenario(world, opts),
+      { ...markerTarget, resources: world, ...target },
+      { runId: 'run-1', outDir, ...(signal ? { signal } : {}) },
+    );
+  return { world, outDir, runDir, lockFile, go };
+}
+
+const journal = (runDir: string) =>
+  JSON.parse(readFileSync(join(runDir, 'journal.json'), 'utf8')) as JournalData;
+const withPlatform = (platform: SafetyPlatform, more: Partial<TargetSafety<MarkerWorld>> = {}) => ({
+  safety: { platform: async () => platform, ...more },
+});
+
+describe('preflight gates', () => {
+  it('a running FIS experiment refuses the drill: exit 1, nothing injected, verdict and journal say why, lock released', async () => {
+    const platform: SafetyPlatform = {
+      activeExperiments: async () => [{ id: 'EXP9', state: 'running', region: 'eu-west-1' }],
+    };
+    const { world, runDir, lockFile, go } = setup({}, withPlatform(platform));
+    const result = await go();
+    const why =
+      'refused to start, nothing was injected: a FIS experiment is already running on target "markers": EXP9 (running in eu-west-1): wait for it to end, or stop it (aws fis stop-experiment --id EXP9 --region eu-west-1)';
+    expect([result.verdict, result.exitCode, result.reason]).toEqual(['failed', 1, why]);
+    expect(world.markers).toEqual([]);
+    expect(journal(runDir).reason).toBe(why);
+    expect(result.safety?.checks.find((c) => c.name === 'fis-experiments')?.status).toBe('refused');
+    expect(result.safety?.lock?.status).toBe('released');
+    expect(existsSync(lockFile)).toBe(false);
+  });
+
+  it('replication lag above the RPO objective refuses the drill', async () => {
+    const { world, go } = setup({}, withPlatform({ replicationLagMs: async () => 1500 }));
+    const result = await go();
+    expect(result.reason).toBe(
+      'refused to start, nothing was injected: replication lag is 1.5s, above the RPO objective 1s: a failover now would lose more than the objective allows; wait until replication catches up',
+    );
+    expect(world.markers).toEqual([]);
+  });
+
+  it('another drill holding the lock refuses the drill and leaves that lock alone', async () => {
+    const { world, outDir, lockFile, go } = setup();
+    const store = defaultLockStore(outDir, 'markers');
+    const other = {
+      runId: 'run-0',
+      scenario: 'markers',
+      host: hostname(),
+      pid: process.pid,
+      startedAt: 'then',
+    };
+    await store.tryAcquire(other, new AbortController().signal);
+    const result = await go();
+    expect(result.reason).toBe(
+      `refused to start, nothing was injected: another drill is running on target "markers": run run-0 (markers, started then on ${hostname()}); it is running as pid ${process.pid}. Wait for it to finish, or stop it with Ctrl-C in its terminal (lock file ${lockFile})`,
+    );
+    expect(world.markers).toEqual([]);
+    expect(result.safety?.lock?.status).toBe('not-taken');
+    expect(JSON.parse(readFileSync(lockFile, 'utf8')).runId).toBe('run-0');
+  });
+
+  it('a wrong AWS account refuses before the lock is taken or anything else is asked', async () => {
+    let asked = 0;
+    const platform: SafetyPlatform = {
+      callerIdentity: async () => ({ account: '999999999999', arn: 'arn:aws:iam::999999999999:user/x' }),
+      activeExperiments: async () => {
+        asked++;
+        return [];
+      },
+    };
+    const { world, lockFile, go } = setup(
+      {},
+      { aws: { regions: ['eu-west-1'], accountIds: ['123456789012'] }, ...withPlatform(platform) },
+    );
+    const result = await go();
+    expect(result.reason).toMatch(
+      /^refused to start, nothing was injected: targets\/markers\.ts: aws\.accountIds: the credentials in use belong to account 999999999999/,
+    );
+    expect([world.markers, asked, existsSync(lockFile), result.safety?.lock?.status]).toEqual([
+      [],
+      0,
+      false,
+      'not-taken',
+    ]);
+  });
+});
+
+describe('abort conditions', () => {
+  it('the RTO budget running out aborts the drill: undo stack runs, verdict aborted with the reason', async () => {
+    const { world, runDir, lockFile, go } = setup({ hangAt: 'b' }, { objectives: { rto: '150ms' } });
+    const result = await go();
+    expect(result.verdict).toBe('aborted');
+    expect(result.exitCode).toBe(3);
+    expect(result.reason).toMatch(
+      /^abort condition: RTO budget exceeded: \d+ms since T0 without recovery, objective rto 150ms; rolled back$/,
+    );
+    expect(world.markers).toEqual([
+      'ledger:start',
+      'inject',
+      'ledger:stop',
+      'run:a',
+      'run:b',
+      'undo:b:null',
+      'undo:a:{"step":"a"}',
+      'revert:{"fault":"on"}',
+    ]);
+    expect(result.safety?.abort?.condition).toBe('rto-budget');
+    expect(journal(runDir).verdict).toBe('aborted');
+    expect(existsSync(lockFile)).toBe(false);
+  });
+
+  it('a customer-facing alarm in ALARM after its grace period aborts the drill', async () => {
+    const platform: SafetyPlatform = {
+      alarmStates: async (alarms) =>
+        alarms.map((a) => ({ ...a, state: 'ALARM' as const, reason: 'checkout errors 9%' })),
+    };
+    // Not firing at preflight: the first read (the gate) is OK, later ones are in ALARM.
+    let reads = 0;
+    const gated: SafetyPlatform = {
+      alarmStates: async (alarms, signal) =>
+        reads++ === 0
+          ? alarms.map((a) => ({ ...a, state: 'OK' as const }))
+          : platform.alarmStates!(alarms, signal),
+    };
+    const { world, go } = setup(
+      { hangAt: 'a' },
+      withPlatform(gated, {
+        abortAlarms: [{ name: 'checkout-errors', region: 'eu-west-1' }],
+        abortAlarmGrace: '0s',
+        checkEvery: '20ms',
+      }),
+    );
+    const result = await go();
+    expect(result.verdict).toBe('aborted');
+    expect(result.reason).toMatch(
+      /^abort condition: customer-facing alarm checkout-errors in eu-west-1 \(checkout errors 9%\) is in ALARM \d+ms after T0 \(grace 0ms\); rolled back$/,
+    );
+    expect(world.markers.slice(-2)).toEqual(['undo:a:null', 'revert:{"fault":"on"}']);
+  });
+
+  it('the operator aborting is recorded as the abort condition, and the lock is released', async () => {
+    const controller = new AbortController();
+    const { lockFile, go } = setup({
+      onStep: (title) => {
+        if (title === 'b') controller.abort(new Error('aborted by the operator (SIGINT)'));
+      },
+    });
+    const result = await go(controller.signal);
+    expect(result.verdict).toBe('aborted');
+    expect(result.safety?.abort).toMatchObject({
+      condition: 'operator',
+      reason: 'aborted by the operator (SIGINT)',
+    });
+    expect(result.safety?.lock?.status).toBe('released');
+    expect(existsSync(lockFile)).toBe(false);
+  });
+});
