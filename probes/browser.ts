@@ -91,7 +91,16 @@ export async function sharedBrowser(path: string): Promise<Browser> {
     const browser = await shared.browser.catch(() => undefined);
     if (browser?.isConnected()) return browser;
   }
-  const launching = chromium.launch({ executablePath: path, args: launchArgs(), headless: true });
+  // Playwright's own signal handlers would exit(130) on Ctrl-C while the browser is open, skipping the
+  // drill's rollback: the drill handles signals and closes the browser itself.
+  const launching = chromium.launch({
+    executablePath: path,
+    args: launchArgs(),
+    headless: true,
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
+  });
   shared = { path, browser: launching };
   launching.catch(() => {
     if (shared?.browser === launching) shared = undefined;
