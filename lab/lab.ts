@@ -14,6 +14,8 @@ import { PublicEdge } from './edge/public.ts';
 import { KubeCluster } from './k8s/cluster.ts';
 import { writeKubeconfig } from './k8s/kubeconfig.ts';
 import { Link } from './net/link.ts';
+import { LUNEO_CACHE } from './redis/names.ts';
+import { ReplicatedCache } from './redis/replicated-cache.ts';
 import { labBackend } from './platform/backend.ts';
 import { LabFaults } from './platform/faults.ts';
 import { LAB_INFO_VERSION, type LabInfo, writeLabInfo } from './platform/info.ts';
@@ -43,6 +45,7 @@ export const LAB_CREDENTIALS = {
 export interface Lab {
   info: LabInfo;
   db: ReplicatedDatabase;
+  cache: ReplicatedCache;
   aws: AwsServer;
   clusters: Record<Region, KubeCluster>;
   albs: Record<Region, RegionalLoadBalancer>;
@@ -77,6 +80,17 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     });
     stoppers.push(() => db.stop());
     const dbStarted = db.start();
+    // Redis replicates across its own WAN link (ElastiCache Global Datastore): a region outage cuts it too.
+    const cache = new ReplicatedCache({
+      dir: join(dir, 'redis'),
+      primary: PRIMARY_REGION,
+      secondary: SECONDARY_REGION,
+      wanLatencyMs: options.wanLatencyMs ?? 250,
+      log,
+    });
+    stoppers.push(() => cache.stop());
+    const cacheStarted = cache.start();
+    cacheStarted.catch(() => {}); // awaited below; this only keeps an early failure elsewhere from leaving it unhandled
 
     const clusters = {} as Record<Region, KubeCluster>;
     const albs = {} as Record<Region, RegionalLoadBalancer>;
@@ -123,6 +137,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     const faults = new LabFaults({
       db,
       s3,
+      cache,
       regionLinks: {
         [PRIMARY_REGION]: [albLinks[PRIMARY_REGION], kubeLinks[PRIMARY_REGION], s3.wan],
         [SECONDARY_REGION]: [albLinks[SECONDARY_REGION], kubeLinks[SECONDARY_REGION], s3.wan],
@@ -135,6 +150,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     });
     stoppers.push(async () => void (await faults.healAll()));
     await dbStarted;
+    await cacheStarted;
     const secretId = LUNEO.secrets.databaseUrl;
     const commsSecrets = drawCommsSecrets();
     const comms = await startCommsServer({
@@ -151,6 +167,13 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     const aws = await startAwsServer({
       backend: labBackend({ db, faults, albs, pods: () => pods, buckets: () => s3.resources() }),
       s3,
+      cache: {
+        backend: cache,
+        seed: {
+          globalReplicationGroupId: LUNEO_CACHE.globalReplicationGroupId,
+          replicationGroups: LUNEO_CACHE.replicationGroups,
+        },
+      },
       seed: {
         globalClusterId: LUNEO.globalCluster,
         clusters: { ...LUNEO.clusters },
@@ -171,6 +194,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
         },
         secrets: {
           [secretId]: db.url(PRIMARY_REGION),
+          [LUNEO_CACHE.redisUrlSecret]: cache.url(PRIMARY_REGION),
           [LAB_COMMS.secrets.chatWebhookUrl]: comms.chatWebhookUrl,
           [LAB_COMMS.secrets.statuspageApiKey]: commsSecrets.statuspageApiKey,
           [LAB_COMMS.secrets.webhookSecrets]: JSON.stringify(commsSecrets.webhookSecrets),
@@ -190,6 +214,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
         AWS_ACCESS_KEY_ID: LAB_CREDENTIALS.accessKeyId,
         AWS_SECRET_ACCESS_KEY: LAB_CREDENTIALS.secretAccessKey,
         DATABASE_URL_SECRET_ID: secretId,
+        REDIS_URL_SECRET_ID: LUNEO_CACHE.redisUrlSecret,
         WEBHOOK_SECRETS_SECRET_ID: LAB_COMMS.secrets.webhookSecrets,
         APP_VERSION: '2026.11.0-lab',
       };
@@ -264,13 +289,19 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
           ];
         }),
       ) as LabInfo['regions'],
-      secrets: { databaseUrl: secretId },
+      secrets: { databaseUrl: secretId, redisUrl: LUNEO_CACHE.redisUrlSecret },
+      cache: {
+        globalReplicationGroupId: LUNEO_CACHE.globalReplicationGroupId,
+        endpoints: Object.fromEntries(
+          REGIONS.map((r) => [r, `${cache.endpoint(r).host}:${cache.endpoint(r).port}`]),
+        ) as Record<Region, string>,
+      },
       hostedZoneId: aws.zoneId(),
       healthChecks: aws.healthCheckIds(),
       comms: { url: comms.url, statuspagePageId: LAB_COMMS.statuspagePageId },
     };
     await writeLabInfo(info);
-    return { info, db, aws, clusters, albs, edge, faults, comms, stop };
+    return { info, db, cache, aws, clusters, albs, edge, faults, comms, stop };
   } catch (error) {
     await stop();
     throw error;

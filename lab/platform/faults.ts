@@ -30,6 +30,8 @@ export interface FaultParts {
   kubeApi: Record<Region, string>;
   /** The lab's S3 (lab/aws/s3/lab-s3.ts): aws:s3:bucket-pause-replication holds its replication. */
   s3?: { pauseReplication(sourceBuckets: string[], parameters: Record<string, string>): () => void };
+  /** The lab's Redis pair (lab/redis/replicated-cache.ts): a region outage isolates its cache too. */
+  cache?: { isolate(region: Region): void; reconnect(region: Region): Promise<void> };
   log: (line: string) => void;
 }
 
@@ -48,6 +50,7 @@ export class LabFaults {
   async regionOutage(region: Region, source: ActiveFault['source'] = 'hand'): Promise<LabRevert> {
     const { db, regionLinks } = this.parts;
     db.isolate(region);
+    this.parts.cache?.isolate(region);
     for (const link of regionLinks[region]) link.cut();
     return this.#track(
       'region-outage',
@@ -57,6 +60,7 @@ export class LabFaults {
       async () => {
         for (const link of regionLinks[region]) link.restore();
         db.reconnect(region);
+        await this.parts.cache?.reconnect(region);
       },
     );
   }

@@ -19,7 +19,9 @@ export interface LabInfo {
   kubeconfig: string;
   contexts: Record<Region, string>;
   regions: Record<Region, { albUrl: string; albHost: string; kubeApi: string; dbEndpoint: string }>;
-  secrets: { databaseUrl: string };
+  secrets: { databaseUrl: string; redisUrl?: string };
+  /** The Redis pair as an ElastiCache Global Datastore: its id and each region's endpoint (host:port of the client Link). */
+  cache?: { globalReplicationGroupId: string; endpoints: Record<Region, string> };
   hostedZoneId: string;
   healthChecks: { primary: string; secondary?: string };
   /** Chat webhook + Statuspage-style API (runbook §7); their secrets are in Secrets Manager only. */
