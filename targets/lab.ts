@@ -3,6 +3,7 @@
 import type { LuneoResources } from '../actions/luneo/resources.ts';
 import { defineTarget } from '../core/model.ts';
 import { prepareLab } from './lab-session.ts';
+import { luneoSafety } from './safety/luneo.ts';
 
 const dir = process.env.LAB_DIR ?? '.lab';
 
@@ -42,7 +43,20 @@ export default defineTarget<LuneoResources>({
       databaseSubnetTags: { Tier: 'database', Region: 'eu-west-1' },
       regionSubnetTags: { Region: 'eu-west-1', DisruptSubnet: 'Allowed' },
     },
+    // The lab's comms endpoints and secrets (lab/comms/luneo.ts): drawn per lab, read from its Secrets Manager.
+    comms: {
+      chatWebhookUrl: { secretId: 'prod/luneo/SLACK_INCIDENT_WEBHOOK_URL' },
+      statuspage: {
+        apiUrl: 'lab:comms',
+        pageId: 'luneostatus',
+        apiKey: { secretId: 'prod/luneo/STATUSPAGE_API_KEY' },
+        componentIds: ['luneo-api'],
+      },
+    },
+    business: { webhookSecrets: { secretId: 'prod/luneo/ECOMMERCE_WEBHOOK_SECRETS' } },
     lab: { dir },
   },
+  // Guardrails and gates through the lab's own STS, FIS, CloudWatch and Secrets Manager (the drill lock).
+  safety: luneoSafety(),
   prepare: ({ log }) => prepareLab(dir, log),
 });

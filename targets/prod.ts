@@ -1,7 +1,9 @@
-// Luneo production, as the runbook names it. Live target: guarded (--execute, account allow-list, contexts).
+// Luneo production, as the runbook names it. Live target: guarded (--execute, account allow-list, regions,
+// contexts, the drill lock in Secrets Manager, an abort alarm).
 
 import type { LuneoResources } from '../actions/luneo/resources.ts';
 import { defineTarget } from '../core/model.ts';
+import { luneoSafety } from './safety/luneo.ts';
 
 // The account id and zone id are Luneo's to fill in from their Terraform outputs
 // (infrastructure/terraform/aws-multi-region); the drill refuses to run while they are placeholders.
@@ -20,6 +22,14 @@ export default defineTarget<LuneoResources>({
     },
   },
   objectives: { rto: '30m', rpo: '5m', stableFor: '2m', availabilitySlo: 0.999 },
+  safety: luneoSafety({
+    accountIdFrom: 'LUNEO_PROD_ACCOUNT_ID',
+    // The customer-facing alarm that is also the FIS stop condition (fis.stopConditionAlarmArn below),
+    // distinct from the §4 outage alarms the drill expects to fire (resources.alarms).
+    abortAlarms: [{ name: 'luneo-prod-dr-abort', region: 'eu-west-1' }],
+    abortAlarmGrace: '2m',
+    checkEvery: '15s',
+  }),
   resources: {
     globalClusterId: 'luneo-prod-aurora-global',
     primary: {
@@ -50,6 +60,24 @@ export default defineTarget<LuneoResources>({
       databaseSubnetTags: { DisruptSubnet: 'Allowed', Tier: 'database' },
       regionSubnetTags: { DisruptSubnet: 'Allowed' },
       stopConditionAlarmArn: `arn:aws:cloudwatch:eu-west-1:${ACCOUNT_ID}:alarm:luneo-prod-dr-abort`,
+    },
+    // §7: bound from the environment of whoever runs the drill; unset → the comms steps skip and say which to set.
+    comms: {
+      chatWebhookUrl: { env: 'LUNEO_CHAT_WEBHOOK_URL' },
+      statuspage: {
+        apiUrl: 'https://api.statuspage.io',
+        pageId: process.env.LUNEO_STATUSPAGE_PAGE_ID ?? '',
+        apiKey: { env: 'LUNEO_STATUSPAGE_API_KEY' },
+        componentIds: (process.env.LUNEO_STATUSPAGE_COMPONENT_IDS ?? '').split(',').filter(Boolean),
+      },
+      setup:
+        'set LUNEO_CHAT_WEBHOOK_URL, LUNEO_STATUSPAGE_PAGE_ID, LUNEO_STATUSPAGE_API_KEY (and LUNEO_STATUSPAGE_COMPONENT_IDS)',
+    },
+    // §10: the sandbox shops' signing secrets, as a JSON {"shopify", "woocommerce"} secret.
+    business: {
+      webhookSecrets: { env: 'LUNEO_ECOMMERCE_WEBHOOK_SECRETS' },
+      setup:
+        'set LUNEO_ECOMMERCE_WEBHOOK_SECRETS to {"shopify": "<app secret>", "woocommerce": "<webhook secret>"} of the sandbox shops',
     },
   },
 });
