@@ -207,8 +207,10 @@ export function incidentComms(opts: {
       const parts = [await postChat(ctx, text.chat), await postStatus(ctx, phase, text)];
       const incidentId = ctx.state.get(INCIDENT_KEY) as string | undefined;
       const skipped = parts.every((p) => p.includes(' skipped: '));
+      const setup = ctx.target.resources.comms?.setup;
+      const hint = setup && parts.some((p) => p.includes(' skipped: ')) ? ` (to bind them: ${setup})` : '';
       return {
-        detail: `${skipped ? 'skipped: ' : ''}${parts.join('; ')}`,
+        detail: `${skipped ? 'skipped: ' : ''}${parts.join('; ')}${hint}`,
         measurements: { postedAt: ctx.clock.now() },
         ...(incidentId ? { undoData: { incidentId } } : {}),
       };
