@@ -17,7 +17,8 @@ export function testRun(resources: Partial<LuneoResources> = {}, opts: { t0?: nu
     },
   };
   const startedAt = Date.now();
-  const { lab: _lab, ...labResources } = labTarget.resources;
+  // Without the lab's bindings that need a running lab (its directory, its Secrets Manager).
+  const { lab: _lab, comms: _comms, business: _business, ...labResources } = labTarget.resources;
   return {
     runId: 'run-test-1',
     scenario: { name: 'test' } as RunContext<LuneoResources>['scenario'],
