@@ -1,10 +1,7 @@
 // Binds a scenario to vitest + Allure: one beforeAll runs the engine (which knows nothing of vitest),
 // phases and steps are mirrored as Allure steps with their real timings, and each objective is its own test.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { attachment, epic, feature, parameter, Status } from 'allure-js-commons';
-import type { RuntimeMessage } from 'allure-js-commons/sdk';
-import { getGlobalTestRuntime } from 'allure-js-commons/sdk/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDrill } from '../core/cli/run-command.ts';
 import { ABORT_REQUEST_FILE, WORKER_PID_FILE } from '../core/cli/vitest-runner.ts';
@@ -12,36 +9,25 @@ import { formatDuration } from '../core/duration.ts';
 import { DrillError } from '../core/errors.ts';
 import { Redactor } from '../core/redact.ts';
 import { ConsoleReporter } from '../core/reporters/console.ts';
-import { type TimelineNode, TimelineReporter } from '../core/reporters/timeline.ts';
 import { createRunId } from '../core/runner/ids.ts';
 import type { RunResult } from '../core/runner/result-schema.ts';
 import { runScenario } from '../core/runner/run-scenario.ts';
+import { rpoParameters, rtoParameters } from '../reports/allure/evidence.ts';
+import {
+  attachRunEvidence,
+  type DrillIdentity,
+  describeTest,
+  mirrorSteps,
+} from '../reports/allure/publish.ts';
+import { AllureTimeline } from '../reports/allure/timeline.ts';
+import { projectRunbookLinker, type RunbookLinker } from '../reports/run/runbook-links.ts';
 
-const ALLURE_STATUS: Record<TimelineNode['status'], Status> = {
-  passed: Status.PASSED,
-  failed: Status.FAILED,
-  broken: Status.BROKEN,
-  skipped: Status.SKIPPED,
-};
-
-async function sendAllure(message: RuntimeMessage): Promise<void> {
-  const runtime = getGlobalTestRuntime() as { sendMessage?(m: RuntimeMessage): Promise<void> };
-  await runtime.sendMessage?.(message);
-}
-
-/** Replays the run's timeline as nested Allure steps with their real start and stop times. */
-async function mirror(nodes: TimelineNode[]): Promise<void> {
-  for (const node of nodes) {
-    await sendAllure({ type: 'step_start', data: { name: node.name, start: node.start } });
-    await mirror(node.children);
-    await sendAllure({
-      type: 'step_stop',
-      data: {
-        stop: node.stop,
-        status: ALLURE_STATUS[node.status],
-        ...(node.detail ? { statusDetails: { message: node.detail } } : {}),
-      },
-    });
+/** Runbook sections as links when the runbook is at hand (it is in the repository); none otherwise. */
+function runbookLinker(): RunbookLinker | undefined {
+  try {
+    return projectRunbookLinker();
+  } catch {
+    return undefined;
   }
 }
 
@@ -81,7 +67,13 @@ export async function describeDrill(scenarioName: string): Promise<void> {
   const outDir = resolve(env.DRILL_OUT_DIR || 'out');
   const runDir = join(outDir, 'runs', runId);
   const { objectives } = { objectives: { ...drill.scenario.objectives, ...drill.target.objectives } };
-  const timeline = new TimelineReporter();
+  const timeline = new AllureTimeline();
+  const identity: DrillIdentity = {
+    scenario: drill.scenario.name,
+    target: drill.target.name,
+    kind: drill.target.kind,
+    runId,
+  };
   let result: RunResult | undefined;
   const ran = (skip?: (note: string) => void) => {
     if (!result) throw new Error(`the drill did not produce a result; see ${runDir}`);
@@ -121,27 +113,18 @@ export async function describeDrill(scenarioName: string): Promise<void> {
     });
 
     it(`${dryRun ? 'plans' : 'runs'} every phase (${drill.scenario.summary})`, async ({ skip }) => {
-      await epic('DR drills');
-      await feature(drill.scenario.name);
-      await parameter('target', drill.target.name);
-      await parameter('run', runId);
-      await mirror(timeline.phases);
-      for (const file of ['result.json', 'journal.json', 'actions.jsonl']) {
-        const path = join(runDir, file);
-        if (existsSync(path))
-          await attachment(
-            file,
-            readFileSync(path, 'utf8'),
-            file.endsWith('l') ? 'application/x-ndjson' : 'application/json',
-          );
-      }
+      await describeTest(identity, 'run');
+      await mirrorSteps(timeline.phases);
+      if (result) await attachRunEvidence(result, runDir, runbookLinker());
       const r = ran(skip);
       expect(r.verdict, r.reason).not.toBe('error');
       if (!dryRun)
         expect(r.steps.filter((s) => s.status === 'failed').map((s) => `${s.title}: ${s.error}`)).toEqual([]);
     });
 
-    it.skipIf(dryRun)(`RTO ≤ ${objectives.rto}`, ({ skip }) => {
+    // RTO and RPO are tests of their own, with achieved / objective / uncertainty as parameters: the overview shows them.
+    it.skipIf(dryRun)(`RTO ≤ ${objectives.rto}`, async ({ skip }) => {
+      if (result) await describeTest(identity, 'rto', rtoParameters(result));
       const rto = ran(skip).rto;
       expect(rto?.recovered, `not recovered: ${JSON.stringify(rto?.lastFailures ?? {})}`).toBe(true);
       expect(
@@ -150,7 +133,8 @@ export async function describeDrill(scenarioName: string): Promise<void> {
       ).toBeLessThanOrEqual(rto?.objectiveMs ?? 0);
     });
 
-    it.skipIf(dryRun || !drill.scenario.ledger)(`RPO ≤ ${objectives.rpo}`, ({ skip }) => {
+    it.skipIf(dryRun || !drill.scenario.ledger)(`RPO ≤ ${objectives.rpo}`, async ({ skip }) => {
+      if (result) await describeTest(identity, 'rpo', rpoParameters(result));
       const rpo = ran(skip).rpo;
       expect(
         rpo?.achievedMs ?? Number.POSITIVE_INFINITY,
@@ -159,7 +143,8 @@ export async function describeDrill(scenarioName: string): Promise<void> {
     });
 
     for (const probe of drill.scenario.verify) {
-      it.skipIf(dryRun)(`verify: ${probe.name}`, ({ skip }) => {
+      it.skipIf(dryRun)(`verify: ${probe.name}`, async ({ skip }) => {
+        await describeTest(identity, 'verify');
         const check = ran(skip).probes.verify.find((p) => p.name === probe.name);
         expect(check, 'the verification phase did not run').toBeDefined();
         expect(check?.ok, check?.detail).toBe(true);

@@ -10,21 +10,28 @@ const TO_FILL = '_(to fill in)_';
 export function renderPostmortem(bundle: RunBundle): string {
   const r = bundle.result;
   const date = r.startedAt.slice(0, 10);
+  // Rows in time order: steps by their end, the outage and the recovery where they fell among them.
+  const events: { at: number; row: string }[] = r.steps.map((s) => {
+    const span = stepSinceT0(r, s);
+    const status = `${s.title}: ${s.status}${s.lateByMs ? ` (late by ${formatDuration(s.lateByMs)} against §13)` : ''}`;
+    return {
+      at: span?.end ?? 0,
+      row: `| ${span ? offsetText(span.end) : '—'} | ${s.runbook ?? ''} | ${cell(status)} |`,
+    };
+  });
+  if (r.rto?.outageStartMs !== null && r.rto?.outageStartMs !== undefined)
+    events.push({
+      at: r.rto.outageStartMs,
+      row: `| ${offsetText(r.rto.outageStartMs)} | — | users see the outage (first failing recovery probe) |`,
+    });
+  if (r.rto?.achievedMs !== null && r.rto?.achievedMs !== undefined)
+    events.push({
+      at: r.rto.achievedMs,
+      row: `| ${offsetText(r.rto.achievedMs)} | — | service restored (every recovery probe passing for ${r.objectives.stableFor}) |`,
+    });
   const timeline = [
     `| ${r.startedAt} | — | drill started (${r.dryRun ? 'dry run' : 'run'} \`${r.runId}\`) |`,
-    ...r.steps.map((s) => {
-      const span = stepSinceT0(r, s);
-      const at = span ? offsetText(span.end) : '—';
-      return `| ${at} | ${s.runbook ?? ''} | ${cell(`${s.title}: ${s.status}${s.lateByMs ? ` (late by ${formatDuration(s.lateByMs)} against §13)` : ''}`)} |`;
-    }),
-    ...(r.rto?.outageStartMs !== null && r.rto?.outageStartMs !== undefined
-      ? [`| ${offsetText(r.rto.outageStartMs)} | — | users see the outage (first failing recovery probe) |`]
-      : []),
-    ...(r.rto?.achievedMs !== null && r.rto?.achievedMs !== undefined
-      ? [
-          `| ${offsetText(r.rto.achievedMs)} | — | service restored (every recovery probe passing for ${r.objectives.stableFor}) |`,
-        ]
-      : []),
+    ...events.sort((x, y) => x.at - y.at).map((e) => e.row),
     `| ${r.endedAt} | — | drill ended: ${r.verdict} |`,
   ];
   const recovery = r.probes.recovery.map(
@@ -80,9 +87,14 @@ export function renderPostmortem(bundle: RunBundle): string {
     ...(r.deviations.length
       ? r.deviations.map((d) => `- ${d.stepId ? `**${d.stepId}** ` : ''}${d.kind}: ${d.message}`)
       : ['- None recorded by the drill.']),
-    ...r.findings.map(
-      (f) => `- ${f.runbook} (${f.severity}): the runbook says ${f.says}; actually: ${f.actually}`,
-    ),
+    ...(r.findings.length
+      ? [
+          `- Where the runbook itself is wrong, the drill did the right thing instead: ${r.findings.length} runbook finding${r.findings.length === 1 ? '' : 's'} (${r.findings
+            .map((f) => f.runbook)
+            .filter((v, i, all) => all.indexOf(v) === i)
+            .join(', ')}), each an action below.`,
+        ]
+      : []),
     '',
     '## Root cause and contributing factors',
     '',
