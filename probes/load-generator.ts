@@ -1,9 +1,9 @@
 // The built-in load generator: undici, a fixed arrival rate (open model) or as fast as `concurrency`
 // allows (closed model, for throughput benchmarks), with latency percentiles and a status histogram.
 import { performance } from 'node:perf_hooks';
-import { Agent, request } from 'undici';
 import { percentile } from '../core/measure/index.ts';
 import type { JsonValue } from '../core/model.ts';
+import { LoadConnection } from './load-connection.ts';
 
 export interface LoadSettings {
   url: string;
@@ -42,19 +42,22 @@ const TICK_MS = 10;
 
 export class LoadGenerator {
   readonly #s: Required<Omit<LoadSettings, 'durationMs'>> & { durationMs: number | undefined };
-  readonly #agent: Agent;
+  /** One undici Client (one keep-alive connection) per request slot: at most `concurrency` in flight. */
+  readonly #connections: LoadConnection[];
+  readonly #idle: LoadConnection[];
   readonly #latencies: number[] = [];
   readonly #histogram: Record<string, number> = {};
-  readonly #stop = new AbortController();
-  #inFlight = 0;
+  #stopped = false;
   #sent = 0;
   #ok = 0;
+  #due = 0;
   #dropped = 0;
   #missed = 0;
-  #stoppedAt: number | undefined;
   #startedAt = 0;
   #endedAt: number | undefined;
+  #ticker: NodeJS.Timeout | undefined;
   #done: Promise<void> | undefined;
+  #resolveDone: (() => void) | undefined;
 
   constructor(settings: LoadSettings) {
     this.#s = {
@@ -64,16 +67,34 @@ export class LoadGenerator {
       durationMs: settings.durationMs,
       timeoutMs: settings.timeoutMs ?? 2_000,
     };
-    this.#agent = new Agent({ connections: this.#s.concurrency, keepAliveTimeout: 10_000 });
+    const url = new URL(settings.url);
+    const report = {
+      response: (c: LoadConnection, status: number, latencyMs: number) =>
+        this.#onResponse(c, status, latencyMs),
+      failure: (c: LoadConnection, key: string) => this.#onFailure(c, key),
+    };
+    this.#connections = Array.from(
+      { length: this.#s.concurrency },
+      () => new LoadConnection(url, this.#s.timeoutMs, report),
+    );
+    this.#idle = [...this.#connections];
   }
 
   start(): void {
     this.#startedAt = performance.now();
-    const { durationMs } = this.#s;
+    this.#done = new Promise((resolve) => {
+      this.#resolveDone = resolve;
+    });
+    const { durationMs, rate } = this.#s;
     if (durationMs !== undefined) {
       setTimeout(() => this.#halt(this.#startedAt + durationMs), durationMs).unref();
     }
-    this.#done = this.#s.rate === 'max' ? this.#closed() : this.#open(this.#s.rate);
+    if (rate === 'max') {
+      // Closed model: every connection sends its next request as soon as the last one is answered.
+      for (const c of this.#idle.splice(0)) this.#send(c);
+    } else {
+      this.#ticker = setInterval(() => this.#arrivals(rate), TICK_MS);
+    }
   }
 
   /** Stops sending, waits for requests in flight, closes the connections, and summarises. */
@@ -81,14 +102,8 @@ export class LoadGenerator {
     this.#halt(performance.now());
     await this.#done;
     this.#endedAt ??= performance.now();
-    await this.#agent.close().catch(() => {});
+    await Promise.all(this.#connections.map((c) => c.close()));
     return this.summary();
-  }
-
-  #halt(at: number): void {
-    if (this.#stop.signal.aborted) return;
-    this.#stoppedAt = at;
-    this.#stop.abort();
   }
 
   /** Resolves when a duration-bounded run has finished by itself. */
@@ -118,67 +133,68 @@ export class LoadGenerator {
     };
   }
 
+  #halt(at: number): void {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    if (this.#ticker) {
+      clearInterval(this.#ticker);
+      const stoppedAfterMs = Math.round(at - this.#startedAt);
+      const rate = this.#s.rate as number;
+      this.#missed = Math.max(0, Math.floor((stoppedAfterMs * rate) / 1000) - this.#due);
+    }
+    this.#settleIfIdle();
+  }
+
   /** Open model: arrivals on schedule (rate × elapsed), sent unless `concurrency` are already in flight. */
-  async #open(rate: number): Promise<void> {
-    const pending = new Set<Promise<void>>();
-    let due = 0;
-    while (!this.#stop.signal.aborted) {
-      // Arrivals end at the duration even when this tick runs late.
-      const elapsed = Math.min(
-        performance.now() - this.#startedAt,
-        this.#s.durationMs ?? Number.POSITIVE_INFINITY,
-      );
-      const shouldHave = Math.floor((elapsed / 1000) * rate);
-      for (; due < shouldHave; due++) {
-        if (this.#inFlight >= this.#s.concurrency) {
-          this.#dropped++;
-          continue;
-        }
-        const p = this.#one().finally(() => pending.delete(p));
-        pending.add(p);
-      }
-      await new Promise((resolve) => setTimeout(resolve, TICK_MS));
+  #arrivals(rate: number): void {
+    // Arrivals end at the duration even when this tick runs late.
+    const elapsed = Math.min(
+      performance.now() - this.#startedAt,
+      this.#s.durationMs ?? Number.POSITIVE_INFINITY,
+    );
+    const shouldHave = Math.floor((elapsed / 1000) * rate);
+    for (; this.#due < shouldHave; this.#due++) {
+      const c = this.#idle.pop();
+      if (c) this.#send(c);
+      else this.#dropped++;
     }
-    this.#endedAt = performance.now();
-    const stoppedAfterMs = Math.round((this.#stoppedAt ?? this.#endedAt) - this.#startedAt);
-    const dueByStop = Math.floor((stoppedAfterMs * rate) / 1000);
-    this.#missed = Math.max(0, dueByStop - due);
-    await Promise.all(pending);
   }
 
-  /** Closed model: `concurrency` workers, each sending its next request when the last one answered. */
-  async #closed(): Promise<void> {
-    const worker = async () => {
-      while (!this.#stop.signal.aborted) await this.#one();
-    };
-    await Promise.all(Array.from({ length: this.#s.concurrency }, worker));
-    this.#endedAt = performance.now();
-  }
-
-  async #one(): Promise<void> {
-    this.#inFlight++;
+  #send(c: LoadConnection): void {
     this.#sent++;
-    const start = performance.now();
-    let key: string;
-    try {
-      const res = await request(this.#s.url, {
-        dispatcher: this.#agent,
-        // undici's own timers, not a per-request AbortSignal: cheaper at thousands of requests per second.
-        headersTimeout: this.#s.timeoutMs,
-        bodyTimeout: this.#s.timeoutMs,
-      });
-      await res.body.dump();
-      key = String(res.statusCode);
-      if (res.statusCode < 400) this.#ok++;
-      this.#latencies.push(performance.now() - start);
-    } catch (error) {
-      const e = error as { code?: unknown; name?: unknown };
-      const timedOut = e.code === 'UND_ERR_HEADERS_TIMEOUT' || e.code === 'UND_ERR_BODY_TIMEOUT';
-      key = timedOut ? 'TIMEOUT' : typeof e.code === 'string' ? e.code : 'ERROR';
-    } finally {
-      this.#inFlight--;
-    }
+    c.send();
+  }
+
+  #onResponse(c: LoadConnection, status: number, latencyMs: number): void {
+    this.#latencies.push(latencyMs);
+    if (status < 400) this.#ok++;
+    const key = String(status);
     this.#histogram[key] = (this.#histogram[key] ?? 0) + 1;
+    this.#next(c, false);
+  }
+
+  #onFailure(c: LoadConnection, key: string): void {
+    this.#histogram[key] = (this.#histogram[key] ?? 0) + 1;
+    this.#next(c, true);
+  }
+
+  #next(c: LoadConnection, afterError: boolean): void {
+    if (this.#stopped || this.#s.rate !== 'max') {
+      this.#idle.push(c);
+      this.#settleIfIdle();
+    } else if (afterError) {
+      // A failure can be synchronous (a refused or closed client): yield before retrying.
+      setImmediate(() => (this.#stopped ? this.#next(c, true) : this.#send(c)));
+    } else {
+      this.#send(c);
+    }
+  }
+
+  #settleIfIdle(): void {
+    if (!this.#stopped || this.#idle.length < this.#connections.length || !this.#resolveDone) return;
+    this.#endedAt ??= performance.now();
+    this.#resolveDone();
+    this.#resolveDone = undefined;
   }
 }
 
