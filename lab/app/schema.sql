@@ -44,3 +44,45 @@ CREATE TABLE IF NOT EXISTS render_jobs (
 -- The worker's claim query scans queued jobs oldest first, and stale active ones by start time.
 CREATE INDEX IF NOT EXISTS render_jobs_queued_idx ON render_jobs (created_at) WHERE status = 'queued';
 CREATE INDEX IF NOT EXISTS render_jobs_active_idx ON render_jobs (started_at) WHERE status = 'active';
+
+-- E-commerce webhooks (runbook §10): one row per (provider, delivery id); a redelivery only bumps `deliveries`.
+CREATE TABLE IF NOT EXISTS webhook_deliveries (
+  provider         text NOT NULL CHECK (provider IN ('shopify', 'woocommerce')),
+  delivery_id      text NOT NULL,
+  topic            text NOT NULL,
+  shop             text,
+  payload          jsonb NOT NULL,
+  region           text NOT NULL,
+  deliveries       integer NOT NULL DEFAULT 1,
+  received_at      timestamptz NOT NULL DEFAULT now(),
+  last_received_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (provider, delivery_id)
+);
+
+-- Usage billing events: stored once per idempotency key, whoever sends it twice.
+CREATE TABLE IF NOT EXISTS usage_events (
+  id              bigserial PRIMARY KEY,
+  idempotency_key text NOT NULL UNIQUE,
+  kind            text NOT NULL CHECK (kind IN ('order', 'render', 'webhook', 'meter')),
+  ref             text,
+  quantity        integer NOT NULL DEFAULT 1 CHECK (quantity > 0),
+  region          text NOT NULL,
+  created_at      timestamptz NOT NULL DEFAULT now()
+);
+
+-- One usage event per order and per render job, written in the same transaction as the row itself.
+CREATE OR REPLACE FUNCTION record_usage_event() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_TABLE_NAME = 'orders' THEN
+    INSERT INTO usage_events (idempotency_key, kind, ref, quantity, region)
+    VALUES ('order:' || NEW.id, 'order', NEW.id::text, NEW.quantity, NEW.region_created)
+    ON CONFLICT (idempotency_key) DO NOTHING;
+  ELSE
+    INSERT INTO usage_events (idempotency_key, kind, ref, region)
+    VALUES ('render:' || NEW.id, 'render', NEW.id::text, NEW.region)
+    ON CONFLICT (idempotency_key) DO NOTHING;
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE OR REPLACE TRIGGER orders_usage AFTER INSERT ON orders FOR EACH ROW EXECUTE FUNCTION record_usage_event();
+CREATE OR REPLACE TRIGGER render_jobs_usage AFTER INSERT ON render_jobs FOR EACH ROW EXECUTE FUNCTION record_usage_event();

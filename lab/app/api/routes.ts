@@ -5,6 +5,8 @@ import { health, version } from './health.ts';
 import { createOrder, getOrder } from './orders.ts';
 import { getProduct, listProducts } from './products.ts';
 import { createRender, getRender, getRenderImage, queueCounts } from './renders.ts';
+import { listUsage, recordUsage } from './usage.ts';
+import { getDelivery, receiveWebhook } from './webhooks.ts';
 
 /** Every luneo-api route. */
 export function apiRouter(ctx: ApiContext): Router {
@@ -24,5 +26,12 @@ export function apiRouter(ctx: ApiContext): Router {
       .on('GET', '/api/renders/:id', (_req, res, p) => getRender(ctx, res, p.id!))
       .on('GET', '/api/renders/:id/image', (_req, res, p) => getRenderImage(ctx, res, p.id!))
       .on('GET', '/api/queue', (_req, res) => queueCounts(ctx, res))
+      .on('POST', '/api/webhooks/shopify', (req, res) => receiveWebhook(ctx, 'shopify', req, res))
+      .on('POST', '/api/webhooks/woocommerce', (req, res) => receiveWebhook(ctx, 'woocommerce', req, res))
+      .on('GET', '/api/webhooks/:provider/:deliveryId', (_req, res, p) =>
+        getDelivery(ctx, res, p.provider!, p.deliveryId!),
+      )
+      .on('POST', '/api/usage', (req, res) => recordUsage(ctx, req, res))
+      .on('GET', '/api/usage', (req, res) => listUsage(ctx, req, res))
   );
 }
