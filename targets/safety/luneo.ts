@@ -1,0 +1,125 @@
+// The safety platform of the Luneo targets (lab and prod): STS, the kubeconfig, FIS, CloudWatch and the
+// Secrets Manager drill lock, through the run's own audited clients (actions/luneo/context.ts).
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { ListExperimentsCommand } from '@aws-sdk/client-fis';
+import { KubeConfig } from '@kubernetes/client-node';
+import { type LuneoRun, luneo } from '../../actions/luneo/context.ts';
+import { reportedRpoLag } from '../../actions/luneo/database.ts';
+import type { LuneoResources } from '../../actions/luneo/resources.ts';
+import type { PlannedCall } from '../../core/model.ts';
+import type {
+  ActiveExperiment,
+  AlarmReading,
+  PermissionReport,
+  SafetyPlatform,
+  TargetSafety,
+} from '../../core/safety/types.ts';
+import { SecretsManagerLockStore } from './aws-lock.ts';
+
+const ACTIVE_STATES = new Set(['pending', 'initiating', 'running']);
+const IAM_SERVICES = new Set(['rds', 'route53', 'fis', 'secretsmanager', 'cloudwatch', 'sts']);
+
+export const lockSecretId = (targetName: string) => `drill/lock/${targetName}`;
+
+/** `safety:` of a Luneo target: its abort alarms and the platform below. */
+export function luneoSafety(
+  opts: Omit<TargetSafety<LuneoResources>, 'platform'> = {},
+): TargetSafety<LuneoResources> {
+  return { ...opts, platform: (ctx) => luneoSafetyPlatform(ctx) };
+}
+
+/** Distinct IAM actions of a plan, e.g. `rds:FailoverGlobalCluster` (Kubernetes, HTTP and SQL are not IAM). */
+export function iamActions(calls: PlannedCall[]): { action: string; scope?: string }[] {
+  const seen = new Map<string, { action: string; scope?: string }>();
+  for (const call of calls) {
+    if (!IAM_SERVICES.has(call.service)) continue;
+    const action = `${call.service}:${call.operation}`;
+    const key = `${action}@${call.scope ?? ''}`;
+    if (!seen.has(key)) seen.set(key, { action, ...(call.scope ? { scope: call.scope } : {}) });
+  }
+  return [...seen.values()];
+}
+
+export async function luneoSafetyPlatform(ctx: LuneoRun): Promise<SafetyPlatform> {
+  const l = await luneo(ctx);
+  const primary = l.r.primary.region;
+  const kubeconfigPath = l.lab?.kubeconfig ?? process.env.KUBECONFIG ?? join(homedir(), '.kube', 'config');
+  return {
+    callerIdentity: (signal) => l.aws.sts(primary).getCallerIdentity({ signal }),
+    async kubeContexts() {
+      const kc = new KubeConfig();
+      if (l.lab) kc.loadFromFile(l.lab.kubeconfig);
+      else kc.loadFromDefault();
+      return { kubeconfig: kubeconfigPath, contexts: kc.getContexts().map((c) => c.name) };
+    },
+    async activeExperiments(regions, signal) {
+      const found = new Map<string, ActiveExperiment>();
+      for (const region of regions) {
+        const fis = l.aws.fis(region);
+        let nextToken: string | undefined;
+        do {
+          const page = await fis.caller.send(
+            'ListExperiments',
+            undefined,
+            (abortSignal) =>
+              fis.client.send(
+                new ListExperimentsCommand({ maxResults: 100, ...(nextToken ? { nextToken } : {}) }),
+                { abortSignal },
+              ),
+            { signal },
+          );
+          for (const e of page.experiments ?? []) {
+            const state = e.state?.status ?? 'unknown';
+            if (!e.id || !ACTIVE_STATES.has(state) || found.has(e.id)) continue;
+            found.set(e.id, {
+              id: e.id,
+              state,
+              region,
+              ...(e.experimentTemplateId ? { templateId: e.experimentTemplateId } : {}),
+            });
+          }
+          nextToken = page.nextToken;
+        } while (nextToken);
+      }
+      return [...found.values()];
+    },
+    async replicationLagMs(signal) {
+      const lag = await reportedRpoLag({ ...ctx, signal });
+      return lag?.value ?? null;
+    },
+    async alarmStates(alarms, signal) {
+      const readings: AlarmReading[] = [];
+      for (const region of new Set(alarms.map((a) => a.region))) {
+        const names = alarms.filter((a) => a.region === region).map((a) => a.name);
+        const found = await l.aws.cloudWatch(region).describeAlarms(names, { signal });
+        for (const name of names) {
+          const alarm = found.find((a) => a.name === name);
+          readings.push(
+            alarm
+              ? {
+                  name,
+                  region,
+                  state: alarm.state as AlarmReading['state'],
+                  ...(alarm.reason ? { reason: alarm.reason } : {}),
+                }
+              : { name, region, state: 'MISSING' },
+          );
+        }
+      }
+      return readings;
+    },
+    async checkPermissions(calls): Promise<PermissionReport> {
+      const actions = iamActions(calls);
+      return {
+        checked: false,
+        note: l.lab
+          ? `the lab has no IAM policy simulator: the ${actions.length} planned AWS actions were not checked (the lab accepts every call)`
+          : `iam:SimulatePrincipalPolicy is not wired in (no IAM client installed): the ${actions.length} planned AWS actions (${actions.map((a) => a.action).join(', ')}) were not checked; a missing permission shows as AccessDenied on its step`,
+        denied: [],
+        actions: actions.length,
+      };
+    },
+    lock: new SecretsManagerLockStore(l.aws.secrets(primary), lockSecretId(ctx.target.name)),
+  };
+}
