@@ -4,6 +4,7 @@ import { fisNetworkOutage } from '../actions/luneo/fault.ts';
 import { luneoProbes } from '../actions/luneo/probes.ts';
 import { drRecovery, drVerification, regionalFailover } from '../actions/luneo/regional-failover.ts';
 import type { LuneoResources } from '../actions/luneo/resources.ts';
+import { s3ArtifactWriter } from '../actions/luneo/s3-writer.ts';
 import { defineScenario } from '../core/model.ts';
 
 export default defineScenario<LuneoResources>({
@@ -19,12 +20,13 @@ export default defineScenario<LuneoResources>({
     alarmsOk(),
   ],
   ledger: luneoProbes.canary('100ms'),
-  background: [luneoProbes.load({ rate: 20 })],
+  background: [luneoProbes.load({ rate: 20 }), s3ArtifactWriter()],
   fault: fisNetworkOutage({
     name: 'luneo-primary-region-network-outage',
     title: 'Every eu-west-1 subnet loses its network (FIS aws:network:disrupt-connectivity)',
     subnets: (r) => r.fis.regionSubnetTags,
     duration: '15m',
+    pauseS3Replication: true,
   }),
   failover: regionalFailover({
     incidentInstruction:

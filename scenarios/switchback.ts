@@ -6,6 +6,8 @@ import { applyDrOverrides, rolloutRestart, scaleDeployment } from '../actions/lu
 import { luneoProbes } from '../actions/luneo/probes.ts';
 import type { LuneoResources } from '../actions/luneo/resources.ts';
 import { failedOver, plannedWindow, primaryNodesReady, waitForRejoin } from '../actions/luneo/restoration.ts';
+import { s3BacklogProbe } from '../actions/luneo/s3.ts';
+import { enableS3Replication, waitS3Drained } from '../actions/luneo/s3-restore.ts';
 import { manualCheckpoint } from '../actions/manual.ts';
 import { defineScenario } from '../core/model.ts';
 
@@ -41,6 +43,8 @@ export default defineScenario<LuneoResources>({
       replicas: 1,
       runbook: '§9.1',
     }),
+    enableS3Replication(),
+    waitS3Drained(),
     restoreDns({ plannedAt: '15m' }),
     reassertFailoverRecords({ ttlSeconds: 30, runbook: '§9.5', plannedAt: '15m' }),
     applyDrOverrides({ side: 'secondary', drMode: false, runbook: '§9.1' }),
@@ -76,6 +80,7 @@ export default defineScenario<LuneoResources>({
     luneoProbes.order({ name: 'order-after' }),
     luneoProbes.render(),
     luneoProbes.queueDrained(),
+    s3BacklogProbe({ name: 's3-drained', expect: 'drained' }),
     alarmsOk(),
   ],
   recoveryTimeout: '30m',

@@ -10,6 +10,8 @@ const alarmNames = (r: LuneoResources) => [
   r.alarms.replicationLag,
   r.alarms.alb5xx,
   r.alarms.route53HealthCheck,
+  // §4's fourth alarm, where the target has it (prod); the lab publishes no S3 replication metrics.
+  ...(r.alarms.s3ReplicationLatency ? [r.alarms.s3ReplicationLatency] : []),
 ];
 
 /** §4: waits until one of the runbook's alarms is in ALARM; its time is the detection milestone. */

@@ -18,6 +18,11 @@ export interface NetworkOutageOptions {
   subnets: (r: LuneoResources) => Record<string, string>;
   /** How long FIS keeps the fault before reverting it by itself. */
   duration?: string;
+  /**
+   * Also pause S3 replication of the buckets tagged DisruptS3=Allowed (aws:s3:bucket-pause-replication), as FIS's
+   * "Cross-Region: Connectivity" scenario does: a subnet outage alone does not stop AWS-managed replication.
+   */
+  pauseS3Replication?: boolean;
   findings?: RunbookFinding[];
 }
 
@@ -26,7 +31,7 @@ const RUN_ID_TAG = 'drill:run-id';
 function template(ctx: LuneoRun, opts: NetworkOutageOptions): TemplateInput {
   const r = ctx.target.resources;
   const duration = toIsoDuration(parseDuration(opts.duration ?? '15m'));
-  return {
+  const input: TemplateInput = {
     name: opts.name,
     description: `drill: ${opts.title}`,
     roleArn: r.fis.roleArn,
@@ -46,6 +51,26 @@ function template(ctx: LuneoRun, opts: NetworkOutageOptions): TemplateInput {
     },
     tags: { Name: opts.name, 'drill:managed': 'true' },
   };
+  if (opts.pauseS3Replication && r.s3) {
+    input.targets = {
+      ...input.targets,
+      Buckets: {
+        resourceType: 'aws:s3:bucket',
+        resourceTags: { DisruptS3: 'Allowed' },
+        selectionMode: 'ALL',
+      },
+    };
+    input.actions = {
+      ...input.actions,
+      PauseS3Replication: {
+        actionId: 'aws:s3:bucket-pause-replication',
+        description: `Pause S3 replication to ${r.s3.drBucket}`,
+        parameters: { duration, region: r.secondary.region, destinationBuckets: r.s3.drBucket },
+        targets: { Buckets: 'Buckets' },
+      },
+    };
+  }
+  return input;
 }
 
 /** A FIS network disruption of the primary region's subnets (database tier, or every tier). */

@@ -9,6 +9,7 @@ import { failoverDns, reassertFailoverRecords } from './dns.ts';
 import { applyDrOverrides, rolloutRestart, scaleDeployment } from './kubernetes.ts';
 import { luneoProbes } from './probes.ts';
 import type { LuneoResources } from './resources.ts';
+import { s3BacklogAtFailover, s3BacklogProbe } from './s3.ts';
 
 export interface RegionalFailoverOptions {
   /** What the incident ticket records (§4), e.g. where to confirm the outage. */
@@ -28,6 +29,7 @@ export function regionalFailover(opts: RegionalFailoverOptions): StepDefinition<
     }),
     assessImpact({ plannedAt: '4m' }),
     checkReplicationLag({ below: '5m', plannedAt: '4m' }),
+    s3BacklogAtFailover({ plannedAt: '5m' }),
     scaleDeployment({
       side: 'primary',
       deployment: 'worker',
@@ -76,5 +78,7 @@ export function drVerification(): ProbeDefinition<LuneoResources>[] {
     luneoProbes.order({ name: 'order-after' }),
     luneoProbes.render(),
     luneoProbes.queueDrained(),
+    // What the DR bucket still misses: shown next to the lost writes in the run report.
+    s3BacklogProbe(),
   ];
 }

@@ -60,7 +60,7 @@ describe('the runbook coverage map', () => {
     }
   });
 
-  it('leaves for issue 8 only cache, queues, S3, communication, business checks and the workload-only case', () => {
+  it('leaves for issue 8 only cache, queues, communication, business checks and the workload-only case', () => {
     const planned = coverage.filter((e) => 'planned' in e.covered).map((e) => `${e.section} ${e.fragment}`);
     expect(planned).toEqual([
       '§5 Si seul le workload est impacté',
@@ -71,11 +71,8 @@ describe('the runbook coverage map', () => {
       '§9.3 snapshot du cache secondaire',
       "§9.3 Reconfigurer `REDIS_URL` des applications vers l'endpoint primaire",
       '§9.3 redis-cli --scan',
-      '§9.4 réplication résiduelle est complète',
-      '§9.4 Réactiver la règle de réplication',
       '§10 webhooks e-commerce',
       '§10 dashboards financiers',
-      '§12 aws s3api list-object-versions',
     ]);
     for (const e of coverage) if ('planned' in e.covered) expect(e.covered.planned).toBe('issue 8');
   });
@@ -112,7 +109,7 @@ describe('the runbook coverage map', () => {
     const result = await runbookCommand({});
     expect(result.exitCode).toBe(0);
     expect(result.text.trimEnd().split('\n').at(-1)).toBe(
-      '70 lines: covered by steps 27, fault injection 1, probes 9, manual 3, engine 3; rejected 1, not automatable 13, planned 13, uncovered 0; stale 0',
+      '70 lines: covered by steps 30, fault injection 1, probes 9, manual 3, engine 3; rejected 1, not automatable 13, planned 10, uncovered 0; stale 0',
     );
   });
 });

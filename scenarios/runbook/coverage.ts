@@ -59,7 +59,7 @@ export default defineCoverage([
     section: '§4',
     fragment: 'Alarmes CloudWatch clés',
     covered: { steps: refs('detection', ...FAILOVER) },
-    note: 's3-replication-latency is not watched yet: S3 replication arrives with issue 8',
+    note: 's3-replication-latency is watched where the target names it (prod: resources.alarms.s3ReplicationLatency); the lab has no S3 replication metrics, so its detection reads the other three',
   },
   {
     section: '§4',
@@ -297,14 +297,15 @@ export default defineCoverage([
     section: '§9.4',
     fragment: 'réplication résiduelle est complète',
     covered: {
-      planned: ISSUE_8,
-      why: 'the lab has no S3 yet: the cross-region version comparison arrives with issue 8, item 2',
+      steps: [...refs('s3-backlog', ...FAILOVER), ['switchback', 's3-drained']],
     },
+    note: 'list-object-versions on both buckets, compared version by version: recorded at failover, drained before DNS goes back; the s3-backlog / s3-drained probes put the backlog in the report',
   },
   {
     section: '§9.4',
     fragment: 'Réactiver la règle de réplication',
-    covered: { planned: ISSUE_8, why: 're-enabling S3 replication arrives with issue 8, item 2' },
+    covered: { steps: [['switchback', 's3-replication-rule']] },
+    note: 'PutBucketReplication with every rule Enabled, only when one is suspended; region-outage pauses replication with FIS aws:s3:bucket-pause-replication',
   },
   // §9.5 DNS
   {
@@ -404,7 +405,8 @@ export default defineCoverage([
   {
     section: '§12',
     fragment: 'aws s3api list-object-versions',
-    covered: { planned: ISSUE_8, why: 'S3 arrives with issue 8, item 2' },
+    covered: { steps: [...refs('s3-backlog', ...FAILOVER), ['switchback', 's3-drained']] },
+    note: 'the runbook names the bucket luneo-prod-artifacts-eu-west-1; the targets bind resources.s3 (luneo-prod-artifacts → luneo-prod-artifacts-dr): check the real name in Terraform',
   },
   {
     section: '§12',
