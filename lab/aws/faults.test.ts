@@ -28,3 +28,16 @@ describe('FaultDice', () => {
     );
   });
 });
+
+describe('FaultDice.loseAnswer', () => {
+  it('loses no answer by default, every answer at rate 1, and validates the rate', () => {
+    const dice = new FaultDice();
+    expect(dice.loseAnswer()).toBe(false);
+    dice.set({ lostAnswerRate: 1 });
+    expect([dice.loseAnswer(), dice.loseAnswer()]).toEqual([true, true]);
+    expect(dice.roll()).toBe('none');
+    expect(() => dice.set({ lostAnswerRate: -0.1 })).toThrow(
+      'setControlPlaneFaults: lostAnswerRate must be a number between 0 and 1, got -0.1',
+    );
+  });
+});

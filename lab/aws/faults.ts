@@ -5,6 +5,12 @@ export interface ControlPlaneFaults {
   errorRate?: number;
   /** The call is applied but never answered (the client times out and may retry: idempotency matters). */
   timeoutRate?: number;
+  /**
+   * Share of APPLIED mutations whose answer is lost (the connection drops after the change was made): the
+   * client sees a network error and retries, so only an idempotent client applies the change once. Fast,
+   * unlike timeoutRate, which waits for the client's request timeout.
+   */
+  lostAnswerRate?: number;
   seed?: number;
 }
 
@@ -49,5 +55,11 @@ export class FaultDice {
     if (r < error) return 'error';
     if (r < timeout) return 'timeout';
     return 'none';
+  }
+
+  /** Rolled once per applied mutation: whether its answer is lost. */
+  loseAnswer(): boolean {
+    const rate = this.faults?.lostAnswerRate ?? 0;
+    return rate > 0 && this.random() < rate;
   }
 }
