@@ -53,7 +53,8 @@ export interface AwsServer {
   resolve(name: string): { value: string; ttl: number; setIdentifier: string; region: Region } | null;
   /** Counts of mutating calls actually applied, by operation (e.g. { FailoverGlobalCluster: 1 }). */
   mutationCounts(): Record<string, number>;
-  /** Control-plane faults for safety tests: answer a share of calls with throttling, 5xx or timeouts. */
+  /** Control-plane faults for safety tests: answer a share of calls with throttling, 5xx or timeouts, or
+   *  lose the answer of a share of applied mutations. */
   setControlPlaneFaults(f: ControlPlaneFaults | null): void;
   healthCheckIds(): { primary: string; secondary?: string };
   zoneId(): string;
@@ -112,6 +113,7 @@ export async function startAwsServer(opts: AwsServerOptions): Promise<AwsServer>
   const s3 = opts.s3 ? new S3Service(ctx, opts.s3) : undefined;
   const datastore = opts.cache ? new GlobalDatastore(ctx, opts.cache.backend, opts.cache.seed) : undefined;
   const dice = new FaultDice();
+  const totalMutations = () => Object.values(counts).reduce((a, b) => a + b, 0);
   const held = new Set<ServerResponse>();
 
   function queryRoute(params: QueryParams, request: AwsRequest): Route {
@@ -252,6 +254,7 @@ export async function startAwsServer(opts: AwsServerOptions): Promise<AwsServer>
     };
     const r = route(request);
     const decision = dice.roll();
+    const mutationsBefore = totalMutations();
     let reply: AwsReply;
     if (decision === 'throttle')
       reply = r.fail(
@@ -271,6 +274,11 @@ export async function startAwsServer(opts: AwsServerOptions): Promise<AwsServer>
     log(
       `aws: ${request.region} ${r.label} → ${reply.status}${decision === 'none' ? '' : ` (fault: ${decision})`}`,
     );
+    if (decision === 'none' && totalMutations() > mutationsBefore && dice.loseAnswer()) {
+      log(`aws: ${request.region} ${r.label}: applied, answer lost (fault: lost-answer)`);
+      res.destroy();
+      return;
+    }
     if (decision === 'timeout') {
       held.add(res);
       res.on('close', () => held.delete(res));
