@@ -45,7 +45,9 @@ describe('post-mortem draft of a real aurora-outage run', () => {
   it('turns each runbook finding into an action, major first, with owner and due date to fill in', () => {
     const actions = md.split('\n').filter((l) => /^\| \d+ \| (major|minor|info) \|/.test(l));
     expect(actions.length).toBe(8);
-    expect(actions[0]).toMatch(/^\| 1 \| major \| runbook §6\.1 \(step lag-check\) \| Fix the runbook: it says "Check the lag/);
+    expect(actions[0]).toMatch(
+      /^\| 1 \| major \| runbook §6\.1 \(step lag-check\) \| Fix the runbook: it says "Check the lag/,
+    );
     expect(actions[0]?.endsWith('| _(to fill in)_ | _(to fill in)_ |')).toBe(true);
     expect(actions.slice(5).every((a) => a.includes('| minor |'))).toBe(true);
   });

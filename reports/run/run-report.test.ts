@@ -5,14 +5,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunResult } from '../../core/runner/result-schema.ts';
-import { lossesOf, loadRun, t0Mono } from './facts.ts';
+import { loadRun, lossesOf, t0Mono } from './facts.ts';
 import { renderRunHtml } from './html.ts';
 import { renderRunMarkdown } from './markdown.ts';
 import { linkerFor } from './runbook-links.ts';
 import { RUN_REPORT_FILES, writeRunReports } from './write.ts';
 
 const FIXTURE = join(import.meta.dirname, 'fixtures', 'aurora-outage');
-const RUNBOOK = readFileSync(join(import.meta.dirname, '..', '..', 'runbooks', 'RUNBOOK_DR_MULTI_REGION.md'), 'utf8');
+const RUNBOOK = readFileSync(
+  join(import.meta.dirname, '..', '..', 'runbooks', 'RUNBOOK_DR_MULTI_REGION.md'),
+  'utf8',
+);
 
 /** A copy of the fixture run with its result changed by `edit`, as a run directory. */
 function variant(edit: (r: RunResult) => void): string {
@@ -71,7 +74,9 @@ describe('run report (Markdown)', () => {
   });
 
   it('lists the runbook findings and the irreversible promotion with its way back', () => {
-    expect(md.match(/^- \[§[\d.]+\]\(https:\/\/example\.test\/runbook\.md#L\d+\) \((major|minor)/gm)?.length).toBe(8);
+    expect(
+      md.match(/^- \[§[\d.]+\]\(https:\/\/example\.test\/runbook\.md#L\d+\) \((major|minor)/gm)?.length,
+    ).toBe(8);
     expect(md).toContain(
       '- **irreversible**: Fail over the global cluster to secondary (FailoverGlobalCluster, AllowDataLoss): the promoted cluster took writes: the old writer can only come back as a replica; way back: `pnpm drill switchback (SwitchoverGlobalCluster back to eu-west-1, no data loss)`',
     );
@@ -87,7 +92,9 @@ describe('run report (HTML)', () => {
   });
 
   it('shows the verdict, achieved RTO and RPO and the lost writes', () => {
-    expect(html).toContain('<p id="verdict"><span class="badge passed">PASSED</span> every objective and check held</p>');
+    expect(html).toContain(
+      '<p id="verdict"><span class="badge passed">PASSED</span> every objective and check held</p>',
+    );
     expect(html).toContain('<td class="num achieved-rto">28.1s ± 1.0s</td>');
     expect(html).toContain('<td class="num achieved-rpo">254ms ± 100ms</td>');
     expect(html).toContain('<td class="num lost-writes">2</td><td>#21, #22</td>');
@@ -113,7 +120,14 @@ describe('losses next to the lost writes', () => {
 
   it('collects every loss and backlog the probes reported', () => {
     expect(lossesOf(loadRun(dir).result)).toEqual([
-      { probe: 'health', stage: 'recovery', kind: 'backlog', what: 'S3 objects not replicated', count: 3, bytes: 4096 },
+      {
+        probe: 'health',
+        stage: 'recovery',
+        kind: 'backlog',
+        what: 'S3 objects not replicated',
+        count: 3,
+        bytes: 4096,
+      },
       {
         probe: 'queue-drained',
         stage: 'verify',
@@ -133,7 +147,9 @@ describe('losses next to the lost writes', () => {
     expect(renderRunHtml(bundle)).toContain(
       '<tr><td>S3 objects not replicated (backlog)</td><td class="num">3</td><td>4096 bytes</td><td>probe health (recovery)</td></tr>',
     );
-    expect(renderRunMarkdown(bundle)).toContain('Lost: 2 render jobs (job-7, job-9) — probe queue-drained (verify).');
+    expect(renderRunMarkdown(bundle)).toContain(
+      'Lost: 2 render jobs (job-7, job-9) — probe queue-drained (verify).',
+    );
   });
 });
 
@@ -157,6 +173,8 @@ describe('secrets', () => {
       expect(text).not.toContain('hunter2-Secret');
       expect(text).not.toContain('pa55word-x');
     }
-    expect(readFileSync(join(out, RUN_REPORT_FILES.html), 'utf8')).toContain('postgres://luneo:***@db.internal:5432/luneo');
+    expect(readFileSync(join(out, RUN_REPORT_FILES.html), 'utf8')).toContain(
+      'postgres://luneo:***@db.internal:5432/luneo',
+    );
   });
 });
