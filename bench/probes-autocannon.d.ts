@@ -9,7 +9,10 @@ declare module 'autocannon' {
   interface Result {
     requests: { total: number; average: number };
     errors: number;
+    timeouts: number;
     non2xx: number;
+    /** The measured window, seconds (start to the last 1 s sample). */
+    duration: number;
   }
   export default function autocannon(options: Options): Promise<Result>;
 }

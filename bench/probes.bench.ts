@@ -26,7 +26,12 @@ export default async function (): Promise<BenchResult[]> {
       unit: 'ratio',
       target: 0.8,
       better: 'higher',
-      note: `built-in ${load.builtinRps.join(', ')} req/s; autocannon ${load.autocannonRps.join(', ')} req/s (${load.url})`,
+      ok: load.met,
+      note:
+        `built-in ${load.builtinRps.join(', ')} req/s, ${load.builtinErrors} errors, ` +
+        `${load.builtinCpuUsPerResponse} µs CPU/response; autocannon ${load.autocannonRps.join(', ')} req/s, ` +
+        `${load.autocannonErrors} errors, ${load.autocannonCpuUsPerResponse} µs CPU/response ` +
+        `(CPU of this process, load balancer included); ${load.conditions}; ${load.url}`,
     },
   ];
 }

@@ -11,31 +11,51 @@ import { createTestRun } from './testing/context.ts';
 
 let server: Server;
 let base: string;
-let served = 0;
+/** Requests the server received, by path: the truth the generator's counts are checked against. */
+const received = new Map<string, number>();
+const answered = new Map<string, Record<string, number>>();
 
+// /health: 200 at once. /flaky: every 4th request 503. /graded: request i waits (i % 5) × 100 ms,
+// so latencies fall in five equal buckets 0, 100, 200, 300, 400 ms. /hang: never answers.
 beforeAll(async () => {
   server = createServer((req, res) => {
-    served++;
-    const status = req.url === '/flaky' && served % 2 === 0 ? 503 : 200;
-    res.writeHead(status, { 'content-type': 'application/json' });
-    res.end('{"status":"ok"}');
+    const path = req.url ?? '/';
+    const i = (received.get(path) ?? 0) + 1;
+    received.set(path, i);
+    if (path === '/hang') return;
+    const status = path === '/flaky' && i % 4 === 0 ? 503 : 200;
+    const reply = () => {
+      const counts = answered.get(path) ?? {};
+      counts[status] = (counts[status] ?? 0) + 1;
+      answered.set(path, counts);
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end('{"status":"ok"}');
+    };
+    if (path === '/graded') setTimeout(reply, (i % 5) * 100);
+    else reply();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
 });
 afterAll(async () => {
+  server.closeAllConnections();
   await new Promise((resolve) => server.close(resolve));
 });
 
+async function run(settings: ConstructorParameters<typeof LoadGenerator>[0]) {
+  const generator = new LoadGenerator(settings);
+  generator.start();
+  await generator.finished();
+  return generator.stop();
+}
+
 describe('built-in load generator', () => {
   it('holds its arrival rate for its duration and summarises latency and statuses', async () => {
-    const generator = new LoadGenerator({ url: `${base}/health`, rate: 100, durationMs: 1_000 });
-    generator.start();
-    await generator.finished();
-    const summary = await generator.stop();
+    const summary = await run({ url: `${base}/health`, rate: 100, durationMs: 1_000 });
     // Every arrival due in the second is accounted for: sent, dropped (16 in flight) or missed (busy loop).
     expect(summary.requests + summary.dropped + summary.missed).toBe(100);
     expect(summary.requests).toBeGreaterThanOrEqual(50);
+    expect(summary.requests).toBe(received.get('/health'));
     expect(summary.statusHistogram).toEqual({ '200': summary.requests });
     expect(summary).toMatchObject({ engine: 'builtin-undici', errors: 0, errorRate: 0, concurrency: 16 });
     const { p50, p95, p99, max } = summary.latencyMs;
@@ -46,23 +66,48 @@ describe('built-in load generator', () => {
     expect(summary.achievedRate).toBeGreaterThan(40);
   });
 
-  it('counts error statuses and network errors by code', async () => {
-    const flaky = new LoadGenerator({ url: `${base}/flaky`, rate: 50, durationMs: 400 });
-    flaky.start();
-    await flaky.finished();
-    const s = await flaky.stop();
-    expect(s.errors).toBe(s.statusHistogram['503']);
-    expect(s.errorRate).toBeGreaterThan(0.3);
-    expect(s.errorRate).toBeLessThan(0.7);
+  it('reports latency percentiles that match a server of known latency', async () => {
+    received.delete('/graded');
+    const s = await run({ url: `${base}/graded`, rate: 50, concurrency: 32, durationMs: 1_000 });
+    expect(s.requests).toBe(received.get('/graded'));
+    expect(s.statusHistogram).toEqual({ '200': s.requests });
+    // Five equal buckets: the median lies in the 200 ms one, p95, p99 and max in the 400 ms one. A
+    // response is never faster than its bucket; the bound above leaves 100 ms for a loaded machine.
+    const { p50, p95, p99, max } = s.latencyMs;
+    expect(p50).toBeGreaterThanOrEqual(200);
+    expect(p50).toBeLessThan(300);
+    for (const p of [p95, p99, max]) {
+      expect(p).toBeGreaterThanOrEqual(400);
+      expect(p).toBeLessThan(500);
+    }
+  });
 
+  it('counts error statuses exactly as the server sent them, back to back on every connection', async () => {
+    received.delete('/flaky');
+    answered.delete('/flaky');
+    const s = await run({ url: `${base}/flaky`, rate: 'max', concurrency: 4, durationMs: 300 });
+    const sent = answered.get('/flaky')!;
+    expect(s.requests).toBe(received.get('/flaky'));
+    expect(s.requests).toBeGreaterThanOrEqual(8); // more than one request per connection
+    expect(s.statusHistogram).toEqual({ '200': sent['200'], '503': sent['503'] });
+    expect(s.errors).toBe(Math.floor(s.requests / 4));
+    expect(s.ok).toBe(s.requests - s.errors);
+    expect(s.errorRate).toBe(s.errors / s.requests);
+  });
+
+  it('counts network errors and timeouts by code, with no latency', async () => {
     const port = await freePort();
-    const down = new LoadGenerator({ url: `http://127.0.0.1:${port}/health`, rate: 50, durationMs: 200 });
-    down.start();
-    await down.finished();
-    const d = await down.stop();
+    const d = await run({ url: `http://127.0.0.1:${port}/health`, rate: 50, durationMs: 200 });
     expect(d.statusHistogram).toEqual({ ECONNREFUSED: d.requests });
     expect(d.errorRate).toBe(1);
     expect(d.latencyMs).toEqual({ p50: null, p95: null, p99: null, max: null });
+
+    received.delete('/hang');
+    const h = await run({ url: `${base}/hang`, rate: 20, durationMs: 200, timeoutMs: 300 });
+    expect(h.requests).toBeGreaterThan(0);
+    expect(h.requests).toBe(received.get('/hang'));
+    expect(h.statusHistogram).toEqual({ TIMEOUT: h.requests });
+    expect(h).toMatchObject({ ok: 0, errors: h.requests, errorRate: 1 });
   });
 
   it('runs as a background activity and attaches its summary', async () => {
