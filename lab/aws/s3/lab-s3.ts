@@ -107,6 +107,8 @@ export async function startLabS3(opts: {
       transport.close();
       await wan.close();
       await receiver.close();
+      // Objects live as long as the lab: a new lab starts with empty buckets.
+      await store.clear();
     },
   };
 }
