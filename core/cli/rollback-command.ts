@@ -21,6 +21,8 @@ export async function rollbackCommand(
   for (const step of result.irreversible) {
     out(`‼ IRREVERSIBLE: "${step.title}" is not undone by a rollback; way back: ${step.wayBack}`);
   }
+  const { lock } = result;
+  out(`lock: ${lock.status}${lock.detail ? `: ${lock.detail}` : ''} (${lock.where})`);
   out(`run ${result.runId}: ${result.state}`);
   return result.state === 'rolled-back' ? EXIT.passed : EXIT.failed;
 }

@@ -1,5 +1,6 @@
 // Restore: scenario.restore steps and the undo stack (reverse order, own deadlines, keep going).
 import { errorMessage } from '../errors.ts';
+import { exactWayBack } from '../safety/way-back.ts';
 import type { DrillRun } from './drill-run.ts';
 import { runStep } from './step-runner.ts';
 
@@ -62,7 +63,7 @@ function keepFailoverSteps<R>(run: DrillRun<R>): string | undefined {
     return `kept: "${irreversible.title}" cannot be undone; the restore steps took the way back`;
   }
   if (irreversible) {
-    return `kept: "${irreversible.title}" cannot be undone; way back: ${irreversible.wayBack.replaceAll('<run-id>', run.runId)}`;
+    return `kept: "${irreversible.title}" cannot be undone; way back: ${exactWayBack(irreversible.wayBack, run.runId, run.target)}`;
   }
   if (run.phases.some((p) => p.phase === 'failover' && p.status === 'ok')) {
     return 'kept: the failover completed and is the outcome of the drill';

@@ -8,9 +8,11 @@ import { DrillError, errorMessage } from '../errors.ts';
 import { Journal, type JournalData } from '../journal.ts';
 import type { RunContext, Scenario, StepDefinition, Target } from '../model.ts';
 import { REDACTOR_STATE_KEY, Redactor } from '../redact.ts';
+import { exactWayBack } from '../safety/way-back.ts';
 import { type UndoOutcome, UndoStack } from '../undo.ts';
 import { withDeadline } from './deadline.ts';
 import { stepId } from './ids.ts';
+import { type LockReleaseOutcome, outDirOf, releaseLockOf } from './safety.ts';
 import { DEFAULT_STEP_TIMEOUT } from './step-runner.ts';
 
 export interface RollbackOptions {
@@ -28,6 +30,8 @@ export interface RollbackResult {
   restore: { title: string; status: 'done' | 'failed'; error?: string }[];
   /** Irreversible steps the run started: undoing the rest does not undo these. */
   irreversible: { stepId: string; title: string; wayBack: string }[];
+  /** The target's drill lock, released once the rollback is complete (kept while the target is dirty). */
+  lock: LockReleaseOutcome;
 }
 
 /** Whether `pid` runs. A zombie (killed, not yet reaped by its parent) does not count. */
@@ -145,6 +149,19 @@ export async function rollbackRun<R>(
     d.state = finalState;
     d.rollbacks.push({ at: new Date().toISOString(), pid: process.pid, done: undos.length - failed, failed });
   });
+  const lock = await releaseLockOf(
+    target,
+    context(AbortSignal.timeout(60_000), 'lock'),
+    data.runId,
+    outDirOf(runDir),
+    {
+      ...(failed > 0
+        ? {
+            keep: `the rollback is incomplete (${failed} failed): run \`pnpm drill rollback ${data.runId}\` again`,
+          }
+        : {}),
+    },
+  );
   const irreversible = opts.restore
     ? []
     : data.steps
@@ -152,9 +169,9 @@ export async function rollbackRun<R>(
         .map((s) => ({
           stepId: s.id,
           title: s.title,
-          wayBack: (s.irreversible?.wayBack ?? '').replaceAll('<run-id>', data.runId),
+          wayBack: exactWayBack(s.irreversible?.wayBack ?? '', data.runId, target),
         }));
-  return { runId: data.runId, state: finalState, undos, restore, irreversible };
+  return { runId: data.runId, state: finalState, undos, restore, irreversible, lock };
 }
 
 /**
@@ -165,7 +182,7 @@ export async function rollbackRun<R>(
 function keptFailover(data: JournalData): string | undefined {
   const irreversible = data.steps.find((s) => s.phase === 'failover' && s.irreversible);
   if (irreversible?.irreversible) {
-    return `kept: "${irreversible.title}" cannot be undone; way back: ${irreversible.irreversible.wayBack.replaceAll('<run-id>', data.runId)}`;
+    return `kept: "${irreversible.title}" cannot be undone; way back: ${exactWayBack(irreversible.irreversible.wayBack, data.runId, data.target)}`;
   }
   if (data.phases.some((p) => p.phase === 'failover' && p.status === 'ok')) {
     return 'kept: the failover completed and is the outcome of the drill';

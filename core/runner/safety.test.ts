@@ -2,10 +2,11 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { JournalData } from '../journal.ts';
+import { Journal, type JournalData } from '../journal.ts';
 import type { Target } from '../model.ts';
 import { defaultLockStore } from '../safety/lock.ts';
 import type { SafetyPlatform, TargetSafety } from '../safety/types.ts';
+import { rollbackRun } from './rollback.ts';
 import { runScenario } from './run-scenario.ts';
 import {
   type MarkerOptions,
@@ -175,5 +176,51 @@ describe('abort conditions', () => {
     });
     expect(result.safety?.lock?.status).toBe('released');
     expect(existsSync(lockFile)).toBe(false);
+  });
+});
+
+describe('a lock left by a killed run', () => {
+  it('refuses the next drill as stale, naming the rollback; `drill rollback` releases it and the next drill runs', async () => {
+    const { world, outDir, lockFile, go } = setup();
+    const deadPid = 2 ** 22 + 12345; // above pid_max on Linux: never a live process
+    const killedDir = join(outDir, 'runs', 'run-k');
+    Journal.create(killedDir, {
+      runId: 'run-k',
+      scenario: { name: 'markers' },
+      target: { name: 'markers', kind: 'lab' },
+      dryRun: false,
+      pid: deadPid,
+      startedAt: '2026-11-26T07:00:00.000Z',
+      phase: 'failover',
+    });
+    const store = defaultLockStore(outDir, 'markers');
+    const killed = { runId: 'run-k', scenario: 'markers', host: hostname(), pid: deadPid, startedAt: 'then' };
+    await store.tryAcquire(killed, new AbortController().signal);
+
+    const refused = await go();
+    expect(refused.reason).toBe(
+      `refused to start, nothing was injected: target "markers" is locked by run run-k (markers, started then on ${hostname()}), which is no longer running: its process ${deadPid} is gone (killed or crashed). Roll it back and release the lock with \`pnpm drill rollback run-k\` (lock file ${lockFile})`,
+    );
+    expect(world.markers).toEqual([]);
+
+    const rollback = await rollbackRun(killedDir, markerScenario(world), {
+      ...markerTarget,
+      resources: world,
+    });
+    expect([rollback.state, rollback.lock]).toEqual([
+      'rolled-back',
+      { where: `lock file ${lockFile}`, status: 'released' },
+    ]);
+    expect(existsSync(lockFile)).toBe(false);
+
+    const next = await runScenario(
+      markerScenario(world),
+      { ...markerTarget, resources: world },
+      {
+        runId: 'run-2',
+        outDir,
+      },
+    );
+    expect(next.verdict).toBe('passed');
   });
 });

@@ -4,6 +4,7 @@
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { DrillError, errorMessage } from '../errors.ts';
+import type { RunContext, Target } from '../model.ts';
 import {
   type AbortMonitor,
   DEFAULT_ABORT_ALARM_GRACE,
@@ -149,5 +150,32 @@ export async function releaseSafety<R>(run: DrillRun<R>): Promise<void> {
     await s.platform?.close?.();
   } catch {
     // closing sockets must not change the verdict
+  }
+}
+
+export interface LockReleaseOutcome {
+  where: string;
+  status: 'released' | 'not-held' | 'held-by-other' | 'kept' | 'failed';
+  detail?: string;
+}
+
+/** `drill rollback`: releases the lock a killed run left, once its undos are done (kept while the target is dirty). */
+export async function releaseLockOf<R>(
+  target: Target<R>,
+  ctx: RunContext<R>,
+  runId: string,
+  outDir: string,
+  opts: { keep?: string } = {},
+): Promise<LockReleaseOutcome> {
+  let where = defaultLockStore(outDir, target.name).where;
+  try {
+    const platform = await target.safety?.platform?.(ctx);
+    const store = platform?.lock ?? defaultLockStore(outDir, target.name);
+    where = store.where;
+    if (opts.keep) return { where, status: 'kept', detail: opts.keep };
+    const status = await store.release(runId, ctx.signal);
+    return { where, status };
+  } catch (error) {
+    return { where, status: 'failed', detail: errorMessage(error) };
   }
 }
