@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { DrillError, errorMessage } from '../core/errors.ts';
 import { RESULT_FILE } from '../core/runner/report.ts';
 import { buildAllureHtml } from './allure/build.ts';
+import { complianceReportBuilder } from './compliance/report-builder.ts';
 import { loadRun, type RunBundle } from './run/facts.ts';
 import { projectRunbookLinker, type RunbookLinker } from './run/runbook-links.ts';
 import { writeRunReports } from './run/write.ts';
@@ -49,8 +50,11 @@ export const allureHtml: ReportBuilder = {
   },
 };
 
-/** The reports `pnpm report` builds, in order; add a builder here to add a report (e.g. compliance). */
-export const REPORT_BUILDERS: ReportBuilder[] = [runReports, allureHtml];
+/**
+ * The reports `pnpm report` builds, in order; add a builder here to add a report. The compliance builder records
+ * the selected runs in the history ($DRILL_COMPLIANCE_HISTORY, else <out>/compliance-history) and reports on it all.
+ */
+export const REPORT_BUILDERS: ReportBuilder[] = [runReports, allureHtml, complianceReportBuilder];
 
 /** Run directories under <outRoot>/runs that finished (have a result.json), oldest first by result time. */
 export function finishedRuns(outRoot: string): string[] {

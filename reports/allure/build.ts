@@ -1,6 +1,6 @@
 // Builds the Allure 3 HTML report offline from one or more runs' allure-results (`allure awesome`).
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DrillError } from '../../core/errors.ts';
@@ -17,6 +17,19 @@ export function allureCli(): string {
   return cli;
 }
 
+// Allure 3's awesome plugin always embeds Google Analytics (ALLURE_NO_ANALYTICS only reaches the allure2 plugin):
+// an offline report must fetch nothing, and a drill report must not call home.
+const ANALYTICS =
+  /\s*<script async src="https:\/\/www\.googletagmanager\.com\/gtag\/js[^"]*"><\/script>\s*<script>[^<]*?gtag\('config'[^<]*?<\/script>/;
+
+/** The report page without its analytics scripts; throws if any other remote script is left. */
+export function stripAnalytics(html: string): string {
+  const out = html.replace(ANALYTICS, '');
+  const remote = /<script[^>]+src="https?:\/\/[^"]+"/.exec(out);
+  if (remote) throw new DrillError('E_INTERNAL', `the Allure report loads a remote script: ${remote[0]}`);
+  return out;
+}
+
 /** Result directories that hold at least one result file (a run killed early may have none). */
 export function usableResultsDirs(dirs: string[]): string[] {
   return dirs.filter((d) => existsSync(d) && readdirSync(d).some((f) => f.endsWith('-result.json')));
@@ -24,7 +37,7 @@ export function usableResultsDirs(dirs: string[]): string[] {
 
 /**
  * `allure awesome <dirs…> -o <outDir> --single-file`: one index.html that opens from disk with no server
- * and no network. Returns the path of index.html.
+ * and no network (its analytics removed). Returns the path of index.html.
  */
 export async function buildAllureHtml(
   resultsDirs: string[],
@@ -56,5 +69,6 @@ export async function buildAllureHtml(
   }
   const index = join(outDir, 'index.html');
   if (!existsSync(index)) throw new DrillError('E_INTERNAL', `allure awesome wrote no ${index}`);
+  writeFileSync(index, stripAnalytics(readFileSync(index, 'utf8')));
   return index;
 }
