@@ -19,6 +19,10 @@ function program(): Command {
     .option('--dry-run', 'validate and print the plan with every call it would make; change nothing')
     .option('--execute', 'required to run against a live target')
     .option('-y, --yes', 'with --execute: do not ask to type the target name')
+    .option(
+      '--restore-on-abort',
+      'if the drill aborts after a step that cannot be undone (the promotion), run its way back (the switchback) at once',
+    )
     .option('-o, --out <dir>', 'output directory (runs go to <out>/runs/<run-id>/)', DEFAULT_OUT)
     .addOption(
       new Option('--in-process', 'run the engine in this process, without vitest and Allure results'),

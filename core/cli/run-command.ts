@@ -1,5 +1,6 @@
 // `pnpm drill <scenario>`: validate everything, apply the live-target guardrail, then run.
-import { resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { applyClockOffset } from '../clock.ts';
 import { DrillError, errorMessage, type Problem, ValidationError } from '../errors.ts';
@@ -8,9 +9,13 @@ import { Redactor } from '../redact.ts';
 import { loadModule } from '../registry.ts';
 import { ConsoleReporter } from '../reporters/console.ts';
 import { createRunId } from '../runner/ids.ts';
+import { RESULT_FILE } from '../runner/report.ts';
+import type { RunResult } from '../runner/result-schema.ts';
 import { runScenario } from '../runner/run-scenario.ts';
+import { wayBackScenario } from '../safety/way-back.ts';
 import { applySignOffFlags } from '../sign-off.ts';
 import { validateScenario, validateTarget } from '../validate/index.ts';
+import { EXIT } from './exit-codes.ts';
 import { handleInterrupts } from './interrupt.ts';
 import { runThroughVitest } from './vitest-runner.ts';
 
@@ -27,6 +32,10 @@ export interface RunCommandOptions {
   participants?: string;
   /** Shift of the recorded wall time ("-200d"); recorded as clockOffset, refused on live targets. */
   clockOffset?: string;
+  /** After an abort that left an irreversible step (a promotion), run its way back (the switchback) at once. */
+  restoreOnAbort?: boolean;
+  /** How the way back is run (tests); default: runCommand. */
+  runWayBack?: (scenario: string, opts: RunCommandOptions) => Promise<number>;
 }
 
 export interface LoadedDrill {
@@ -100,6 +109,16 @@ export async function runCommand(scenarioName: string, opts: RunCommandOptions):
   await guardLiveTarget(drill.target, opts);
   const runId = createRunId(drill.scenario.name);
   const outDir = resolve(opts.out);
+  const code = await runOnce(drill, runId, outDir, opts);
+  return afterAbort(code, join(outDir, 'runs', runId, RESULT_FILE), opts);
+}
+
+async function runOnce(
+  drill: LoadedDrill,
+  runId: string,
+  outDir: string,
+  opts: RunCommandOptions,
+): Promise<number> {
   if (!opts.inProcess) {
     return runThroughVitest({
       scenario: drill.scenario.name,
@@ -127,4 +146,41 @@ export async function runCommand(scenarioName: string, opts: RunCommandOptions):
   } finally {
     release();
   }
+}
+
+/**
+ * An aborted drill that started an irreversible step left the target failed over: its abort path is the way
+ * back (the switchback). With --restore-on-abort it runs now, on the same target; otherwise the command is printed.
+ */
+export async function afterAbort(
+  code: number,
+  resultFile: string,
+  opts: RunCommandOptions,
+  write: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): Promise<number> {
+  if (!existsSync(resultFile)) return code;
+  const result = JSON.parse(readFileSync(resultFile, 'utf8')) as RunResult;
+  const step = result.irreversible[0];
+  if (result.verdict !== 'aborted' || !step) return code;
+  const scenario = wayBackScenario(step.wayBack);
+  if (!opts.restoreOnAbort || !scenario) {
+    write(
+      `‼ aborted after "${step.title}", which cannot be undone: the abort path is the way back: ${step.wayBack}${scenario ? ' (or pass --restore-on-abort to run it at once)' : ''}`,
+    );
+    return code;
+  }
+  write(`--restore-on-abort: "${step.title}" cannot be undone; running its way back: ${step.wayBack}`);
+  // The operator confirmed this target for the aborted drill already.
+  const back = await (opts.runWayBack ?? runCommand)(scenario, {
+    ...opts,
+    restoreOnAbort: false,
+    yes: true,
+    target: result.target.name,
+  });
+  write(
+    back === EXIT.passed
+      ? `--restore-on-abort: ${scenario} passed: the target is back on its primary`
+      : `--restore-on-abort: ${scenario} ended with exit ${back}: the target is NOT back; see its run above and ${resultFile}`,
+  );
+  return code;
 }
