@@ -1,0 +1,168 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateExperimentTemplateCommand, FisClient, StartExperimentCommand } from '@aws-sdk/client-fis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LuneoRun } from '../../actions/luneo/context.ts';
+import { FileAuditLog } from '../../core/audit.ts';
+import { createClock } from '../../core/clock.ts';
+import { Redactor } from '../../core/redact.ts';
+import { runPreflightGates } from '../../core/safety/gates.ts';
+import type { SafetyPlatform } from '../../core/safety/types.ts';
+import { type Harness, startHarness } from '../../lab/aws/testing/harness.ts';
+import labTarget from '../lab.ts';
+import { luneoSafetyPlatform } from './luneo.ts';
+
+// The lab's AWS control plane in-process (127.0.0.1), a lab.json and a kubeconfig pointing at it.
+let lab: Harness;
+let dir: string;
+let platform: SafetyPlatform;
+const signal = new AbortController().signal;
+
+beforeAll(async () => {
+  lab = await startHarness();
+  dir = mkdtempSync(join(tmpdir(), 'drill-safety-lab-'));
+  const kubeconfig = join(dir, 'kubeconfig');
+  const cluster = (name: string) => ({ name, cluster: { server: 'https://127.0.0.1:1' } });
+  const context = (name: string) => ({ name, context: { cluster: name, user: 'lab' } });
+  writeFileSync(
+    kubeconfig,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [cluster('luneo-prod-eks-primary'), cluster('luneo-prod-eks-secondary')],
+      contexts: [context('luneo-prod-eks-primary'), context('luneo-prod-eks-secondary')],
+      users: [{ name: 'lab', user: { token: 'lab-token' } }],
+      'current-context': 'luneo-prod-eks-primary',
+    }),
+  );
+  writeFileSync(
+    join(dir, 'lab.json'),
+    JSON.stringify({
+      version: 1,
+      dir,
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+      bootMs: 0,
+      publicUrl: 'http://127.0.0.1:1',
+      aws: {
+        endpoint: lab.server.url,
+        accessKeyId: 'AKIALAB',
+        secretAccessKey: 'lab-secret',
+        accountId: '111122223333',
+      },
+      kubeconfig,
+      hostedZoneId: 'Z1',
+      healthChecks: { primary: 'hc-1' },
+    }),
+  );
+  const target = { ...labTarget, resources: { ...labTarget.resources, lab: { dir } } };
+  const ctx = {
+    runId: 'run-1',
+    target,
+    signal,
+    dryRun: false,
+    clock: createClock(),
+    log: { info: () => {}, warn: () => {}, debug: () => {} },
+    audit: new FileAuditLog({
+      file: join(dir, 'actions.jsonl'),
+      redactor: new Redactor(),
+      dryRun: false,
+    }).bind({
+      phase: 'preflight',
+    }),
+    state: new Map(),
+  } as unknown as LuneoRun;
+  platform = await luneoSafetyPlatform(ctx);
+});
+afterAll(async () => {
+  await lab.close();
+});
+
+describe('the Luneo safety platform on the lab', () => {
+  it('answers who the caller is through STS, and the contexts of the lab kubeconfig', async () => {
+    expect((await platform.callerIdentity?.(signal))?.account).toBe('111122223333');
+    expect(await platform.kubeContexts?.(signal)).toEqual({
+      kubeconfig: join(dir, 'kubeconfig'),
+      contexts: ['luneo-prod-eks-primary', 'luneo-prod-eks-secondary'],
+    });
+  });
+
+  it('reads abort alarms, a missing one as MISSING', async () => {
+    const readings = await platform.alarmStates?.(
+      [
+        { name: 'luneo-prod-alb-5xx', region: 'eu-west-1' },
+        { name: 'luneo-prod-no-such-alarm', region: 'eu-west-1' },
+      ],
+      signal,
+    );
+    expect(readings?.map((r) => [r.name, r.state === 'MISSING' ? 'MISSING' : 'present'])).toEqual([
+      ['luneo-prod-alb-5xx', 'present'],
+      ['luneo-prod-no-such-alarm', 'MISSING'],
+    ]);
+  });
+
+  it('says plainly that the lab cannot check permissions', async () => {
+    const report = await platform.checkPermissions?.(
+      [{ service: 'rds', operation: 'FailoverGlobalCluster', scope: 'us-east-1', mutating: true }],
+      signal,
+    );
+    expect(report).toEqual({
+      checked: false,
+      note: 'the lab has no IAM policy simulator: the 1 planned AWS actions were not checked (the lab accepts every call)',
+      denied: [],
+      actions: 1,
+    });
+  });
+
+  it('gates: the lab passes, then a running FIS experiment refuses the next drill', async () => {
+    const input = {
+      target: { ...labTarget, resources: { ...labTarget.resources, lab: { dir } } },
+      targetFile: 'targets/lab.ts',
+      plan: [],
+      platform,
+      signal,
+      runId: 'run-1',
+      scenarioName: 'aurora-outage',
+      rpo: { ms: 300_000, text: '5m' },
+      lock: platform.lock!,
+      facts: { host: 'h', isAlive: () => true, outDir: dir },
+    };
+    const first = await runPreflightGates(input as never);
+    expect(first.refusals).toEqual([]);
+    expect(first.checks.map((c) => `${c.name}:${c.status}`)).toEqual([
+      'aws-account:ok',
+      'aws-regions:ok',
+      'kube-contexts:skipped',
+      'lock:ok',
+      'fis-experiments:ok',
+      expect.stringMatching(/^replication-lag:(ok|unknown)$/),
+      'abort-alarms:skipped',
+      'permissions:unknown',
+    ]);
+    await platform.lock?.release('run-1', signal);
+
+    const fis = new FisClient(lab.client('eu-west-1'));
+    const { experimentTemplate } = await fis.send(
+      new CreateExperimentTemplateCommand({
+        description: 'long wait',
+        roleArn: 'arn:aws:iam::111122223333:role/fis-dr',
+        stopConditions: [{ source: 'none' }],
+        targets: {},
+        actions: { Wait: { actionId: 'aws:fis:wait', parameters: { duration: 'PT10M' } } },
+      }),
+    );
+    const { experiment } = await fis.send(
+      new StartExperimentCommand({ experimentTemplateId: experimentTemplate?.id, clientToken: 'other-team' }),
+    );
+    const second = await runPreflightGates({ ...input, runId: 'run-2' } as never);
+    const id = experiment?.id;
+    expect(second.refusals).toHaveLength(1);
+    expect(second.refusals[0]).toMatch(
+      new RegExp(
+        `^a FIS experiment is already running on target "lab": ${id} \\((initiating|running) in eu-west-1, template ${experimentTemplate?.id}\\): wait for it to end, or stop it \\(aws fis stop-experiment --id ${id} --region eu-west-1\\)$`,
+      ),
+    );
+    fis.destroy();
+  });
+});
