@@ -107,3 +107,10 @@ export function planUpsertRecord(zoneId: string, record: DnsRecord): PlannedCall
     mutating: true,
   };
 }
+
+/** Whether two records say the same thing to Route 53 (name case, trailing dot and value order aside). */
+export function sameRecord(a: DnsRecord, b: DnsRecord): boolean {
+  const canonical = (r: DnsRecord) =>
+    JSON.stringify(toRecordSet({ ...r, ...(r.values ? { values: [...r.values].sort() } : {}) }));
+  return canonical(a) === canonical(b);
+}

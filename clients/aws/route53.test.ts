@@ -311,6 +311,32 @@ describe('upsertRecord, waitForChange, changeTtl', () => {
     });
   });
 
+  it('a lost answer whose UPSERT was applied is not sent again: the record is read back, changeId null', async () => {
+    // The first attempt reached Route 53 (the record now reads TTL 60 → as wanted) but its answer was lost.
+    const wanted = { ...record, ttl: 60 };
+    r53Mock
+      .on(ChangeResourceRecordSetsCommand)
+      .rejects(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
+    r53Mock.on(ListResourceRecordSetsCommand).resolves(records);
+    expect(await r53.upsertRecord('Z0123', { ...wanted, values: ['10.0.0.1'] })).toEqual({
+      changeId: null,
+      status: 'APPLIED',
+    });
+    expect(r53Mock.commandCalls(ChangeResourceRecordSetsCommand)).toHaveLength(1);
+    expect(audit.events.map((e) => e.phase)).toEqual(['before', 'after']);
+  });
+
+  it('a failed UPSERT that did not land is retried until it answers', async () => {
+    r53Mock
+      .on(ChangeResourceRecordSetsCommand)
+      .rejectsOnce(awsError('Throttling', 400))
+      .resolves({ ChangeInfo: { Id: '/change/C9', Status: 'PENDING', SubmittedAt: new Date() } });
+    r53Mock.on(ListResourceRecordSetsCommand).resolves(records);
+    // TTL 30 is not what the zone holds (60): the throttled attempt changed nothing.
+    expect(await r53.upsertRecord('Z0123', record)).toEqual({ changeId: 'C9', status: 'PENDING' });
+    expect(r53Mock.commandCalls(ChangeResourceRecordSetsCommand)).toHaveLength(2);
+  });
+
   it('waits for INSYNC', async () => {
     r53Mock
       .on(GetChangeCommand)

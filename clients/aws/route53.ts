@@ -12,9 +12,10 @@ import {
   type RRType,
   UpdateHealthCheckCommand,
 } from '@aws-sdk/client-route-53';
-import type { CallOptions } from '../abort.ts';
+import { type CallOptions, sleep } from '../abort.ts';
 import { ClientError, isClientError } from '../errors.ts';
 import { pollUntil, type WaitOptions } from '../poll.ts';
+import { backoffDelay } from '../retry.ts';
 import { AwsCaller } from './call.ts';
 import { type AwsWrapperOptions, ROUTE53_SIGNING_REGION } from './config.ts';
 import {
@@ -26,6 +27,7 @@ import {
   planSetHealthCheckInverted,
   planUpsertRecord,
   recordLabel,
+  sameRecord,
   toRecordSet,
 } from './route53-records.ts';
 
@@ -203,30 +205,48 @@ export class Route53 {
     });
   }
 
-  /** UPSERT one record (idempotent by nature); returns the change id to wait on. */
+  /**
+   * UPSERT one record; returns the change id to wait on. Route 53 takes no idempotency token, so before each
+   * retry the record is read back: when an attempt whose answer was lost already put it in place, nothing is
+   * sent again and `changeId` is null (the record is in the zone; its change id was in the lost answer).
+   */
   async upsertRecord(
     zoneId: string,
     record: DnsRecord,
     opts: CallOptions & { comment?: string } = {},
-  ): Promise<{ changeId: string; status: string }> {
+  ): Promise<{ changeId: string | null; status: string }> {
+    const resource = { kind: 'record', id: recordLabel(record) };
     return this.caller.mutate(planUpsertRecord(zoneId, record), async () => {
-      const out = await this.caller.send(
-        'ChangeResourceRecordSets',
-        { kind: 'record', id: recordLabel(record) },
-        (abortSignal) =>
-          this.client.send(
-            new ChangeResourceRecordSetsCommand({
-              HostedZoneId: bareId(zoneId),
-              ChangeBatch: {
-                Comment: opts.comment ?? 'dr-drill',
-                Changes: [{ Action: 'UPSERT', ResourceRecordSet: toRecordSet(record) }],
-              },
-            }),
-            { abortSignal },
-          ),
-        opts,
-      );
-      return { changeId: bareId(out.ChangeInfo?.Id ?? ''), status: out.ChangeInfo?.Status ?? 'PENDING' };
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const out = await this.caller.once(
+            'ChangeResourceRecordSets',
+            resource,
+            (abortSignal) =>
+              this.client.send(
+                new ChangeResourceRecordSetsCommand({
+                  HostedZoneId: bareId(zoneId),
+                  ChangeBatch: {
+                    Comment: opts.comment ?? 'dr-drill',
+                    Changes: [{ Action: 'UPSERT', ResourceRecordSet: toRecordSet(record) }],
+                  },
+                }),
+                { abortSignal },
+              ),
+            opts,
+          );
+          return { changeId: bareId(out.ChangeInfo?.Id ?? ''), status: out.ChangeInfo?.Status ?? 'PENDING' };
+        } catch (err) {
+          if (!(isClientError(err) && err.retryable) || attempt >= this.caller.retry.maxAttempts) throw err;
+          await sleep(
+            backoffDelay(attempt, this.caller.retry),
+            this.caller.site('ChangeResourceRecordSets'),
+            opts.signal,
+          );
+          const now = await this.listRecords(zoneId, record.name, record.type, opts);
+          if (now.some((r) => sameRecord(r, record))) return { changeId: null, status: 'APPLIED' };
+        }
+      }
     });
   }
 
