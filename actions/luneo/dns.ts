@@ -64,12 +64,14 @@ export function reassertFailoverRecords(
           signal: ctx.signal,
           comment: `drill ${ctx.runId}`,
         });
-        await r53.waitForChange(change.changeId, {
-          signal: ctx.signal,
-          intervalMs: 250,
-          maxIntervalMs: 1000,
-          timeoutMs: 300_000,
-        });
+        // null: an attempt whose answer was lost already put the record in place (no change id to wait on).
+        if (change.changeId)
+          await r53.waitForChange(change.changeId, {
+            signal: ctx.signal,
+            intervalMs: 250,
+            maxIntervalMs: 1000,
+            timeoutMs: 300_000,
+          });
         details.push(`${record.failover} ${record.values.join(',')} ttl ${wanted.ttl ?? '-'} INSYNC`);
       }
       return { detail: details.join('; ') };
