@@ -184,6 +184,9 @@ export default defineTarget<MemoryResources>({
   description: 'In-memory two-region platform in a JSON file (self-test; no network)',
   kind: 'lab',
   aws: { regions: [PRIMARY, SECONDARY] },
+  // The self-test's configmap step plans its Kubernetes call in context "memory": the kube-contexts guardrail
+  // refuses a context the target does not name.
+  kube: { contexts: { cluster: 'memory' } },
   objectives: {},
   resources: {
     stateFile: process.env.DRILL_MEMORY_STATE ?? 'out/memory/state.json',
