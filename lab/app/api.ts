@@ -4,20 +4,29 @@ import { readAwsEnv, readPodEnv } from './config.ts';
 import { createPool } from './db.ts';
 import { AppError, describeError } from './errors.ts';
 import { createAppServer, listen, onShutdown, startupCost } from './http/server.ts';
-import { describeDatabaseUrl, loadDatabaseUrl } from './secret.ts';
+import { producerConnection, renderQueue } from './queue/render-queue.ts';
+import { describeDatabaseUrl, describeRedisUrl, loadDatabaseUrl, loadRedisUrl } from './secret.ts';
 
 async function main(): Promise<void> {
   const pod = readPodEnv();
-  const databaseUrl = await loadDatabaseUrl(readAwsEnv());
+  const aws = readAwsEnv();
+  const [databaseUrl, redisUrl] = await Promise.all([loadDatabaseUrl(aws), loadRedisUrl(aws)]);
   const database = describeDatabaseUrl(databaseUrl);
+  const redisHost = describeRedisUrl(redisUrl);
   const pool = await createPool(databaseUrl, `luneo-api/${pod.pod}`);
-  const router = apiRouter({ pool, pod, database });
+  const redis = producerConnection(redisUrl, `luneo-api/${pod.pod}`);
+  const queue = renderQueue(redis);
+  const router = apiRouter({ pool, pod, database, queue, redisHost });
   const server = createAppServer((req, res) => router.handle(req, res));
   const port = await listen(server, pod.port);
-  onShutdown(server, () => pool.end());
+  onShutdown(server, async () => {
+    await queue.close().catch(() => {});
+    redis.disconnect();
+    await pool.end();
+  });
   console.log(
     `luneo-api ready on 127.0.0.1:${port} region=${pod.region} pod=${pod.pod} version=${pod.version} ` +
-      `dr_mode=${pod.drMode} database=${database.host}/${database.name} ${startupCost()}`,
+      `dr_mode=${pod.drMode} database=${database.host}/${database.name} redis=${redisHost} ${startupCost()}`,
   );
 }
 

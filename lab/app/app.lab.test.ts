@@ -1,7 +1,10 @@
 import { inflateSync } from 'node:zlib';
+import { Queue } from 'bullmq';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RENDER_QUEUE } from './queue/render-queue.ts';
 import { renderSandboxImage } from './render/sandbox.ts';
+import { upscale2x } from './render/upscale.ts';
 import { type AppFixture, startAppFixture, waitFor } from './testing/fixture.ts';
 import type { AppProcess } from './testing/processes.ts';
 
@@ -150,9 +153,26 @@ describe('luneo-api + ai-worker on a real PostgreSQL', () => {
     expect(png).toEqual(renderSandboxImage(prompt));
     const idatLength = png.readUInt32BE(33);
     expect(inflateSync(png.subarray(41, 41 + idatLength)).length).toBe(64 * (64 * 3 + 1));
-    expect(await getJson(api, '/api/queue')).toEqual({
+    // BullMQ's counts in Redis (the job moves to completed just after its record is stored).
+    const counts = await waitFor('BullMQ to count the job completed', async () => {
+      const queue = await getJson(api, '/api/queue');
+      return queue.body.completed === 1 ? queue : undefined;
+    });
+    expect(counts).toEqual({
       status: 200,
-      body: { waiting: 0, active: 0, failed: 0, done: 1 },
+      body: {
+        waiting: 0,
+        active: 0,
+        failed: 0,
+        completed: 1,
+        delayed: 0,
+        done: 1,
+        redis: `127.0.0.1:${fx.redis.port}`,
+      },
+    });
+    expect((await getJson(api, `/api/renders/${id}`)).body).toMatchObject({
+      kind: 'render',
+      queue: 'completed',
     });
     expect((await getJson(worker, '/health')).body).toMatchObject({
       status: 'ok',
@@ -188,31 +208,52 @@ describe('luneo-api + ai-worker on a real PostgreSQL', () => {
       error: 'gpu lost',
       imageUrl: null,
     });
-    expect((await getJson(api, '/api/queue')).body).toEqual({ waiting: 0, active: 0, failed: 1, done: 1 });
+    expect(
+      await postJson(api, '/api/renders', { prompt: 'up', sandbox: true, kind: 'upscale', sourceId: id }),
+    ).toEqual({
+      status: 409,
+      body: { error: 'source_not_ready', message: `sourceId: render ${id} is failed, not done` },
+    });
   });
 
-  it('requeues jobs a dead worker left active, and fails them after 3 attempts', async () => {
-    const client = new pg.Client({ connectionString: fx.pg.url });
-    await client.connect();
-    const stale = await client.query<{ id: string }>(
-      `insert into render_jobs (prompt, region, status, rendered_by, started_at, attempts)
-       values ('stale once', 'eu-west-1', 'active', 'ai-worker-dead', now() - interval '60 s', 1),
-              ('stale thrice', 'eu-west-1', 'active', 'ai-worker-dead', now() - interval '60 s', 3)
-       returning id`,
+  it('upscales a finished render to a 2× PNG through BullMQ', async () => {
+    const prompt = 'a fox to upscale';
+    const source = await postJson(api, '/api/renders', { prompt, sandbox: true });
+    await waitFor('the source render', async () =>
+      (await getJson(api, `/api/renders/${source.body.id}`)).body.status === 'done' ? true : undefined,
     );
-    await client.end();
-    const [once, thrice] = stale.rows.map((row) => row.id);
-    // The worker sweeps for stale jobs every 5 s.
-    const requeued = await waitFor('the stale job to be rendered again', async () => {
-      const job = await getJson(api, `/api/renders/${once}`);
+    const up = await postJson(api, '/api/renders', {
+      prompt,
+      sandbox: true,
+      kind: 'upscale',
+      sourceId: source.body.id,
+    });
+    expect(up.status).toBe(202);
+    const done = await waitFor('the upscale', async () => {
+      const job = await getJson(api, `/api/renders/${up.body.id}`);
       return job.body.status === 'done' ? job.body : undefined;
     });
-    expect(requeued).toMatchObject({ attempts: 2, renderedBy: 'ai-worker-5d2e-a', error: null });
-    expect((await getJson(api, `/api/renders/${thrice}`)).body).toMatchObject({
-      status: 'failed',
-      attempts: 3,
-      error: 'worker ai-worker-dead did not finish within 30 s',
-    });
+    expect(done).toMatchObject({ kind: 'upscale', sourceId: source.body.id, attempts: 1 });
+    const png = Buffer.from(await (await fetch(url(api, done.imageUrl as string))).arrayBuffer());
+    expect(png).toEqual(upscale2x(renderSandboxImage(prompt)));
+    expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([128, 128]);
+  });
+
+  it('fails at once a queued job whose record is gone (a job the database lost), and counts it failed', async () => {
+    const queue = new Queue(RENDER_QUEUE, { connection: { url: fx.redis.url } });
+    const ghost = '00000000-0000-4000-8000-000000000001';
+    await queue.add('render', { id: ghost, kind: 'render' }, { jobId: ghost, attempts: 3 });
+    await waitFor('the ghost job to fail', async () =>
+      (await queue.getJobState(ghost)) === 'failed' ? true : undefined,
+    );
+    const job = await queue.getJob(ghost);
+    expect([job?.attemptsMade, job?.failedReason]).toEqual([
+      1,
+      `render_jobs has no record ${ghost} (lost with the database's last writes?)`,
+    ]);
+    await queue.close();
+    expect((await getJson(api, '/api/queue')).body).toMatchObject({ waiting: 0, active: 0, failed: 1 });
+    expect(await getJson(api, `/api/renders/${ghost}`)).toMatchObject({ status: 404 });
   });
 
   it('reads dr_mode at start, answers 503 to writes on a read-only database, and its worker stands by', async () => {

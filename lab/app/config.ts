@@ -14,6 +14,8 @@ export interface AwsEnv {
   endpoint: string | undefined;
   region: string;
   databaseUrlSecretId: string;
+  /** REDIS_URL_SECRET_ID: where REDIS_URL (BullMQ's Redis) lives; undefined when the pod has no queue. */
+  redisUrlSecretId?: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -50,6 +52,7 @@ export function readAwsEnv(env: Env = process.env): AwsEnv {
     endpoint: env.AWS_ENDPOINT_URL || undefined,
     region,
     databaseUrlSecretId: env.DATABASE_URL_SECRET_ID!,
+    ...(env.REDIS_URL_SECRET_ID ? { redisUrlSecretId: env.REDIS_URL_SECRET_ID } : {}),
   };
 }
 

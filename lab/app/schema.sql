@@ -86,3 +86,8 @@ BEGIN
 END $$;
 CREATE OR REPLACE TRIGGER orders_usage AFTER INSERT ON orders FOR EACH ROW EXECUTE FUNCTION record_usage_event();
 CREATE OR REPLACE TRIGGER render_jobs_usage AFTER INSERT ON render_jobs FOR EACH ROW EXECUTE FUNCTION record_usage_event();
+
+-- Upscale jobs (runbook §10 "génération d'image, upscale"): kind 'upscale' doubles the image of source_id.
+-- Job state lives in BullMQ (Redis); status here is the record the API reads.
+ALTER TABLE render_jobs ADD COLUMN IF NOT EXISTS kind text NOT NULL DEFAULT 'render';
+ALTER TABLE render_jobs ADD COLUMN IF NOT EXISTS source_id uuid REFERENCES render_jobs (id);

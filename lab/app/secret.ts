@@ -35,7 +35,44 @@ function checkDatabaseUrl(value: string | undefined, secretId: string): string {
  * Reads DATABASE_URL from Secrets Manager once, as the real pods do at start (a changed secret
  * needs a restart). Retries transient failures for about `budgetMs`, then throws SECRET_UNAVAILABLE.
  */
-export async function loadDatabaseUrl(aws: AwsEnv, budgetMs = 10_000): Promise<string> {
+export function loadDatabaseUrl(aws: AwsEnv, budgetMs = 10_000): Promise<string> {
+  return loadSecretString(aws, aws.databaseUrlSecretId, checkDatabaseUrl, budgetMs);
+}
+
+/** Reads REDIS_URL (BullMQ's Redis) once at start, like DATABASE_URL; REDIS_URL_SECRET_ID must be set. */
+export function loadRedisUrl(aws: AwsEnv, budgetMs = 10_000): Promise<string> {
+  if (!aws.redisUrlSecretId)
+    throw new AppError('APP_ENV_MISSING', 'missing environment variable(s): REDIS_URL_SECRET_ID');
+  return loadSecretString(aws, aws.redisUrlSecretId, checkRedisUrl, budgetMs);
+}
+
+function checkRedisUrl(value: string | undefined, secretId: string): string {
+  const url = value?.trim();
+  if (!url || !/^rediss?:\/\//.test(url)) {
+    throw new AppError(
+      'REDIS_URL_INVALID',
+      `secret ${secretId} must hold a redis:// URL in SecretString (got ${url ? 'another format' : 'nothing'})`,
+    );
+  }
+  return url;
+}
+
+/** Where a redis URL points, never its password: host:port. */
+export function describeRedisUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname}:${parsed.port || '6379'}`;
+  } catch {
+    return '<unparseable REDIS_URL>';
+  }
+}
+
+async function loadSecretString(
+  aws: AwsEnv,
+  secretId: string,
+  check: (value: string | undefined, secretId: string) => string,
+  budgetMs: number,
+): Promise<string> {
   // The SDK warns on every pod start that Node 20 support ends; the lab pins Node 20 knowingly.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   // Imported lazily: the SDK is the heaviest module an app pod loads.
@@ -51,8 +88,8 @@ export async function loadDatabaseUrl(aws: AwsEnv, budgetMs = 10_000): Promise<s
   try {
     for (;;) {
       try {
-        const out = await client.send(new GetSecretValueCommand({ SecretId: aws.databaseUrlSecretId }));
-        return checkDatabaseUrl(out.SecretString, aws.databaseUrlSecretId);
+        const out = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+        return check(out.SecretString, secretId);
       } catch (error) {
         const name = (error as { name?: string }).name;
         const permanent = error instanceof AppError || name === 'ResourceNotFoundException';
@@ -60,11 +97,11 @@ export async function loadDatabaseUrl(aws: AwsEnv, budgetMs = 10_000): Promise<s
           if (error instanceof AppError) throw error;
           throw new AppError(
             'SECRET_UNAVAILABLE',
-            `cannot read secret ${aws.databaseUrlSecretId} from Secrets Manager at ${aws.endpoint ?? 'the default endpoint'}: ${describeError(error)}`,
+            `cannot read secret ${secretId} from Secrets Manager at ${aws.endpoint ?? 'the default endpoint'}: ${describeError(error)}`,
             { cause: error },
           );
         }
-        console.error(`secret ${aws.databaseUrlSecretId}: ${describeError(error)}; retrying in ${delay} ms`);
+        console.error(`secret ${secretId}: ${describeError(error)}; retrying in ${delay} ms`);
         await new Promise((resolve) => setTimeout(resolve, delay));
         delay = Math.min(delay * 2, 2000);
       }

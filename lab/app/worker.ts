@@ -4,20 +4,29 @@ import { createPool } from './db.ts';
 import { AppError, describeError } from './errors.ts';
 import { sendJson } from './http/respond.ts';
 import { createAppServer, listen, onShutdown, startupCost } from './http/server.ts';
-import { describeDatabaseUrl, loadDatabaseUrl } from './secret.ts';
+import { describeDatabaseUrl, describeRedisUrl, loadDatabaseUrl, loadRedisUrl } from './secret.ts';
 import { runWorker, type WorkerState } from './worker/loop.ts';
 
-// Ready while the last database round trip succeeded recently (it polls every 200 ms when idle).
+// Ready while the last database round trip succeeded recently (it checks every 500 ms) and Redis is connected.
 const READY_WITHIN_MS = 3000;
 
 async function main(): Promise<void> {
   const pod = readPodEnv();
-  const databaseUrl = await loadDatabaseUrl(readAwsEnv());
+  const aws = readAwsEnv();
+  const [databaseUrl, redisUrl] = await Promise.all([loadDatabaseUrl(aws), loadRedisUrl(aws)]);
   const database = describeDatabaseUrl(databaseUrl);
+  const redisHost = describeRedisUrl(redisUrl);
   const pool = await createPool(databaseUrl, `ai-worker/${pod.pod}`);
-  const state: WorkerState = { processed: 0, failed: 0, lastOkAt: null, lastError: null, role: 'unknown' };
+  const state: WorkerState = {
+    processed: 0,
+    failed: 0,
+    lastOkAt: null,
+    lastError: null,
+    role: 'unknown',
+    redis: () => 'connecting',
+  };
   const stop = new AbortController();
-  const loop = runWorker(pool, { pod: pod.pod }, state, stop.signal);
+  const loop = runWorker(pool, { pod: pod.pod, redisUrl }, state, stop.signal);
 
   const server = createAppServer(async (req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
@@ -25,7 +34,8 @@ async function main(): Promise<void> {
       sendJson(res, 404, { error: 'not_found', message: 'ai-worker serves only /health' });
       return;
     }
-    const ready = state.lastOkAt !== null && Date.now() - state.lastOkAt < READY_WITHIN_MS;
+    const dbOk = state.lastOkAt !== null && Date.now() - state.lastOkAt < READY_WITHIN_MS;
+    const ready = dbOk && state.redis() === 'ready';
     sendJson(res, ready ? 200 : 503, {
       status: ready ? 'ok' : 'degraded',
       service: 'ai-worker',
@@ -35,9 +45,10 @@ async function main(): Promise<void> {
       dr_mode: pod.drMode,
       database: {
         host: database.host,
-        role: ready ? state.role : 'unreachable',
+        role: dbOk ? state.role : 'unreachable',
         ...(state.lastError ? { error: state.lastError } : {}),
       },
+      queue: { redis: redisHost, status: state.redis() },
       processed: state.processed,
       failed: state.failed,
     });
@@ -50,7 +61,7 @@ async function main(): Promise<void> {
   });
   console.log(
     `ai-worker ready on 127.0.0.1:${port} region=${pod.region} pod=${pod.pod} version=${pod.version} ` +
-      `database=${database.host}/${database.name} ${startupCost()}`,
+      `database=${database.host}/${database.name} redis=${redisHost} ${startupCost()}`,
   );
 }
 

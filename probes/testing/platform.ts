@@ -3,6 +3,7 @@
 
 import { startThrowawayPostgres, type ThrowawayPostgres } from '../../lab/app/testing/postgres.ts';
 import { type AppProcess, startAppProcess } from '../../lab/app/testing/processes.ts';
+import { startThrowawayRedis } from '../../lab/app/testing/redis.ts';
 import { type SecretsStub, startSecretsStub } from '../../lab/app/testing/secrets-stub.ts';
 import { RegionalLoadBalancer } from '../../lab/edge/alb.ts';
 
@@ -25,8 +26,9 @@ export interface ProbePlatform {
 export async function startProbePlatform(
   entries: ('api' | 'worker' | 'frontend')[] = ['api', 'worker', 'frontend'],
 ): Promise<ProbePlatform> {
-  const pg = await startThrowawayPostgres();
-  const secrets = await startSecretsStub({ [SECRET_ID]: pg.url });
+  // Render jobs go through BullMQ: the api and the worker read REDIS_URL too.
+  const [pg, redis] = await Promise.all([startThrowawayPostgres(), startThrowawayRedis()]);
+  const secrets = await startSecretsStub({ [SECRET_ID]: pg.url, 'prod/luneo/REDIS_URL': redis.url });
   const pods: ProbePlatform['pods'] = {};
   const started = await Promise.allSettled(
     entries.map(async (entry) => {
@@ -38,6 +40,7 @@ export async function startProbePlatform(
         AWS_ACCESS_KEY_ID: 'AKIALABTEST',
         AWS_SECRET_ACCESS_KEY: 'lab-secret',
         DATABASE_URL_SECRET_ID: SECRET_ID,
+        REDIS_URL_SECRET_ID: 'prod/luneo/REDIS_URL',
         APP_VERSION,
       });
     }),
@@ -58,6 +61,7 @@ export async function startProbePlatform(
     await Promise.all(Object.values(pods).map((p) => p.stop()));
     await secrets.close();
     await pg.destroy();
+    await redis.destroy();
   };
   const failed = started.find((s) => s.status === 'rejected');
   if (failed) {

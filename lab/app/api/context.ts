@@ -1,8 +1,10 @@
+import type { Queue } from 'bullmq';
 import type { Pool } from 'pg';
 import type { PodEnv } from '../config.ts';
 import { classifyDbError } from '../db.ts';
 import { describeError } from '../errors.ts';
 import { HttpError } from '../http/respond.ts';
+import type { RenderJobData } from '../queue/render-queue.ts';
 import type { DatabaseLocation } from '../secret.ts';
 
 /** What every luneo-api handler needs. */
@@ -10,6 +12,10 @@ export interface ApiContext {
   pool: Pool;
   pod: PodEnv;
   database: DatabaseLocation;
+  /** BullMQ render queue on REDIS_URL (read at start). */
+  queue: Queue<RenderJobData>;
+  /** host:port of REDIS_URL, for messages. */
+  redisHost: string;
 }
 
 /** Runs a database call, turning "read-only" and "unreachable" into 503s that say so. */

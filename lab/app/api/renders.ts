@@ -1,10 +1,19 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { describeError } from '../errors.ts';
 import { HttpError, readJsonObject, sendJson } from '../http/respond.ts';
+import {
+  queueCounts as countJobs,
+  enqueueRender,
+  type QueueState,
+  queueStateOf,
+} from '../queue/render-queue.ts';
 import { type ApiContext, isUuid, withDb } from './context.ts';
 import { parseRenderInput } from './validate.ts';
 
 interface RenderRow {
   id: string;
+  kind: 'render' | 'upscale';
+  source_id: string | null;
   prompt: string;
   sandbox: boolean;
   status: 'queued' | 'active' | 'done' | 'failed';
@@ -18,11 +27,13 @@ interface RenderRow {
 }
 
 const COLUMNS =
-  'id, prompt, sandbox, status, region, rendered_by, attempts, error, created_at, started_at, finished_at';
+  'id, kind, source_id, prompt, sandbox, status, region, rendered_by, attempts, error, created_at, started_at, finished_at';
 
-function toRender(row: RenderRow) {
+function toRender(row: RenderRow, queue: QueueState | 'unknown') {
   return {
     id: row.id,
+    kind: row.kind,
+    sourceId: row.source_id,
     status: row.status,
     prompt: row.prompt,
     sandbox: row.sandbox,
@@ -34,6 +45,8 @@ function toRender(row: RenderRow) {
     startedAt: row.started_at?.toISOString() ?? null,
     finishedAt: row.finished_at?.toISOString() ?? null,
     imageUrl: row.status === 'done' ? `/api/renders/${row.id}/image` : null,
+    /** Where BullMQ has the job in this region's Redis ('absent': never heard of it; 'unknown': Redis did not answer). */
+    queue,
   };
 }
 
@@ -41,20 +54,56 @@ function notFound(id: string): HttpError {
   return new HttpError(404, 'render_not_found', `no render job with id "${id}"`);
 }
 
-/** POST /api/renders {prompt, sandbox: true} → 202 {id, status: 'queued'} */
+/** Turns a Redis failure into a 503 that says so. */
+async function withQueue<T>(ctx: ApiContext, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw new HttpError(
+      503,
+      'queue_unavailable',
+      `the render queue of ${ctx.pod.region} (Redis ${ctx.redisHost}) did not answer: ${describeError(error)}`,
+    );
+  }
+}
+
+/**
+ * POST /api/renders {prompt, sandbox: true, kind?: 'render'|'upscale', sourceId?} → 202 {id, status: 'queued'}.
+ * The record goes to PostgreSQL, then the job to BullMQ; a job Redis refused is removed again (503).
+ */
 export async function createRender(
   ctx: ApiContext,
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
   const input = parseRenderInput(await readJsonObject(req));
+  if (input.sourceId) {
+    const source = await withDb(ctx, (pool) =>
+      pool.query<{ status: string }>('select status from render_jobs where id = $1', [input.sourceId]),
+    );
+    const status = source.rows[0]?.status;
+    if (!status)
+      throw new HttpError(400, 'unknown_source', `sourceId: no render job with id "${input.sourceId}"`);
+    if (status !== 'done')
+      throw new HttpError(
+        409,
+        'source_not_ready',
+        `sourceId: render ${input.sourceId} is ${status}, not done`,
+      );
+  }
   const result = await withDb(ctx, (pool) =>
     pool.query<{ id: string }>(
-      'insert into render_jobs (prompt, sandbox, region) values ($1, $2, $3) returning id',
-      [input.prompt, input.sandbox, ctx.pod.region],
+      'insert into render_jobs (prompt, sandbox, region, kind, source_id) values ($1, $2, $3, $4, $5) returning id',
+      [input.prompt, input.sandbox, ctx.pod.region, input.kind, input.sourceId],
     ),
   );
   const id = result.rows[0]!.id;
+  try {
+    await withQueue(ctx, () => enqueueRender(ctx.queue, { id, kind: input.kind }));
+  } catch (error) {
+    await ctx.pool.query('delete from render_jobs where id = $1', [id]).catch(() => {});
+    throw error;
+  }
   res.setHeader('location', `/api/renders/${id}`);
   sendJson(res, 202, { id, status: 'queued' });
 }
@@ -67,7 +116,8 @@ export async function getRender(ctx: ApiContext, res: ServerResponse, id: string
   );
   const row = result.rows[0];
   if (!row) throw notFound(id);
-  sendJson(res, 200, toRender(row));
+  const queue = await queueStateOf(ctx.queue, id).catch(() => 'unknown' as const);
+  sendJson(res, 200, toRender(row, queue));
 }
 
 /** GET /api/renders/:id/image → image/png; 409 render_not_ready until the job is done, render_failed if it failed */
@@ -99,18 +149,8 @@ export async function getRenderImage(ctx: ApiContext, res: ServerResponse, id: s
   res.end(row.image);
 }
 
-/** GET /api/queue → {waiting, active, failed, done}: the runbook's "queues drained" check */
+/** GET /api/queue → BullMQ counts of this region's Redis {waiting, active, failed, completed, delayed, done}: bull-board's view (§8) */
 export async function queueCounts(ctx: ApiContext, res: ServerResponse): Promise<void> {
-  const result = await withDb(ctx, (pool) =>
-    pool.query<{ status: string; n: number }>(
-      'select status, count(*)::int as n from render_jobs group by status',
-    ),
-  );
-  const count = (status: string) => result.rows.find((row) => row.status === status)?.n ?? 0;
-  sendJson(res, 200, {
-    waiting: count('queued'),
-    active: count('active'),
-    failed: count('failed'),
-    done: count('done'),
-  });
+  const counts = await withQueue(ctx, () => countJobs(ctx.queue));
+  sendJson(res, 200, { ...counts, done: counts.completed, redis: ctx.redisHost });
 }

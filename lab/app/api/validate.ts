@@ -9,10 +9,14 @@ export interface OrderInput {
 export interface RenderInput {
   prompt: string;
   sandbox: true;
+  /** 'upscale' doubles the image of render `sourceId` (default 'render'). */
+  kind: 'render' | 'upscale';
+  sourceId: string | null;
 }
 
 export const MAX_QUANTITY = 100;
 export const MAX_PROMPT_LENGTH = 1000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** Checks POST /api/orders; every problem is listed in one 400 `invalid_order` message. */
@@ -39,7 +43,7 @@ export function parseOrderInput(body: Record<string, unknown>): OrderInput {
 
 /** Checks POST /api/renders; the lab has no AI backend, so only sandbox renders are accepted. */
 export function parseRenderInput(body: Record<string, unknown>): RenderInput {
-  const { prompt, sandbox } = body;
+  const { prompt, sandbox, kind = 'render', sourceId } = body;
   if (typeof prompt !== 'string' || prompt.trim() === '' || prompt.length > MAX_PROMPT_LENGTH) {
     throw new HttpError(
       400,
@@ -54,5 +58,20 @@ export function parseRenderInput(body: Record<string, unknown>): RenderInput {
       'sandbox: only sandbox renders run here; send "sandbox": true',
     );
   }
-  return { prompt: prompt.trim(), sandbox: true };
+  if (kind !== 'render' && kind !== 'upscale') {
+    throw new HttpError(
+      400,
+      'invalid_render',
+      `kind: expected "render" or "upscale", got ${JSON.stringify(kind)}`,
+    );
+  }
+  if (kind === 'upscale' && (typeof sourceId !== 'string' || !UUID.test(sourceId))) {
+    throw new HttpError(400, 'invalid_render', 'sourceId: an upscale needs the id of a finished render');
+  }
+  return {
+    prompt: prompt.trim(),
+    sandbox: true,
+    kind,
+    sourceId: kind === 'upscale' ? (sourceId as string) : null,
+  };
 }

@@ -2,12 +2,16 @@
 
 import { startThrowawayPostgres, type ThrowawayPostgres } from './postgres.ts';
 import { type AppProcess, startAppProcess } from './processes.ts';
+import { startThrowawayRedis, type ThrowawayRedis } from './redis.ts';
 import { type SecretsStub, startSecretsStub } from './secrets-stub.ts';
 
 export const SECRET_ID = 'prod/luneo/DATABASE_URL';
+export const REDIS_SECRET_ID = 'prod/luneo/REDIS_URL';
 
 export interface AppFixture {
   pg: ThrowawayPostgres;
+  /** BullMQ's Redis (REDIS_URL). */
+  redis: ThrowawayRedis;
   secrets: SecretsStub;
   /** The password in the DATABASE_URL secret: it must never appear in a pod's output. */
   password: string;
@@ -20,11 +24,12 @@ export interface AppFixture {
 }
 
 export async function startAppFixture(): Promise<AppFixture> {
-  const pg = await startThrowawayPostgres();
-  const secrets = await startSecretsStub({ [SECRET_ID]: pg.url });
+  const [pg, redis] = await Promise.all([startThrowawayPostgres(), startThrowawayRedis()]);
+  const secrets = await startSecretsStub({ [SECRET_ID]: pg.url, [REDIS_SECRET_ID]: redis.url });
   const processes: AppProcess[] = [];
   return {
     pg,
+    redis,
     secrets,
     password: new URL(pg.url).password,
     async start(entry, pod, extraEnv = {}) {
@@ -36,6 +41,7 @@ export async function startAppFixture(): Promise<AppFixture> {
         AWS_ACCESS_KEY_ID: 'AKIALABTEST',
         AWS_SECRET_ACCESS_KEY: 'lab-secret',
         DATABASE_URL_SECRET_ID: SECRET_ID,
+        REDIS_URL_SECRET_ID: REDIS_SECRET_ID,
         APP_VERSION: '2.7.0-lab',
         ...extraEnv,
       });
@@ -46,6 +52,7 @@ export async function startAppFixture(): Promise<AppFixture> {
       await Promise.all(processes.map((p) => p.stop()));
       await secrets.close();
       await pg.destroy();
+      await redis.destroy();
     },
   };
 }

@@ -1,20 +1,30 @@
+// The ai-worker's BullMQ consumer: takes render and upscale jobs from REDIS_URL while its database is writable,
+// stands by (paused) while it is read-only (a standby region), and keeps retrying a lost database or Redis.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { type Job, Worker } from 'bullmq';
 import type { Pool } from 'pg';
 import { classifyDbError } from '../db.ts';
 import { describeError } from '../errors.ts';
+import {
+  RENDER_ATTEMPTS,
+  RENDER_QUEUE,
+  type RenderJobData,
+  workerConnection,
+} from '../queue/render-queue.ts';
 import { renderSandboxImage } from '../render/sandbox.ts';
-import { claimNextJob, completeJob, failJob, recoverStaleJobs } from './jobs.ts';
+import { upscale2x } from '../render/upscale.ts';
+import { completeJob, recordAttemptFailure, sourceImage, startJob } from './jobs.ts';
 
 export interface WorkerOptions {
   pod: string;
-  idlePollMs?: number;
-  /** Poll interval while the database is read-only (a standby region): default 1000 ms. */
-  standbyPollMs?: number;
+  redisUrl: string;
+  /** How often the database is checked (writable or not): default 500 ms. */
+  dbPollMs?: number;
   /** Backoff after a database error: doubles from `minBackoffMs` up to `maxBackoffMs`. */
   minBackoffMs?: number;
   maxBackoffMs?: number;
-  staleAfterSeconds?: number;
-  maxAttempts?: number;
+  /** A job whose worker stopped renewing its lock this long is handed to another worker (BullMQ stalled check). */
+  lockDurationMs?: number;
 }
 
 /** What /health reports: the worker is ready while its last database round trip succeeded. */
@@ -25,67 +35,94 @@ export interface WorkerState {
   lastError: string | null;
   /** 'reader': the database answered read-only (standby region), so the worker stands by. */
   role: 'writer' | 'reader' | 'unknown';
+  /** ioredis status of the BullMQ connection ('ready' when it can take jobs). */
+  redis: () => string;
 }
 
-/** Claims and renders jobs until `signal` aborts; database errors are retried with backoff, never fatal. */
+/** Consumes until `signal` aborts, then closes the BullMQ worker (the job in hand finishes first). */
 export async function runWorker(
   pool: Pool,
   options: WorkerOptions,
   state: WorkerState,
   signal: AbortSignal,
 ): Promise<void> {
-  const idle = options.idlePollMs ?? 200;
+  const connection = workerConnection(options.redisUrl, `ai-worker/${options.pod}`);
+  state.redis = () => connection.status;
+  const worker = new Worker<RenderJobData>(RENDER_QUEUE, (job) => processJob(pool, options.pod, job, state), {
+    connection,
+    autorun: false,
+    concurrency: 1,
+    lockDuration: options.lockDurationMs ?? 30_000,
+    maxStalledCount: 1,
+  });
+  worker.on('error', (error) => console.error(`bullmq: ${describeError(error)}`));
+  worker.on('failed', (job, error) => {
+    if (!job) return;
+    const final =
+      job.attemptsMade >= (job.opts.attempts ?? RENDER_ATTEMPTS) || error.name === 'UnrecoverableError';
+    if (final) state.failed++;
+    console.error(
+      `render ${job.id} attempt ${job.attemptsMade} failed${final ? ' (final)' : ''}: ${error.message}`,
+    );
+    void recordAttemptFailure(pool, job.data.id, error.message, final).catch(() => {});
+  });
+  let running: Promise<void> | undefined;
+  const pause = (ms: number) => sleep(ms, undefined, { signal }).catch(() => {});
   const minBackoff = options.minBackoffMs ?? 200;
   const maxBackoff = options.maxBackoffMs ?? 5000;
   let backoff = minBackoff;
-  let nextSweep = 0;
-  const pause = (ms: number) => sleep(ms, undefined, { signal }).catch(() => {});
   while (!signal.aborted) {
     try {
-      if (Date.now() >= nextSweep) {
-        const swept = await recoverStaleJobs(pool, options.staleAfterSeconds ?? 30, options.maxAttempts ?? 3);
-        if (swept.requeued + swept.failed > 0)
-          console.log(`stale jobs: ${swept.requeued} requeued, ${swept.failed} failed`);
-        nextSweep = Date.now() + 5000;
-      }
-      const job = await claimNextJob(pool, options.pod);
-      if (state.role !== 'writer') console.log('database is writable: taking render jobs');
-      answered(state, 'writer');
-      backoff = minBackoff;
-      if (!job) {
-        await pause(idle);
-        continue;
-      }
-      const started = performance.now();
-      let image: Buffer;
-      try {
-        image = renderSandboxImage(job.prompt);
-      } catch (error) {
-        state.failed++;
-        await failJob(pool, job.id, options.pod, `render failed: ${describeError(error)}`);
-        continue;
-      }
-      const stored = await completeJob(pool, job.id, options.pod, image);
-      if (stored) state.processed++;
-      const ms = Math.round(performance.now() - started);
-      console.log(
-        `render ${job.id} ${stored ? 'done' : 'lost (reclaimed by another worker)'} attempt=${job.attempts} bytes=${image.length} ${ms}ms`,
+      const readOnly = await pool.query<{ ro: string }>(
+        "select current_setting('transaction_read_only') as ro",
       );
-    } catch (error) {
-      // A read-only database (the standby region before failover) is reachable, not failing.
-      if (classifyDbError(error) === 'read_only') {
+      backoff = minBackoff;
+      if (readOnly.rows[0]?.ro === 'on') {
         if (state.role !== 'reader') console.log('database is read-only (standby): standing by');
         answered(state, 'reader');
-        backoff = minBackoff;
-        await pause(options.standbyPollMs ?? 1000);
-        continue;
+        if (running && !worker.isPaused()) await worker.pause(true);
+      } else {
+        if (state.role !== 'writer') console.log('database is writable: taking render jobs');
+        answered(state, 'writer');
+        if (!running)
+          running = worker.run().catch((e: unknown) => console.error(`bullmq: ${describeError(e)}`));
+        else if (worker.isPaused()) worker.resume();
       }
+      await pause(options.dbPollMs ?? 500);
+    } catch (error) {
+      if (classifyDbError(error) === 'other') console.error(`database check failed: ${describeError(error)}`);
       state.lastError = describeError(error);
       console.error(`database error: ${state.lastError}; retrying in ${backoff} ms`);
       await pause(backoff);
       backoff = Math.min(backoff * 2, maxBackoff);
     }
   }
+  await worker.close().catch(() => {});
+  connection.disconnect();
+}
+
+async function processJob(
+  pool: Pool,
+  pod: string,
+  job: Job<RenderJobData>,
+  state: WorkerState,
+): Promise<void> {
+  const started = performance.now();
+  const claimed = await startJob(pool, job.data.id, pod);
+  if (claimed === 'done') {
+    console.log(`render ${job.data.id} already done (redelivered): nothing to do`);
+    return;
+  }
+  const image =
+    claimed.kind === 'upscale' && claimed.sourceId
+      ? upscale2x(await sourceImage(pool, claimed.sourceId))
+      : renderSandboxImage(claimed.prompt);
+  const stored = await completeJob(pool, claimed.id, pod, image);
+  if (stored) state.processed++;
+  const ms = Math.round(performance.now() - started);
+  console.log(
+    `${claimed.kind} ${claimed.id} ${stored ? 'done' : 'lost (reclaimed by another worker)'} attempt=${claimed.attempts} bytes=${image.length} ${ms}ms`,
+  );
 }
 
 function answered(state: WorkerState, role: 'writer' | 'reader'): void {
