@@ -31,7 +31,7 @@ export default async function (): Promise<BenchResult[]> {
         `built-in ${load.builtinRps.join(', ')} req/s, ${load.builtinErrors} errors, ` +
         `${load.builtinCpuUsPerResponse} µs CPU/response; autocannon ${load.autocannonRps.join(', ')} req/s, ` +
         `${load.autocannonErrors} errors, ${load.autocannonCpuUsPerResponse} µs CPU/response ` +
-        `(CPU of this process, load balancer included); ${load.conditions}; ${load.url}`,
+        `(CPU of this process, load balancer included); pooled ratio ${load.pooledRatio}; ${load.conditions}; ${load.url}`,
     },
   ];
 }
