@@ -3,6 +3,9 @@
 
 import type { ProbeDefinition, StepDefinition } from '../../core/model.ts';
 import { manualCheckpoint } from '../manual.ts';
+import { billingUsage } from './billing.ts';
+import { aiPipelines, ecommerceWebhooks } from './business.ts';
+import { incidentComms } from './comms.ts';
 import { checkReplicationLag, failoverGlobalCluster, pointDatabaseUrlAt } from './database.ts';
 import { assessImpact, detectOutage } from './detection.ts';
 import { failoverDns, reassertFailoverRecords } from './dns.ts';
@@ -28,6 +31,7 @@ export function regionalFailover(opts: RegionalFailoverOptions): StepDefinition<
       instruction: opts.incidentInstruction,
     }),
     assessImpact({ plannedAt: '4m' }),
+    incidentComms({ phase: 'start', plannedAt: '5m' }),
     checkReplicationLag({ below: '5m', plannedAt: '4m' }),
     s3BacklogAtFailover({ plannedAt: '5m' }),
     scaleDeployment({
@@ -43,6 +47,7 @@ export function regionalFailover(opts: RegionalFailoverOptions): StepDefinition<
     pointDatabaseUrlAt({ side: 'secondary', plannedAt: '6m' }),
     reassertFailoverRecords({ plannedAt: '14m' }),
     failoverDns({ plannedAt: '15m' }),
+    incidentComms({ phase: 'failover', plannedAt: '15m' }),
     manualCheckpoint({
       id: 'freeze-deploys',
       runbook: '§6.4',
@@ -51,6 +56,7 @@ export function regionalFailover(opts: RegionalFailoverOptions): StepDefinition<
     }),
     applyDrOverrides({ side: 'secondary', drMode: true, plannedAt: '16m' }),
     rolloutRestart({ side: 'secondary', deployments: ['api', 'worker'], plannedAt: '20m' }),
+    incidentComms({ phase: 'recovered', plannedAt: '20m' }),
   ];
 }
 
@@ -80,5 +86,9 @@ export function drVerification(): ProbeDefinition<LuneoResources>[] {
     luneoProbes.queueDrained(),
     // What the DR bucket still misses: shown next to the lost writes in the run report.
     s3BacklogProbe(),
+    // §10 business checks, in DR mode too.
+    ecommerceWebhooks(),
+    aiPipelines(),
+    billingUsage(),
   ];
 }
