@@ -29,7 +29,11 @@ export default defineTarget<LuneoResources>({
     hostedZone: { name: 'luneo.app.' },
     apiRecord: 'api.luneo.app.',
     s3: { primaryBucket: 'luneo-prod-artifacts', drBucket: 'luneo-prod-artifacts-dr' },
-    secrets: { databaseUrl: 'prod/luneo/DATABASE_URL' },
+    cache: {
+      globalReplicationGroupId: 'ldgnf-luneo-prod-redis',
+      replicationGroups: { primary: 'luneo-prod-redis-primary', secondary: 'luneo-prod-redis-secondary' },
+    },
+    secrets: { databaseUrl: 'prod/luneo/DATABASE_URL', redisUrl: 'prod/luneo/REDIS_URL' },
     kube: { namespace: 'luneo-platform', drOverridesConfigMap: 'dr-overrides' },
     deployments: { api: 'luneo-api', worker: 'ai-worker', frontend: 'luneo-frontend' },
     publicUrl: 'lab:public-url',

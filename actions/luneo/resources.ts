@@ -21,8 +21,10 @@ export interface LuneoResources {
   primaryHealthCheckId?: string;
   /** S3 artifacts: the versioned bucket in the primary region, replicated to the DR bucket (runbook §9.4). */
   s3?: { primaryBucket: string; drBucket: string };
-  /** Secrets Manager ids. */
-  secrets: { databaseUrl: string };
+  /** ElastiCache Global Datastore (cache and BullMQ queues, runbook §6.2 / §9.3); absent: the cache steps skip and say why. */
+  cache?: { globalReplicationGroupId: string; replicationGroups: { primary: string; secondary: string } };
+  /** Secrets Manager ids (redisUrl: REDIS_URL, moved with the cache). */
+  secrets: { databaseUrl: string; redisUrl?: string };
   kube: { namespace: string; drOverridesConfigMap: string };
   deployments: { api: string; worker: string; frontend: string };
   /** What users hit (the stand-in for https://api.luneo.app on the lab). */
