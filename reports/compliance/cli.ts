@@ -37,7 +37,8 @@ function newRunDirs(runsDir: string, historyDir: string): string[] {
     .map((id) => join(runsDir, id));
 }
 
-function program(): Command {
+/** `exit` receives the command's exit code (kept off process.exitCode so callers and tests own it). */
+function program(exit: (code: number) => void): Command {
   const cli = new Command('compliance').exitOverride().showSuggestionAfterError(true);
   const history = (opts: { history?: string }) => resolve(opts.history ?? historyDirOf('out'));
   cli
@@ -106,7 +107,7 @@ function program(): Command {
           ? `verified: ${report.records} records, ${report.artifacts} artifacts, head ${report.head?.chainHash ?? 'empty'}`
           : `TAMPERED: ${report.problems.length} problem(s)`,
       );
-      process.exitCode = report.ok ? 0 : 1;
+      exit(report.ok ? 0 : 1);
     });
   cli
     .command('build')
@@ -129,17 +130,19 @@ function program(): Command {
         for (const f of [files.html, files.md, files.json, files.pdf]) if (f) out(f);
         for (const e of files.consoleErrors) out(`console error in the HTML: ${e}`);
         if (!files.verify.ok) out(`TAMPERED: ${files.verify.problems.length} problem(s); see the report`);
-        process.exitCode = files.verify.ok && files.consoleErrors.length === 0 ? 0 : 1;
+        exit(files.verify.ok && files.consoleErrors.length === 0 ? 0 : 1);
       },
     );
   return cli;
 }
 
 export async function main(argv: string[]): Promise<number> {
-  process.exitCode = 0;
+  let code = 0;
   try {
-    await program().parseAsync(argv, { from: 'user' });
-    return Number(process.exitCode ?? 0);
+    await program((c) => {
+      code = c;
+    }).parseAsync(argv, { from: 'user' });
+    return code;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     return reportCliError(error);
