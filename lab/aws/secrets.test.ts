@@ -81,6 +81,19 @@ describe('Secrets Manager', () => {
       .catch((e) => e);
     expect(error.name).toBe('ResourceExistsException');
   });
+
+  it('a CreateSecret retried with the same ClientRequestToken and value succeeds without a second create', async () => {
+    const create = (value: string) =>
+      new CreateSecretCommand({
+        Name: 'drill/lock/lab',
+        SecretString: value,
+        ClientRequestToken: 't'.repeat(32),
+      });
+    await sm.send(create('held'));
+    expect((await sm.send(create('held'))).VersionId).toBe('t'.repeat(32));
+    expect(h.server.mutationCounts().CreateSecret).toBe(1);
+    expect((await sm.send(create('other')).catch((e) => e)).name).toBe('ResourceExistsException');
+  });
 });
 
 describe('STS', () => {

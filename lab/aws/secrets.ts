@@ -149,6 +149,13 @@ export class SecretsService {
       }
       case 'CreateSecret': {
         const name = requireParam(input.Name as string | undefined, 'Name');
+        // As AWS: a retry with the same ClientRequestToken and value is ignored and answered as a success.
+        const again = input.ClientRequestToken
+          ? this.secrets.get(name)?.versions.get(input.ClientRequestToken as string)
+          : undefined;
+        if (again && again.value === input.SecretString) {
+          return { ARN: this.arn(this.find(name), region), Name: name, VersionId: input.ClientRequestToken };
+        }
         if (this.secrets.has(name)) {
           throw new AwsError(
             'ResourceExistsException',
