@@ -12,6 +12,7 @@ import {
   startAbortMonitor,
 } from '../safety/abort-conditions.ts';
 import { runPreflightGates } from '../safety/gates.ts';
+import { checkPlaceholderAccount } from '../safety/guardrails.ts';
 import { defaultLockStore } from '../safety/lock.ts';
 import type { LockStore, SafetyCheck, SafetyPlatform } from '../safety/types.ts';
 import type { DrillRun } from './drill-run.ts';
@@ -47,6 +48,12 @@ async function platformOf<R>(run: DrillRun<R>): Promise<SafetyPlatform | undefin
 /** Guardrails and gates; throws E_GUARDRAIL or E_PREFLIGHT (verdict failed, exit 1) when the drill may not start. */
 export async function safetyGates<R>(run: DrillRun<R>): Promise<void> {
   const s = run.safety;
+  const targetFile = run.targetFile ?? `targets/${run.target.name}.ts`;
+  const placeholder = checkPlaceholderAccount(run.target, targetFile);
+  if (placeholder) {
+    s.record.checks.push(placeholder);
+    return refuse(run, 'E_GUARDRAIL', [placeholder.detail]);
+  }
   try {
     s.platform = await platformOf(run);
   } catch (error) {
@@ -57,7 +64,7 @@ export async function safetyGates<R>(run: DrillRun<R>): Promise<void> {
   s.lockStore = s.platform?.lock ?? defaultLockStore(outDirOf(run.runDir), run.target.name);
   const outcome = await runPreflightGates({
     target: run.target,
-    targetFile: run.targetFile ?? `targets/${run.target.name}.ts`,
+    targetFile,
     plan: run.plan,
     platform: s.platform,
     signal: run.signal,

@@ -26,20 +26,28 @@ const ok = (name: string, detail: string): SafetyCheck => ({ name, status: 'ok',
 const refused = (name: string, detail: string): SafetyCheck => ({ name, status: 'refused', detail });
 const skipped = (name: string, detail: string): SafetyCheck => ({ name, status: 'skipped', detail });
 
+/** A placeholder account id (000000000000) refuses before anything, even building the target's clients. */
+export function checkPlaceholderAccount(
+  target: Target<unknown>,
+  targetFile: string,
+): SafetyCheck | undefined {
+  const placeholder = target.aws.accountIds?.find((id) => PLACEHOLDER_ACCOUNT.test(id));
+  if (!placeholder) return undefined;
+  const from = target.safety?.accountIdFrom;
+  return refused(
+    'aws-account',
+    `${targetFile}: aws.accountIds: ${placeholder} is a placeholder, not an AWS account: ${from ? `set ${from} to the account id (12 digits)` : 'put the real account id there'} and run again`,
+  );
+}
+
 /** The caller's account must be in target.aws.accountIds (STS GetCallerIdentity). */
 export async function checkAccount(input: GuardrailInput): Promise<SafetyCheck> {
   const { target, targetFile, platform } = input;
   const name = 'aws-account';
   const allowed = target.aws.accountIds;
   const field = `${targetFile}: aws.accountIds`;
-  const placeholder = allowed?.find((id) => PLACEHOLDER_ACCOUNT.test(id));
-  if (placeholder) {
-    const from = target.safety?.accountIdFrom;
-    return refused(
-      name,
-      `${field}: ${placeholder} is a placeholder, not an AWS account: ${from ? `set ${from} to the account id (12 digits)` : 'put the real account id there'} and run again`,
-    );
-  }
+  const placeholder = checkPlaceholderAccount(target, targetFile);
+  if (placeholder) return placeholder;
   if (!allowed) {
     return target.kind === 'live'
       ? refused(name, `${field}: a live target must list the AWS account ids it may touch`)
