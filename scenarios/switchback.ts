@@ -1,4 +1,7 @@
 // Runbook §9–§10: back to eu-west-1 after a failover, with one planned switchover and no data loss.
+import { billingUsage, usageMeter } from '../actions/luneo/billing.ts';
+import { aiPipelines, ecommerceWebhooks } from '../actions/luneo/business.ts';
+import { incidentComms } from '../actions/luneo/comms.ts';
 import { pointDatabaseUrlAt, switchoverGlobalCluster } from '../actions/luneo/database.ts';
 import { alarmsOk } from '../actions/luneo/detection.ts';
 import { reassertFailoverRecords, restoreDns } from '../actions/luneo/dns.ts';
@@ -22,6 +25,7 @@ export default defineScenario<LuneoResources>({
     luneoProbes.health({ name: 'health-dr', expect: { region: 'us-east-1', role: 'writer' } }),
   ],
   ledger: luneoProbes.canary('100ms'),
+  background: [usageMeter()],
   fault: plannedWindow('Planned switchback window opens (no fault: T0 is the start of the maintenance)'),
   failover: [
     primaryNodesReady(),
@@ -61,6 +65,7 @@ export default defineScenario<LuneoResources>({
       instruction:
         'argocd app sync luneo-api --prune; helm upgrade of the ALB controller and metrics server; re-enable the deploy workflows',
     }),
+    incidentComms({ phase: 'resolved', plannedAt: '20m' }),
   ],
   recovery: [
     luneoProbes.health({
@@ -81,6 +86,10 @@ export default defineScenario<LuneoResources>({
     luneoProbes.render(),
     luneoProbes.queueDrained(),
     s3BacklogProbe({ name: 's3-drained', expect: 'drained' }),
+    // §10 on the restored primary.
+    ecommerceWebhooks(),
+    aiPipelines(),
+    billingUsage(),
     alarmsOk(),
   ],
   recoveryTimeout: '30m',
