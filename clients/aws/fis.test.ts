@@ -188,6 +188,28 @@ describe('stopExperiment', () => {
     fisMock.on(StopExperimentCommand).rejects(awsError('ConflictException', 409));
     expect((await fis.stopExperiment('EXPabc123')).alreadyDone).toBe(true);
   });
+
+  it('does not stop twice when the answer of an applied stop was lost: it reads the state before retrying', async () => {
+    fisMock.on(GetExperimentCommand).resolvesOnce(experiment('running')).resolves(experiment('stopping'));
+    fisMock
+      .on(StopExperimentCommand)
+      .rejects(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
+    expect(await fis.stopExperiment('EXPabc123')).toMatchObject({
+      alreadyDone: false,
+      experiment: { status: 'stopping' },
+    });
+    expect(fisMock.commandCalls(StopExperimentCommand)).toHaveLength(1);
+  });
+
+  it('retries a stop that failed before it was applied', async () => {
+    fisMock.on(GetExperimentCommand).resolves(experiment('running'));
+    fisMock
+      .on(StopExperimentCommand)
+      .rejectsOnce(awsError('ThrottlingException', 429))
+      .resolves(experiment('stopping'));
+    expect((await fis.stopExperiment('EXPabc123')).alreadyDone).toBe(false);
+    expect(fisMock.commandCalls(StopExperimentCommand)).toHaveLength(2);
+  });
 });
 
 describe('look-ups', () => {

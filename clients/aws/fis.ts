@@ -11,9 +11,10 @@ import {
   StartExperimentCommand,
   StopExperimentCommand,
 } from '@aws-sdk/client-fis';
-import type { CallOptions } from '../abort.ts';
+import { type CallOptions, sleep } from '../abort.ts';
 import { isClientError } from '../errors.ts';
 import { pollUntil, type WaitOptions } from '../poll.ts';
+import { backoffDelay } from '../retry.ts';
 import { AwsCaller } from './call.ts';
 import type { AwsWrapperOptions } from './config.ts';
 
@@ -156,23 +157,39 @@ export class Fis {
     if (current.status === 'stopping' || TERMINAL_EXPERIMENT_STATES.includes(current.status)) {
       return { alreadyDone: true, experiment: current };
     }
+    // Check again before every retry: an attempt whose answer was lost may have stopped it already.
+    const stopped = async () => {
+      const now = await this.getExperiment(id, opts);
+      const done = now.status === 'stopping' || TERMINAL_EXPERIMENT_STATES.includes(now.status);
+      return done ? { alreadyDone: true, experiment: now } : undefined;
+    };
     return this.caller.mutate(planStopExperiment(this.region, id), async () => {
-      try {
-        const out = await this.caller.send(
-          'StopExperiment',
-          { kind: 'experiment', id },
-          (abortSignal) => this.client.send(new StopExperimentCommand({ id }), { abortSignal }),
-          opts,
-        );
-        return { alreadyDone: false, experiment: toExperimentInfo(out.experiment ?? { id }) };
-      } catch (err) {
-        // It may have ended between our read and the stop: that is success, not an error.
-        if (!isClientError(err) || !['E_CONFLICT', 'E_BAD_REQUEST'].includes(err.code)) throw err;
-        const now = await this.getExperiment(id, opts);
-        if (now.status === 'stopping' || TERMINAL_EXPERIMENT_STATES.includes(now.status)) {
-          return { alreadyDone: true, experiment: now };
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const out = await this.caller.once(
+            'StopExperiment',
+            { kind: 'experiment', id },
+            (abortSignal) => this.client.send(new StopExperimentCommand({ id }), { abortSignal }),
+            opts,
+          );
+          return { alreadyDone: false, experiment: toExperimentInfo(out.experiment ?? { id }) };
+        } catch (err) {
+          if (!isClientError(err)) throw err;
+          // It may have ended between our read and the stop: that is success, not an error.
+          if (['E_CONFLICT', 'E_BAD_REQUEST'].includes(err.code)) {
+            const done = await stopped();
+            if (done) return done;
+            throw err;
+          }
+          if (!err.retryable || attempt >= this.caller.retry.maxAttempts) throw err;
+          await sleep(
+            backoffDelay(attempt, this.caller.retry),
+            this.caller.site('StopExperiment'),
+            opts.signal,
+          );
+          const done = await stopped();
+          if (done) return { ...done, alreadyDone: false };
         }
-        throw err;
       }
     });
   }
