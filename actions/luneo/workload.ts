@@ -1,0 +1,217 @@
+// Runbook §5 when only the workload fails: a bad configuration makes every luneo-api pod of the primary exit at
+// start (CrashLoopBackOff) while the database, the load balancer and the cluster are fine. The decision is a rollout
+// restart in the primary once the cause is removed, not a regional failover; the database never moves.
+import { pollUntil } from '../../clients/poll.ts';
+import { DrillError } from '../../core/errors.ts';
+import { defineFault, defineStep, type ProbeDefinition, type StepDefinition } from '../../core/model.ts';
+import { luneo } from './context.ts';
+import { classify } from './detection.ts';
+import type { LuneoResources } from './resources.ts';
+
+/** What the bad release put in dr-overrides: a DATABASE_URL secret id that does not exist (pods exit at start). */
+export const BAD_SECRET_ID = 'prod/luneo/DATABASE_URL-v2';
+const WRITER_KEY = 'luneo:writer-before-t0';
+
+/**
+ * The fault: a bad dr-overrides configmap reaches the primary (as a broken deploy would apply it) and the API pods are
+ * replaced (node rotation, as FIS aws:eks:pod-delete does): every new pod reads the bad value and crash-loops.
+ * T0 = no API pod ready and the replacements restarting. Revert: the previous configmap and a rollout restart.
+ */
+export const badConfigCrashLoop = defineFault<LuneoResources>({
+  title: `dr-overrides in eu-west-1 gets DATABASE_URL_SECRET_ID=${BAD_SECRET_ID} and the luneo-api pods are replaced: they crash-loop`,
+  runbook: '§5',
+  timeout: '2m',
+  plan: (ctx) => {
+    const r = ctx.target.resources;
+    return [
+      {
+        service: 'kubernetes',
+        operation: `replace configmap/${r.kube.drOverridesConfigMap}`,
+        scope: r.primary.kubeContext,
+        mutating: true,
+      },
+      {
+        service: 'kubernetes',
+        operation: `delete pods -l app=${r.deployments.api}`,
+        scope: r.primary.kubeContext,
+        mutating: true,
+      },
+    ];
+  },
+  async inject(ctx) {
+    const l = await luneo(ctx);
+    const kube = l.kube('primary');
+    const ns = l.r.kube.namespace;
+    const previous = (await kube.getConfigMap(ns, l.r.kube.drOverridesConfigMap, { signal: ctx.signal })) ?? {
+      dr_mode: 'false',
+    };
+    await kube.applyConfigMap(
+      ns,
+      l.r.kube.drOverridesConfigMap,
+      { ...previous, DATABASE_URL_SECRET_ID: BAD_SECRET_ID },
+      { signal: ctx.signal },
+    );
+    const pods = await kube.listPods(ns, `app=${l.r.deployments.api}`, { signal: ctx.signal });
+    for (const pod of pods) await kube.deletePod(ns, pod.name, { signal: ctx.signal });
+    const crashing = await pollUntil({
+      site: { service: 'kubernetes', operation: 'list pods', scope: l.r.primary.kubeContext },
+      what: `every ${l.r.deployments.api} pod to be a restarting replacement`,
+      intervalMs: 250,
+      maxIntervalMs: 1000,
+      timeoutMs: 90_000,
+      signal: ctx.signal,
+      check: async () => {
+        const now = await kube.listPods(ns, `app=${l.r.deployments.api}`, { signal: ctx.signal });
+        const fresh = now.filter((p) => !pods.some((old) => old.name === p.name));
+        const done = now.length > 0 && now.every((p) => !p.ready) && fresh.some((p) => p.restarts > 0);
+        const seen = now.map((p) => `${p.name} ready=${p.ready} restarts=${p.restarts}`).join(', ');
+        return done ? { done: true, value: now } : { done: false, seen: seen || 'no pod' };
+      },
+    });
+    return {
+      detail: `${pods.length} pods replaced; ${crashing.map((p) => `${p.name} restarts=${p.restarts}`).join(', ')}`,
+      undoData: { previous },
+    };
+  },
+  async revert(ctx, undoData) {
+    const previous = (undoData as { previous?: Record<string, string> } | undefined)?.previous ?? {
+      dr_mode: 'false',
+    };
+    const l = await luneo(ctx);
+    const kube = l.kube('primary');
+    const { changed } = await kube.applyConfigMap(
+      l.r.kube.namespace,
+      l.r.kube.drOverridesConfigMap,
+      previous,
+      {
+        signal: ctx.signal,
+      },
+    );
+    // Pods started from the bad value keep it: restart them only when the drill had not already.
+    if (changed) await kube.rolloutRestart(l.r.kube.namespace, l.r.deployments.api, { signal: ctx.signal });
+  },
+});
+
+/** Steady state: remembers which cluster writes before T0, so the verify phase can prove it never moved. */
+export function writerBeforeFault(): ProbeDefinition<LuneoResources> {
+  return {
+    name: 'writer-before-fault',
+    description: 'The global cluster writer and the DATABASE_URL secret version before the fault',
+    timeout: '10s',
+    async check(ctx, { signal }) {
+      const l = await luneo(ctx);
+      const gc = await l.aws.rds(l.r.secondary.region).describeGlobalCluster(l.r.globalClusterId, { signal });
+      const writer = gc.members.find((m) => m.isWriter);
+      const secret = await l.aws
+        .secrets(l.r.primary.region)
+        .getSecretValue(l.r.secrets.databaseUrl, { signal });
+      ctx.state.set(WRITER_KEY, { cluster: writer?.clusterId, versionId: secret.versionId });
+      const ok = writer?.region === l.r.primary.region;
+      return {
+        ok,
+        detail: `writer ${writer?.clusterId ?? 'none'} (${writer?.region ?? '-'}), ${l.r.secrets.databaseUrl} version ${secret.versionId}`,
+      };
+    },
+  };
+}
+
+/** §5 decision from evidence: the database and cluster are fine, only the API pods fail → workload only. */
+export function assessWorkload(opts: { plannedAt?: string } = {}): StepDefinition<LuneoResources> {
+  return defineStep<LuneoResources>({
+    id: 'decision',
+    title: 'Assess: workload only (rollout restart in primary) or regional failover',
+    runbook: '§5',
+    plannedAt: opts.plannedAt ?? '4m',
+    timeout: '1m',
+    plan: (ctx) => {
+      const r = ctx.target.resources;
+      return [
+        { service: 'rds', operation: 'DescribeGlobalClusters', scope: r.secondary.region, mutating: false },
+        { service: 'http', operation: `GET ${r.publicUrl}/health`, mutating: false },
+        {
+          service: 'kubernetes',
+          operation: 'list nodes, pods',
+          scope: r.primary.kubeContext,
+          mutating: false,
+        },
+      ];
+    },
+    async run(ctx) {
+      const l = await luneo(ctx);
+      const gc = await l.aws
+        .rds(l.r.secondary.region)
+        .describeGlobalCluster(l.r.globalClusterId, { signal: ctx.signal });
+      const writer = gc.members.find((m) => m.isWriter);
+      const reply = await fetch(`${l.publicUrl}/health`, {
+        signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(5000)]),
+      })
+        .then(async (res) => ({
+          status: res.status,
+          body: (await res.json().catch(() => ({}))) as Parameters<typeof classify>[1],
+        }))
+        .catch((error: Error) => ({
+          status: 0,
+          body: { error: `unreachable: ${error.message}` } as Parameters<typeof classify>[1],
+        }));
+      const kube = l.kube('primary');
+      const nodes = await kube.listNodes({ signal: ctx.signal });
+      const pods = await kube.listPods(l.r.kube.namespace, `app=${l.r.deployments.api}`, {
+        signal: ctx.signal,
+      });
+      const evidence = [
+        `writer ${writer?.clusterId ?? 'none'} in ${writer?.region ?? '-'} (${gc.status})`,
+        `public /health HTTP ${reply.status}`,
+        `${nodes.filter((n) => n.ready).length}/${nodes.length} nodes Ready`,
+        `${l.r.deployments.api} ${pods.filter((p) => p.ready).length}/${pods.length} ready, ${pods.reduce((s, p) => s + p.restarts, 0)} restarts`,
+      ].join('; ');
+      const verdict = classify(reply.status, reply.body);
+      const platformFine =
+        writer?.region === l.r.primary.region && nodes.length > 0 && nodes.every((n) => n.ready);
+      if (verdict.kind !== 'workload' || !platformFine) {
+        throw new DrillError(
+          'E_STEP_FAILED',
+          `not a workload-only failure (${verdict.kind}: ${verdict.why}); evidence: ${evidence}`,
+        );
+      }
+      return {
+        detail: `workload only: rollout restart in the primary, not a regional failover. Why: ${verdict.why}. Evidence: ${evidence}`,
+        measurements: { decidedAt: ctx.clock.now() },
+      };
+    },
+  });
+}
+
+/** Verify: the database never failed over (same writer cluster, same DATABASE_URL version) and users stay on the primary. */
+export function noRegionalFailover(): ProbeDefinition<LuneoResources> {
+  return {
+    name: 'no-regional-failover',
+    description: 'The global cluster writer, the DATABASE_URL secret and the serving region did not change',
+    runbook: '§5',
+    timeout: '10s',
+    async check(ctx, { signal }) {
+      const l = await luneo(ctx);
+      const before = ctx.state.get(WRITER_KEY) as { cluster?: string; versionId?: string } | undefined;
+      const gc = await l.aws.rds(l.r.secondary.region).describeGlobalCluster(l.r.globalClusterId, { signal });
+      const writer = gc.members.find((m) => m.isWriter);
+      const secret = await l.aws
+        .secrets(l.r.primary.region)
+        .getSecretValue(l.r.secrets.databaseUrl, { signal });
+      const health = (await (await fetch(`${l.publicUrl}/health`, { signal })).json().catch(() => ({}))) as {
+        region?: string;
+      };
+      const problems = [
+        writer?.clusterId !== before?.cluster &&
+          `writer is ${writer?.clusterId} (was ${before?.cluster ?? 'unknown'})`,
+        secret.versionId !== before?.versionId &&
+          `${l.r.secrets.databaseUrl} version is ${secret.versionId} (was ${before?.versionId ?? 'unknown'})`,
+        health.region !== l.r.primary.region && `users are served by ${health.region ?? 'nobody'}`,
+      ].filter(Boolean);
+      return problems.length
+        ? { ok: false, detail: `a regional failover happened: ${problems.join('; ')}` }
+        : {
+            ok: true,
+            detail: `writer still ${writer?.clusterId} (${writer?.region}), ${l.r.secrets.databaseUrl} version unchanged, users served by ${health.region}`,
+          };
+    },
+  };
+}
