@@ -100,8 +100,8 @@ describe('pnpm report after a real drill', { timeout: 180_000 }, () => {
 
   it('run report: opens without console errors and shows the achieved RTO and RPO of the run', async () => {
     const { page, errors } = await open(browser, file('run-report.html'));
-    expect(await page.locator('td.achieved-rto').innerText()).toBe(achievedText(result.rto));
-    expect(await page.locator('td.achieved-rpo').innerText()).toBe(achievedText(result.rpo));
+    expect(await page.locator('td.achieved-rto').textContent()).toBe(achievedText(result.rto));
+    expect(await page.locator('td.achieved-rpo').textContent()).toBe(achievedText(result.rpo));
     expect(await page.locator('svg[role="img"] rect.step').count()).toBe(result.steps.length);
     await page.screenshot({ path: join(ARTIFACTS, 'run-report.png'), fullPage: true });
     expect(errors).toEqual([]);
@@ -120,6 +120,7 @@ describe('pnpm report after a real drill', { timeout: 180_000 }, () => {
       if (!(await link.isVisible())) await group.click();
       await link.click({ timeout: 30_000 });
       await page.getByText('Parameters').first().waitFor({ timeout: 30_000 });
+      // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText is the text as rendered, line breaks included
       const text = await page.locator('body').innerText();
       expect(text).toContain(`achieved\n${achievedText(measured).split(' ± ')[0]}`);
       expect(text).toContain(`uncertainty\n± ${achievedText(measured).split(' ± ')[1]}`);
@@ -160,6 +161,7 @@ describe('pnpm report after a real drill', { timeout: 180_000 }, () => {
     const html = written.find((p) => p.endsWith('compliance.html'));
     if (!html) return;
     const { page, errors } = await open(browser, html);
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText is the text as rendered
     const text = await page.locator('body').innerText();
     expect(text).toContain(achievedText(result.rto));
     await page.screenshot({ path: join(ARTIFACTS, 'compliance.png'), fullPage: true });
