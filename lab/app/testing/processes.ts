@@ -40,6 +40,8 @@ export async function startAppProcess(
     const onData = () => {
       if (/ ready on /.test(log)) {
         clearTimeout(timer);
+        // Stop re-scanning: the log keeps growing with every request served.
+        child.stdout!.off('data', onData);
         resolve();
       }
     };
