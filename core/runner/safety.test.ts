@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { Journal, type JournalData } from '../journal.ts';
 import type { Target } from '../model.ts';
 import { defaultLockStore } from '../safety/lock.ts';
-import type { SafetyPlatform, TargetSafety } from '../safety/types.ts';
+import type { LockStore, SafetyPlatform, TargetSafety } from '../safety/types.ts';
 import { rollbackRun } from './rollback.ts';
 import { runScenario } from './run-scenario.ts';
 import {
@@ -222,5 +222,33 @@ describe('a lock left by a killed run', () => {
       },
     );
     expect(next.verdict).toBe('passed');
+  });
+});
+
+describe('an abort while the lock is being taken', () => {
+  it('still releases the lock if the write landed before the abort', async () => {
+    const controller = new AbortController();
+    const outDir = mkdtempSync(join(tmpdir(), 'drill-safety-'));
+    const inner = defaultLockStore(outDir, 'markers');
+    const lock: LockStore = {
+      where: inner.where,
+      read: (signal) => inner.read(signal),
+      release: (runId, signal) => inner.release(runId, signal),
+      tryAcquire: async (owner, signal) => {
+        await inner.tryAcquire(owner, signal);
+        // The answer is lost: the operator pressed Ctrl-C while the write was in flight.
+        controller.abort(new Error('aborted by the operator (SIGINT)'));
+        throw new Error('request aborted');
+      },
+    };
+    const world = markerWorld();
+    const result = await runScenario(
+      markerScenario(world),
+      { ...markerTarget, resources: world, safety: { platform: async () => ({ lock }) } },
+      { runId: 'run-1', outDir, signal: controller.signal },
+    );
+    expect([result.verdict, world.markers]).toEqual(['aborted', []]);
+    expect(result.safety?.lock).toEqual({ where: inner.where, status: 'released' });
+    expect(await inner.read()).toBeUndefined();
   });
 });

@@ -136,21 +136,24 @@ export function stopAbortConditions<R>(run: DrillRun<R>): void {
 /** Releases the lock this run took (every exit path) and closes the platform; never throws. */
 export async function releaseSafety<R>(run: DrillRun<R>): Promise<void> {
   const s = run.safety;
-  if (s.lockStore && s.record.lock?.status === 'held') {
+  const held = s.record.lock?.status === 'held';
+  // An abort while the lock was being taken may have left it ours: release(runId) frees only our own.
+  const maybeOurs = !held && run.signal.aborted;
+  if (s.lockStore && (held || maybeOurs)) {
+    const where = s.lockStore.where;
     try {
       const released = await s.lockStore.release(run.runId, AbortSignal.timeout(30_000));
-      s.record.lock = {
-        where: s.lockStore.where,
-        status: released === 'held-by-other' ? 'release-failed' : 'released',
-        ...(released === 'released' ? {} : { detail: released }),
-      };
+      if (released === 'released') s.record.lock = { where, status: 'released' };
+      else if (held) s.record.lock = { where, status: 'release-failed', detail: released };
     } catch (error) {
       const detail = `${errorMessage(error)}; release it with \`pnpm drill rollback ${run.runId}\``;
-      s.record.lock = { where: s.lockStore.where, status: 'release-failed', detail };
-      run.deviations.push({
-        kind: 'lock-release-failed',
-        message: `the drill lock was not released: ${detail}`,
-      });
+      if (!held) run.emit({ kind: 'log', level: 'warn', message: `the drill lock may be left: ${detail}` });
+      else s.record.lock = { where, status: 'release-failed', detail };
+      if (held)
+        run.deviations.push({
+          kind: 'lock-release-failed',
+          message: `the drill lock was not released: ${detail}`,
+        });
     }
   }
   try {
