@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createClock, parseClockOffset } from './clock.ts';
+import { applyClockOffset, clockOffsetRecord, createClock, parseClockOffset } from './clock.ts';
 
 function fakeSources(mono: number, wall: number) {
   const state = { mono, wall };
@@ -111,5 +111,39 @@ describe('parseClockOffset', () => {
     expect(() => parseClockOffset('-200 days')).toThrow(
       'clock offset "-200 days" is not a signed duration: use e.g. "-200d" or "+1h30m" (--clock-offset or DRILL_CLOCK_OFFSET)',
     );
+  });
+});
+
+describe('applyClockOffset', () => {
+  const lab = { name: 'memory', kind: 'lab' as const };
+
+  it('puts the flag in the env the engine reads and returns the offset', () => {
+    const env: NodeJS.ProcessEnv = {};
+    expect(applyClockOffset('-200d', lab, env)).toEqual({ text: '-200d', ms: -200 * 86_400_000 });
+    expect(env.DRILL_CLOCK_OFFSET).toBe('-200d');
+    expect(applyClockOffset(undefined, lab, { DRILL_CLOCK_OFFSET: '-1d' })).toEqual({
+      text: '-1d',
+      ms: -86_400_000,
+    });
+    expect(applyClockOffset(undefined, lab, {})).toBeUndefined();
+  });
+
+  it('refuses an offset on a live target: it would forge evidence', () => {
+    expect(() =>
+      applyClockOffset(undefined, { name: 'prod', kind: 'live' }, { DRILL_CLOCK_OFFSET: '-90d' }),
+    ).toThrow(
+      'target "prod" is live: a clock offset (-90d) would forge compliance evidence; drop --clock-offset and unset DRILL_CLOCK_OFFSET',
+    );
+  });
+});
+
+describe('clockOffsetRecord', () => {
+  it('is empty for a real-time clock and names offset and real start otherwise', () => {
+    const real = createClock({ wallNow: () => 0, offset: '' });
+    expect(clockOffsetRecord(real)).toEqual({});
+    const shifted = createClock({ wallNow: () => Date.UTC(2026, 10, 26), offset: '-10d' });
+    expect(clockOffsetRecord(shifted)).toEqual({
+      clockOffset: { offset: '-10d', offsetMs: -864_000_000, realStartedAt: '2026-11-26T00:00:00.000Z' },
+    });
   });
 });
