@@ -1,5 +1,6 @@
 // Runbook §4–§6 and §8: the primary Aurora cluster drops off the network in eu-west-1; fail over to us-east-1.
 import { usageMeter } from '../actions/luneo/billing.ts';
+import { renderSentinels } from '../actions/luneo/cache-probes.ts';
 import { alarmsOk } from '../actions/luneo/detection.ts';
 import { fisNetworkOutage } from '../actions/luneo/fault.ts';
 import { luneoProbes } from '../actions/luneo/probes.ts';
@@ -21,7 +22,7 @@ export default defineScenario<LuneoResources>({
   ],
   ledger: luneoProbes.canary('100ms'),
   // Usage events with idempotency keys through the drill: the billing check counts what the failover lost.
-  background: [usageMeter()],
+  background: [usageMeter(), renderSentinels()],
   fault: fisNetworkOutage({
     name: 'luneo-primary-database-network-outage',
     title: 'Primary database subnets lose their network (FIS aws:network:disrupt-connectivity)',

@@ -1,5 +1,6 @@
 // Runbook §4–§6 and §8: all of eu-west-1 goes dark (database, EKS, API); fail over to us-east-1 under load.
 import { usageMeter } from '../actions/luneo/billing.ts';
+import { renderSentinels } from '../actions/luneo/cache-probes.ts';
 import { alarmsOk } from '../actions/luneo/detection.ts';
 import { fisNetworkOutage } from '../actions/luneo/fault.ts';
 import { luneoProbes } from '../actions/luneo/probes.ts';
@@ -21,7 +22,7 @@ export default defineScenario<LuneoResources>({
     alarmsOk(),
   ],
   ledger: luneoProbes.canary('100ms'),
-  background: [luneoProbes.load({ rate: 20 }), s3ArtifactWriter(), usageMeter()],
+  background: [luneoProbes.load({ rate: 20 }), s3ArtifactWriter(), usageMeter(), renderSentinels()],
   fault: fisNetworkOutage({
     name: 'luneo-primary-region-network-outage',
     title: 'Every eu-west-1 subnet loses its network (FIS aws:network:disrupt-connectivity)',

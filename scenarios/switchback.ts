@@ -1,6 +1,9 @@
 // Runbook §9–§10: back to eu-west-1 after a failover, with one planned switchover and no data loss.
 import { billingUsage, usageMeter } from '../actions/luneo/billing.ts';
 import { aiPipelines, ecommerceWebhooks } from '../actions/luneo/business.ts';
+import { failoverCache, pointRedisUrlAt } from '../actions/luneo/cache.ts';
+import { queuesDrained, renderJobsLost, renderSentinels } from '../actions/luneo/cache-probes.ts';
+import { purgeStaleKeys } from '../actions/luneo/cache-purge.ts';
 import { incidentComms } from '../actions/luneo/comms.ts';
 import { pointDatabaseUrlAt, switchoverGlobalCluster } from '../actions/luneo/database.ts';
 import { alarmsOk } from '../actions/luneo/detection.ts';
@@ -25,13 +28,16 @@ export default defineScenario<LuneoResources>({
     luneoProbes.health({ name: 'health-dr', expect: { region: 'us-east-1', role: 'writer' } }),
   ],
   ledger: luneoProbes.canary('100ms'),
-  background: [usageMeter()],
+  background: [usageMeter(), renderSentinels()],
   fault: plannedWindow('Planned switchback window opens (no fault: T0 is the start of the maintenance)'),
   failover: [
     primaryNodesReady(),
     waitForRejoin(),
     switchoverGlobalCluster({ to: 'primary', plannedAt: '5m' }),
     pointDatabaseUrlAt({ side: 'primary', runbook: '§9.2', plannedAt: '6m' }),
+    failoverCache({ to: 'primary', runbook: '§9.3', plannedAt: '6m' }),
+    pointRedisUrlAt({ side: 'primary', runbook: '§9.3', plannedAt: '6m' }),
+    purgeStaleKeys(),
     applyDrOverrides({ side: 'primary', drMode: false, runbook: '§9.1' }),
     rolloutRestart({
       id: 'primary-workloads',
@@ -84,7 +90,8 @@ export default defineScenario<LuneoResources>({
     luneoProbes.smoke(),
     luneoProbes.order({ name: 'order-after' }),
     luneoProbes.render(),
-    luneoProbes.queueDrained(),
+    renderJobsLost(),
+    queuesDrained(),
     s3BacklogProbe({ name: 's3-drained', expect: 'drained' }),
     // §10 on the restored primary.
     ecommerceWebhooks(),

@@ -9,7 +9,7 @@ import {
 import { pollUntil } from '../../clients/poll.ts';
 import { DrillError } from '../../core/errors.ts';
 import { defineStep, type PlannedCall, type RunbookRef, type StepDefinition } from '../../core/model.ts';
-import { type Luneo, type LuneoRun, luneo, type Side } from './context.ts';
+import { type Luneo, luneo, type Side } from './context.ts';
 import type { LuneoResources } from './resources.ts';
 
 type CacheBinding = NonNullable<LuneoResources['cache']>;

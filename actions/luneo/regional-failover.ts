@@ -5,6 +5,8 @@ import type { ProbeDefinition, StepDefinition } from '../../core/model.ts';
 import { manualCheckpoint } from '../manual.ts';
 import { billingUsage } from './billing.ts';
 import { aiPipelines, ecommerceWebhooks } from './business.ts';
+import { failoverCache, pointRedisUrlAt } from './cache.ts';
+import { queuesDrained, renderJobsLost } from './cache-probes.ts';
 import { incidentComms } from './comms.ts';
 import { checkReplicationLag, failoverGlobalCluster, pointDatabaseUrlAt } from './database.ts';
 import { assessImpact, detectOutage } from './detection.ts';
@@ -45,6 +47,8 @@ export function regionalFailover(opts: RegionalFailoverOptions): StepDefinition<
     }),
     failoverGlobalCluster({ to: 'secondary', plannedAt: '5m' }),
     pointDatabaseUrlAt({ side: 'secondary', plannedAt: '6m' }),
+    failoverCache({ to: 'secondary', plannedAt: '6m' }),
+    pointRedisUrlAt({ side: 'secondary', plannedAt: '6m' }),
     reassertFailoverRecords({ plannedAt: '14m' }),
     failoverDns({ plannedAt: '15m' }),
     incidentComms({ phase: 'failover', plannedAt: '15m' }),
@@ -83,7 +87,8 @@ export function drVerification(): ProbeDefinition<LuneoResources>[] {
     luneoProbes.smoke(),
     luneoProbes.order({ name: 'order-after' }),
     luneoProbes.render(),
-    luneoProbes.queueDrained(),
+    renderJobsLost(),
+    queuesDrained(),
     // What the DR bucket still misses: shown next to the lost writes in the run report.
     s3BacklogProbe(),
     // §10 business checks, in DR mode too.

@@ -60,17 +60,12 @@ describe('the runbook coverage map', () => {
     }
   });
 
-  it('leaves for issue 8 only cache, queues, communication, business checks and the workload-only case', () => {
+  it('leaves for issue 8 only communication, business checks and the workload-only case', () => {
     const planned = coverage.filter((e) => 'planned' in e.covered).map((e) => `${e.section} ${e.fragment}`);
     expect(planned).toEqual([
       '§5 Si seul le workload est impacté',
-      "§6.2 Monter l'instance ElastiCache secondaire",
-      '§6.2 Reconfigurer `REDIS_URL` dans Secrets Manager vers la région secondaire',
       '§7 Informer le support client',
       '§7 status.luneo.app',
-      '§9.3 snapshot du cache secondaire',
-      "§9.3 Reconfigurer `REDIS_URL` des applications vers l'endpoint primaire",
-      '§9.3 redis-cli --scan',
       '§10 webhooks e-commerce',
       '§10 dashboards financiers',
     ]);
@@ -109,7 +104,7 @@ describe('the runbook coverage map', () => {
     const result = await runbookCommand({});
     expect(result.exitCode).toBe(0);
     expect(result.text.trimEnd().split('\n').at(-1)).toBe(
-      '70 lines: covered by steps 30, fault injection 1, probes 9, manual 3, engine 3; rejected 1, not automatable 13, planned 10, uncovered 0; stale 0',
+      '70 lines: covered by steps 35, fault injection 1, probes 9, manual 3, engine 3; rejected 1, not automatable 13, planned 5, uncovered 0; stale 0',
     );
   });
 });

@@ -120,16 +120,13 @@ export default defineCoverage([
   {
     section: '§6.2',
     fragment: "Monter l'instance ElastiCache secondaire",
-    covered: {
-      planned: ISSUE_8,
-      why: 'the lab has no Redis yet: ElastiCache Global Datastore failover arrives with issue 8, item 1',
-    },
+    covered: { steps: refs('cache-secondary', ...FAILOVER) },
     findings: [MAPPING_FINDINGS.redisPromotion],
   },
   {
     section: '§6.2',
     fragment: 'Reconfigurer `REDIS_URL` dans Secrets Manager vers la région secondaire',
-    covered: { planned: ISSUE_8, why: 'REDIS_URL moves with the Redis failover of issue 8, item 1' },
+    covered: { steps: refs('redis-secret-secondary', ...FAILOVER) },
   },
   {
     section: '§6.2',
@@ -237,8 +234,8 @@ export default defineCoverage([
   {
     section: '§8',
     fragment: 'queues BullMQ sont bien drainées',
-    covered: { probes: refs('queue-drained', ...FAILOVER) },
-    note: 'the lab queue holds the AI render jobs; BullMQ on Redis, billing and webhook jobs arrive with issue 8',
+    covered: { probes: [...refs('queues-drained', ...FAILOVER), ...refs('render-jobs-lost', ...FAILOVER)] },
+    note: "the AI render and upscale jobs go through BullMQ on the serving region's Redis; sentinel jobs enqueued until T0 count the jobs the failover lost",
   },
   // §9.1 Remise en service EKS primaire
   {
@@ -281,17 +278,19 @@ export default defineCoverage([
   {
     section: '§9.3',
     fragment: 'snapshot du cache secondaire',
-    covered: { planned: ISSUE_8, why: 'restoring the primary cache arrives with issue 8, item 1' },
+    covered: { steps: [['switchback', 'cache-primary']] },
+    note: 'with a Global Datastore the primary cache is restored by failing the datastore back (FailoverGlobalReplicationGroup): the old primary already resynced as a replica, no snapshot to copy',
   },
   {
     section: '§9.3',
     fragment: "Reconfigurer `REDIS_URL` des applications vers l'endpoint primaire",
-    covered: { planned: ISSUE_8, why: 'REDIS_URL back to the primary arrives with issue 8, item 1' },
+    covered: { steps: [['switchback', 'redis-secret-primary']] },
   },
   {
     section: '§9.3',
     fragment: 'redis-cli --scan',
-    covered: { planned: ISSUE_8, why: 'purging stale keys arrives with issue 8, item 1' },
+    covered: { steps: [['switchback', 'cache-purge-stale']] },
+    note: 'stale = BullMQ jobs whose render record was lost in the failover (they can never complete): found with SCAN, removed with Queue.remove',
   },
   {
     section: '§9.4',
