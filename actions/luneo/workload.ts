@@ -15,7 +15,7 @@ const WRITER_KEY = 'luneo:writer-before-t0';
 /**
  * The fault: a bad dr-overrides configmap reaches the primary (as a broken deploy would apply it) and the API pods are
  * replaced (node rotation, as FIS aws:eks:pod-delete does): every new pod reads the bad value and crash-loops.
- * T0 = no API pod ready and the replacements restarting. Revert: the previous configmap and a rollout restart.
+ * T0 = the pods are deleted (the decision step waits for the crash loop). Revert: the previous configmap and a rollout restart.
  */
 export const badConfigCrashLoop = defineFault<LuneoResources>({
   title: `dr-overrides in eu-west-1 gets DATABASE_URL_SECRET_ID=${BAD_SECRET_ID} and the luneo-api pods are replaced: they crash-loop`,
@@ -53,23 +53,8 @@ export const badConfigCrashLoop = defineFault<LuneoResources>({
     );
     const pods = await kube.listPods(ns, `app=${l.r.deployments.api}`, { signal: ctx.signal });
     for (const pod of pods) await kube.deletePod(ns, pod.name, { signal: ctx.signal });
-    const crashing = await pollUntil({
-      site: { service: 'kubernetes', operation: 'list pods', scope: l.r.primary.kubeContext },
-      what: `every ${l.r.deployments.api} pod to be a restarting replacement`,
-      intervalMs: 250,
-      maxIntervalMs: 1000,
-      timeoutMs: 90_000,
-      signal: ctx.signal,
-      check: async () => {
-        const now = await kube.listPods(ns, `app=${l.r.deployments.api}`, { signal: ctx.signal });
-        const fresh = now.filter((p) => !pods.some((old) => old.name === p.name));
-        const done = now.length > 0 && now.every((p) => !p.ready) && fresh.some((p) => p.restarts > 0);
-        const seen = now.map((p) => `${p.name} ready=${p.ready} restarts=${p.restarts}`).join(', ');
-        return done ? { done: true, value: now } : { done: false, seen: seen || 'no pod' };
-      },
-    });
     return {
-      detail: `${pods.length} pods replaced; ${crashing.map((p) => `${p.name} restarts=${p.restarts}`).join(', ')}`,
+      detail: `dr-overrides has DATABASE_URL_SECRET_ID=${BAD_SECRET_ID}; ${pods.length} ${l.r.deployments.api} pods deleted (replacements read the bad value)`,
       undoData: { previous },
     };
   },
@@ -142,7 +127,11 @@ export function assessWorkload(opts: { plannedAt?: string } = {}): StepDefinitio
         .rds(l.r.secondary.region)
         .describeGlobalCluster(l.r.globalClusterId, { signal: ctx.signal });
       const writer = gc.members.find((m) => m.isWriter);
-      const reply = await fetch(`${l.publicUrl}/health`, {
+      // The primary region's own load balancer: Route 53 may already send users to the secondary (its API still
+      // writes to the primary database), so the public URL can look healthy during a workload-only failure.
+      const regionUrl =
+        l.lab?.regions[l.r.primary.region as keyof typeof l.lab.regions]?.albUrl ?? l.publicUrl;
+      const reply = await fetch(`${regionUrl}/health`, {
         signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(5000)]),
       })
         .then(async (res) => ({
@@ -155,12 +144,26 @@ export function assessWorkload(opts: { plannedAt?: string } = {}): StepDefinitio
         }));
       const kube = l.kube('primary');
       const nodes = await kube.listNodes({ signal: ctx.signal });
-      const pods = await kube.listPods(l.r.kube.namespace, `app=${l.r.deployments.api}`, {
+      // Crash-looping: no API pod ready and the pods restarting (waited for: the kubelet backs off between restarts).
+      const pods = await pollUntil({
+        site: { service: 'kubernetes', operation: 'list pods', scope: l.r.primary.kubeContext },
+        what: `the ${l.r.deployments.api} pods to show restarts (or to serve again)`,
+        intervalMs: 250,
+        maxIntervalMs: 1000,
+        timeoutMs: 45_000,
         signal: ctx.signal,
+        check: async () => {
+          const now = await kube.listPods(l.r.kube.namespace, `app=${l.r.deployments.api}`, {
+            signal: ctx.signal,
+          });
+          const settled = now.some((p) => p.ready) || now.some((p) => p.restarts > 0);
+          const seen = now.map((p) => `${p.name} ready=${p.ready} restarts=${p.restarts}`).join(', ');
+          return settled ? { done: true, value: now } : { done: false, seen: seen || 'no pod' };
+        },
       });
       const evidence = [
         `writer ${writer?.clusterId ?? 'none'} in ${writer?.region ?? '-'} (${gc.status})`,
-        `public /health HTTP ${reply.status}`,
+        `${l.r.primary.region} load balancer /health HTTP ${reply.status}`,
         `${nodes.filter((n) => n.ready).length}/${nodes.length} nodes Ready`,
         `${l.r.deployments.api} ${pods.filter((p) => p.ready).length}/${pods.length} ready, ${pods.reduce((s, p) => s + p.restarts, 0)} restarts`,
       ].join('; ');
