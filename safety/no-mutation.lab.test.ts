@@ -1,11 +1,12 @@
 // Issue #6: a dry run, and a run without --execute, against a live-style target make zero mutating calls,
 // counted by the lab the target points at.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDirIn, runDrill } from '../core/cli/spawn-drill.ts';
 import { PROJECT_ROOT } from '../core/registry.ts';
+import { runScenario } from '../core/runner/run-scenario.ts';
 import { LIVE_STYLE_TARGET, liveStyleEnv } from './testing/live-style.ts';
 import { type SafetyLab, startSafetyLab } from './testing/safety-lab.ts';
 
@@ -76,5 +77,42 @@ describe('a live-style target pointing at the lab', { timeout: 120_000 }, () => 
     );
     expect(existsSync(out)).toBe(false);
     expect(await lab.mutations()).toEqual(before);
+  });
+
+  it('a lab target naming a cluster the lab does not have: refused before any change, naming the cluster', async () => {
+    const [{ default: labTarget }, { default: scenario }] = await Promise.all([
+      import('../targets/lab.ts'),
+      import('../scenarios/aurora-outage.ts'),
+    ]);
+    const r = labTarget.resources;
+    const target = {
+      ...labTarget,
+      prepare: undefined,
+      resources: {
+        ...r,
+        lab: { dir: lab.dir },
+        primary: { ...r.primary, clusterId: 'luneo-prod-aurora-primry' },
+      },
+    };
+    const before = await lab.mutations();
+    const result = await runScenario(scenario, target, { outDir: join(lab.outDir, 'missing-cluster') });
+    expect(result.verdict, result.reason).toBe('failed');
+    expect(result.reason).toContain('luneo-prod-aurora-primry');
+    // The drill's own run lock may be taken and released; nothing of the target changes.
+    const audit = readFileSync(
+      join(lab.outDir, 'missing-cluster', 'runs', result.runId, 'actions.jsonl'),
+      'utf8',
+    );
+    const touched = audit
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { event: string; operation: string; params?: { SecretId?: string } })
+      .filter((e) => e.event === 'before' && !e.params?.SecretId?.startsWith('drill/lock/'));
+    expect(touched).toEqual([]);
+    const after = await lab.mutations();
+    for (const op of Object.keys(after))
+      if (!['CreateSecret', 'PutSecretValue'].includes(op)) expect(after[op], op).toBe(before[op]);
+    expect(await lab.status()).toMatchObject({ writer: 'eu-west-1', faults: [] });
   });
 });
