@@ -5,7 +5,6 @@ import type { RunbookFinding } from '../../core/model.ts';
 import { defineCoverage, refs } from '../../reports/runbook/coverage.ts';
 
 const FAILOVER = ['aurora-outage', 'region-outage'];
-const ISSUE_8 = 'issue 8';
 
 /** Runbook errors found while mapping it, beyond the step findings of actions/luneo/findings.ts. */
 export const MAPPING_FINDINGS = {
@@ -82,9 +81,13 @@ export default defineCoverage([
     section: '§5',
     fragment: 'Si seul le workload est impacté',
     covered: {
-      planned: ISSUE_8,
-      why: 'the decision step recognises a workload-only failure and refuses a regional failover, and api-pod-kill shows Kubernetes healing deleted pods, but no scenario rehearses the rollout restart in the primary yet (issue 8, item 5)',
+      steps: [
+        ['api-crashloop', 'decision'],
+        ['api-crashloop', 'rollout-restart-primary'],
+      ],
+      probes: [['api-crashloop', 'no-regional-failover']],
     },
+    note: 'api-crashloop: the API crash-loops on a bad config in the primary; the decision concludes workload only, the cause is removed and the API and workers restarted in the primary; verify proves the database never failed over',
   },
   {
     section: '§5',
@@ -187,15 +190,21 @@ export default defineCoverage([
   {
     section: '§7',
     fragment: 'Informer le support client',
-    covered: { planned: ISSUE_8, why: 'posting the incident to a chat webhook arrives with issue 8, item 3' },
+    covered: { steps: [...refs('comms-start', ...FAILOVER), ['switchback', 'comms-resolved']] },
+    note: 'a DRILL-marked message to the chat webhook (Slack-style) at start, failover, recovery and resolution; the newsletter is not automated',
   },
   {
     section: '§7',
     fragment: 'status.luneo.app',
     covered: {
-      planned: ISSUE_8,
-      why: 'the Statuspage-style incident ("major outage", timestamps) arrives with issue 8, item 3',
+      steps: [
+        ...refs('comms-start', ...FAILOVER),
+        ...refs('comms-failover', ...FAILOVER),
+        ...refs('comms-recovered', ...FAILOVER),
+        ['switchback', 'comms-resolved'],
+      ],
     },
+    note: 'Statuspage-style incident marked DRILL: impact critical with the API component in major_outage, T0 and posting times in every update',
   },
   {
     section: '§7',
@@ -326,24 +335,24 @@ export default defineCoverage([
   {
     section: '§10',
     fragment: 'webhooks e-commerce',
-    covered: {
-      planned: ISSUE_8,
-      why: 'signed Shopify/WooCommerce webhooks processed exactly once arrive with issue 8, item 4',
-    },
+    covered: { probes: [['switchback', 'ecommerce-webhooks'], ...refs('ecommerce-webhooks', ...FAILOVER)] },
   },
   {
     section: '§10',
     fragment: 'pipelines IA',
-    covered: { probes: [['switchback', 'render']] },
-    note: 'image generation is checked on the restored primary; upscale arrives with issue 8, item 4',
+    covered: {
+      probes: [
+        ['switchback', 'render'],
+        ['switchback', 'ai-pipelines'],
+      ],
+    },
+    note: 'a sandbox render and an upscale of it (twice its size) on the restored primary',
   },
   {
     section: '§10',
     fragment: 'dashboards financiers',
-    covered: {
-      planned: ISSUE_8,
-      why: 'the billing/usage check (no event lost or duplicated) arrives with issue 8, item 4',
-    },
+    covered: { probes: [['switchback', 'billing-usage'], ...refs('billing-usage', ...FAILOVER)] },
+    note: 'usage events: acknowledged vs stored on the writer; lost ones counted and re-delivered, duplicates fail. Stripe itself is not checked',
   },
   {
     section: '§10',
