@@ -123,7 +123,13 @@ export function renderJobsLost(opts: { timeout?: string } = {}): ProbeDefinition
               }
               const job = (await response.json()) as { status?: string; queue?: string };
               if (job.status === 'done') verdict.set(s.seq, 'done');
-              else if (job.queue === 'absent' || job.queue === 'failed' || job.status === 'failed')
+              else if (
+                job.queue === 'absent' ||
+                job.queue === 'failed' ||
+                job.status === 'failed' ||
+                // Redis says completed but the record never got its result: the database lost the 'done' write.
+                job.queue === 'completed'
+              )
                 verdict.set(s.seq, 'lost');
               else verdict.set(s.seq, `${job.status}/${job.queue}`);
             }
