@@ -67,12 +67,12 @@ export function purgeStaleKeys(): StepDefinition<LuneoResources> {
         maxRetriesPerRequest: 1,
         connectTimeout: 2000,
         commandTimeout: 5000,
-        lazyConnect: true,
       });
       redis.on('error', () => {});
       const queue = new Queue(QUEUE, { connection: redis });
       try {
-        await redis.connect().catch((error: Error) => {
+        // The Queue connects the client itself; a PING says whether Redis answers at all.
+        await redis.ping().catch((error: Error) => {
           throw new DrillError(
             'E_STEP_FAILED',
             `cannot reach Redis at ${new URL(url).host}: ${error.message}`,
