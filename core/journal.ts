@@ -1,6 +1,7 @@
 // The run's journal: rewritten atomically after every transition so a killed run can be rolled back.
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { DrillError } from './errors.ts';
 import type { StepStatus, UndoStatus } from './events.ts';
 import type { JsonValue, Phase, Verdict } from './model.ts';
 
@@ -116,9 +117,22 @@ export class Journal {
 
   static load(runDir: string): Journal {
     const file = join(runDir, JOURNAL_FILE);
-    const data = JSON.parse(readFileSync(file, 'utf8')) as JournalData;
-    if (data.journalVersion !== 1)
-      throw new Error(`${file}: unsupported journalVersion ${String(data.journalVersion)}`);
+    let data: JournalData;
+    try {
+      data = JSON.parse(readFileSync(file, 'utf8')) as JournalData;
+    } catch (error) {
+      // A torn or edited journal cannot drive a rollback: say which file, and what to do instead.
+      const why = error instanceof Error ? error.message : String(error);
+      throw new DrillError(
+        'E_VALIDATION',
+        `${file}: not a readable journal (${why}); nothing was undone: check the target by hand (pnpm lab status on the lab) and the run's actions.jsonl for what it changed`,
+      );
+    }
+    if (data?.journalVersion !== 1)
+      throw new DrillError(
+        'E_VALIDATION',
+        `${file}: unsupported journalVersion ${String(data?.journalVersion)} (this drill reads version 1); nothing was undone`,
+      );
     return new Journal(file, data);
   }
 

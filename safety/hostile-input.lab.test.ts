@@ -45,8 +45,6 @@ describe('pnpm drill with hostile input', { timeout: 120_000 }, () => {
     expect(output).toBe("error: missing required argument 'run-id'\n");
   });
 
-  // Fails today (exit 4 "internal error: SyntaxError" with a stack): Journal.load (core/journal.ts) should
-  // name the file and say the run cannot be rolled back from it. Reported to the lead.
   it('rollback of a run whose journal is corrupt: exit 2 naming the journal file, nothing undone', async () => {
     const box = sandbox();
     const runDir = join(box.outDir, 'runs', RUN_ID);
