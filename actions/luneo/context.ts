@@ -25,14 +25,43 @@ export interface Luneo {
 }
 
 const KEY = 'luneo';
+const views = new WeakMap<LuneoRun, Promise<Luneo>>();
 
-/** The run's Luneo connections, built once per run. */
-export async function luneo(ctx: LuneoRun): Promise<Luneo> {
+/**
+ * The run's Luneo connections, built once per run, seen through this step's or probe's context: the
+ * clients share their connections but record each call under the phase and step that made it.
+ */
+export function luneo(ctx: LuneoRun): Promise<Luneo> {
+  let view = views.get(ctx);
+  if (!view) {
+    view = connection(ctx).then((conn) => boundTo(conn, ctx));
+    views.set(ctx, view);
+  }
+  return view;
+}
+
+function connection(ctx: LuneoRun): Promise<Luneo> {
   const cached = ctx.state.get(KEY) as Promise<Luneo> | undefined;
   if (cached) return cached;
   const built = connect(ctx);
   ctx.state.set(KEY, built);
   return built;
+}
+
+function boundTo(conn: Luneo, ctx: LuneoRun): Luneo {
+  const kubes = new Map<Side, KubeClient>();
+  return {
+    ...conn,
+    aws: conn.aws.withAudit(ctx.audit),
+    kube(side) {
+      let client = kubes.get(side);
+      if (!client) {
+        client = conn.kube(side).withAudit(ctx.audit);
+        kubes.set(side, client);
+      }
+      return client;
+    },
+  };
 }
 
 async function connect(ctx: LuneoRun): Promise<Luneo> {

@@ -15,10 +15,15 @@ export class AwsClients {
   readonly #wrappers = new Map<string, unknown>();
 
   constructor(
-    config: AwsClientConfig,
+    config: AwsClientConfig | AwsClientFactory,
     readonly options: { audit?: AuditLog; retry?: Partial<RetryPolicy> } = {},
   ) {
-    this.factory = new AwsClientFactory(config, options.retry);
+    this.factory = config instanceof AwsClientFactory ? config : new AwsClientFactory(config, options.retry);
+  }
+
+  /** The same SDK clients (and connections), with calls recorded in `audit`: one view per step or probe. */
+  withAudit(audit: AuditLog): AwsClients {
+    return new AwsClients(this.factory, { ...this.options, audit });
   }
 
   get region(): string {

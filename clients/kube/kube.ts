@@ -37,11 +37,16 @@ export class KubeClient {
   constructor(
     readonly kubeConfig: KubeConfig,
     readonly context: string,
-    opts: KubeClientOptions = {},
+    readonly opts: KubeClientOptions = {},
   ) {
     this.apps = kubeConfig.makeApiClient(AppsV1Api);
     this.core = kubeConfig.makeApiClient(CoreV1Api);
     this.caller = new KubeCaller(context, opts.audit, opts.retry);
+  }
+
+  /** The same kubeconfig and context, with calls recorded in `audit`: one view per step or probe. */
+  withAudit(audit: AuditLog): KubeClient {
+    return new KubeClient(this.kubeConfig, this.context, { ...this.opts, audit });
   }
 
   /** Loads the kubeconfig (a file, or the default chain: $KUBECONFIG, ~/.kube/config, in-cluster) and selects `context`. */
