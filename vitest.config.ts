@@ -1,6 +1,16 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: `unit` is pure and process-free; `lab` boots a real lab per test file.
+// The end-to-end safety proofs of issue 6 run the aurora-outage drill a dozen times each (about 5 minutes a
+// file on 2 cores): `pnpm test:safety` runs them; `pnpm test` stays under 10 minutes without them.
+const SAFETY_E2E = [
+  'safety/interrupt-aurora.lab.test.ts',
+  'safety/interrupt-aurora-kill.lab.test.ts',
+  'safety/control-plane-faults.lab.test.ts',
+  'safety/no-mutation.lab.test.ts',
+];
+const withSafety = process.env.DRILL_SAFETY_E2E === '1';
+
+// `unit` is pure and process-free; `lab` boots a real lab per test file; `safety` (opt-in) is SAFETY_E2E.
 export default defineConfig({
   test: {
     setupFiles: ['allure-vitest/setup'],
@@ -25,7 +35,7 @@ export default defineConfig({
         test: {
           name: 'lab',
           include: ['**/*.lab.test.ts'],
-          exclude: ['**/node_modules/**'],
+          exclude: ['**/node_modules/**', ...SAFETY_E2E],
           testTimeout: 60_000,
           hookTimeout: 60_000,
           maxWorkers: 2,
@@ -33,6 +43,21 @@ export default defineConfig({
           sequence: { groupOrder: 1 },
         },
       },
+      ...(withSafety
+        ? [
+            {
+              extends: true as const,
+              test: {
+                name: 'safety',
+                include: SAFETY_E2E,
+                testTimeout: 900_000,
+                hookTimeout: 120_000,
+                maxWorkers: 2,
+                sequence: { groupOrder: 2 },
+              },
+            },
+          ]
+        : []),
     ],
   },
 });

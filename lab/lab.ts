@@ -14,14 +14,14 @@ import { PublicEdge } from './edge/public.ts';
 import { KubeCluster } from './k8s/cluster.ts';
 import { writeKubeconfig } from './k8s/kubeconfig.ts';
 import { Link } from './net/link.ts';
-import { LUNEO_CACHE } from './redis/names.ts';
-import { ReplicatedCache } from './redis/replicated-cache.ts';
 import { labBackend } from './platform/backend.ts';
 import { LabFaults } from './platform/faults.ts';
 import { LAB_INFO_VERSION, type LabInfo, writeLabInfo } from './platform/info.ts';
 import { luneoManifests } from './platform/manifests.ts';
 import { listPodResources } from './platform/pods.ts';
 import { waitUntilServing } from './platform/ready.ts';
+import { LUNEO_CACHE } from './redis/names.ts';
+import { ReplicatedCache } from './redis/replicated-cache.ts';
 import { LUNEO, PRIMARY_REGION, REGIONS, type Region, SECONDARY_REGION } from './regions.ts';
 
 export interface LabOptions {

@@ -17,7 +17,7 @@ describe('luneo(ctx)', () => {
     const [a, b, again] = await Promise.all([luneo(step), luneo(probe), luneo(step)]);
     expect(again).toBe(a);
     expect(a.aws.factory).toBe(b.aws.factory);
-    expect((a.aws.options.audit as { name: string }).name).toBe('failover step');
-    expect((b.aws.options.audit as { name: string }).name).toBe('verify probe');
+    expect((a.aws.options.audit as unknown as { name: string }).name).toBe('failover step');
+    expect((b.aws.options.audit as unknown as { name: string }).name).toBe('verify probe');
   });
 });

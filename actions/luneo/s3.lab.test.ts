@@ -117,6 +117,10 @@ describe('S3 backlog probe and steps', () => {
   });
 
   it('waits for the residual backlog, and says why when it does not drain', async () => {
+    // Earlier tests leave copies in flight (250 ms WAN): start from a drained bucket so the counts are exact.
+    await waitFor('drained', async () => (await check(s3BacklogProbe({ expect: 'drained' }))).ok, {
+      timeoutMs: 10_000,
+    });
     const resume = t.lab.replication.pause({ sourceBucket: SRC });
     await put('p/4.json', 'wait');
     const stuck = await waitS3Drained({ timeout: '3s' })

@@ -60,16 +60,9 @@ describe('the runbook coverage map', () => {
     }
   });
 
-  it('leaves for issue 8 only communication, business checks and the workload-only case', () => {
+  it('leaves no runbook line planned for later: every line is covered or explained', () => {
     const planned = coverage.filter((e) => 'planned' in e.covered).map((e) => `${e.section} ${e.fragment}`);
-    expect(planned).toEqual([
-      '§5 Si seul le workload est impacté',
-      '§7 Informer le support client',
-      '§7 status.luneo.app',
-      '§10 webhooks e-commerce',
-      '§10 dashboards financiers',
-    ]);
-    for (const e of coverage) if ('planned' in e.covered) expect(e.covered.planned).toBe('issue 8');
+    expect(planned).toEqual([]);
   });
 
   it('reports an edited runbook line: the line uncovered, its entry stale', SLOW, async () => {
@@ -104,7 +97,7 @@ describe('the runbook coverage map', () => {
     const result = await runbookCommand({});
     expect(result.exitCode).toBe(0);
     expect(result.text.trimEnd().split('\n').at(-1)).toBe(
-      '70 lines: covered by steps 35, fault injection 1, probes 9, manual 3, engine 3; rejected 1, not automatable 13, planned 5, uncovered 0; stale 0',
+      '70 lines: covered by steps 38, fault injection 1, probes 11, manual 3, engine 3; rejected 1, not automatable 13, planned 0, uncovered 0; stale 0',
     );
   });
 });

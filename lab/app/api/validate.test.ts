@@ -47,6 +47,8 @@ describe('parseRenderInput', () => {
     expect(parseRenderInput({ prompt: ' a fox ', sandbox: true })).toEqual({
       prompt: 'a fox',
       sandbox: true,
+      kind: 'render',
+      sourceId: null,
     });
   });
 
