@@ -115,16 +115,23 @@ export function failoverCache(opts: {
         const alreadyDone = primaryOf(before)?.ReplicationGroupId === wanted;
         if (!alreadyDone) {
           const [call] = planFailover(l.r, to);
-          await ctx.audit.mutate(call!, () =>
-            client.send(
-              new FailoverGlobalReplicationGroupCommand({
-                GlobalReplicationGroupId: c.globalReplicationGroupId,
-                PrimaryRegion: region,
-                PrimaryReplicationGroupId: wanted,
-              }),
-              { abortSignal: ctx.signal },
-            ),
-          );
+          await ctx.audit.mutate(call!, async () => {
+            try {
+              await client.send(
+                new FailoverGlobalReplicationGroupCommand({
+                  GlobalReplicationGroupId: c.globalReplicationGroupId,
+                  PrimaryRegion: region,
+                  PrimaryReplicationGroupId: wanted,
+                }),
+                { abortSignal: ctx.signal },
+              );
+            } catch (error) {
+              // An attempt whose answer was lost may have promoted it already: the SDK's retry then
+              // hears "already the primary". Read the state back instead of failing on our own success.
+              const after = await describeDatastore(client, c.globalReplicationGroupId, ctx.signal);
+              if (primaryOf(after)?.ReplicationGroupId !== wanted) throw error;
+            }
+          });
         }
         await pollUntil({
           site: { service: 'elasticache', operation: 'DescribeGlobalReplicationGroups' },

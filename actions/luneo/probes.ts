@@ -119,6 +119,17 @@ export const luneoProbes = {
       const l = await luneo(ctx);
       const gc = await l.aws.rds(l.r.secondary.region).describeGlobalCluster(l.r.globalClusterId, { signal });
       const writer = gc.members.find((m) => m.isWriter);
+      // A target naming a cluster the platform does not have would drive the failover blind: refuse here.
+      const members = gc.members.map((m) => m.clusterId);
+      const missing = (['primary', 'secondary'] as const).filter(
+        (side) => !members.includes(l.r[side].clusterId),
+      );
+      if (missing.length > 0) {
+        return {
+          ok: false,
+          detail: `${missing.map((side) => `resources.${side}.clusterId "${l.r[side].clusterId}"`).join(' and ')} of target ${ctx.target.name} ${missing.length > 1 ? 'are not members' : 'is not a member'} of global cluster ${l.r.globalClusterId} (members: ${members.join(', ') || 'none'}): fix the target's resources`,
+        };
+      }
       const response = await fetch(`${l.publicUrl}/health`, { signal }).catch((e: Error) => e);
       const body =
         response instanceof Error
