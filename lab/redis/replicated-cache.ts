@@ -71,6 +71,9 @@ export class ReplicatedCache {
     await Promise.all(
       [...this.nodes.values()].map((n) => Promise.all([n.server.start(), n.clientLink.start()])),
     );
+    // A server that had to take another port (see RedisServer.start): point its links at it.
+    for (const n of this.nodes.values()) n.clientLink.setTarget({ host: '127.0.0.1', port: n.server.port });
+    this.wan.setTarget({ host: '127.0.0.1', port: this.node(primary).server.port });
     await this.node(secondary).server.control().replicaof('127.0.0.1', this.wan.port);
     await this.waitForSync(20_000);
     this.log(`cache up: primary ${primary}, replica ${secondary} via wan-redis`);

@@ -2,10 +2,11 @@
 // never shows in `ps`. The control plane talks to it on its own port; clients go through the region's Link.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
+import { freePort } from '../net/ports.ts';
 import { RedisLabError } from './errors.ts';
 
 export interface RedisServerOptions {
@@ -55,8 +56,26 @@ export class RedisServer {
     return this.child !== undefined;
   }
 
-  /** Spawn redis-server and wait until it answers PING (a replica answers too, before it has synced). */
+  /**
+   * Spawn redis-server and wait until it answers PING (a replica answers too, before it has synced).
+   * A port picked free can be taken by another lab booting at the same moment: then it takes another.
+   */
   async start(timeoutMs = 10_000): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.startOnce(timeoutMs);
+      } catch (error) {
+        const log = await readFile(join(this.opts.dir, 'redis.log'), 'utf8').catch(() => '');
+        if (attempt >= 3 || this.child || !log.includes(`${this.opts.port}: bind: Address already in use`))
+          throw error;
+        this.controlClient?.disconnect();
+        this.controlClient = undefined;
+        this.opts.port = await freePort();
+      }
+    }
+  }
+
+  private async startOnce(timeoutMs: number): Promise<void> {
     if (this.child) return;
     const { dir, port, password, name } = this.opts;
     await mkdir(dir, { recursive: true });
