@@ -235,7 +235,7 @@ export default defineCoverage([
     covered: {
       engine: {
         what: 'run timeline, journaled after every transition',
-        module: 'core/reporters/timeline.ts',
+        module: 'reports/allure/timeline.ts',
       },
     },
     note: "the shared Google Doc stays a person's job; the drill keeps its own timestamped timeline",
