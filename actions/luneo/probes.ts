@@ -1,7 +1,5 @@
 // The user-facing probes bound to a Luneo target: the public URL and the DATABASE_URL secret.
-import { pollUntil } from '../../clients/poll.ts';
 import { formatDuration, parseDuration } from '../../core/duration.ts';
-import { errorMessage } from '../../core/errors.ts';
 import type { PlannedCall, ProbeDefinition } from '../../core/model.ts';
 import { canary } from '../../probes/canary.ts';
 import { type HealthExpectation, health, version } from '../../probes/health.ts';
@@ -187,50 +185,4 @@ export const luneoProbes = {
       };
     },
   }),
-  queueDrained: (opts: { timeout?: string } = {}): ProbeDefinition<LuneoResources> => {
-    const timeout = opts.timeout ?? '30s';
-    return {
-      name: 'queue-drained',
-      description: 'No render job waiting or active in the serving region (runbook §8, bull-board)',
-      runbook: '§8',
-      plan: http(['GET', '/api/queue']),
-      timeout,
-      async check(ctx, { signal }) {
-        const url = `${await publicUrl(ctx)}/api/queue`;
-        const started = performance.now();
-        type Counts = { waiting?: number; active?: number; failed?: number; done?: number };
-        try {
-          const { counts, line } = await pollUntil({
-            site: { service: 'http', operation: `GET ${url}` },
-            what: 'no render job waiting or active',
-            intervalMs: 100,
-            maxIntervalMs: 1000,
-            timeoutMs: parseDuration(timeout) - 1000,
-            signal,
-            check: async () => {
-              const response = await fetch(url, { signal }).catch((error: Error) => error);
-              if (response instanceof Error) return { done: false, seen: response.message };
-              const counts = (await response.json()) as Counts;
-              const line = `HTTP ${response.status} waiting ${counts.waiting} active ${counts.active} failed ${counts.failed} done ${counts.done}`;
-              const drained = response.ok && counts.waiting === 0 && counts.active === 0;
-              return drained ? { done: true, value: { counts, line } } : { done: false, seen: line };
-            },
-          });
-          return {
-            ok: true,
-            detail: `queue drained: ${line}`,
-            latencyMs: performance.now() - started,
-            data: counts,
-          };
-        } catch (error) {
-          if (signal.aborted) throw error;
-          return {
-            ok: false,
-            detail: `queue not drained: ${errorMessage(error)}`,
-            latencyMs: performance.now() - started,
-          };
-        }
-      },
-    };
-  },
 };
