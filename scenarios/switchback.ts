@@ -1,8 +1,7 @@
 // Runbook §9–§10: back to eu-west-1 after a failover, with one planned switchover and no data loss.
-import { billingUsage, usageMeter } from '../actions/luneo/billing.ts';
-import { aiPipelines, ecommerceWebhooks } from '../actions/luneo/business.ts';
+import { usageMeter } from '../actions/luneo/billing.ts';
 import { failoverCache, pointRedisUrlAt } from '../actions/luneo/cache.ts';
-import { queuesDrained, renderJobsLost, renderSentinels } from '../actions/luneo/cache-probes.ts';
+import { renderSentinels } from '../actions/luneo/cache-probes.ts';
 import { purgeStaleKeys } from '../actions/luneo/cache-purge.ts';
 import { incidentComms } from '../actions/luneo/comms.ts';
 import { pointDatabaseUrlAt, switchoverGlobalCluster } from '../actions/luneo/database.ts';
@@ -10,6 +9,7 @@ import { alarmsOk } from '../actions/luneo/detection.ts';
 import { reassertFailoverRecords, restoreDns } from '../actions/luneo/dns.ts';
 import { applyDrOverrides, rolloutRestart, scaleDeployment } from '../actions/luneo/kubernetes.ts';
 import { luneoProbes } from '../actions/luneo/probes.ts';
+import { userFacingChecks } from '../actions/luneo/regional-failover.ts';
 import type { LuneoResources } from '../actions/luneo/resources.ts';
 import { failedOver, plannedWindow, primaryNodesReady, waitForRejoin } from '../actions/luneo/restoration.ts';
 import { s3BacklogProbe } from '../actions/luneo/s3.ts';
@@ -82,21 +82,14 @@ export default defineScenario<LuneoResources>({
     luneoProbes.order({ interval: '1s' }),
   ],
   verify: [
-    luneoProbes.health({
-      name: 'health-normal-mode',
-      expect: { region: 'eu-west-1', role: 'writer', drMode: false },
-    }),
-    luneoProbes.version(),
-    luneoProbes.smoke(),
-    luneoProbes.order({ name: 'order-after' }),
-    luneoProbes.render(),
-    renderJobsLost(),
-    queuesDrained(),
-    s3BacklogProbe({ name: 's3-drained', expect: 'drained' }),
     // §10 on the restored primary.
-    ecommerceWebhooks(),
-    aiPipelines(),
-    billingUsage(),
+    ...userFacingChecks({
+      health: luneoProbes.health({
+        name: 'health-normal-mode',
+        expect: { region: 'eu-west-1', role: 'writer', drMode: false },
+      }),
+      s3: s3BacklogProbe({ name: 's3-drained', expect: 'drained' }),
+    }),
     alarmsOk(),
   ],
   recoveryTimeout: '30m',

@@ -76,24 +76,37 @@ export function drRecovery(): ProbeDefinition<LuneoResources>[] {
   ];
 }
 
-/** §6.5 and §8: what users see once recovered, in DR mode. */
-export function drVerification(): ProbeDefinition<LuneoResources>[] {
+/**
+ * §8 and §10: what users see once a region serves, after a failover or a switchback. Only the health
+ * expectation and what S3 must show differ; names and order are the same so reports line up.
+ */
+export function userFacingChecks(opts: {
+  health: ProbeDefinition<LuneoResources>;
+  s3: ProbeDefinition<LuneoResources>;
+}): ProbeDefinition<LuneoResources>[] {
   return [
-    luneoProbes.health({
-      name: 'health-dr-mode',
-      expect: { region: 'us-east-1', role: 'writer', drMode: true },
-    }),
+    opts.health,
     luneoProbes.version(),
     luneoProbes.smoke(),
     luneoProbes.order({ name: 'order-after' }),
     luneoProbes.render(),
     renderJobsLost(),
     queuesDrained(),
-    // What the DR bucket still misses: shown next to the lost writes in the run report.
-    s3BacklogProbe(),
-    // §10 business checks, in DR mode too.
+    opts.s3,
     ecommerceWebhooks(),
     aiPipelines(),
     billingUsage(),
   ];
+}
+
+/** §6.5 and §8: what users see once recovered, in DR mode. */
+export function drVerification(): ProbeDefinition<LuneoResources>[] {
+  return userFacingChecks({
+    health: luneoProbes.health({
+      name: 'health-dr-mode',
+      expect: { region: 'us-east-1', role: 'writer', drMode: true },
+    }),
+    // What the DR bucket still misses: shown next to the lost writes in the run report.
+    s3: s3BacklogProbe(),
+  });
 }
