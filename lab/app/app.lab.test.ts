@@ -313,7 +313,10 @@ describe('luneo-api + ai-worker on a real PostgreSQL', () => {
       const job = await getJson(api, `/api/renders/${queued.body.id}`);
       return job.body.status === 'done' ? true : undefined;
     });
-    expect((await getJson(worker, '/health')).status).toBe(200);
+    // The worker's readiness follows its own database heartbeat, not the job: wait for it, do not race it.
+    await waitFor('ai-worker readiness to recover', async () =>
+      (await getJson(worker, '/health')).status === 200 ? true : undefined,
+    );
   });
 
   it('never prints the database password, and exits 0 on SIGTERM', async () => {
