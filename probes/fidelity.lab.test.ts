@@ -174,10 +174,16 @@ describe('fidelity of the measured RTO and RPO', () => {
     expect(rto.recovered).toBe(true);
     expect(rto.uncertaintyMs).toBe(250);
     errors.rto.push(rto.achievedMs! - trueRto);
-    // The first passing sample is taken at most one interval after the service is back, plus however late
-    // the timer fired on this shared machine (tolerated: 50 ms); it can also start a few ms before `upAt`.
+    // The first passing sample is taken at most one interval after the service is back while the sampler keeps
+    // its schedule; it can also start a few ms before `upAt`. On a starved machine the sampler runs late, and
+    // the bound is then the real gap between the last sample before `upAt` and the first one after it.
     expect(rto.achievedMs! - trueRto).toBeGreaterThanOrEqual(-50);
-    expect(rto.achievedMs! - trueRto).toBeLessThanOrEqual(250 + 50);
+    const sampledAt = (result.probes.samples ?? []).map((s) => s.atMs).sort((a, b) => a - b);
+    const before = sampledAt.filter((at) => at < truth.upAt).at(-1) ?? truth.t0;
+    const after = sampledAt.find((at) => at >= truth.upAt) ?? Number.POSITIVE_INFINITY;
+    expect(after, 'a recovery sample after the service came back').toBeLessThan(Number.POSITIVE_INFINITY);
+    const samplerGap = after - before;
+    expect(rto.achievedMs! - trueRto).toBeLessThanOrEqual(Math.max(250, samplerGap) + 50);
 
     // RPO: the writes committed between the freeze and the cut are lost, within ± one canary interval (100 ms).
     const trueRpo = truth.cutAt - truth.freezeAt;
