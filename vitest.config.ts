@@ -7,6 +7,7 @@ const SAFETY_E2E = [
   'safety/interrupt-aurora-kill.lab.test.ts',
   'safety/control-plane-faults.lab.test.ts',
   'safety/no-mutation.lab.test.ts',
+  'safety/roll-forward.lab.test.ts',
 ];
 const withSafety = process.env.DRILL_SAFETY_E2E === '1';
 
