@@ -1,6 +1,7 @@
 // AWS client configuration and a factory that builds each SDK client once per (service, region).
 
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { FisClient } from '@aws-sdk/client-fis';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { Route53Client } from '@aws-sdk/client-route-53';
@@ -26,7 +27,14 @@ export interface AwsClientConfig {
 /** Route 53's control plane lives in us-east-1: requests are always signed for it. */
 export const ROUTE53_SIGNING_REGION = 'us-east-1';
 
-export type AwsServiceName = 'rds' | 'route53' | 'fis' | 'secretsmanager' | 'cloudwatch' | 'sts';
+export type AwsServiceName =
+  | 'rds'
+  | 'route53'
+  | 'fis'
+  | 'secretsmanager'
+  | 'cloudwatch'
+  | 'sts'
+  | 'elasticache';
 
 /** The SDK options for one client. maxAttempts is 1: retries happen in clients/retry.ts. */
 export function sdkClientOptions(config: AwsClientConfig, region: string) {
@@ -35,7 +43,13 @@ export function sdkClientOptions(config: AwsClientConfig, region: string) {
     ...(config.endpoint ? { endpoint: config.endpoint } : {}),
     ...(config.credentials ? { credentials: { ...config.credentials } } : {}),
     maxAttempts: 1,
-    requestHandler: { requestTimeout: config.requestTimeoutMs ?? 30_000, connectionTimeout: 5_000 },
+    // throwOnRequestTimeout: @smithy/node-http-handler 4.x only logs a warning when requestTimeout passes, so an
+    // answer that never comes would hang the call (and its step) until the step's own deadline.
+    requestHandler: {
+      requestTimeout: config.requestTimeoutMs ?? 30_000,
+      throwOnRequestTimeout: true,
+      connectionTimeout: 5_000,
+    },
   };
 }
 
@@ -61,7 +75,14 @@ export function validateAwsClientConfig(config: AwsClientConfig): void {
   }
 }
 
-type SdkClient = RDSClient | Route53Client | FisClient | SecretsManagerClient | CloudWatchClient | STSClient;
+type SdkClient =
+  | RDSClient
+  | Route53Client
+  | FisClient
+  | SecretsManagerClient
+  | CloudWatchClient
+  | STSClient
+  | ElastiCacheClient;
 
 /** Builds SDK clients lazily, once per (service, region); `destroy()` closes their sockets. */
 export class AwsClientFactory {
@@ -107,6 +128,9 @@ export class AwsClientFactory {
   }
   sts(region = this.config.region): STSClient {
     return this.#get('sts', region, (o) => new STSClient(o));
+  }
+  elastiCache(region = this.config.region): ElastiCacheClient {
+    return this.#get('elasticache', region, (o) => new ElastiCacheClient(o));
   }
 
   /** Number of SDK clients built so far (one per service and region). */

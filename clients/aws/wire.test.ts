@@ -156,4 +156,33 @@ describe('on the wire', () => {
     expect(closed).toEqual(['/']);
     aws.destroy();
   });
+
+  it('an answer that never comes fails the attempt after requestTimeoutMs and is retried (no hang)', async () => {
+    let n = 0;
+    reply = () => (n++ === 0 ? 'hang' : { status: 200, body: globalClusterXml });
+    const aws = new AwsClients(
+      { region: 'us-east-1', endpoint, credentials, requestTimeoutMs: 150 },
+      { retry: { baseDelayMs: 1, maxDelayMs: 2 } },
+    );
+    const gc = await aws.rds().describeGlobalCluster('luneo-prod-global');
+    expect(gc.id).toBe('luneo-prod-global');
+    expect(seen).toHaveLength(2);
+    expect(closed).toEqual(['/']);
+    aws.destroy();
+  });
+
+  it('one attempt that times out is a retryable E_UNAVAILABLE naming the operation', async () => {
+    reply = () => 'hang';
+    const aws = new AwsClients(
+      { region: 'us-east-1', endpoint, credentials, requestTimeoutMs: 100, maxAttempts: 1 },
+      { retry: { baseDelayMs: 1 } },
+    );
+    await expect(aws.route53().waitForChange('C1', { timeoutMs: 1_000 })).rejects.toMatchObject({
+      code: 'E_UNAVAILABLE',
+      retryable: true,
+      remoteCode: 'TimeoutError',
+    });
+    expect(seen.map((s) => s.path)).toEqual(['/2013-04-01/change/C1']);
+    aws.destroy();
+  });
 });
