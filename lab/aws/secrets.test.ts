@@ -97,11 +97,11 @@ describe('Secrets Manager', () => {
 });
 
 describe('STS', () => {
-  it('GetCallerIdentity returns the backend account', async () => {
+  it('GetCallerIdentity returns the backend account and the drill role', async () => {
     const sts = new STSClient(h.client('eu-west-1'));
     const identity = await sts.send(new GetCallerIdentityCommand({}));
     sts.destroy();
     expect(identity.Account).toBe('111122223333');
-    expect(identity.Arn).toBe('arn:aws:iam::111122223333:user/lab');
+    expect(identity.Arn).toBe('arn:aws:sts::111122223333:assumed-role/luneo-drill/lab');
   });
 });

@@ -1,5 +1,6 @@
-// STS over awsQuery (Version 2011-06-15): who the lab says you are.
+// STS over awsQuery (Version 2011-06-15): who the lab says you are (the drill role, lab/aws/iam/drill-role.ts).
 import type { AwsContext } from './context.ts';
+import { drillCallerIdentity } from './iam/drill-role.ts';
 import { invalidAction, type QueryParams } from './protocol/query.ts';
 import { el } from './protocol/xml.ts';
 
@@ -7,9 +8,6 @@ export const STS_NAMESPACE = 'https://sts.amazonaws.com/doc/2011-06-15/';
 
 export function handleSts(ctx: AwsContext, params: QueryParams): string {
   if (params.action !== 'GetCallerIdentity') throw invalidAction(params.action);
-  return (
-    el('Arn', `arn:aws:iam::${ctx.accountId}:user/lab`) +
-    el('UserId', 'AIDALABUSER000000000') +
-    el('Account', ctx.accountId)
-  );
+  const identity = drillCallerIdentity(ctx.accountId);
+  return el('Arn', identity.arn) + el('UserId', identity.userId) + el('Account', identity.account);
 }
