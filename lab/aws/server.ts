@@ -10,6 +10,7 @@ import { type CacheSeed, GlobalDatastore, type LabCache } from './elasticache/gl
 import { ELASTICACHE_NAMESPACE, ELASTICACHE_VERSION, handleElastiCache } from './elasticache/handlers.ts';
 import { type ControlPlaneFaults, FaultDice } from './faults.ts';
 import { FisService } from './fis/service.ts';
+import { IAM_NAMESPACE, IAM_VERSION, IamSimulator } from './iam/simulator.ts';
 import { AwsError, requestId, toAwsError } from './protocol/errors.ts';
 import { awsJsonError, restJsonError } from './protocol/json.ts';
 import { QueryParams, queryError, queryResponse } from './protocol/query.ts';
@@ -56,6 +57,9 @@ export interface AwsServer {
   /** Control-plane faults for safety tests: answer a share of calls with throttling, 5xx or timeouts, or
    *  lose the answer of a share of applied mutations. */
   setControlPlaneFaults(f: ControlPlaneFaults | null): void;
+  /** The drill role's identity policy (an IAM policy document) that SimulatePrincipalPolicy evaluates;
+   *  null restores the default (lab/aws/iam/drill-role-policy.json). Throws on a malformed document. */
+  setDrillRolePolicy(document: unknown | null): void;
   healthCheckIds(): { primary: string; secondary?: string };
   zoneId(): string;
   close(): Promise<void>;
@@ -113,6 +117,7 @@ export async function startAwsServer(opts: AwsServerOptions): Promise<AwsServer>
   const s3 = opts.s3 ? new S3Service(ctx, opts.s3) : undefined;
   const datastore = opts.cache ? new GlobalDatastore(ctx, opts.cache.backend, opts.cache.seed) : undefined;
   const dice = new FaultDice();
+  const iam = new IamSimulator(ctx.accountId);
   const totalMutations = () => Object.values(counts).reduce((a, b) => a + b, 0);
   const held = new Set<ServerResponse>();
 
@@ -128,7 +133,9 @@ export async function startAwsServer(opts: AwsServerOptions): Promise<AwsServer>
             ? 'monitoring'
             : version === ELASTICACHE_VERSION
               ? 'elasticache'
-              : request.signingService;
+              : version === IAM_VERSION
+                ? 'iam'
+                : request.signingService;
     const namespace =
       service === 'rds'
         ? RDS_NAMESPACE
@@ -136,7 +143,9 @@ export async function startAwsServer(opts: AwsServerOptions): Promise<AwsServer>
           ? STS_NAMESPACE
           : service === 'elasticache'
             ? ELASTICACHE_NAMESPACE
-            : CLOUDWATCH_NAMESPACE;
+            : service === 'iam'
+              ? IAM_NAMESPACE
+              : CLOUDWATCH_NAMESPACE;
     const fail = (error: AwsError) => xmlReply(queryError(error, namespace, id), id);
     const label = `${service}.${params.action}`;
     const run = async (): Promise<AwsReply> => {
@@ -144,6 +153,7 @@ export async function startAwsServer(opts: AwsServerOptions): Promise<AwsServer>
       let result: string;
       if (service === 'rds') result = await handleRds(ctx, global, params, request.region);
       else if (service === 'sts') result = handleSts(ctx, params);
+      else if (service === 'iam') result = iam.handle(params);
       else if (service === 'elasticache' && datastore)
         result = await handleElastiCache(datastore, params, request.region);
       else if (service === 'monitoring')
@@ -310,6 +320,7 @@ export async function startAwsServer(opts: AwsServerOptions): Promise<AwsServer>
     resolve: (name) => route53.resolve(name),
     mutationCounts: () => ({ ...counts }),
     setControlPlaneFaults: (f) => dice.set(f),
+    setDrillRolePolicy: (document) => iam.setPolicy(document),
     healthCheckIds: () => route53.healthCheckIds(),
     zoneId: () => route53.zone.id,
     async close() {
