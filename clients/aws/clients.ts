@@ -4,6 +4,7 @@ import type { AuditLog } from '../../core/model.ts';
 import type { RetryPolicy } from '../retry.ts';
 import { CloudWatch } from './cloudwatch.ts';
 import { type AwsClientConfig, AwsClientFactory } from './config.ts';
+import { ElastiCache } from './elasticache.ts';
 import { Fis } from './fis.ts';
 import { Rds } from './rds.ts';
 import { Route53 } from './route53.ts';
@@ -63,6 +64,13 @@ export class AwsClients {
     return this.#wrap(
       `cloudwatch@${region}`,
       () => new CloudWatch(this.factory.cloudWatch(region), region, this.#opts()),
+    );
+  }
+  /** FailoverGlobalReplicationGroup belongs in the region of the member being promoted. */
+  elastiCache(region = this.region): ElastiCache {
+    return this.#wrap(
+      `elasticache@${region}`,
+      () => new ElastiCache(this.factory.elastiCache(region), region, this.#opts()),
     );
   }
   sts(region = this.region): Sts {
