@@ -1,15 +1,9 @@
 // Runbook §6.2 and §9.3: the ElastiCache Global Datastore (Luneo's cache and BullMQ queues) and REDIS_URL.
-import {
-  DescribeGlobalReplicationGroupsCommand,
-  DescribeReplicationGroupsCommand,
-  ElastiCacheClient,
-  FailoverGlobalReplicationGroupCommand,
-  type GlobalReplicationGroup,
-} from '@aws-sdk/client-elasticache';
-import { pollUntil } from '../../clients/poll.ts';
+// ElastiCache calls go through clients/aws/elasticache.ts: the shared retry layer, audit and read-back.
+import { planFailoverGlobalReplicationGroup } from '../../clients/aws/elasticache.ts';
 import { DrillError } from '../../core/errors.ts';
 import { defineStep, type PlannedCall, type RunbookRef, type StepDefinition } from '../../core/model.ts';
-import { type Luneo, luneo, type Side } from './context.ts';
+import { luneo, type Side } from './context.ts';
 import type { LuneoResources } from './resources.ts';
 
 type CacheBinding = NonNullable<LuneoResources['cache']>;
@@ -24,50 +18,13 @@ export function cacheOf(r: LuneoResources): CacheBinding & { redisUrlSecret: str
   return { ...r.cache, redisUrlSecret: r.secrets.redisUrl };
 }
 
-/** An ElastiCache client for `region`, on the lab's endpoint when the target is the lab. */
-export function elastiCache(l: Luneo, region: string): ElastiCacheClient {
-  return new ElastiCacheClient({
-    region,
-    ...(l.lab
-      ? {
-          endpoint: l.lab.aws.endpoint,
-          credentials: { accessKeyId: l.lab.aws.accessKeyId, secretAccessKey: l.lab.aws.secretAccessKey },
-        }
-      : {}),
-    maxAttempts: 3,
-  });
-}
-
-export async function describeDatastore(
-  client: ElastiCacheClient,
-  id: string,
-  signal: AbortSignal,
-): Promise<GlobalReplicationGroup> {
-  const out = await client.send(
-    new DescribeGlobalReplicationGroupsCommand({ GlobalReplicationGroupId: id, ShowMemberInfo: true }),
-    { abortSignal: signal },
-  );
-  const group = out.GlobalReplicationGroups?.[0];
-  if (!group) throw new DrillError('E_NOT_FOUND', `Global datastore ${id} not found`);
-  return group;
-}
-
-const primaryOf = (g: GlobalReplicationGroup) => g.Members?.find((m) => m.Role === 'PRIMARY');
-
 function planFailover(r: LuneoResources, to: Side): PlannedCall[] {
   const c = r.cache;
   return [
-    {
-      service: 'elasticache',
-      operation: 'FailoverGlobalReplicationGroup',
-      scope: r[to].region,
-      params: {
-        GlobalReplicationGroupId: c?.globalReplicationGroupId ?? '<unbound>',
-        PrimaryRegion: r[to].region,
-        PrimaryReplicationGroupId: c?.replicationGroups[to] ?? '<unbound>',
-      },
-      mutating: true,
-    },
+    planFailoverGlobalReplicationGroup(r[to].region, {
+      globalReplicationGroupId: c?.globalReplicationGroupId ?? '<unbound>',
+      primaryReplicationGroupId: c?.replicationGroups[to] ?? '<unbound>',
+    }),
     {
       service: 'elasticache',
       operation: 'DescribeGlobalReplicationGroups',
@@ -108,53 +65,24 @@ export function failoverCache(opts: {
       const l = await luneo(ctx);
       const c = cacheOf(l.r);
       const region = l.r[to].region;
-      const client = elastiCache(l, region);
       const wanted = c.replicationGroups[to];
-      try {
-        const before = await describeDatastore(client, c.globalReplicationGroupId, ctx.signal);
-        const alreadyDone = primaryOf(before)?.ReplicationGroupId === wanted;
-        if (!alreadyDone) {
-          const [call] = planFailover(l.r, to);
-          await ctx.audit.mutate(call!, async () => {
-            try {
-              await client.send(
-                new FailoverGlobalReplicationGroupCommand({
-                  GlobalReplicationGroupId: c.globalReplicationGroupId,
-                  PrimaryRegion: region,
-                  PrimaryReplicationGroupId: wanted,
-                }),
-                { abortSignal: ctx.signal },
-              );
-            } catch (error) {
-              // An attempt whose answer was lost may have promoted it already: the SDK's retry then
-              // hears "already the primary". Read the state back instead of failing on our own success.
-              const after = await describeDatastore(client, c.globalReplicationGroupId, ctx.signal);
-              if (primaryOf(after)?.ReplicationGroupId !== wanted) throw error;
-            }
-          });
-        }
-        await pollUntil({
-          site: { service: 'elasticache', operation: 'DescribeGlobalReplicationGroups' },
-          what: `Global datastore ${c.globalReplicationGroupId} to be available with ${wanted} PRIMARY`,
-          intervalMs: 250,
-          maxIntervalMs: 1000,
-          timeoutMs: 600_000,
-          signal: ctx.signal,
-          check: async () => {
-            const g = await describeDatastore(client, c.globalReplicationGroupId, ctx.signal);
-            const primary = primaryOf(g)?.ReplicationGroupId;
-            return g.Status === 'available' && primary === wanted
-              ? { done: true, value: g }
-              : { done: false, seen: `status ${g.Status}, primary ${primary ?? 'none'}` };
-          },
-        });
-        return {
-          detail: `${wanted} (${region}) is the primary${alreadyDone ? ' (it already was: nothing sent)' : ''}`,
-          measurements: { cachePromotedAt: ctx.clock.now() },
-        };
-      } finally {
-        client.destroy();
-      }
+      const elastiCache = l.aws.elastiCache(region);
+      const { alreadyDone } = await elastiCache.failoverGlobalDatastore(
+        { globalReplicationGroupId: c.globalReplicationGroupId, primaryReplicationGroupId: wanted },
+        { signal: ctx.signal },
+      );
+      await elastiCache.waitUntilPrimary({
+        globalReplicationGroupId: c.globalReplicationGroupId,
+        replicationGroupId: wanted,
+        intervalMs: 250,
+        maxIntervalMs: 1000,
+        timeoutMs: 600_000,
+        signal: ctx.signal,
+      });
+      return {
+        detail: `${wanted} (${region}) is the primary${alreadyDone ? ' (it already was: nothing sent)' : ''}`,
+        measurements: { cachePromotedAt: ctx.clock.now() },
+      };
     },
   });
 }
@@ -193,27 +121,14 @@ export function pointRedisUrlAt(opts: {
       const l = await luneo(ctx);
       const c = cacheOf(l.r);
       const region = l.r[opts.side].region;
-      const client = elastiCache(l, region);
-      let endpoint: { Address?: string; Port?: number } | undefined;
-      try {
-        const out = await client.send(
-          new DescribeReplicationGroupsCommand({ ReplicationGroupId: c.replicationGroups[opts.side] }),
-          { abortSignal: ctx.signal },
-        );
-        endpoint = out.ReplicationGroups?.[0]?.NodeGroups?.[0]?.PrimaryEndpoint;
-      } finally {
-        client.destroy();
-      }
-      if (!endpoint?.Address)
-        throw new DrillError(
-          'E_STEP_FAILED',
-          `DescribeReplicationGroups gives no PrimaryEndpoint for ${c.replicationGroups[opts.side]}`,
-        );
+      const endpoint = await l.aws
+        .elastiCache(region)
+        .primaryEndpoint(c.replicationGroups[opts.side], { signal: ctx.signal });
       const secrets = l.aws.secrets(l.r.primary.region);
       const current = await secrets.getSecretValue(c.redisUrlSecret, { signal: ctx.signal });
       const next = new URL(current.value);
-      next.hostname = endpoint.Address;
-      next.port = String(endpoint.Port ?? 6379);
+      next.hostname = endpoint.address;
+      next.port = String(endpoint.port);
       const result = await secrets.putSecretValue(c.redisUrlSecret, next.toString(), {
         signal: ctx.signal,
         clientRequestToken: `${ctx.runId}-redis-${opts.side}`.slice(0, 64).padEnd(32, '0'),
