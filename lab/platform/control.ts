@@ -84,6 +84,12 @@ export function startControlServer(
       lab.aws.setControlPlaneFaults(faults);
       return { message: faults ? 'control-plane faults set' : 'control-plane faults cleared' };
     }
+    // Safety tests: the drill role's IAM identity policy the lab's policy simulator evaluates ({} = default).
+    if (req.method === 'POST' && req.url === '/iam-policy') {
+      const document = Object.keys(body as object).length > 0 ? body : null;
+      lab.aws.setDrillRolePolicy(document);
+      return { message: document ? 'drill role policy set' : 'drill role policy reset to the default' };
+    }
     if (req.method === 'POST' && req.url === '/shutdown') {
       setImmediate(o.onShutdown);
       return { message: 'stopping' };
