@@ -72,7 +72,10 @@ export function reassertFailoverRecords(
             maxIntervalMs: 1000,
             timeoutMs: 300_000,
           });
-        details.push(`${record.failover} ${record.values.join(',')} ttl ${wanted.ttl ?? '-'} INSYNC`);
+        const state = change.changeId
+          ? 'INSYNC'
+          : 'in place (change id lost with its answer: INSYNC not seen)';
+        details.push(`${record.failover} ${record.values.join(',')} ttl ${wanted.ttl ?? '-'} ${state}`);
       }
       return { detail: details.join('; ') };
     },

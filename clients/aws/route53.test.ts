@@ -337,6 +337,34 @@ describe('upsertRecord, waitForChange, changeTtl', () => {
     expect(r53Mock.commandCalls(ChangeResourceRecordSetsCommand)).toHaveLength(2);
   });
 
+  it('an UPSERT refused with an answer (throttled, then 5xx) is sent again, even when the zone already holds it', async () => {
+    // Re-asserting a record as it is: a read-back would find it in place although no attempt was applied.
+    const asItIs = { ...record, ttl: 60 };
+    r53Mock
+      .on(ChangeResourceRecordSetsCommand)
+      .rejectsOnce(awsError('Throttling', 400))
+      .rejectsOnce(awsError('ServiceUnavailable', 503))
+      .resolves({ ChangeInfo: { Id: '/change/C7', Status: 'PENDING', SubmittedAt: new Date() } });
+    r53Mock.on(ListResourceRecordSetsCommand).resolves(records);
+    expect(await r53.upsertRecord('Z0123', asItIs)).toEqual({ changeId: 'C7', status: 'PENDING' });
+    expect(r53Mock.commandCalls(ChangeResourceRecordSetsCommand)).toHaveLength(3);
+    expect(r53Mock.commandCalls(ListResourceRecordSetsCommand)).toHaveLength(0);
+    expect(audit.events.map((e) => e.phase)).toEqual(['before', 'after']);
+  });
+
+  it('an UPSERT whose request timed out is read back before anything is sent again', async () => {
+    r53Mock
+      .on(ChangeResourceRecordSetsCommand)
+      .rejects(Object.assign(new Error('request timed out'), { name: 'TimeoutError', code: 'ETIMEDOUT' }));
+    r53Mock.on(ListResourceRecordSetsCommand).resolves(records);
+    expect(await r53.upsertRecord('Z0123', { ...record, ttl: 60 })).toEqual({
+      changeId: null,
+      status: 'APPLIED',
+    });
+    expect(r53Mock.commandCalls(ChangeResourceRecordSetsCommand)).toHaveLength(1);
+    expect(r53Mock.commandCalls(ListResourceRecordSetsCommand)).toHaveLength(1);
+  });
+
   it('waits for INSYNC', async () => {
     r53Mock
       .on(GetChangeCommand)

@@ -206,9 +206,11 @@ export class Route53 {
   }
 
   /**
-   * UPSERT one record; returns the change id to wait on. Route 53 takes no idempotency token, so before each
-   * retry the record is read back: when an attempt whose answer was lost already put it in place, nothing is
-   * sent again and `changeId` is null (the record is in the zone; its change id was in the lost answer).
+   * UPSERT one record; returns the change id to wait on. Route 53 takes no idempotency token. An error answer
+   * (throttling, 5xx) means the batch was refused (batches are all or nothing): it is sent again. An attempt
+   * that got no answer (connection lost, request timeout) may have been applied: the record is read back, and
+   * when it is in place nothing is sent again and `changeId` is null (its change id was in the lost answer).
+   * A record that was already as wanted reads back in place too: re-sending it would change nothing.
    */
   async upsertRecord(
     zoneId: string,
@@ -243,6 +245,7 @@ export class Route53 {
             this.caller.site('ChangeResourceRecordSets'),
             opts.signal,
           );
+          if (err.status !== undefined) continue;
           const now = await this.listRecords(zoneId, record.name, record.type, opts);
           if (now.some((r) => sameRecord(r, record))) return { changeId: null, status: 'APPLIED' };
         }
