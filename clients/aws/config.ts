@@ -3,6 +3,7 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import { FisClient } from '@aws-sdk/client-fis';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -34,7 +35,8 @@ export type AwsServiceName =
   | 'secretsmanager'
   | 'cloudwatch'
   | 'sts'
-  | 'elasticache';
+  | 'elasticache'
+  | 'iam';
 
 /** The SDK options for one client. maxAttempts is 1: retries happen in clients/retry.ts. */
 export function sdkClientOptions(config: AwsClientConfig, region: string) {
@@ -82,7 +84,8 @@ type SdkClient =
   | SecretsManagerClient
   | CloudWatchClient
   | STSClient
-  | ElastiCacheClient;
+  | ElastiCacheClient
+  | IAMClient;
 
 /** Builds SDK clients lazily, once per (service, region); `destroy()` closes their sockets. */
 export class AwsClientFactory {
@@ -131,6 +134,10 @@ export class AwsClientFactory {
   }
   elastiCache(region = this.config.region): ElastiCacheClient {
     return this.#get('elasticache', region, (o) => new ElastiCacheClient(o));
+  }
+  /** IAM is global: one client, signed for us-east-1 (or the lab's endpoint). */
+  iam(): IAMClient {
+    return this.#get('iam', 'us-east-1', (o) => new IAMClient(o));
   }
 
   /** Number of SDK clients built so far (one per service and region). */
