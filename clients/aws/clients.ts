@@ -6,6 +6,7 @@ import { CloudWatch } from './cloudwatch.ts';
 import { type AwsClientConfig, AwsClientFactory } from './config.ts';
 import { ElastiCache } from './elasticache.ts';
 import { Fis } from './fis.ts';
+import { Iam } from './iam.ts';
 import { Rds } from './rds.ts';
 import { Route53 } from './route53.ts';
 import { Secrets } from './secrets.ts';
@@ -75,6 +76,10 @@ export class AwsClients {
   }
   sts(region = this.region): Sts {
     return this.#wrap(`sts@${region}`, () => new Sts(this.factory.sts(region), region, this.#opts()));
+  }
+  /** IAM policy simulation (a global service). */
+  iam(): Iam {
+    return this.#wrap('iam', () => new Iam(this.factory.iam(), this.#opts()));
   }
 
   destroy(): void {
