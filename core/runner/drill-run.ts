@@ -21,6 +21,7 @@ import { REDACTOR_STATE_KEY, type Redactor } from '../redact.ts';
 import { UndoStack } from '../undo.ts';
 import type { Emitter } from './emitter.ts';
 import type { RunResult } from './result-schema.ts';
+import type { RollForwardOutcome } from './roll-forward.ts';
 import { RunSafety } from './safety.ts';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -83,6 +84,8 @@ export class DrillRun<R = unknown> {
   rpo: RunResult['rpo'] = null;
   /** Why the run failed, in order found; empty when every objective and check held. */
   readonly failures: string[] = [];
+  /** Set when an abort after an irreversible step finished the failover first (core/runner/roll-forward.ts). */
+  rollForward: RollForwardOutcome | undefined;
 
   constructor(init: DrillRunInit<R>) {
     this.runId = init.runId;

@@ -9,6 +9,7 @@ import { signOffFromEnv } from '../sign-off.ts';
 import type { DrillRun } from './drill-run.ts';
 import { stepId } from './ids.ts';
 import { RESULT_SCHEMA_VERSION, type RunResult } from './result-schema.ts';
+import { rollForwardFailure, rollForwardSummary } from './roll-forward.ts';
 
 export const RESULT_FILE = 'result.json';
 export const EXIT_CODES = { passed: 0, failed: 1, aborted: 3, error: 4 } as const satisfies Record<
@@ -20,7 +21,14 @@ function verdictOf<R>(run: DrillRun<R>, error: DrillError | undefined): { verdic
   if (error) return { verdict: 'error', reason: error.shortMessage };
   if (run.signal.aborted) {
     const reason = run.signal.reason instanceof Error ? run.signal.reason.message : 'aborted by the operator';
-    return { verdict: 'aborted', reason: `${reason}; rolled back` };
+    if (!run.rollForward) return { verdict: 'aborted', reason: `${reason}; rolled back` };
+    const forward = `${reason}; ${rollForwardSummary(run.rollForward)}; then rolled back the rest`;
+    if (!run.rollForward.failed) return { verdict: 'aborted', reason: forward };
+    const wayBack = exactWayBack(run.startedIrreversible[0]?.wayBack ?? '', run.runId, run.target);
+    return {
+      verdict: 'aborted',
+      reason: `${forward}; ${rollForwardFailure(run.rollForward, run.runId, wayBack)}`,
+    };
   }
   if (run.failures.length > 0) return { verdict: 'failed', reason: run.failures.join('; ') };
   if (run.dryRun) return { verdict: 'passed', reason: 'dry run: plan only, nothing executed' };

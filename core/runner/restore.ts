@@ -2,6 +2,13 @@
 import { errorMessage } from '../errors.ts';
 import { exactWayBack } from '../safety/way-back.ts';
 import type { DrillRun } from './drill-run.ts';
+import {
+  planRollForward,
+  type RollForwardOutcome,
+  rollForwardFailure,
+  rollForwardStartMessage,
+  rollForwardSummary,
+} from './roll-forward.ts';
 import { runStep } from './step-runner.ts';
 
 /** Stops whatever is still running in the background (ledger, activities); never throws. */
@@ -27,15 +34,57 @@ export async function stopBackground<R>(run: DrillRun<R>): Promise<void> {
   }
 }
 
-/** Normal order: restore steps, then the undo stack. After an abort: the undo stack first. */
+/**
+ * Normal order: restore steps, then the undo stack. After an abort: the failover finished first if a step that
+ * cannot be undone started (roll forward), then the undo stack.
+ */
 export async function restorePhase<R>(run: DrillRun<R>): Promise<void> {
   if (run.signal.aborted) {
+    await rollForward(run);
     await unwind(run);
     await restoreSteps(run);
   } else {
     await restoreSteps(run);
     await unwind(run);
   }
+}
+
+/**
+ * After an abort that came once an irreversible step started but before the failover finished, the remaining
+ * failover steps are the only way to a serving region: run them (each under its own deadline), stop at the first
+ * failure and say loudly what is left.
+ */
+export async function rollForward<R>(run: DrillRun<R>): Promise<void> {
+  const plan = planRollForward(
+    run.scenario.failover,
+    (id) => run.steps.findLast((s) => s.phase === 'failover' && s.id === id)?.status,
+    run.startedIrreversible[0],
+  );
+  if (!plan) return;
+  run.emit({ kind: 'log', level: 'warn', message: rollForwardStartMessage(plan) });
+  const outcome: RollForwardOutcome = { after: plan.after, done: [] };
+  for (const [n, { index, step }] of plan.steps.entries()) {
+    try {
+      await runStep(run, step, { phase: 'failover', path: `failover[${index}]`, rollForward: true });
+      outcome.done.push(step.title);
+    } catch (error) {
+      outcome.failed = {
+        title: step.title,
+        error: run.redactor.redactText(errorMessage(error)),
+        left: plan.steps.slice(n).map((s) => s.step.title),
+      };
+      break;
+    }
+  }
+  run.rollForward = outcome;
+  const wayBack = exactWayBack(run.startedIrreversible[0]?.wayBack ?? '', run.runId, run.target);
+  const failure = rollForwardFailure(outcome, run.runId, wayBack);
+  run.deviations.push({
+    stepId: plan.after.stepId,
+    kind: outcome.failed ? 'roll-forward-failed' : 'rolled-forward',
+    message: outcome.failed ? failure : rollForwardSummary(outcome),
+  });
+  if (failure) run.emit({ kind: 'log', level: 'warn', message: failure });
 }
 
 async function restoreSteps<R>(run: DrillRun<R>): Promise<void> {

@@ -12,6 +12,13 @@ import { exactWayBack } from '../safety/way-back.ts';
 import { type UndoOutcome, UndoStack } from '../undo.ts';
 import { withDeadline } from './deadline.ts';
 import { stepId } from './ids.ts';
+import {
+  planRollForward,
+  type RollForwardOutcome,
+  rollForwardFailure,
+  rollForwardStartMessage,
+  rollForwardSummary,
+} from './roll-forward.ts';
 import { type LockReleaseOutcome, outDirOf, releaseLockOf } from './safety.ts';
 import { DEFAULT_STEP_TIMEOUT } from './step-runner.ts';
 
@@ -26,6 +33,8 @@ export interface RollbackOptions {
 export interface RollbackResult {
   runId: string;
   state: 'rolled-back' | 'rollback-incomplete';
+  /** Set when the run was killed after an irreversible step, before its failover finished: the steps run first. */
+  rollForward?: RollForwardOutcome;
   undos: UndoOutcome[];
   restore: { title: string; status: 'done' | 'failed'; error?: string }[];
   /** Irreversible steps the run started: undoing the rest does not undo these. */
@@ -117,6 +126,7 @@ export async function rollbackRun<R>(
     });
   }
   const keep = keptFailover(data);
+  const rollForward = await rollForwardFromJournal(journal, scenario, context, say, redactor);
   const undos = await stack.unwind({
     keep: (entry) => (entry.kind === 'step' && entry.id.startsWith('failover:') ? keep : undefined),
     onDone: (_entry, outcome) => {
@@ -143,11 +153,16 @@ export async function rollbackRun<R>(
   });
   const restore = opts.restore ? await runRestoreSteps(scenario.restore ?? [], context, say) : [];
   const failed =
-    undos.filter((u) => u.status === 'failed').length + restore.filter((r) => r.status === 'failed').length;
+    undos.filter((u) => u.status === 'failed').length +
+    restore.filter((r) => r.status === 'failed').length +
+    (rollForward?.failed ? 1 : 0);
   const finalState = failed > 0 ? 'rollback-incomplete' : 'rolled-back';
+  const wayBack = firstWayBack(data, target);
   journal.update((d) => {
     d.state = finalState;
     d.rollbacks.push({ at: new Date().toISOString(), pid: process.pid, done: undos.length - failed, failed });
+    const said = rollbackReason(d, finalState, rollForward, wayBack);
+    if (said) Object.assign(d, said);
   });
   const lock = await releaseLockOf(
     target,
@@ -171,7 +186,120 @@ export async function rollbackRun<R>(
           title: s.title,
           wayBack: exactWayBack(s.irreversible?.wayBack ?? '', data.runId, target),
         }));
-  return { runId: data.runId, state: finalState, undos, restore, irreversible, lock };
+  return {
+    runId: data.runId,
+    state: finalState,
+    ...(rollForward ? { rollForward } : {}),
+    undos,
+    restore,
+    irreversible,
+    lock,
+  };
+}
+
+function firstWayBack(data: JournalData, target: { name: string; kind: 'lab' | 'live' }): string {
+  const step = data.steps.find((s) => s.phase === 'failover' && s.irreversible);
+  return exactWayBack(step?.irreversible?.wayBack ?? '', data.runId, target);
+}
+
+/**
+ * The journal's last word after a rollback: a killed run had no verdict (it is `aborted`, with what the rollback
+ * did); a finished run keeps its verdict, and its reason gains the roll forward, if there was one.
+ */
+function rollbackReason(
+  d: JournalData,
+  state: RollbackResult['state'],
+  forward: RollForwardOutcome | undefined,
+  wayBack: string,
+): Pick<JournalData, 'verdict' | 'reason'> | undefined {
+  const did = forward
+    ? `\`drill rollback\` ${rollForwardSummary(forward)}, then rolled back the rest`
+    : 'rolled back by `drill rollback`';
+  const parts = [
+    state === 'rolled-back' ? did : `${did}: incomplete, run \`pnpm drill rollback ${d.runId}\` again`,
+    ...(forward?.failed ? [rollForwardFailure(forward, d.runId, wayBack)] : []),
+  ];
+  if (d.verdict === undefined) {
+    return { verdict: 'aborted', reason: [`killed (pid ${d.pid}) during ${d.phase}`, ...parts].join('; ') };
+  }
+  if (!forward) return undefined;
+  return { verdict: d.verdict, reason: [d.reason ?? d.verdict, ...parts].join('; ') };
+}
+
+/**
+ * The runner's roll-forward rule, from the journal: a run killed (or aborted) after an irreversible step started
+ * and before its failover finished gets its remaining failover steps first, each under its own deadline. Their undos
+ * are not journaled: the irreversible step keeps every failover step anyway.
+ */
+async function rollForwardFromJournal<R>(
+  journal: Journal,
+  scenario: Scenario<R>,
+  context: (signal: AbortSignal, id: string) => RunContext<R>,
+  say: (line: string) => void,
+  redactor: Redactor,
+): Promise<RollForwardOutcome | undefined> {
+  const data = journal.data;
+  // A run that ended on its own (passed, failed, error) did not abort: its failover is what it is.
+  if (data.dryRun || (data.verdict !== undefined && data.verdict !== 'aborted')) return undefined;
+  const irreversible = data.steps.find((s) => s.phase === 'failover' && s.irreversible);
+  const plan = planRollForward(
+    scenario.failover,
+    (id) => data.steps.findLast((s) => s.phase === 'failover' && s.id === id)?.status,
+    irreversible ? { stepId: irreversible.id, title: irreversible.title } : undefined,
+  );
+  if (!plan) return undefined;
+  say(`⚠ ${rollForwardStartMessage(plan)}`);
+  const outcome: RollForwardOutcome = { after: plan.after, done: [] };
+  for (const [n, { index, step }] of plan.steps.entries()) {
+    const id = stepId(step);
+    journal.update((d) => {
+      d.steps.push({
+        id,
+        title: step.title,
+        phase: 'failover',
+        status: 'running',
+        startedAt: new Date().toISOString(),
+        ...(step.irreversible ? { irreversible: step.irreversible } : {}),
+      });
+    });
+    let error: string | undefined;
+    try {
+      await withDeadline((signal) => step.run(context(signal, id)), {
+        ms: parseDuration(step.timeout ?? DEFAULT_STEP_TIMEOUT),
+        what: `step "${step.title}"`,
+        setting: `failover[${index}].timeout`,
+        file: data.scenario.file,
+      });
+    } catch (e) {
+      error = redactor.redactText(errorMessage(e));
+    }
+    const status = error === undefined ? 'ok' : step.bestEffort ? 'deviation' : 'failed';
+    journal.update((d) => {
+      const entry = d.steps.findLast((s) => s.id === id && s.phase === 'failover');
+      if (!entry) return;
+      entry.status = status;
+      entry.endedAt = new Date().toISOString();
+      if (error !== undefined) entry.error = error;
+    });
+    say(
+      `${status === 'ok' ? '✔' : status === 'deviation' ? '⚠' : '✖'} roll forward ${step.title}: ${status}${error ? `: ${error}` : ''}`,
+    );
+    if (status === 'failed') {
+      outcome.failed = {
+        title: step.title,
+        error: error ?? '',
+        left: plan.steps.slice(n).map((s) => s.step.title),
+      };
+      break;
+    }
+    outcome.done.push(step.title);
+  }
+  say(
+    outcome.failed
+      ? rollForwardFailure(outcome, data.runId, firstWayBack(data, data.target))
+      : rollForwardSummary(outcome),
+  );
+  return outcome;
 }
 
 /**

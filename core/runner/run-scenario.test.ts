@@ -1,10 +1,13 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { DrillError, ValidationError } from '../errors.ts';
 import type { JournalData } from '../journal.ts';
 import type { Scenario } from '../model.ts';
+import { ConsoleReporter } from '../reporters/console.ts';
+import type { Reporter } from '../reporters/reporter.ts';
 import { runResultSchema } from './result-schema.ts';
 import { runScenario } from './run-scenario.ts';
 import {
@@ -27,6 +30,16 @@ const run = (
   outDir: string,
   extra: { dryRun?: boolean; signal?: AbortSignal } = {},
 ) => runScenario(scenario, markerTarget, { runId: 'run-1', outDir, ...extra });
+
+/** The console as an operator sees it (plain lines, no live status). */
+function captureConsole(): { reporter: ConsoleReporter; text: () => string } {
+  const stream = new PassThrough();
+  let text = '';
+  stream.on('data', (chunk: Buffer) => {
+    text += chunk.toString();
+  });
+  return { reporter: new ConsoleReporter({ stream, live: false }), text: () => text };
+}
 
 const readJson = <T>(path: string) => JSON.parse(readFileSync(path, 'utf8')) as T;
 const actions = (runDir: string) =>
@@ -151,11 +164,11 @@ describe('runScenario', () => {
     );
   });
 
-  it('aborts on the signal, keeps what an irreversible step made, reverts the fault under its own live signal, and names the way back', async () => {
+  it('aborts on the signal during the step after an irreversible one: rolls forward (that step again, then the rest) under live signals, then reverts the fault and names the way back', async () => {
     const controller = new AbortController();
-    const { world, scenario, outDir } = setup({
+    const { world, scenario, outDir, runDir } = setup({
       irreversible: ['a'],
-      hangAt: 'b',
+      hangOnceAt: 'b',
       onStep: (t) =>
         t === 'b' &&
         queueMicrotask(() =>
@@ -165,16 +178,152 @@ describe('runScenario', () => {
     const result = await run(scenario, outDir, { signal: controller.signal });
     expect(result.verdict).toBe('aborted');
     expect(result.exitCode).toBe(3);
-    expect(result.reason).toBe('aborted by the operator (SIGINT); rolled back');
-    expect(world.markers.slice(3)).toEqual(['run:a', 'run:b', 'revert:{"fault":"on"}']);
+    expect(result.reason).toBe(
+      "aborted by the operator (SIGINT); rolled forward: 'b', 'c' (abort after 'a'); then rolled back the rest",
+    );
+    expect(world.markers.slice(3)).toEqual(['run:a', 'run:b', 'run:b', 'run:c', 'revert:{"fault":"on"}']);
     expect(world.undoSignals.map((s) => s.aborted)).toEqual([false]);
+    expect(result.steps.map((s) => `${s.phase}:${s.id}:${s.status}`)).toEqual([
+      'inject:fault:ok',
+      'failover:a:ok',
+      'failover:b:aborted',
+      'failover:b:ok',
+      'failover:c:ok',
+    ]);
     expect(result.undo.map((u) => `${u.stepId}:${u.status}:${u.note ?? ''}`)).toEqual([
+      'c:skipped:kept: "a" cannot be undone; way back: undo a by hand for run-1',
       'b:skipped:kept: "a" cannot be undone; way back: undo a by hand for run-1',
       'fault:done:',
     ]);
     expect(result.irreversible).toEqual([
       { stepId: 'a', title: 'a', reason: 'a is one-way', wayBack: 'undo a by hand for run-1' },
     ]);
+    expect(result.deviations).toContainEqual({
+      stepId: 'a',
+      kind: 'rolled-forward',
+      message: "rolled forward: 'b', 'c' (abort after 'a')",
+    });
+    const journal = readJson<JournalData>(join(runDir, 'journal.json'));
+    expect([journal.state, journal.verdict, journal.reason]).toEqual(['finished', 'aborted', result.reason]);
+    expect(journal.undos.map((u) => `${u.id}:${u.status}`)).toEqual([
+      'fault:done',
+      'failover:b:skipped',
+      'failover:c:skipped',
+    ]);
+  });
+
+  it('an abort right after the irreversible step finishes the remaining failover steps, then reverts the fault; the console says so', async () => {
+    const controller = new AbortController();
+    const { world, scenario, outDir } = setup({ irreversible: ['a'] });
+    const abortAfterA: Reporter = {
+      onStepEnd: (e) => {
+        if (e.stepId === 'a' && e.status === 'ok')
+          controller.abort(new DrillError('E_ABORTED', 'aborted by the operator (SIGINT)'));
+      },
+    };
+    const console = captureConsole();
+    const result = await runScenario(scenario, markerTarget, {
+      runId: 'run-1',
+      outDir,
+      signal: controller.signal,
+      reporters: [abortAfterA, console.reporter],
+    });
+    // b never started before the abort: the roll forward runs it and c, then the undo stack reverts the fault.
+    expect(world.markers.slice(3)).toEqual(['run:a', 'run:b', 'run:c', 'revert:{"fault":"on"}']);
+    expect(result.reason).toBe(
+      "aborted by the operator (SIGINT); rolled forward: 'b', 'c' (abort after 'a'); then rolled back the rest",
+    );
+    expect(result.phases.map((p) => `${p.phase}:${p.status}`)).toEqual([
+      'plan:ok',
+      'preflight:ok',
+      'inject:ok',
+      'failover:aborted',
+      'restore:ok',
+      'report:ok',
+    ]);
+    const lines = console.text().split('\n');
+    expect(lines).toContain(
+      "⚠ rolling forward: 'a' cannot be undone and the failover is not finished; running the remaining failover steps first ('b', 'c') so the target keeps a serving region, then rolling back the rest",
+    );
+    expect(lines).toContain(
+      "verdict: ABORTED (exit 3): aborted by the operator (SIGINT); rolled forward: 'b', 'c' (abort after 'a'); then rolled back the rest",
+    );
+    expect(lines).toContain('  ‼ IRREVERSIBLE: "a" was not undone; way back: undo a by hand for run-1');
+  });
+
+  it('an abort during the irreversible step runs it again (it may have been sent), then the rest', async () => {
+    const controller = new AbortController();
+    const { world, scenario, outDir } = setup({
+      irreversible: ['b'],
+      hangOnceAt: 'b',
+      onStep: (t) => t === 'b' && queueMicrotask(() => controller.abort(new Error('RTO budget exceeded'))),
+    });
+    const result = await run(scenario, outDir, { signal: controller.signal });
+    expect(world.markers.slice(3)).toEqual(['run:a', 'run:b', 'run:b', 'run:c', 'revert:{"fault":"on"}']);
+    expect(result.reason).toBe(
+      "RTO budget exceeded; rolled forward: 'b', 'c' (abort after 'b'); then rolled back the rest",
+    );
+    expect(result.undo.map((u) => `${u.stepId}:${u.status}`)).toEqual([
+      'c:skipped',
+      'a:skipped',
+      'fault:done',
+    ]);
+  });
+
+  it('a roll-forward step that fails stops the roll forward and says LOUDLY that the target may have no serving region, and what to run', async () => {
+    const controller = new AbortController();
+    const { world, scenario, outDir } = setup({
+      irreversible: ['a'],
+      hangOnceAt: 'b',
+      failAt: 'c',
+      onStep: (t) =>
+        t === 'b' &&
+        queueMicrotask(() =>
+          controller.abort(new DrillError('E_ABORTED', 'aborted by the operator (SIGINT)')),
+        ),
+    });
+    const console = captureConsole();
+    const result = await runScenario(scenario, markerTarget, {
+      runId: 'run-1',
+      outDir,
+      signal: controller.signal,
+      reporters: [console.reporter],
+    });
+    const loud =
+      "‼ ROLL FORWARD FAILED at 'c': step \"c\" (failover[2]) failed: c broke. THE TARGET MAY HAVE NO SERVING REGION: 'a' cannot be undone and 'c' did not finish. Run `pnpm drill rollback run-1` (it retries the remaining failover steps, then the undos), or do those steps by hand; then the way back: undo a by hand for run-1";
+    expect(result.verdict).toBe('aborted');
+    expect(result.reason).toBe(
+      `aborted by the operator (SIGINT); rolled forward: 'b' (abort after 'a'); then rolled back the rest; ${loud}`,
+    );
+    // The fault is reverted all the same.
+    expect(world.markers.slice(3)).toEqual(['run:a', 'run:b', 'run:b', 'run:c', 'revert:{"fault":"on"}']);
+    expect(result.steps.at(-1)).toMatchObject({ id: 'c', phase: 'failover', status: 'failed' });
+    expect(result.deviations).toContainEqual({ stepId: 'a', kind: 'roll-forward-failed', message: loud });
+    expect(console.text().split('\n')).toContain(`⚠ ${loud}`);
+  });
+
+  it('an abort before any irreversible step started rolls back as before: no roll forward', async () => {
+    const controller = new AbortController();
+    const { world, scenario, outDir } = setup({
+      irreversible: ['c'],
+      hangAt: 'b',
+      onStep: (t) =>
+        t === 'b' &&
+        queueMicrotask(() =>
+          controller.abort(new DrillError('E_ABORTED', 'aborted by the operator (SIGINT)')),
+        ),
+    });
+    const result = await run(scenario, outDir, { signal: controller.signal });
+    expect(result.reason).toBe('aborted by the operator (SIGINT); rolled back');
+    expect(world.markers.slice(3)).toEqual([
+      'run:a',
+      'run:b',
+      'undo:b:null',
+      'undo:a:{"step":"a"}',
+      'revert:{"fault":"on"}',
+    ]);
+    expect(result.deviations.map((d) => d.kind)).toEqual([]);
+    expect(result.irreversible).toEqual([]);
   });
 
   it('injects nothing when the steady state is not green', async () => {

@@ -11,12 +11,14 @@ export interface StepSlot {
   phase: 'failover' | 'restore';
   /** Where the step sits in the scenario, e.g. `failover[1]`: names the timeout setting. */
   path: string;
+  /** A failover step run after an abort to reach a serving region: its own deadline only, its undo registered once. */
+  rollForward?: boolean;
 }
 
 /**
  * Runs `step`. A best-effort failure is recorded as a deviation and returns; any other failure throws
- * E_STEP_FAILED (or the abort error). Restore steps run under their own deadline only, since they
- * also run after an abort.
+ * E_STEP_FAILED (or the abort error). Restore and rolled-forward steps run under their own deadline only,
+ * since they run after an abort.
  */
 export async function runStep<R>(
   run: DrillRun<R>,
@@ -28,7 +30,8 @@ export async function runStep<R>(
   const timeoutMs = run.ms(step.timeout ?? DEFAULT_STEP_TIMEOUT);
   const plannedAtMs = step.plannedAt === undefined ? undefined : run.ms(step.plannedAt);
   const undo = step.undo;
-  if (undo && slot.phase === 'failover') {
+  // A rolled-forward step that was interrupted earlier has its undo registered already.
+  if (undo && slot.phase === 'failover' && !run.undo.pending.some((e) => e.id === undoId)) {
     run.journalUndo(undoId, 'step', id, step.title);
     run.undo.push({
       id: undoId,
@@ -41,7 +44,7 @@ export async function runStep<R>(
       run: (signal, undoData) => undo(run.contextWith(signal, { phase: 'restore', stepId: id }), undoData),
     });
   }
-  if (step.irreversible) {
+  if (step.irreversible && !run.startedIrreversible.some((i) => i.stepId === id)) {
     run.startedIrreversible.push({ stepId: id, title: step.title, ...step.irreversible });
   }
   const startedAt = run.clock.now();
@@ -74,7 +77,7 @@ export async function runStep<R>(
         what: `step "${step.title}"`,
         setting: `${slot.path}.timeout`,
         file: run.scenarioFile,
-        parent: slot.phase === 'restore' ? undefined : run.signal,
+        parent: slot.phase === 'restore' || slot.rollForward ? undefined : run.signal,
       },
     );
   } catch (e) {
@@ -90,7 +93,8 @@ export async function runStep<R>(
     plannedAtMs !== undefined && sinceT0Ms !== undefined && sinceT0Ms > plannedAtMs
       ? sinceT0Ms - plannedAtMs
       : undefined;
-  const aborted = error !== undefined && (isAbortError(error) || run.signal.aborted);
+  // The run's signal is already aborted when a step rolls forward: its failure is a failure, not the abort.
+  const aborted = error !== undefined && !slot.rollForward && (isAbortError(error) || run.signal.aborted);
   const status = error === undefined ? 'ok' : aborted ? 'aborted' : step.bestEffort ? 'deviation' : 'failed';
   const message = error === undefined ? undefined : run.redactor.redactText(errorMessage(error));
   const record: StepRecord = {

@@ -17,6 +17,8 @@ export interface MarkerOptions {
   failAt?: string;
   /** This step never resolves on its own (it honours its signal). */
   hangAt?: string;
+  /** Like hangAt, on this step's first run only (a rolled-forward step runs again). */
+  hangOnceAt?: string;
   bestEffort?: string[];
   irreversible?: string[];
   failUndo?: string[];
@@ -40,6 +42,7 @@ const waitForAbort = (signal: AbortSignal) =>
 
 export function markerScenario(world: MarkerWorld, opts: MarkerOptions = {}): Scenario<MarkerWorld> {
   const titles = opts.steps ?? ['a', 'b', 'c'];
+  const hung = new Set<string>();
   const step = (title: string, i: number): StepDefinition<MarkerWorld> => ({
     title,
     runbook: '§6.1',
@@ -60,6 +63,10 @@ export function markerScenario(world: MarkerWorld, opts: MarkerOptions = {}): Sc
         async () => undefined,
       );
       if (opts.hangAt === title) await waitForAbort(ctx.signal);
+      if (opts.hangOnceAt === title && !hung.has(title)) {
+        hung.add(title);
+        await waitForAbort(ctx.signal);
+      }
       if (opts.failAt === title) throw new Error(`${title} broke`);
       if (i === titles.length - 1) world.recovered = true;
       const undoData: JsonValue = opts.secretInUndoData ? { url: opts.secretInUndoData } : { step: title };

@@ -1,0 +1,57 @@
+// The roll-forward rule, shared by the run (restore phase) and `drill rollback` (from the journal).
+// It lives in the engine, not in a per-step flag: the scenario's failover order already says which steps lead to a
+// serving region, and a flag a scenario author forgets would leave the target dark after an abort.
+import type { StepDefinition } from '../model.ts';
+import { stepId } from './ids.ts';
+
+/** A failover step counts as done when its last attempt ended ok, or as a best-effort deviation. */
+const DONE = new Set(['ok', 'deviation']);
+
+export interface RollForwardPlan<R> {
+  /** The step that cannot be undone and made rolling back impossible (the first one that started). */
+  after: { stepId: string; title: string };
+  /** The failover steps still to run, in order; `index` names their timeout setting (`failover[index]`). */
+  steps: { index: number; step: StepDefinition<R> }[];
+}
+
+/** What became of a roll forward: reported in the verdict's reason, the journal, the console and Allure. */
+export interface RollForwardOutcome {
+  after: { stepId: string; title: string };
+  /** Titles of the failover steps the roll forward finished, in order. */
+  done: string[];
+  /** The step that failed (the roll forward stopped there) and the steps it left undone, that one first. */
+  failed?: { title: string; error: string; left: string[] };
+}
+
+/**
+ * Once a step that cannot be undone started, every failover step from the first one not done onwards is the only
+ * way to a serving region: undefined when nothing irreversible started or the failover is finished.
+ */
+export function planRollForward<R>(
+  failover: StepDefinition<R>[],
+  lastStatus: (stepId: string) => string | undefined,
+  irreversible: { stepId: string; title: string } | undefined,
+): RollForwardPlan<R> | undefined {
+  if (!irreversible) return undefined;
+  const first = failover.findIndex((s) => !DONE.has(lastStatus(stepId(s)) ?? ''));
+  if (first < 0) return undefined;
+  return { after: irreversible, steps: failover.slice(first).map((step, i) => ({ index: first + i, step })) };
+}
+
+const quoted = (titles: string[]) => titles.map((t) => `'${t}'`).join(', ');
+
+export function rollForwardStartMessage<R>(plan: RollForwardPlan<R>): string {
+  return `rolling forward: '${plan.after.title}' cannot be undone and the failover is not finished; running the remaining failover steps first (${quoted(plan.steps.map((s) => s.step.title))}) so the target keeps a serving region, then rolling back the rest`;
+}
+
+/** The verdict's words for it: "rolled forward: 'A', 'B' (abort after 'X')". */
+export function rollForwardSummary(outcome: RollForwardOutcome): string {
+  return `rolled forward: ${outcome.done.length ? quoted(outcome.done) : 'nothing'} (abort after '${outcome.after.title}')`;
+}
+
+/** Said LOUDLY when a roll-forward step fails: what may be dark, and exactly what to run. */
+export function rollForwardFailure(outcome: RollForwardOutcome, runId: string, wayBack: string): string {
+  const failed = outcome.failed;
+  if (!failed) return '';
+  return `‼ ROLL FORWARD FAILED at '${failed.title}': ${failed.error}. THE TARGET MAY HAVE NO SERVING REGION: '${outcome.after.title}' cannot be undone and ${quoted(failed.left)} did not finish. Run \`pnpm drill rollback ${runId}\` (it retries the remaining failover steps, then the undos), or do those steps by hand; then the way back: ${wayBack}`;
+}
