@@ -238,6 +238,11 @@ export class Route53Service {
       const { changes, comment } = parseChangeBatch(parseXml(request.body.toString('utf8')));
       const info = this.zone.change(changes, comment);
       this.ctx.mutated('ChangeResourceRecordSets');
+      // One line per record set applied, so a test can count applied changes per record (not just per call).
+      for (const { Action, ResourceRecordSet: r } of changes)
+        this.ctx.log(
+          `route53: change ${info.id} applied ${Action} ${normalizeName(r.Name)} ${r.Type}${r.SetIdentifier ? ` (${r.SetIdentifier})` : ''}`,
+        );
       return this.respond('ChangeResourceRecordSets', changeInfoXml(info));
     }
     if (resource === 'change' && rawId && method === 'GET') {
