@@ -1,0 +1,197 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Journal, type JournalData } from '../journal.ts';
+import type { Verdict } from '../model.ts';
+import { rollbackRun } from './rollback.ts';
+import {
+  type MarkerOptions,
+  type MarkerWorld,
+  markerScenario,
+  markerTarget,
+  markerWorld,
+} from './testing.ts';
+
+const DEAD_PID = 2 ** 22 + 4242; // above pid_max on Linux: never a live process
+const at = '2026-11-26T07:00:00.000Z';
+
+interface Killed {
+  /** Failover steps as the journal saw them when the process died, in order. */
+  steps: { id: string; status: 'ok' | 'running' | 'failed'; irreversible?: boolean }[];
+  /** Failover step undos registered (pending) besides the fault's. */
+  undos: string[];
+  verdict?: Verdict;
+}
+
+/** A journal as a run killed with SIGKILL leaves it: the fault injected, failover running, undos pending. */
+function killedRun(killed: Killed): string {
+  const runDir = join(mkdtempSync(join(tmpdir(), 'drill-rollback-')), 'runs', 'run-k');
+  const journal = Journal.create(runDir, {
+    runId: 'run-k',
+    scenario: { name: 'markers', file: 'scenarios/markers.ts' },
+    target: { name: 'markers', kind: 'lab' },
+    dryRun: false,
+    pid: DEAD_PID,
+    startedAt: at,
+    phase: 'failover',
+  });
+  journal.update((d) => {
+    d.phases = ['plan', 'preflight', 'inject'].map((phase) => ({
+      phase: phase as 'plan',
+      status: 'ok' as const,
+      startedAt: at,
+      endedAt: at,
+    }));
+    d.phases.push({ phase: 'failover', status: 'running', startedAt: at });
+    d.steps = [
+      { id: 'fault', title: 'Break it', phase: 'inject', status: 'ok', startedAt: at, endedAt: at },
+      ...killed.steps.map((s) => ({
+        id: s.id,
+        title: s.id,
+        phase: 'failover' as const,
+        status: s.status,
+        startedAt: at,
+        ...(s.irreversible
+          ? { irreversible: { reason: `${s.id} is one-way`, wayBack: `undo ${s.id} by hand for <run-id>` } }
+          : {}),
+      })),
+    ];
+    d.undos = [
+      {
+        id: 'fault',
+        kind: 'fault',
+        stepId: 'fault',
+        title: 'Break it',
+        undoData: { fault: 'on' },
+        registeredAt: at,
+        status: 'pending',
+      },
+      ...killed.undos.map((id) => ({
+        id: `failover:${id}`,
+        kind: 'step' as const,
+        stepId: id,
+        title: id,
+        registeredAt: at,
+        status: 'pending' as const,
+      })),
+    ];
+    if (killed.verdict) {
+      d.verdict = killed.verdict;
+      d.reason = `it ${killed.verdict}`;
+      d.state = 'finished';
+    }
+  });
+  return runDir;
+}
+
+function rollback(runDir: string, opts: MarkerOptions, world: MarkerWorld = markerWorld()) {
+  const lines: string[] = [];
+  const done = rollbackRun(
+    runDir,
+    markerScenario(world, opts),
+    { ...markerTarget, resources: world },
+    {
+      onProgress: (line) => lines.push(line),
+    },
+  );
+  return { world, lines, done };
+}
+
+const journalOf = (runDir: string) =>
+  JSON.parse(readFileSync(join(runDir, 'journal.json'), 'utf8')) as JournalData;
+
+describe('drill rollback of a run killed after an irreversible step, before its failover finished', () => {
+  it('rolls forward first (the interrupted step again, then the rest), then reverts the fault; the journal says aborted + rolled forward', async () => {
+    const runDir = killedRun({
+      steps: [
+        { id: 'a', status: 'ok', irreversible: true },
+        { id: 'b', status: 'running' },
+      ],
+      undos: ['b'],
+    });
+    const { world, lines, done } = rollback(runDir, { irreversible: ['a'] });
+    const result = await done;
+    expect(world.markers).toEqual(['run:b', 'run:c', 'revert:{"fault":"on"}']);
+    expect(result.state).toBe('rolled-back');
+    expect(result.rollForward).toEqual({ after: { stepId: 'a', title: 'a' }, done: ['b', 'c'] });
+    expect(result.undos.map((u) => `${u.id}:${u.status}:${u.note ?? ''}`)).toEqual([
+      'failover:b:skipped:kept: "a" cannot be undone; way back: undo a by hand for run-k',
+      'fault:done:',
+    ]);
+    expect(lines.slice(0, 4)).toEqual([
+      "⚠ rolling forward: 'a' cannot be undone and the failover is not finished; running the remaining failover steps first ('b', 'c') so the target keeps a serving region, then rolling back the rest",
+      '✔ roll forward b: ok',
+      '✔ roll forward c: ok',
+      "rolled forward: 'b', 'c' (abort after 'a')",
+    ]);
+    const journal = journalOf(runDir);
+    expect([journal.state, journal.verdict, journal.reason]).toEqual([
+      'rolled-back',
+      'aborted',
+      `killed (pid ${DEAD_PID}) during failover; \`drill rollback\` rolled forward: 'b', 'c' (abort after 'a'), then rolled back the rest`,
+    ]);
+    expect(journal.steps.filter((s) => s.phase === 'failover').map((s) => `${s.id}:${s.status}`)).toEqual([
+      'a:ok',
+      'b:running',
+      'b:ok',
+      'c:ok',
+    ]);
+  });
+
+  it('a failing roll-forward step leaves the rollback incomplete and says LOUDLY what to run; a second rollback retries from that step', async () => {
+    const runDir = killedRun({ steps: [{ id: 'a', status: 'ok', irreversible: true }], undos: [] });
+    const first = rollback(runDir, { irreversible: ['a'], failAt: 'c' });
+    const result = await first.done;
+    const loud =
+      "‼ ROLL FORWARD FAILED at 'c': c broke. THE TARGET MAY HAVE NO SERVING REGION: 'a' cannot be undone and 'c' did not finish. Run `pnpm drill rollback run-k` (it retries the remaining failover steps, then the undos), or do those steps by hand; then the way back: undo a by hand for run-k";
+    expect(first.world.markers).toEqual(['run:b', 'run:c', 'revert:{"fault":"on"}']);
+    expect(result.state).toBe('rollback-incomplete');
+    expect(result.rollForward?.failed).toEqual({ title: 'c', error: 'c broke', left: ['c'] });
+    expect(first.lines).toContain(loud);
+    expect(result.lock.status).toBe('kept');
+    expect(journalOf(runDir).reason).toBe(
+      `killed (pid ${DEAD_PID}) during failover; \`drill rollback\` rolled forward: 'b' (abort after 'a'), then rolled back the rest: incomplete, run \`pnpm drill rollback run-k\` again; ${loud}`,
+    );
+
+    const second = rollback(runDir, { irreversible: ['a'] });
+    const again = await second.done;
+    expect(second.world.markers).toEqual(['run:c']);
+    expect(again.state).toBe('rolled-back');
+    const journal = journalOf(runDir);
+    expect([journal.state, journal.verdict]).toEqual(['rolled-back', 'aborted']);
+    expect(journal.reason).toMatch(
+      /; `drill rollback` rolled forward: 'c' \(abort after 'a'\), then rolled back the rest$/,
+    );
+  });
+
+  it('killed before any irreversible step: undoes as before, no roll forward, and writes the verdict', async () => {
+    const runDir = killedRun({ steps: [{ id: 'a', status: 'running' }], undos: ['a'] });
+    const { world, done } = rollback(runDir, { irreversible: ['b'] });
+    const result = await done;
+    expect(world.markers).toEqual(['undo:a:null', 'revert:{"fault":"on"}']);
+    expect(result.rollForward).toBeUndefined();
+    const journal = journalOf(runDir);
+    expect([journal.state, journal.verdict, journal.reason]).toEqual([
+      'rolled-back',
+      'aborted',
+      `killed (pid ${DEAD_PID}) during failover; rolled back by \`drill rollback\``,
+    ]);
+  });
+
+  it('a run that ended on its own (failed after the irreversible step) is not rolled forward, and keeps its verdict', async () => {
+    const runDir = killedRun({
+      steps: [
+        { id: 'a', status: 'ok', irreversible: true },
+        { id: 'b', status: 'failed' },
+      ],
+      undos: [],
+      verdict: 'failed',
+    });
+    const { world, done } = rollback(runDir, { irreversible: ['a'] });
+    const result = await done;
+    expect(world.markers).toEqual(['revert:{"fault":"on"}']);
+    expect(result.rollForward).toBeUndefined();
+    expect([journalOf(runDir).verdict, journalOf(runDir).reason]).toEqual(['failed', 'it failed']);
+  });
+});
