@@ -143,7 +143,7 @@ describe('simulatePrincipalPolicy', () => {
 
 describe('check', () => {
   it('asks once per distinct resource set, so no action is tested on another call’s resource', async () => {
-    iamMock.on(SimulatePrincipalPolicyCommand).callsFake((input) => ({
+    iamMock.on(SimulatePrincipalPolicyCommand).callsFake(async (input) => ({
       EvaluationResults: input.ActionNames.flatMap((a: string) =>
         (input.ResourceArns ?? ['*']).map((r: string) => ({
           EvalActionName: a,

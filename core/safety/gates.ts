@@ -122,7 +122,8 @@ export async function checkPermissions(input: GuardrailInput): Promise<SafetyChe
       return check(name, 'unknown', `permissions NOT checked: ${report.note ?? 'the target cannot tell'}`);
     if (report.denied.length > 0) {
       const denied = report.denied.map(
-        (d) => `${d.action}${d.scope ? ` in ${d.scope}` : ''} (${d.decision})`,
+        (d) =>
+          `${d.action}${d.resource ? ` on ${d.resource}` : ''}${d.scope ? ` in ${d.scope}` : ''} (${d.decision})`,
       );
       return check(
         name,

@@ -53,11 +53,12 @@ export interface AlarmReading {
 }
 
 export interface PermissionReport {
-  /** False when the target cannot tell (e.g. the lab has no IAM policy simulator); `note` says why. */
+  /** False when the target cannot tell (e.g. the caller may not simulate its own policies); `note` says why. */
   checked: boolean;
   note?: string;
-  /** Actions the caller may not perform, e.g. `rds:FailoverGlobalCluster in us-east-1`. */
-  denied: { action: string; scope?: string; decision: string }[];
+  /** Actions the caller may not perform, e.g. `rds:FailoverGlobalCluster` on a resource ARN, `in us-east-1`,
+   *  with the simulator's decision (`implicitDeny`, `explicitDeny`). No resource: the plan named none (`*`). */
+  denied: { action: string; resource?: string; scope?: string; decision: string }[];
   /** How many distinct actions were checked. */
   actions: number;
 }

@@ -2,10 +2,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateExperimentTemplateCommand, FisClient, StartExperimentCommand } from '@aws-sdk/client-fis';
+import { IAMClient, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LuneoRun } from '../../actions/luneo/context.ts';
 import { FileAuditLog } from '../../core/audit.ts';
 import { createClock } from '../../core/clock.ts';
+import type { PlannedCall } from '../../core/model.ts';
 import { Redactor } from '../../core/redact.ts';
 import { runPreflightGates } from '../../core/safety/gates.ts';
 import type { SafetyPlatform } from '../../core/safety/types.ts';
@@ -102,16 +104,95 @@ describe('the Luneo safety platform on the lab', () => {
     ]);
   });
 
-  it('says plainly that the lab cannot check permissions', async () => {
-    const report = await platform.checkPermissions?.(
-      [{ service: 'rds', operation: 'FailoverGlobalCluster', scope: 'us-east-1', mutating: true }],
-      signal,
-    );
-    expect(report).toEqual({
-      checked: false,
-      note: 'the lab has no IAM policy simulator: the 1 planned AWS actions were not checked (the lab accepts every call)',
+  it("checks the plan's permissions with the lab's IAM policy simulator, over the wire", async () => {
+    const plan: PlannedCall[] = [
+      {
+        service: 'rds',
+        operation: 'FailoverGlobalCluster',
+        scope: 'us-east-1',
+        mutating: true,
+        params: { GlobalClusterIdentifier: 'luneo-prod-aurora-global' },
+      },
+      { service: 'route53', operation: 'ChangeResourceRecordSets', scope: 'us-east-1', mutating: true },
+      { service: 'fis', operation: 'StartExperiment', scope: 'eu-west-1', mutating: true },
+    ];
+    expect(await platform.checkPermissions?.(plan, signal)).toEqual({
+      checked: true,
       denied: [],
-      actions: 1,
+      actions: 3,
+    });
+
+    lab.server.setDrillRolePolicy({
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Action: ['rds:*', 'iam:SimulatePrincipalPolicy'], Resource: '*' },
+        { Effect: 'Deny', Action: 'fis:*', Resource: '*' },
+      ],
+    });
+    try {
+      expect(await platform.checkPermissions?.(plan, signal)).toEqual({
+        checked: true,
+        denied: [
+          { action: 'route53:ChangeResourceRecordSets', scope: 'us-east-1', decision: 'implicitDeny' },
+          { action: 'fis:StartExperiment', scope: 'eu-west-1', decision: 'explicitDeny' },
+        ],
+        actions: 3,
+      });
+
+      lab.server.setDrillRolePolicy({
+        Version: '2012-10-17',
+        Statement: { Effect: 'Allow', NotAction: 'iam:*', Resource: '*' },
+      });
+      expect(await platform.checkPermissions?.(plan, signal)).toEqual({
+        checked: false,
+        note: "arn:aws:iam::111122223333:role/luneo-drill may not call iam:SimulatePrincipalPolicy (AccessDenied): the 3 planned AWS actions were not checked; grant iam:SimulatePrincipalPolicy on arn:aws:iam::111122223333:role/luneo-drill to the drill's role to have them checked",
+        denied: [],
+        actions: 3,
+      });
+    } finally {
+      lab.server.setDrillRolePolicy(null);
+    }
+  });
+
+  it('the simulator pages a long answer (MaxItems/Marker), as the SDK sees it', async () => {
+    const iam = new IAMClient(lab.client('us-east-1'));
+    const ask = (Marker?: string) =>
+      iam.send(
+        new SimulatePrincipalPolicyCommand({
+          PolicySourceArn: 'arn:aws:iam::111122223333:role/luneo-drill',
+          ActionNames: ['rds:FailoverGlobalCluster', 'rds:DeleteGlobalCluster', 'route53:UpdateHealthCheck'],
+          MaxItems: 2,
+          ...(Marker ? { Marker } : {}),
+        }),
+      );
+    const first = await ask();
+    expect(first.IsTruncated).toBe(true);
+    const second = await ask(first.Marker);
+    expect(second.IsTruncated).toBe(false);
+    expect(
+      [...(first.EvaluationResults ?? []), ...(second.EvaluationResults ?? [])].map((r) => [
+        r.EvalActionName,
+        r.EvalResourceName,
+        r.EvalDecision,
+        r.MatchedStatements?.map((m) => m.SourcePolicyId),
+      ]),
+    ).toEqual([
+      ['rds:FailoverGlobalCluster', '*', 'allowed', ['luneo-drill-policy/FailOverAndBack']],
+      ['rds:DeleteGlobalCluster', '*', 'implicitDeny', []],
+      ['route53:UpdateHealthCheck', '*', 'allowed', ['luneo-drill-policy/FailOverAndBack']],
+    ]);
+    const unknown = await iam
+      .send(
+        new SimulatePrincipalPolicyCommand({
+          PolicySourceArn: 'arn:aws:iam::111122223333:role/someone-else',
+          ActionNames: ['rds:FailoverGlobalCluster'],
+        }),
+      )
+      .catch((e: Error) => e);
+    iam.destroy();
+    expect(unknown).toMatchObject({
+      name: 'NoSuchEntityException',
+      message: 'The role with name someone-else cannot be found.',
     });
   });
 
@@ -138,7 +219,7 @@ describe('the Luneo safety platform on the lab', () => {
       'fis-experiments:ok',
       expect.stringMatching(/^replication-lag:(ok|unknown)$/),
       'abort-alarms:skipped',
-      'permissions:unknown',
+      'permissions:ok',
     ]);
     await platform.lock?.release('run-1', signal);
 

@@ -7,7 +7,6 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { type LuneoRun, luneo } from '../../actions/luneo/context.ts';
 import { reportedRpoLag } from '../../actions/luneo/database.ts';
 import type { LuneoResources } from '../../actions/luneo/resources.ts';
-import type { PlannedCall } from '../../core/model.ts';
 import type {
   ActiveExperiment,
   AlarmReading,
@@ -16,9 +15,9 @@ import type {
   TargetSafety,
 } from '../../core/safety/types.ts';
 import { SecretsManagerLockStore } from './aws-lock.ts';
+import { checkPlanPermissions } from './permissions.ts';
 
 const ACTIVE_STATES = new Set(['pending', 'initiating', 'running']);
-const IAM_SERVICES = new Set(['rds', 'route53', 'fis', 'secretsmanager', 'cloudwatch', 'sts']);
 
 export const lockSecretId = (targetName: string) => `drill/lock/${targetName}`;
 
@@ -27,18 +26,6 @@ export function luneoSafety(
   opts: Omit<TargetSafety<LuneoResources>, 'platform'> = {},
 ): TargetSafety<LuneoResources> {
   return { ...opts, platform: (ctx) => luneoSafetyPlatform(ctx) };
-}
-
-/** Distinct IAM actions of a plan, e.g. `rds:FailoverGlobalCluster` (Kubernetes, HTTP and SQL are not IAM). */
-export function iamActions(calls: PlannedCall[]): { action: string; scope?: string }[] {
-  const seen = new Map<string, { action: string; scope?: string }>();
-  for (const call of calls) {
-    if (!IAM_SERVICES.has(call.service)) continue;
-    const action = `${call.service}:${call.operation}`;
-    const key = `${action}@${call.scope ?? ''}`;
-    if (!seen.has(key)) seen.set(key, { action, ...(call.scope ? { scope: call.scope } : {}) });
-  }
-  return [...seen.values()];
 }
 
 export async function luneoSafetyPlatform(ctx: LuneoRun): Promise<SafetyPlatform> {
@@ -109,17 +96,8 @@ export async function luneoSafetyPlatform(ctx: LuneoRun): Promise<SafetyPlatform
       }
       return readings;
     },
-    async checkPermissions(calls): Promise<PermissionReport> {
-      const actions = iamActions(calls);
-      return {
-        checked: false,
-        note: l.lab
-          ? `the lab has no IAM policy simulator: the ${actions.length} planned AWS actions were not checked (the lab accepts every call)`
-          : `iam:SimulatePrincipalPolicy is not wired in (no IAM client installed): the ${actions.length} planned AWS actions (${actions.map((a) => a.action).join(', ')}) were not checked; a missing permission shows as AccessDenied on its step`,
-        denied: [],
-        actions: actions.length,
-      };
-    },
+    checkPermissions: (calls, signal): Promise<PermissionReport> =>
+      checkPlanPermissions(l.aws.sts(primary), l.aws.iam(), calls, signal),
     lock: new SecretsManagerLockStore(l.aws.secrets(primary), lockSecretId(ctx.target.name)),
   };
 }
