@@ -160,4 +160,25 @@ describe.skipIf(clis.length === 0).each(clis)('AWS CLI %s', (cli) => {
     };
     expect(templates.experimentTemplates).toEqual([]);
   });
+
+  it('simulates the drill role policy with iam simulate-principal-policy, page by page', async () => {
+    const out = (await aws(
+      'us-east-1',
+      'iam',
+      'simulate-principal-policy',
+      '--policy-source-arn',
+      'arn:aws:iam::111122223333:role/luneo-drill',
+      '--action-names',
+      'rds:FailoverGlobalCluster',
+      'rds:DeleteGlobalCluster',
+      'route53:ChangeResourceRecordSets',
+      '--page-size',
+      '1',
+    )) as { EvaluationResults: { EvalActionName: string; EvalDecision: string }[] };
+    expect(out.EvaluationResults.map((r) => `${r.EvalActionName}:${r.EvalDecision}`)).toEqual([
+      'rds:FailoverGlobalCluster:allowed',
+      'rds:DeleteGlobalCluster:implicitDeny',
+      'route53:ChangeResourceRecordSets:allowed',
+    ]);
+  });
 });
