@@ -62,6 +62,7 @@ describe.sequential('aurora-outage aborted right after the promotion rolls forwa
   it('SIGINT right after the promotion: the remaining failover steps run, then the fault is reverted; way back printed', async () => {
     const o = await interruptAuroraAfterStep(lab, 'promotion', 'SIGINT');
     timings.push(`SIGINT at ${o.signalledAtMs} ms, rolled forward and back by ${o.ms} ms`);
+    await expectServedByUsEast1(o);
     expect(o.code, o.output).toBe(3);
     expect(o.output).toContain(firstInterruptMessage(o.runId));
     expect(o.output).toContain(
@@ -77,15 +78,16 @@ describe.sequential('aurora-outage aborted right after the promotion rolls forwa
     expect(o.result?.reason).toBe(o.journal.reason);
     expect(o.journal.state).toBe('finished');
     expectRolledForward(o, o.journal);
-    await expectServedByUsEast1(o);
-    const restart = performance.now();
-    await lab.restart();
-    timings.push(`restart ${Math.round(performance.now() - restart)} ms`);
   });
 
   it('SIGKILL right after the promotion, then `pnpm drill rollback`: it rolls forward from the journal, then reverts the fault', async () => {
+    // The case before left us-east-1 serving (or failed): this one starts from a fresh lab.
+    const restart = performance.now();
+    await lab.restart();
+    timings.push(`restart ${Math.round(performance.now() - restart)} ms`);
     const o = await interruptAuroraAfterStep(lab, 'promotion', 'SIGKILL');
     timings.push(`SIGKILL at ${o.signalledAtMs} ms, rollback done by ${o.ms} ms`);
+    await expectServedByUsEast1(o);
     expect(o.code, o.output).toBe(0);
     expect(o.output).toContain(
       `⚠ rolling forward: '${PROMOTION}' cannot be undone and the failover is not finished`,
@@ -99,6 +101,5 @@ describe.sequential('aurora-outage aborted right after the promotion rolls forwa
       /^killed \(pid \d+\) during failover; `drill rollback` rolled forward: /,
     );
     expectRolledForward(o, o.journal);
-    await expectServedByUsEast1(o);
   });
 });
