@@ -1,0 +1,102 @@
+// Test helper for reports/drill-reports.lab.test.ts: one lab daemon (as `pnpm lab up` runs it), a history of
+// three quick lab drills in three past quarters (real runs, the clock shifted with --clock-offset and recorded),
+// ingested as dr-drill.yml does, then this quarter's `pnpm drill aurora-outage` and `pnpm report`.
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../../core/registry.ts';
+import { type SafetyLab, startSafetyLab } from '../../safety/testing/safety-lab.ts';
+import { main as complianceMain } from '../compliance/cli.ts';
+import { type CliOutcome, REPORT_CLI, runCli, runMain } from './cli-process.ts';
+import { drillInto, type LabDrill } from './lab-drills.ts';
+
+/** Screenshots and copies of the reports, kept after the run (CI uploads out/). */
+export const SCREENSHOTS = join(PROJECT_ROOT, 'out', 'test-artifacts', 'reports');
+
+/**
+ * 100 days apart: each run falls in its own past quarter (a quarter is at most 92 days), and the last is more
+ * than 90 days old, so api-pod-kill is overdue. api-pod-kill is the quickest lab drill (≈ 16 s of drill).
+ */
+export const HISTORY = [
+  { offset: '-300d', signOff: [] },
+  { offset: '-200d', signOff: [] },
+  { offset: '-100d', signOff: ['--approver', 'Dana Ops', '--participants', 'sre-a, sre-b'] },
+];
+
+export interface ReportRun {
+  /** Real time the lab was up (epoch ms). */
+  bootedAt: number;
+  outDir: string;
+  historyDir: string;
+  env: NodeJS.ProcessEnv;
+  history: LabDrill[];
+  /** `pnpm compliance ingest --from <out>/runs` after the history runs (in this process). */
+  ingest: Omit<CliOutcome, 'stderr'>;
+  aurora: LabDrill;
+  /** `pnpm report` after the aurora-outage run, and the paths it printed. */
+  report: CliOutcome;
+  written: string[];
+  /** Wall time of each stage, ms: where this file's time goes. */
+  stages: Record<string, number>;
+  close(): Promise<void>;
+}
+
+export async function bootReportRun(): Promise<ReportRun> {
+  const stages: Record<string, number> = {};
+  let mark = performance.now();
+  const stage = (name: string) => {
+    stages[name] = Math.round(performance.now() - mark);
+    mark = performance.now();
+  };
+  const lab: SafetyLab = await startSafetyLab('reports-lab');
+  stage('lab up');
+  try {
+    const bootedAt = Date.now();
+    const outDir = lab.outDir;
+    const historyDir = join(outDir, 'compliance-history');
+    const env = {
+      ...lab.env,
+      DRILL_OUT_DIR: outDir,
+      DRILL_COMPLIANCE_HISTORY: historyDir,
+      DRILL_APPROVER: 'Env Approver',
+    };
+    const history: LabDrill[] = [];
+    for (const { offset, signOff } of HISTORY) {
+      // In process: the history needs no Allure results, and vitest's start-up would double each run.
+      const drill = await drillInto(
+        outDir,
+        ['api-pod-kill', `--clock-offset=${offset}`, '--in-process', ...signOff],
+        env,
+      );
+      if (drill.code !== 0) throw new Error(`api-pod-kill ${offset} exited ${drill.code}:\n${drill.output}`);
+      history.push(drill);
+      stage(`api-pod-kill ${offset}`);
+    }
+    const ingest = await runMain(complianceMain, [
+      'ingest',
+      '--from',
+      join(outDir, 'runs'),
+      '--history',
+      historyDir,
+    ]);
+    stage('ingest');
+    const aurora = await drillInto(outDir, ['aurora-outage'], env);
+    stage('aurora-outage');
+    const report = await runCli(REPORT_CLI, [], env);
+    stage('pnpm report');
+    return {
+      bootedAt,
+      outDir,
+      historyDir,
+      env,
+      history,
+      ingest,
+      aurora,
+      report,
+      written: report.stdout.trim().split('\n'),
+      stages,
+      close: () => lab.close(),
+    };
+  } catch (error) {
+    await lab.close();
+    throw error;
+  }
+}
