@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { Journal, type JournalData } from '../journal.ts';
 import type { Verdict } from '../model.ts';
 import { rollbackRun } from './rollback.ts';
+import { runScenario } from './run-scenario.ts';
 import {
   type MarkerOptions,
   type MarkerWorld,
@@ -193,5 +194,37 @@ describe('drill rollback of a run killed after an irreversible step, before its 
     expect(world.markers).toEqual(['revert:{"fault":"on"}']);
     expect(result.rollForward).toBeUndefined();
     expect([journalOf(runDir).verdict, journalOf(runDir).reason]).toEqual(['failed', 'it failed']);
+  });
+
+  it('after a run whose roll forward failed, the `drill rollback` its message names finishes the failover', async () => {
+    const outDir = mkdtempSync(join(tmpdir(), 'drill-rollback-'));
+    const controller = new AbortController();
+    const world = markerWorld();
+    const opts: MarkerOptions = {
+      irreversible: ['a'],
+      hangOnceAt: 'b',
+      failAt: 'c',
+      onStep: (t) =>
+        t === 'b' && queueMicrotask(() => controller.abort(new Error('aborted by the operator (SIGINT)'))),
+    };
+    const result = await runScenario(
+      markerScenario(world, opts),
+      { ...markerTarget, resources: world },
+      {
+        runId: 'run-1',
+        outDir,
+        signal: controller.signal,
+      },
+    );
+    expect(result.reason).toContain("‼ ROLL FORWARD FAILED at 'c'");
+    expect(result.reason).toContain('Run `pnpm drill rollback run-1`');
+    const runDir = join(outDir, 'runs', 'run-1');
+    const { world: after, done } = rollback(runDir, { irreversible: ['a'] });
+    const back = await done;
+    expect(after.markers).toEqual(['run:c']);
+    expect([back.state, back.rollForward?.done]).toEqual(['rolled-back', ['c']]);
+    expect(journalOf(runDir).reason).toBe(
+      `${result.reason}; \`drill rollback\` rolled forward: 'c' (abort after 'a'), then rolled back the rest`,
+    );
   });
 });
