@@ -12,13 +12,8 @@ import { exactWayBack } from '../safety/way-back.ts';
 import { type UndoOutcome, UndoStack } from '../undo.ts';
 import { withDeadline } from './deadline.ts';
 import { stepId } from './ids.ts';
-import {
-  planRollForward,
-  type RollForwardOutcome,
-  rollForwardFailure,
-  rollForwardStartMessage,
-  rollForwardSummary,
-} from './roll-forward.ts';
+import type { RollForwardOutcome } from './roll-forward.ts';
+import { rollbackReason, rollForwardFromJournal, wayBackOf } from './roll-forward-journal.ts';
 import { type LockReleaseOutcome, outDirOf, releaseLockOf } from './safety.ts';
 import { DEFAULT_STEP_TIMEOUT } from './step-runner.ts';
 
@@ -157,7 +152,7 @@ export async function rollbackRun<R>(
     restore.filter((r) => r.status === 'failed').length +
     (rollForward?.failed ? 1 : 0);
   const finalState = failed > 0 ? 'rollback-incomplete' : 'rolled-back';
-  const wayBack = firstWayBack(data, target);
+  const wayBack = wayBackOf(data, target);
   journal.update((d) => {
     d.state = finalState;
     d.rollbacks.push({ at: new Date().toISOString(), pid: process.pid, done: undos.length - failed, failed });
@@ -195,111 +190,6 @@ export async function rollbackRun<R>(
     irreversible,
     lock,
   };
-}
-
-function firstWayBack(data: JournalData, target: { name: string; kind: 'lab' | 'live' }): string {
-  const step = data.steps.find((s) => s.phase === 'failover' && s.irreversible);
-  return exactWayBack(step?.irreversible?.wayBack ?? '', data.runId, target);
-}
-
-/**
- * The journal's last word after a rollback: a killed run had no verdict (it is `aborted`, with what the rollback
- * did); a finished run keeps its verdict, and its reason gains the roll forward, if there was one.
- */
-function rollbackReason(
-  d: JournalData,
-  state: RollbackResult['state'],
-  forward: RollForwardOutcome | undefined,
-  wayBack: string,
-): Pick<JournalData, 'verdict' | 'reason'> | undefined {
-  const did = forward
-    ? `\`drill rollback\` ${rollForwardSummary(forward)}, then rolled back the rest`
-    : 'rolled back by `drill rollback`';
-  const parts = [
-    state === 'rolled-back' ? did : `${did}: incomplete, run \`pnpm drill rollback ${d.runId}\` again`,
-    ...(forward?.failed ? [rollForwardFailure(forward, d.runId, wayBack)] : []),
-  ];
-  if (d.verdict === undefined) {
-    return { verdict: 'aborted', reason: [`killed (pid ${d.pid}) during ${d.phase}`, ...parts].join('; ') };
-  }
-  if (!forward) return undefined;
-  return { verdict: d.verdict, reason: [d.reason ?? d.verdict, ...parts].join('; ') };
-}
-
-/**
- * The runner's roll-forward rule, from the journal: a run killed (or aborted) after an irreversible step started
- * and before its failover finished gets its remaining failover steps first, each under its own deadline. Their undos
- * are not journaled: the irreversible step keeps every failover step anyway.
- */
-async function rollForwardFromJournal<R>(
-  journal: Journal,
-  scenario: Scenario<R>,
-  context: (signal: AbortSignal, id: string) => RunContext<R>,
-  say: (line: string) => void,
-  redactor: Redactor,
-): Promise<RollForwardOutcome | undefined> {
-  const data = journal.data;
-  // A run that ended on its own (passed, failed, error) did not abort: its failover is what it is.
-  if (data.dryRun || (data.verdict !== undefined && data.verdict !== 'aborted')) return undefined;
-  const irreversible = data.steps.find((s) => s.phase === 'failover' && s.irreversible);
-  const plan = planRollForward(
-    scenario.failover,
-    (id) => data.steps.findLast((s) => s.phase === 'failover' && s.id === id)?.status,
-    irreversible ? { stepId: irreversible.id, title: irreversible.title } : undefined,
-  );
-  if (!plan) return undefined;
-  say(`⚠ ${rollForwardStartMessage(plan)}`);
-  const outcome: RollForwardOutcome = { after: plan.after, done: [] };
-  for (const [n, { index, step }] of plan.steps.entries()) {
-    const id = stepId(step);
-    journal.update((d) => {
-      d.steps.push({
-        id,
-        title: step.title,
-        phase: 'failover',
-        status: 'running',
-        startedAt: new Date().toISOString(),
-        ...(step.irreversible ? { irreversible: step.irreversible } : {}),
-      });
-    });
-    let error: string | undefined;
-    try {
-      await withDeadline((signal) => step.run(context(signal, id)), {
-        ms: parseDuration(step.timeout ?? DEFAULT_STEP_TIMEOUT),
-        what: `step "${step.title}"`,
-        setting: `failover[${index}].timeout`,
-        file: data.scenario.file,
-      });
-    } catch (e) {
-      error = redactor.redactText(errorMessage(e));
-    }
-    const status = error === undefined ? 'ok' : step.bestEffort ? 'deviation' : 'failed';
-    journal.update((d) => {
-      const entry = d.steps.findLast((s) => s.id === id && s.phase === 'failover');
-      if (!entry) return;
-      entry.status = status;
-      entry.endedAt = new Date().toISOString();
-      if (error !== undefined) entry.error = error;
-    });
-    say(
-      `${status === 'ok' ? '✔' : status === 'deviation' ? '⚠' : '✖'} roll forward ${step.title}: ${status}${error ? `: ${error}` : ''}`,
-    );
-    if (status === 'failed') {
-      outcome.failed = {
-        title: step.title,
-        error: error ?? '',
-        left: plan.steps.slice(n).map((s) => s.step.title),
-      };
-      break;
-    }
-    outcome.done.push(step.title);
-  }
-  say(
-    outcome.failed
-      ? rollForwardFailure(outcome, data.runId, firstWayBack(data, data.target))
-      : rollForwardSummary(outcome),
-  );
-  return outcome;
 }
 
 /**
