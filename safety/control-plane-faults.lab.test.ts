@@ -1,6 +1,7 @@
-// Issue #6: aurora-outage on the lab with 10 % of AWS calls throttled, failing (5xx) or timing out, and half
-// of the applied mutations losing their answer: the drill passes, and the lab applied each mutation once per
-// intent (the audit log's). The same run's outputs are then grepped for every secret of the lab.
+// Issue #6: aurora-outage on the lab with 10 % of AWS calls throttled, failing (5xx) or timing out (exact shares
+// of every 100 calls: 4, 5 and 1), and half of the applied mutations losing their answer: the drill passes, and
+// the lab applied each mutation once per intent (the audit log's; Route 53 per record set). The same run's
+// outputs are then grepped for every secret of the lab.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
