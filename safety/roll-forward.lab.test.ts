@@ -13,7 +13,7 @@ const ROLLED_FORWARD = new RegExp(
 );
 
 describe.sequential('aurora-outage aborted right after the promotion rolls forward', {
-  timeout: 150_000,
+  timeout: 300_000,
 }, () => {
   let lab: SafetyLab;
   const timings: string[] = [];
