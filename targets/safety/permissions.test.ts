@@ -158,10 +158,20 @@ describe('checkPlanPermissions (SDK mocked)', () => {
     });
   });
 
-  it('any other failure propagates (the gate reports the simulation failed)', async () => {
+  it('a role STS names without its path: not checked, saying why', async () => {
     iamMock
       .on(SimulatePrincipalPolicyCommand)
       .rejects(awsError('NoSuchEntity', 404, 'The role with name luneo-drill cannot be found.'));
-    await expect(check()).rejects.toMatchObject({ code: 'E_NOT_FOUND' });
+    expect(await check()).toEqual({
+      checked: false,
+      note: `IAM does not know ${ROLE}, derived from arn:aws:sts::${ACCOUNT}:assumed-role/luneo-drill/ops (NoSuchEntity): a role with a path cannot be named from its session; the 6 planned AWS actions were not checked`,
+      denied: [],
+      actions: 6,
+    });
+  });
+
+  it('any other failure propagates (the gate reports the simulation failed)', async () => {
+    iamMock.on(SimulatePrincipalPolicyCommand).rejects(awsError('ServiceFailure', 400, 'boom'));
+    await expect(check()).rejects.toMatchObject({ code: 'E_BAD_REQUEST', remoteCode: 'ServiceFailure' });
   });
 });

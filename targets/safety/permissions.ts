@@ -29,6 +29,15 @@ export async function checkPlanPermissions(
       { signal },
     );
   } catch (error) {
+    // STS names an assumed role without its path (role/ops/dr → assumed-role/dr/…): IAM cannot find it.
+    if (isClientError(error, 'E_NOT_FOUND') && principal !== identity.arn) {
+      return {
+        checked: false,
+        note: `IAM does not know ${principal}, derived from ${identity.arn} (${error.remoteCode ?? 'NoSuchEntity'}): a role with a path cannot be named from its session; the ${actions} planned AWS actions were not checked`,
+        denied: [],
+        actions,
+      };
+    }
     if (!isClientError(error, 'E_ACCESS_DENIED')) throw error;
     return {
       checked: false,
