@@ -1,5 +1,5 @@
 // Issue #7 end to end, on ONE lab booted once: three quick api-pod-kill drills with recorded clock offsets make
-// the history of three past quarters (ingested as CI does), then `pnpm drill aurora-outage` (through vitest,
+// the history of three past quarters (the CLI's run command in this process; ingested as CI does), then `pnpm drill aurora-outage` (through vitest,
 // so with Allure results) is this quarter's run, then `pnpm report`. Every report it wrote is opened in headless
 // Chromium (no console error, no failed request, screenshots attached) and shows that run's RTO and RPO; the
 // compliance report shows the quarterly trend, flags the overdue scenario and its history detects tampering.
@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatDuration } from '../core/duration.ts';
+import { closeProbes } from '../probes/index.ts';
 import { achievedText } from './run/facts.ts';
 import { complianceHistoryTests } from './testing/compliance-checks.ts';
 import { launchChromium, openReport } from './testing/report-page.ts';
@@ -25,6 +26,7 @@ beforeAll(async () => {
 afterAll(async () => {
   if (run) console.log(`reports lab file stages (ms): ${JSON.stringify(run.stages)}`);
   await browser?.close();
+  await closeProbes(); // the history drills ran in this process: their HTTP pool outlives them unless closed
   await run?.close();
 }, 60_000);
 

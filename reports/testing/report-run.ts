@@ -6,7 +6,7 @@ import { PROJECT_ROOT } from '../../core/registry.ts';
 import { type SafetyLab, startSafetyLab } from '../../safety/testing/safety-lab.ts';
 import { main as complianceMain } from '../compliance/cli.ts';
 import { type CliOutcome, REPORT_CLI, runCli, runMain } from './cli-process.ts';
-import { drillInto, type LabDrill } from './lab-drills.ts';
+import { drillInThisProcess, drillInto, type LabDrill } from './lab-drills.ts';
 
 /** Screenshots and copies of the reports, kept after the run (CI uploads out/). */
 export const SCREENSHOTS = join(PROJECT_ROOT, 'out', 'test-artifacts', 'reports');
@@ -15,10 +15,10 @@ export const SCREENSHOTS = join(PROJECT_ROOT, 'out', 'test-artifacts', 'reports'
  * 100 days apart: each run falls in its own past quarter (a quarter is at most 92 days), and the last is more
  * than 90 days old, so api-pod-kill is overdue. api-pod-kill is the quickest lab drill (≈ 16 s of drill).
  */
-export const HISTORY = [
-  { offset: '-300d', signOff: [] },
-  { offset: '-200d', signOff: [] },
-  { offset: '-100d', signOff: ['--approver', 'Dana Ops', '--participants', 'sre-a, sre-b'] },
+export const HISTORY: { offset: string; signOff?: { approver: string; participants: string } }[] = [
+  { offset: '-300d' },
+  { offset: '-200d' },
+  { offset: '-100d', signOff: { approver: 'Dana Ops', participants: 'sre-a, sre-b' } },
 ];
 
 export interface ReportRun {
@@ -60,11 +60,13 @@ export async function bootReportRun(): Promise<ReportRun> {
     };
     const history: LabDrill[] = [];
     for (const { offset, signOff } of HISTORY) {
-      // In process: the history needs no Allure results, and vitest's start-up would double each run.
-      const drill = await drillInto(
+      // `pnpm drill api-pod-kill --in-process --clock-offset=<offset>`, run in this process: the history needs
+      // no Allure results, and a process per run would cost its start-up (seconds on a loaded machine) each time.
+      const drill = await drillInThisProcess(
         outDir,
-        ['api-pod-kill', `--clock-offset=${offset}`, '--in-process', ...signOff],
-        env,
+        'api-pod-kill',
+        { clockOffset: offset, ...signOff },
+        { LAB_DIR: lab.dir, CI: '1', DRILL_APPROVER: 'Env Approver' },
       );
       if (drill.code !== 0) throw new Error(`api-pod-kill ${offset} exited ${drill.code}:\n${drill.output}`);
       history.push(drill);
