@@ -115,7 +115,9 @@ describe('simulatePrincipalPolicy', () => {
 
   it('refuses an EvalDecision it does not know instead of guessing', async () => {
     iamMock.on(SimulatePrincipalPolicyCommand).resolves({
-      EvaluationResults: [{ EvalActionName: 'rds:X', EvalResourceName: '*', EvalDecision: 'maybe' as 'allowed' }],
+      EvaluationResults: [
+        { EvalActionName: 'rds:X', EvalResourceName: '*', EvalDecision: 'maybe' as 'allowed' },
+      ],
     });
     await expect(
       iam.simulatePrincipalPolicy({ principalArn: ROLE, actions: ['rds:X'], resources: ['*'] }),
