@@ -1,5 +1,5 @@
 // pnpm report's run selection and its builder list, on a copy of a real run (no Allure here: that spawns the
-// Allure CLI and is proven by reports/report.lab.test.ts).
+// Allure CLI and is proven by reports/drill-reports.lab.test.ts).
 import { cpSync, existsSync, mkdirSync, mkdtempSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
