@@ -30,7 +30,17 @@ function verdictOf<R>(run: DrillRun<R>, error: DrillError | undefined): { verdic
       reason: `${forward}; ${rollForwardFailure(run.rollForward, run.runId, wayBack)}`,
     };
   }
-  if (run.failures.length > 0) return { verdict: 'failed', reason: run.failures.join('; ') };
+  if (run.failures.length > 0) {
+    const reason = run.failures.join('; ');
+    if (!run.rollForward) return { verdict: 'failed', reason };
+    const forward = `${reason}; ${rollForwardSummary(run.rollForward)}; then rolled back the rest`;
+    if (!run.rollForward.failed) return { verdict: 'failed', reason: forward };
+    const wayBack = exactWayBack(run.startedIrreversible[0]?.wayBack ?? '', run.runId, run.target);
+    return {
+      verdict: 'failed',
+      reason: `${forward}; ${rollForwardFailure(run.rollForward, run.runId, wayBack)}`,
+    };
+  }
   if (run.dryRun) return { verdict: 'passed', reason: 'dry run: plan only, nothing executed' };
   return { verdict: 'passed', reason: 'every objective and check held' };
 }

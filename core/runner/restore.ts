@@ -44,6 +44,9 @@ export async function restorePhase<R>(run: DrillRun<R>): Promise<void> {
     await unwind(run);
     await restoreSteps(run);
   } else {
+    // A failover step that failed on its own after the promotion leaves the target as dark as an abort would.
+    if (run.phases.some((p) => p.phase === 'failover' && p.status === 'failed'))
+      await rollForward(run, 'failure');
     await restoreSteps(run);
     await unwind(run);
   }
@@ -54,7 +57,7 @@ export async function restorePhase<R>(run: DrillRun<R>): Promise<void> {
  * failover steps are the only way to a serving region: run them (each under its own deadline), stop at the first
  * failure and say loudly what is left.
  */
-export async function rollForward<R>(run: DrillRun<R>): Promise<void> {
+export async function rollForward<R>(run: DrillRun<R>, cause?: 'failure'): Promise<void> {
   const plan = planRollForward(
     run.scenario.failover,
     (id) => run.steps.findLast((s) => s.phase === 'failover' && s.id === id)?.status,
@@ -62,7 +65,7 @@ export async function rollForward<R>(run: DrillRun<R>): Promise<void> {
   );
   if (!plan) return;
   run.emit({ kind: 'log', level: 'warn', message: rollForwardStartMessage(plan) });
-  const outcome: RollForwardOutcome = { after: plan.after, done: [] };
+  const outcome: RollForwardOutcome = { after: plan.after, done: [], ...(cause ? { cause } : {}) };
   for (const [n, { index, step }] of plan.steps.entries()) {
     try {
       await runStep(run, step, { phase: 'failover', path: `failover[${index}]`, rollForward: true });

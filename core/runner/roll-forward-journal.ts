@@ -60,8 +60,9 @@ export async function rollForwardFromJournal<R>(
   redactor: Redactor,
 ): Promise<RollForwardOutcome | undefined> {
   const data = journal.data;
-  // A run that ended on its own (passed, failed, error) did not abort: its failover is what it is.
-  if (data.dryRun || (data.verdict !== undefined && data.verdict !== 'aborted')) return undefined;
+  // A run that passed or crashed on a bug keeps its failover as it is; a failed one may have stopped after the
+  // promotion with its own roll forward failing (its message tells the operator to run this command).
+  if (data.dryRun || data.verdict === 'passed' || data.verdict === 'error') return undefined;
   const irreversible = data.steps.find((s) => s.phase === 'failover' && s.irreversible);
   const plan = planRollForward(
     scenario.failover,
@@ -70,7 +71,11 @@ export async function rollForwardFromJournal<R>(
   );
   if (!plan) return undefined;
   say(`⚠ ${rollForwardStartMessage(plan)}`);
-  const outcome: RollForwardOutcome = { after: plan.after, done: [] };
+  const outcome: RollForwardOutcome = {
+    after: plan.after,
+    done: [],
+    ...(data.verdict === 'failed' ? { cause: 'failure' as const } : {}),
+  };
   for (const [n, { index, step }] of plan.steps.entries()) {
     const id = stepId(step);
     journal.update((d) => {

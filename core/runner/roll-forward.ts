@@ -17,6 +17,8 @@ export interface RollForwardPlan<R> {
 /** What became of a roll forward: reported in the verdict's reason, the journal, the console and Allure. */
 export interface RollForwardOutcome {
   after: { stepId: string; title: string };
+  /** Why the failover stopped short: an abort (the default), or one of its own steps failing. */
+  cause?: 'failure';
   /** Titles of the failover steps the roll forward finished, in order. */
   done: string[];
   /** The step that failed (the roll forward stopped there) and the steps it left undone, that one first. */
@@ -46,7 +48,8 @@ export function rollForwardStartMessage<R>(plan: RollForwardPlan<R>): string {
 
 /** The verdict's words for it: "rolled forward: 'A', 'B' (abort after 'X')". */
 export function rollForwardSummary(outcome: RollForwardOutcome): string {
-  return `rolled forward: ${outcome.done.length ? quoted(outcome.done) : 'nothing'} (abort after '${outcome.after.title}')`;
+  const why = outcome.cause === 'failure' ? 'a failover step failed after' : 'abort after';
+  return `rolled forward: ${outcome.done.length ? quoted(outcome.done) : 'nothing'} (${why} '${outcome.after.title}')`;
 }
 
 /** Said LOUDLY when a roll-forward step fails: what may be dark, and exactly what to run. */

@@ -180,7 +180,7 @@ describe('drill rollback of a run killed after an irreversible step, before its 
     ]);
   });
 
-  it('a run that ended on its own (failed after the irreversible step) is not rolled forward, and keeps its verdict', async () => {
+  it('a run that failed after the irreversible step with its own roll forward failing is rolled forward from the failed step, and keeps its verdict', async () => {
     const runDir = killedRun({
       steps: [
         { id: 'a', status: 'ok', irreversible: true },
@@ -191,9 +191,32 @@ describe('drill rollback of a run killed after an irreversible step, before its 
     });
     const { world, done } = rollback(runDir, { irreversible: ['a'] });
     const result = await done;
+    expect(world.markers).toEqual(['run:b', 'run:c', 'revert:{"fault":"on"}']);
+    expect(result.rollForward).toEqual({
+      after: { stepId: 'a', title: 'a' },
+      done: ['b', 'c'],
+      cause: 'failure',
+    });
+    expect([journalOf(runDir).verdict, journalOf(runDir).reason]).toEqual([
+      'failed',
+      "it failed; `drill rollback` rolled forward: 'b', 'c' (a failover step failed after 'a'), then rolled back the rest",
+    ]);
+  });
+
+  it('a run that passed is never rolled forward, and keeps its verdict', async () => {
+    const runDir = killedRun({
+      steps: [
+        { id: 'a', status: 'ok', irreversible: true },
+        { id: 'b', status: 'failed' },
+      ],
+      undos: [],
+      verdict: 'passed',
+    });
+    const { world, done } = rollback(runDir, { irreversible: ['a'] });
+    const result = await done;
     expect(world.markers).toEqual(['revert:{"fault":"on"}']);
     expect(result.rollForward).toBeUndefined();
-    expect([journalOf(runDir).verdict, journalOf(runDir).reason]).toEqual(['failed', 'it failed']);
+    expect([journalOf(runDir).verdict, journalOf(runDir).reason]).toEqual(['passed', 'it passed']);
   });
 
   it('after a run whose roll forward failed, the `drill rollback` its message names finishes the failover', async () => {

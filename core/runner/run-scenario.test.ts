@@ -302,6 +302,34 @@ describe('runScenario', () => {
     expect(console.text().split('\n')).toContain(`⚠ ${loud}`);
   });
 
+  it('a failover step failing on its own after the irreversible step is run again with the rest (roll forward), then the fault is reverted; verdict failed', async () => {
+    const { world, scenario, outDir } = setup({ irreversible: ['a'], failOnceAt: 'b' });
+    const result = await run(scenario, outDir);
+    expect(world.markers.slice(3)).toEqual(['run:a', 'run:b', 'run:b', 'run:c', 'revert:{"fault":"on"}']);
+    expect(result.verdict).toBe('failed');
+    expect(result.reason).toBe(
+      "step \"b\" (failover[1]) failed: b broke; rolled forward: 'b', 'c' (a failover step failed after 'a'); then rolled back the rest",
+    );
+    expect(result.deviations).toContainEqual({
+      stepId: 'a',
+      kind: 'rolled-forward',
+      message: "rolled forward: 'b', 'c' (a failover step failed after 'a')",
+    });
+  });
+
+  it('a failover step that keeps failing after the irreversible step: the roll forward stops there and says LOUDLY what is left', async () => {
+    const { world, scenario, outDir } = setup({ irreversible: ['a'], failAt: 'b' });
+    const result = await run(scenario, outDir);
+    expect(world.markers.slice(3)).toEqual(['run:a', 'run:b', 'run:b', 'revert:{"fault":"on"}']);
+    expect(result.verdict).toBe('failed');
+    expect(result.reason).toContain(
+      "rolled forward: nothing (a failover step failed after 'a'); then rolled back the rest; ‼ ROLL FORWARD FAILED at 'b'",
+    );
+    expect(result.reason).toContain(
+      "THE TARGET MAY HAVE NO SERVING REGION: 'a' cannot be undone and 'b', 'c' did not finish",
+    );
+  });
+
   it('an abort before any irreversible step started rolls back as before: no roll forward', async () => {
     const controller = new AbortController();
     const { world, scenario, outDir } = setup({

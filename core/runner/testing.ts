@@ -15,6 +15,8 @@ export interface MarkerOptions {
   steps?: string[];
   noUndo?: string[];
   failAt?: string;
+  /** Like failAt, on this step's first run only (a transient failure: a rolled-forward step runs again). */
+  failOnceAt?: string;
   /** This step never resolves on its own (it honours its signal). */
   hangAt?: string;
   /** Like hangAt, on this step's first run only (a rolled-forward step runs again). */
@@ -43,6 +45,7 @@ const waitForAbort = (signal: AbortSignal) =>
 export function markerScenario(world: MarkerWorld, opts: MarkerOptions = {}): Scenario<MarkerWorld> {
   const titles = opts.steps ?? ['a', 'b', 'c'];
   const hung = new Set<string>();
+  const failed = new Set<string>();
   const step = (title: string, i: number): StepDefinition<MarkerWorld> => ({
     title,
     runbook: '§6.1',
@@ -68,6 +71,10 @@ export function markerScenario(world: MarkerWorld, opts: MarkerOptions = {}): Sc
         await waitForAbort(ctx.signal);
       }
       if (opts.failAt === title) throw new Error(`${title} broke`);
+      if (opts.failOnceAt === title && !failed.has(title)) {
+        failed.add(title);
+        throw new Error(`${title} broke`);
+      }
       if (i === titles.length - 1) world.recovered = true;
       const undoData: JsonValue = opts.secretInUndoData ? { url: opts.secretInUndoData } : { step: title };
       return { detail: `${title} done`, undoData };
