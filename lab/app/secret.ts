@@ -81,7 +81,8 @@ async function loadSecretString(
     region: aws.region,
     ...(aws.endpoint ? { endpoint: aws.endpoint } : {}),
     maxAttempts: 1,
-    requestHandler: { connectionTimeout: 1000, requestTimeout: 2000 },
+    // throwOnRequestTimeout: without it @smithy/node-http-handler 4.x only warns, and a held answer hangs the pod.
+    requestHandler: { connectionTimeout: 1000, requestTimeout: 2000, throwOnRequestTimeout: true },
   });
   const deadline = Date.now() + budgetMs;
   let delay = 200;

@@ -24,7 +24,8 @@ async function load(env: Record<string, string | undefined>): Promise<WebhookSec
     region: env.AWS_REGION || env.REGION || 'eu-west-1',
     ...(env.AWS_ENDPOINT_URL ? { endpoint: env.AWS_ENDPOINT_URL } : {}),
     maxAttempts: 2,
-    requestHandler: { connectionTimeout: 1000, requestTimeout: 2000 },
+    // throwOnRequestTimeout: without it @smithy/node-http-handler 4.x only warns, and a held answer hangs the pod.
+    requestHandler: { connectionTimeout: 1000, requestTimeout: 2000, throwOnRequestTimeout: true },
   });
   try {
     const out = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
