@@ -7,7 +7,8 @@ import { guardProbe, ProbeFailure } from './outcome.ts';
 import { type FromContext, resolveOption, safeText } from './resolve.ts';
 import { ms } from './timing.ts';
 
-export const SMOKE_TIMEOUT = '30s';
+// It includes starting Chromium: 10 s on a quiet 2-core machine, past 30 s under load (an order confirmed just late).
+export const SMOKE_TIMEOUT = '60s';
 export { closeSmokeBrowser };
 
 export interface SmokeOptions<R> {

@@ -19,8 +19,14 @@ let run: ReportRun;
 let browser: Browser;
 
 beforeAll(async () => {
-  run = await bootReportRun();
-  browser = await launchChromium();
+  // Chromium starts while the lab boots and the drills run.
+  const launching = launchChromium();
+  launching.catch(() => {}); // awaited below; a failed launch must not be an unhandled rejection meanwhile
+  try {
+    run = await bootReportRun();
+  } finally {
+    browser = await launching;
+  }
 }, 900_000);
 
 afterAll(async () => {

@@ -12,7 +12,6 @@ export interface CliOutcome {
 }
 
 export const REPORT_CLI = join('reports', 'cli.ts');
-export const COMPLIANCE_CLI = join('reports', 'compliance', 'cli.ts');
 
 export function runCli(script: string, args: string[], env: NodeJS.ProcessEnv): Promise<CliOutcome> {
   return new Promise((resolve, reject) => {
