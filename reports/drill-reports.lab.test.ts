@@ -76,7 +76,8 @@ describe('real lab runs with a recorded clock offset', () => {
   });
 });
 
-describe('pnpm report after pnpm drill aurora-outage', () => {
+// Chromium unpacking the 4 MB single-file Allure report takes tens of seconds on a loaded machine.
+describe('pnpm report after pnpm drill aurora-outage', { timeout: 180_000 }, () => {
   const file = (suffix: string) => {
     const path = run.written.find((p) => p.endsWith(suffix));
     if (!path) throw new Error(`pnpm report printed no path ending in ${suffix}: ${run.written.join(', ')}`);

@@ -62,7 +62,9 @@ export function complianceHistoryTests(
     return to;
   };
 
-  describe('the compliance report over three past quarters of lab runs and this one', () => {
+  describe('the compliance report over three past quarters of lab runs and this one', {
+    timeout: 120_000,
+  }, () => {
     it('shows the quarterly trend, simulation only, and flags api-pod-kill OVERDUE', () => {
       const { run } = get();
       const { summary, md } = report();

@@ -1,9 +1,13 @@
 // Test helper for reports/drill-reports.lab.test.ts: one lab daemon (as `pnpm lab up` runs it), a history of
 // three quick lab drills in three past quarters (real runs, the clock shifted with --clock-offset and recorded),
 // ingested as dr-drill.yml does, then this quarter's `pnpm drill aurora-outage` and `pnpm report`.
+import { mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../core/registry.ts';
-import { type SafetyLab, startSafetyLab } from '../../safety/testing/safety-lab.ts';
+import { startDaemon, stopDaemon } from '../../lab/platform/daemon-control.ts';
+import { makeLabDir } from '../../lab/testing/lab-fixture.ts';
 import { main as complianceMain } from '../compliance/cli.ts';
 import { type CliOutcome, REPORT_CLI, runCli, runMain } from './cli-process.ts';
 import { drillInThisProcess, drillInto, type LabDrill } from './lab-drills.ts';
@@ -36,6 +40,7 @@ export interface ReportRun {
   written: string[];
   /** Wall time of each stage, ms: where this file's time goes. */
   stages: Record<string, number>;
+  /** Removes the out dir (the lab is down already; KEEP_LAB=1 keeps both directories). */
   close(): Promise<void>;
 }
 
@@ -46,14 +51,26 @@ export async function bootReportRun(): Promise<ReportRun> {
     stages[name] = Math.round(performance.now() - mark);
     mark = performance.now();
   };
-  const lab: SafetyLab = await startSafetyLab('reports-lab');
-  stage('lab up');
+  const labDir = makeLabDir('reports-lab');
+  const outDir = mkdtempSync(join(tmpdir(), 'reports-lab-out-'));
+  const keep = process.env.KEEP_LAB === '1';
+  const labDown = async () => {
+    await stopDaemon(labDir);
+    if (!keep) await rm(labDir, { recursive: true, force: true });
+  };
+  const close = async () => {
+    if (!keep) await rm(outDir, { recursive: true, force: true });
+  };
   try {
+    // The lab daemon as `pnpm lab up` runs it: the drills (processes or not) find it through LAB_DIR.
+    await startDaemon(labDir);
+    stage('lab up');
     const bootedAt = Date.now();
-    const outDir = lab.outDir;
     const historyDir = join(outDir, 'compliance-history');
     const env = {
-      ...lab.env,
+      ...process.env,
+      CI: '1',
+      LAB_DIR: labDir,
       DRILL_OUT_DIR: outDir,
       DRILL_COMPLIANCE_HISTORY: historyDir,
       DRILL_APPROVER: 'Env Approver',
@@ -66,7 +83,7 @@ export async function bootReportRun(): Promise<ReportRun> {
         outDir,
         'api-pod-kill',
         { clockOffset: offset, ...signOff },
-        { LAB_DIR: lab.dir, CI: '1', DRILL_APPROVER: 'Env Approver' },
+        { LAB_DIR: labDir, CI: '1', DRILL_APPROVER: 'Env Approver' },
       );
       if (drill.code !== 0) throw new Error(`api-pod-kill ${offset} exited ${drill.code}:\n${drill.output}`);
       history.push(drill);
@@ -84,6 +101,9 @@ export async function bootReportRun(): Promise<ReportRun> {
     stage('aurora-outage');
     const report = await runCli(REPORT_CLI, [], env);
     stage('pnpm report');
+    // Nothing after this needs the lab: stop it so the browser checks do not share the CPU with it.
+    await labDown();
+    stage('lab down');
     return {
       bootedAt,
       outDir,
@@ -95,10 +115,11 @@ export async function bootReportRun(): Promise<ReportRun> {
       report,
       written: report.stdout.trim().split('\n'),
       stages,
-      close: () => lab.close(),
+      close,
     };
   } catch (error) {
-    await lab.close();
+    await labDown();
+    await close();
     throw error;
   }
 }
