@@ -1,7 +1,8 @@
 // The ai-worker's BullMQ consumer: takes render and upscale jobs from REDIS_URL while its database is writable,
-// stands by (paused) while it is read-only (a standby region), and keeps retrying a lost database or Redis.
+// stands by (paused) while it is read-only (a standby region) or unreachable, and keeps retrying a lost database or
+// Redis. A job that meets a database outage is put back for later without spending one of its attempts.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Job, Worker } from 'bullmq';
+import { DelayedError, type Job, Worker } from 'bullmq';
 import type { Pool } from 'pg';
 import { classifyDbError } from '../db.ts';
 import { describeError } from '../errors.ts';
@@ -13,6 +14,7 @@ import {
 } from '../queue/render-queue.ts';
 import { renderSandboxImage } from '../render/sandbox.ts';
 import { upscale2x } from '../render/upscale.ts';
+import { isDatabaseOutage, outageRetryDelay } from './db-outage.ts';
 import { completeJob, recordAttemptFailure, sourceImage, startJob } from './jobs.ts';
 
 export interface WorkerOptions {
@@ -25,12 +27,17 @@ export interface WorkerOptions {
   maxBackoffMs?: number;
   /** A job whose worker stopped renewing its lock this long is handed to another worker (BullMQ stalled check). */
   lockDurationMs?: number;
+  /** A job that met a database outage comes back after this delay, doubling per outage in a row: 500 ms to 5 s. */
+  outageRetryMinMs?: number;
+  outageRetryMaxMs?: number;
 }
 
 /** What /health reports: the worker is ready while its last database round trip succeeded. */
 export interface WorkerState {
   processed: number;
   failed: number;
+  /** Jobs put back because the database was unreachable or read-only (no attempt spent). */
+  deferred?: number;
   lastOkAt: number | null;
   lastError: string | null;
   /** 'reader': the database answered read-only (standby region), so the worker stands by. */
@@ -48,13 +55,17 @@ export async function runWorker(
 ): Promise<void> {
   const connection = workerConnection(options.redisUrl, `ai-worker/${options.pod}`);
   state.redis = () => connection.status;
-  const worker = new Worker<RenderJobData>(RENDER_QUEUE, (job) => processJob(pool, options.pod, job, state), {
-    connection,
-    autorun: false,
-    concurrency: 1,
-    lockDuration: options.lockDurationMs ?? 30_000,
-    maxStalledCount: 1,
-  });
+  const worker = new Worker<RenderJobData>(
+    RENDER_QUEUE,
+    (job, token) => processOrDefer(pool, options, job, token, state),
+    {
+      connection,
+      autorun: false,
+      concurrency: 1,
+      lockDuration: options.lockDurationMs ?? 30_000,
+      maxStalledCount: 1,
+    },
+  );
   worker.on('error', (error) => console.error(`bullmq: ${describeError(error)}`));
   worker.on('failed', (job, error) => {
     if (!job) return;
@@ -93,12 +104,40 @@ export async function runWorker(
       if (classifyDbError(error) === 'other') console.error(`database check failed: ${describeError(error)}`);
       state.lastError = describeError(error);
       console.error(`database error: ${state.lastError}; retrying in ${backoff} ms`);
+      // Claim nothing while the database is away: a job taken now could only be put back.
+      if (running && !worker.isPaused()) await worker.pause(true).catch(() => {});
       await pause(backoff);
       backoff = Math.min(backoff * 2, maxBackoff);
     }
   }
   await worker.close().catch(() => {});
   connection.disconnect();
+}
+
+/**
+ * Runs the job; when the database is unreachable or read-only (an outage, a failover), moves it back to delayed
+ * without spending an attempt (BullMQ moveToDelayed skips the attempt, DelayedError tells the worker it moved).
+ * Any other error fails the attempt as usual.
+ */
+async function processOrDefer(
+  pool: Pool,
+  options: WorkerOptions,
+  job: Job<RenderJobData>,
+  token: string | undefined,
+  state: WorkerState,
+): Promise<void> {
+  try {
+    await processJob(pool, options.pod, job, state);
+  } catch (error) {
+    if (!token || !isDatabaseOutage(error)) throw error;
+    const delayMs = outageRetryDelay(job, options.outageRetryMinMs ?? 500, options.outageRetryMaxMs ?? 5000);
+    await job.moveToDelayed(Date.now() + delayMs, token);
+    state.deferred = (state.deferred ?? 0) + 1;
+    console.error(
+      `render ${job.id} put back for ${delayMs} ms, attempt not counted (database unavailable): ${describeError(error)}`,
+    );
+    throw new DelayedError();
+  }
 }
 
 async function processJob(
