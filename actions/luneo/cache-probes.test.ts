@@ -44,7 +44,7 @@ describe('queues-drained', () => {
     const outcome = await check(queuesDrained(), run({ failedBefore: 2 }));
     expect(outcome).toEqual({
       ok: true,
-      detail: 'queue drained: HTTP 200 waiting 0 active 0 failed 2 completed 9 (Redis us-east-1)',
+      detail: 'queue drained: HTTP 200 waiting 0 active 0 delayed 0 failed 2 completed 9 (Redis us-east-1)',
       data: { waiting: 0, active: 0, failed: 2, newFailed: 0, completed: 9 },
     });
   });
@@ -54,7 +54,16 @@ describe('queues-drained', () => {
     const outcome = await check(queuesDrained(), run({ failedBefore: 2, lostJobs: 1 }));
     expect(outcome.ok).toBe(false);
     expect(outcome.detail).toBe(
-      'queue drained but 3 job(s) failed since the drill started, 1 of them lost sentinel jobs: look at the failed jobs in bull-board (HTTP 200 waiting 0 active 0 failed 5 completed 9 (Redis us-east-1))',
+      'queue drained but 3 job(s) failed since the drill started, 1 of them lost sentinel jobs: look at the failed jobs in bull-board (HTTP 200 waiting 0 active 0 delayed 0 failed 5 completed 9 (Redis us-east-1))',
+    );
+  });
+
+  it('is not drained while a job waits delayed (put back during the outage, or in its retry backoff)', async () => {
+    queue = { waiting: 0, active: 0, delayed: 1, failed: 0, completed: 3, redis: 'us-east-1' };
+    const outcome = await check(queuesDrained({ timeout: '1500ms' }), run());
+    expect(outcome.ok).toBe(false);
+    expect(outcome.detail).toMatch(
+      /^queue not drained: .*waiting 0 active 0 delayed 1 failed 0 completed 3 \(Redis us-east-1\)/,
     );
   });
 
@@ -63,7 +72,7 @@ describe('queues-drained', () => {
     const outcome = await check(queuesDrained({ timeout: '1500ms' }), run());
     expect(outcome.ok).toBe(false);
     expect(outcome.detail).toMatch(
-      /^queue not drained: .*waiting 4 active 1 failed 0 completed 0 \(Redis us-east-1\)/,
+      /^queue not drained: .*waiting 4 active 1 delayed 0 failed 0 completed 0 \(Redis us-east-1\)/,
     );
   });
 });

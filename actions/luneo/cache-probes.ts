@@ -169,7 +169,7 @@ export function renderJobsLost(opts: { timeout?: string } = {}): ProbeDefinition
 }
 
 /**
- * §8 (bull-board): the serving region's BullMQ queues are drained: nothing waiting or active, and no job failed
+ * §8 (bull-board): the serving region's BullMQ queues are drained: nothing waiting, active or delayed, and no job failed
  * since the drill started beyond the sentinel jobs render-jobs-lost counted as lost.
  */
 export function queuesDrained(opts: { timeout?: string } = {}): ProbeDefinition<LuneoResources> {
@@ -177,7 +177,7 @@ export function queuesDrained(opts: { timeout?: string } = {}): ProbeDefinition<
   return {
     name: 'queues-drained',
     description:
-      'BullMQ render queue drained in the serving region: waiting, active and new failed jobs (runbook §8)',
+      'BullMQ render queue drained in the serving region: waiting, active, delayed and new failed jobs (runbook §8)',
     runbook: '§8',
     timeout,
     plan: (ctx) => [
@@ -199,8 +199,10 @@ export function queuesDrained(opts: { timeout?: string } = {}): ProbeDefinition<
           check: async () => {
             const q = await queueCounts(base, signal).catch((e: Error) => e);
             if (q instanceof Error) return { done: false, seen: q.message };
-            last = `HTTP ${q.status} waiting ${q.body.waiting} active ${q.body.active} failed ${q.body.failed} completed ${q.body.completed} (Redis ${q.body.redis})`;
-            return q.status === 200 && q.body.waiting === 0 && q.body.active === 0
+            // delayed: a job put back during the outage or waiting out its retry backoff is not done yet.
+            const delayed = Number(q.body.delayed ?? 0);
+            last = `HTTP ${q.status} waiting ${q.body.waiting} active ${q.body.active} delayed ${delayed} failed ${q.body.failed} completed ${q.body.completed} (Redis ${q.body.redis})`;
+            return q.status === 200 && q.body.waiting === 0 && q.body.active === 0 && delayed === 0
               ? { done: true, value: q.body }
               : { done: false, seen: last };
           },
