@@ -75,9 +75,6 @@ async function connect(ctx: LuneoRun): Promise<Luneo> {
         ? {
             endpoint: lab.aws.endpoint,
             credentials: { accessKeyId: lab.aws.accessKeyId, secretAccessKey: lab.aws.secretAccessKey },
-            // The lab answers in milliseconds: a request it holds (its timeout fault) fails and is retried inside
-            // the 10 s deadline of the probes that call AWS, instead of after the SDK's 30 s.
-            requestTimeoutMs: 8_000,
           }
         : {}),
     },
