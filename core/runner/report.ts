@@ -17,30 +17,26 @@ export const EXIT_CODES = { passed: 0, failed: 1, aborted: 3, error: 4 } as cons
   number
 >;
 
+/** The reason, plus what a roll forward did (and, LOUDLY, what it could not finish). */
+function withRollForward<R>(run: DrillRun<R>, reason: string): string {
+  if (!run.rollForward) return reason;
+  const forward = `${reason}; ${rollForwardSummary(run.rollForward)}; then rolled back the rest`;
+  if (!run.rollForward.failed) return forward;
+  const wayBack = exactWayBack(run.startedIrreversible[0]?.wayBack ?? '', run.runId, run.target);
+  return `${forward}; ${rollForwardFailure(run.rollForward, run.runId, wayBack)}`;
+}
+
 function verdictOf<R>(run: DrillRun<R>, error: DrillError | undefined): { verdict: Verdict; reason: string } {
   if (error) return { verdict: 'error', reason: error.shortMessage };
   if (run.signal.aborted) {
     const reason = run.signal.reason instanceof Error ? run.signal.reason.message : 'aborted by the operator';
-    if (!run.rollForward) return { verdict: 'aborted', reason: `${reason}; rolled back` };
-    const forward = `${reason}; ${rollForwardSummary(run.rollForward)}; then rolled back the rest`;
-    if (!run.rollForward.failed) return { verdict: 'aborted', reason: forward };
-    const wayBack = exactWayBack(run.startedIrreversible[0]?.wayBack ?? '', run.runId, run.target);
     return {
       verdict: 'aborted',
-      reason: `${forward}; ${rollForwardFailure(run.rollForward, run.runId, wayBack)}`,
+      reason: run.rollForward ? withRollForward(run, reason) : `${reason}; rolled back`,
     };
   }
-  if (run.failures.length > 0) {
-    const reason = run.failures.join('; ');
-    if (!run.rollForward) return { verdict: 'failed', reason };
-    const forward = `${reason}; ${rollForwardSummary(run.rollForward)}; then rolled back the rest`;
-    if (!run.rollForward.failed) return { verdict: 'failed', reason: forward };
-    const wayBack = exactWayBack(run.startedIrreversible[0]?.wayBack ?? '', run.runId, run.target);
-    return {
-      verdict: 'failed',
-      reason: `${forward}; ${rollForwardFailure(run.rollForward, run.runId, wayBack)}`,
-    };
-  }
+  if (run.failures.length > 0)
+    return { verdict: 'failed', reason: withRollForward(run, run.failures.join('; ')) };
   if (run.dryRun) return { verdict: 'passed', reason: 'dry run: plan only, nothing executed' };
   return { verdict: 'passed', reason: 'every objective and check held' };
 }
