@@ -5,7 +5,7 @@ import { AppError, describeError } from './errors.ts';
 import { sendJson } from './http/respond.ts';
 import { createAppServer, listen, onShutdown, startupCost } from './http/server.ts';
 import { describeDatabaseUrl, describeRedisUrl, loadDatabaseUrl, loadRedisUrl } from './secret.ts';
-import { runWorker, type WorkerState } from './worker/loop.ts';
+import { initialWorkerState, runWorker } from './worker/loop.ts';
 
 // Ready while the last database round trip succeeded recently (it checks every 500 ms) and Redis is connected.
 const READY_WITHIN_MS = 3000;
@@ -17,14 +17,7 @@ async function main(): Promise<void> {
   const database = describeDatabaseUrl(databaseUrl);
   const redisHost = describeRedisUrl(redisUrl);
   const pool = await createPool(databaseUrl, `ai-worker/${pod.pod}`);
-  const state: WorkerState = {
-    processed: 0,
-    failed: 0,
-    lastOkAt: null,
-    lastError: null,
-    role: 'unknown',
-    redis: () => 'connecting',
-  };
+  const state = initialWorkerState();
   const stop = new AbortController();
   const loop = runWorker(pool, { pod: pod.pod, redisUrl }, state, stop.signal);
 

@@ -46,6 +46,18 @@ export interface WorkerState {
   redis: () => string;
 }
 
+/** A worker that has done nothing yet. */
+export function initialWorkerState(): WorkerState {
+  return {
+    processed: 0,
+    failed: 0,
+    lastOkAt: null,
+    lastError: null,
+    role: 'unknown',
+    redis: () => 'connecting',
+  };
+}
+
 /** Consumes until `signal` aborts, then closes the BullMQ worker (the job in hand finishes first). */
 export async function runWorker(
   pool: Pool,

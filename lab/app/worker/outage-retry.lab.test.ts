@@ -9,7 +9,7 @@ import { renderSandboxImage } from '../render/sandbox.ts';
 import { waitFor } from '../testing/fixture.ts';
 import { startThrowawayPostgres, type ThrowawayPostgres } from '../testing/postgres.ts';
 import { startThrowawayRedis, type ThrowawayRedis } from '../testing/redis.ts';
-import { runWorker, type WorkerOptions, type WorkerState } from './loop.ts';
+import { initialWorkerState, runWorker, type WorkerOptions, type WorkerState } from './loop.ts';
 
 // The ai-worker in this process, its database behind a Link (a blackhole cut, as in the aurora-outage drill),
 // BullMQ on a real Redis. The queue is the app's own (3 attempts, exponential backoff from 200 ms).
@@ -47,14 +47,7 @@ afterAll(async () => {
 });
 
 async function startWorker(pod: string, options: Partial<WorkerOptions>): Promise<WorkerState> {
-  const state: WorkerState = {
-    processed: 0,
-    failed: 0,
-    lastOkAt: null,
-    lastError: null,
-    role: 'unknown',
-    redis: () => 'connecting',
-  };
+  const state: WorkerState = initialWorkerState();
   const stop = new AbortController();
   const loop = runWorker(pool, { pod, redisUrl: redis.url, ...options }, state, stop.signal);
   stopWorker = async () => {
