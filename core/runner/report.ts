@@ -21,9 +21,9 @@ export const EXIT_CODES = { passed: 0, failed: 1, aborted: 3, error: 4 } as cons
 function withRollForward<R>(run: DrillRun<R>, reason: string): string {
   if (!run.rollForward) return reason;
   const forward = `${reason}; ${rollForwardSummary(run.rollForward)}; then rolled back the rest`;
-  if (!run.rollForward.failed) return forward;
   const wayBack = exactWayBack(run.startedIrreversible[0]?.wayBack ?? '', run.runId, run.target);
-  return `${forward}; ${rollForwardFailure(run.rollForward, run.runId, wayBack)}`;
+  const loud = rollForwardFailure(run.rollForward, run.runId, wayBack);
+  return loud ? `${forward}; ${loud}` : forward;
 }
 
 function verdictOf<R>(run: DrillRun<R>, error: DrillError | undefined): { verdict: Verdict; reason: string } {

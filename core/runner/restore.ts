@@ -1,7 +1,9 @@
 // Restore: scenario.restore steps and the undo stack (reverse order, own deadlines, keep going).
+import { formatDuration } from '../duration.ts';
 import { errorMessage } from '../errors.ts';
 import { exactWayBack } from '../safety/way-back.ts';
 import type { DrillRun } from './drill-run.ts';
+import { checkProbe } from './probes.ts';
 import {
   planRollForward,
   type RollForwardOutcome,
@@ -9,6 +11,7 @@ import {
   rollForwardStartMessage,
   rollForwardSummary,
 } from './roll-forward.ts';
+import { awaitServing } from './serving.ts';
 import { runStep } from './step-runner.ts';
 
 /** Stops whatever is still running in the background (ledger, activities); never throws. */
@@ -79,15 +82,50 @@ export async function rollForward<R>(run: DrillRun<R>, cause?: 'failure'): Promi
       break;
     }
   }
+  if (!outcome.failed) {
+    const serving = await servingAfterRollForward(run);
+    if (serving) outcome.serving = serving;
+  }
   run.rollForward = outcome;
   const wayBack = exactWayBack(run.startedIrreversible[0]?.wayBack ?? '', run.runId, run.target);
   const failure = rollForwardFailure(outcome, run.runId, wayBack);
   run.deviations.push({
     stepId: plan.after.stepId,
-    kind: outcome.failed ? 'roll-forward-failed' : 'rolled-forward',
-    message: outcome.failed ? failure : rollForwardSummary(outcome),
+    kind: outcome.failed
+      ? 'roll-forward-failed'
+      : outcome.serving?.ok === false
+        ? 'roll-forward-not-serving'
+        : 'rolled-forward',
+    message: failure || rollForwardSummary(outcome),
   });
   if (failure) run.emit({ kind: 'log', level: 'warn', message: failure });
+}
+
+/** The recovery probes, once per round, until a round passes whole: a region serves before the fault is reverted. */
+async function servingAfterRollForward<R>(run: DrillRun<R>) {
+  const probes = run.scenario.recovery;
+  if (probes.length === 0) return undefined;
+  run.emit({
+    kind: 'log',
+    level: 'info',
+    message: `rolled forward; waiting for the recovery probes (${probes.map((p) => p.name).join(', ')}) to pass before reverting the fault`,
+  });
+  // The run's signal is aborted already: the probes run under their own deadlines only.
+  const live = new AbortController().signal;
+  const serving = await awaitServing({
+    probes,
+    check: (probe, i) => checkProbe(run, probe, 'restore', `recovery[${i}]`, live),
+    recoveryTimeout: run.scenario.recoveryTimeout ?? run.objectives.rto,
+    now: () => run.clock.now(),
+  });
+  if (serving?.ok) {
+    run.emit({
+      kind: 'log',
+      level: 'info',
+      message: `recovery probes pass ${formatDuration(serving.afterMs)} after the roll forward (${serving.rounds} round${serving.rounds === 1 ? '' : 's'})`,
+    });
+  }
+  return serving;
 }
 
 async function restoreSteps<R>(run: DrillRun<R>): Promise<void> {

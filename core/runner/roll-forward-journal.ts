@@ -7,6 +7,7 @@ import type { Redactor } from '../redact.ts';
 import { exactWayBack } from '../safety/way-back.ts';
 import { withDeadline } from './deadline.ts';
 import { stepId } from './ids.ts';
+import { DEFAULT_PROBE_TIMEOUT } from './probes.ts';
 import {
   planRollForward,
   type RollForwardOutcome,
@@ -15,6 +16,7 @@ import {
   rollForwardSummary,
 } from './roll-forward.ts';
 import type { RollbackResult } from './rollback.ts';
+import { awaitServing } from './serving.ts';
 import { DEFAULT_STEP_TIMEOUT } from './step-runner.ts';
 
 /** The exact way back from the run's first irreversible failover step. */
@@ -38,7 +40,9 @@ export function rollbackReason(
     : 'rolled back by `drill rollback`';
   const parts = [
     state === 'rolled-back' ? did : `${did}: incomplete, run \`pnpm drill rollback ${d.runId}\` again`,
-    ...(forward?.failed ? [rollForwardFailure(forward, d.runId, wayBack)] : []),
+    ...(forward && rollForwardFailure(forward, d.runId, wayBack)
+      ? [rollForwardFailure(forward, d.runId, wayBack)]
+      : []),
   ];
   if (d.verdict === undefined) {
     return { verdict: 'aborted', reason: [`killed (pid ${d.pid}) during ${d.phase}`, ...parts].join('; ') };
@@ -120,10 +124,43 @@ export async function rollForwardFromJournal<R>(
     }
     outcome.done.push(step.title);
   }
-  say(
-    outcome.failed
-      ? rollForwardFailure(outcome, data.runId, wayBackOf(data, data.target))
-      : rollForwardSummary(outcome),
-  );
+  if (!outcome.failed) {
+    const serving = await servingFromJournal(scenario, context, say, redactor, data.scenario.file);
+    if (serving) outcome.serving = serving;
+  }
+  say(rollForwardFailure(outcome, data.runId, wayBackOf(data, data.target)) || rollForwardSummary(outcome));
   return outcome;
+}
+
+/** The run's rule after a roll forward: the recovery probes pass before the fault is reverted. */
+function servingFromJournal<R>(
+  scenario: Scenario<R>,
+  context: (signal: AbortSignal, id: string) => RunContext<R>,
+  say: (line: string) => void,
+  redactor: Redactor,
+  file: string | undefined,
+) {
+  if (scenario.recovery.length > 0) {
+    say(
+      `rolled forward; waiting for the recovery probes (${scenario.recovery.map((p) => p.name).join(', ')}) to pass before reverting the fault`,
+    );
+  }
+  return awaitServing({
+    probes: scenario.recovery,
+    check: async (probe, i) => {
+      try {
+        const outcome = await withDeadline((signal) => probe.check(context(signal, probe.name), { signal }), {
+          ms: parseDuration(probe.timeout ?? DEFAULT_PROBE_TIMEOUT),
+          what: `probe "${probe.name}"`,
+          setting: `recovery[${i}].timeout`,
+          file,
+        });
+        return outcome.detail ? { ...outcome, detail: redactor.redactText(outcome.detail) } : outcome;
+      } catch (error) {
+        return { ok: false, detail: redactor.redactText(errorMessage(error)) };
+      }
+    },
+    recoveryTimeout: scenario.recoveryTimeout ?? scenario.objectives.rto,
+    now: () => performance.now(),
+  });
 }

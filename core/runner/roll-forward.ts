@@ -3,6 +3,7 @@
 // serving region, and a flag a scenario author forgets would leave the target dark after an abort.
 import type { StepDefinition } from '../model.ts';
 import { stepId } from './ids.ts';
+import { notServingMessage, type ServingOutcome, servingSummary } from './serving.ts';
 
 /** A failover step counts as done when its last attempt ended ok, or as a best-effort deviation. */
 const DONE = new Set(['ok', 'deviation']);
@@ -23,6 +24,8 @@ export interface RollForwardOutcome {
   done: string[];
   /** The step that failed (the roll forward stopped there) and the steps it left undone, that one first. */
   failed?: { title: string; error: string; left: string[] };
+  /** Once every step went through: whether the recovery probes pass (undefined when the scenario has none). */
+  serving?: ServingOutcome;
 }
 
 /**
@@ -49,12 +52,16 @@ export function rollForwardStartMessage<R>(plan: RollForwardPlan<R>): string {
 /** The verdict's words for it: "rolled forward: 'A', 'B' (abort after 'X')". */
 export function rollForwardSummary(outcome: RollForwardOutcome): string {
   const why = outcome.cause === 'failure' ? 'a failover step failed after' : 'abort after';
-  return `rolled forward: ${outcome.done.length ? quoted(outcome.done) : 'nothing'} (${why} '${outcome.after.title}')`;
+  const serving = outcome.serving?.ok ? `, ${servingSummary(outcome.serving)}` : '';
+  return `rolled forward: ${outcome.done.length ? quoted(outcome.done) : 'nothing'} (${why} '${outcome.after.title}')${serving}`;
 }
 
 /** Said LOUDLY when a roll-forward step fails: what may be dark, and exactly what to run. */
 export function rollForwardFailure(outcome: RollForwardOutcome, runId: string, wayBack: string): string {
   const failed = outcome.failed;
-  if (!failed) return '';
+  if (!failed) {
+    if (!outcome.serving || outcome.serving.ok) return '';
+    return `‼ ROLLED FORWARD BUT NOT SERVING: ${notServingMessage(outcome.serving)}. THE TARGET MAY HAVE NO SERVING REGION: every failover step after '${outcome.after.title}' went through, so find what the probes point at and fix it by hand; then the way back: ${wayBack}`;
+  }
   return `‼ ROLL FORWARD FAILED at '${failed.title}': ${failed.error}. THE TARGET MAY HAVE NO SERVING REGION: '${outcome.after.title}' cannot be undone and ${quoted(failed.left)} did not finish. Run \`pnpm drill rollback ${runId}\` (it retries the remaining failover steps, then the undos), or do those steps by hand; then the way back: ${wayBack}`;
 }

@@ -115,22 +115,24 @@ describe('drill rollback of a run killed after an irreversible step, before its 
     const result = await done;
     expect(world.markers).toEqual(['run:b', 'run:c', 'revert:{"fault":"on"}']);
     expect(result.state).toBe('rolled-back');
-    expect(result.rollForward).toEqual({ after: { stepId: 'a', title: 'a' }, done: ['b', 'c'] });
+    expect(result.rollForward).toMatchObject({ after: { stepId: 'a', title: 'a' }, done: ['b', 'c'] });
+    expect(result.rollForward?.serving).toMatchObject({ ok: true, probes: ['up'], failures: {} });
     expect(result.undos.map((u) => `${u.id}:${u.status}:${u.note ?? ''}`)).toEqual([
       'failover:b:skipped:kept: "a" cannot be undone; way back: undo a by hand for run-k',
       'fault:done:',
     ]);
-    expect(lines.slice(0, 4)).toEqual([
+    expect(lines.slice(0, 5)).toEqual([
       "⚠ rolling forward: 'a' cannot be undone and the failover is not finished; running the remaining failover steps first ('b', 'c') so the target keeps a serving region, then rolling back the rest",
       '✔ roll forward b: ok',
       '✔ roll forward c: ok',
-      "rolled forward: 'b', 'c' (abort after 'a')",
+      'rolled forward; waiting for the recovery probes (up) to pass before reverting the fault',
+      "rolled forward: 'b', 'c' (abort after 'a'), serving again (recovery probes up pass)",
     ]);
     const journal = journalOf(runDir);
     expect([journal.state, journal.verdict, journal.reason]).toEqual([
       'rolled-back',
       'aborted',
-      `killed (pid ${DEAD_PID}) during failover; \`drill rollback\` rolled forward: 'b', 'c' (abort after 'a'), then rolled back the rest`,
+      `killed (pid ${DEAD_PID}) during failover; \`drill rollback\` rolled forward: 'b', 'c' (abort after 'a'), serving again (recovery probes up pass), then rolled back the rest`,
     ]);
     expect(journal.steps.filter((s) => s.phase === 'failover').map((s) => `${s.id}:${s.status}`)).toEqual([
       'a:ok',
@@ -162,7 +164,30 @@ describe('drill rollback of a run killed after an irreversible step, before its 
     const journal = journalOf(runDir);
     expect([journal.state, journal.verdict]).toEqual(['rolled-back', 'aborted']);
     expect(journal.reason).toMatch(
-      /; `drill rollback` rolled forward: 'c' \(abort after 'a'\), then rolled back the rest$/,
+      /; `drill rollback` rolled forward: 'c' \(abort after 'a'\), serving again \(recovery probes up pass\), then rolled back the rest$/,
+    );
+  });
+
+  it('a roll forward whose recovery probes never pass leaves the rollback incomplete, says LOUDLY what fails, and keeps the lock; the fault is reverted', async () => {
+    const runDir = killedRun({ steps: [{ id: 'a', status: 'ok', irreversible: true }], undos: [] });
+    const { world, lines, done } = rollback(runDir, {
+      irreversible: ['a'],
+      neverServes: true,
+      recoveryTimeout: '30ms',
+    });
+    const result = await done;
+    expect(world.markers).toEqual(['run:b', 'run:c', 'revert:{"fault":"on"}']);
+    expect(result.state).toBe('rollback-incomplete');
+    expect(result.rollForward?.serving).toMatchObject({
+      ok: false,
+      failures: { up: 'down: 503 from the DR region' },
+    });
+    const loud =
+      "‼ ROLLED FORWARD BUT NOT SERVING: the recovery probes did not all pass within 30ms after the roll forward (up: down: 503 from the DR region). THE TARGET MAY HAVE NO SERVING REGION: every failover step after 'a' went through, so find what the probes point at and fix it by hand; then the way back: undo a by hand for run-k";
+    expect(lines).toContain(loud);
+    expect(result.lock.status).toBe('kept');
+    expect(journalOf(runDir).reason).toBe(
+      `killed (pid ${DEAD_PID}) during failover; \`drill rollback\` rolled forward: 'b', 'c' (abort after 'a'), then rolled back the rest: incomplete, run \`pnpm drill rollback run-k\` again; ${loud}`,
     );
   });
 
@@ -192,14 +217,15 @@ describe('drill rollback of a run killed after an irreversible step, before its 
     const { world, done } = rollback(runDir, { irreversible: ['a'] });
     const result = await done;
     expect(world.markers).toEqual(['run:b', 'run:c', 'revert:{"fault":"on"}']);
-    expect(result.rollForward).toEqual({
+    expect(result.rollForward).toMatchObject({
       after: { stepId: 'a', title: 'a' },
       done: ['b', 'c'],
       cause: 'failure',
+      serving: { ok: true },
     });
     expect([journalOf(runDir).verdict, journalOf(runDir).reason]).toEqual([
       'failed',
-      "it failed; `drill rollback` rolled forward: 'b', 'c' (a failover step failed after 'a'), then rolled back the rest",
+      "it failed; `drill rollback` rolled forward: 'b', 'c' (a failover step failed after 'a'), serving again (recovery probes up pass), then rolled back the rest",
     ]);
   });
 
@@ -247,7 +273,7 @@ describe('drill rollback of a run killed after an irreversible step, before its 
     expect(after.markers).toEqual(['run:c']);
     expect([back.state, back.rollForward?.done]).toEqual(['rolled-back', ['c']]);
     expect(journalOf(runDir).reason).toBe(
-      `${result.reason}; \`drill rollback\` rolled forward: 'c' (abort after 'a'), then rolled back the rest`,
+      `${result.reason}; \`drill rollback\` rolled forward: 'c' (abort after 'a'), serving again (recovery probes up pass), then rolled back the rest`,
     );
   });
 });

@@ -150,7 +150,7 @@ export async function rollbackRun<R>(
   const failed =
     undos.filter((u) => u.status === 'failed').length +
     restore.filter((r) => r.status === 'failed').length +
-    (rollForward?.failed ? 1 : 0);
+    (rollForward?.failed || rollForward?.serving?.ok === false ? 1 : 0);
   const finalState = failed > 0 ? 'rollback-incomplete' : 'rolled-back';
   const wayBack = wayBackOf(data, target);
   journal.update((d) => {

@@ -179,7 +179,7 @@ describe('runScenario', () => {
     expect(result.verdict).toBe('aborted');
     expect(result.exitCode).toBe(3);
     expect(result.reason).toBe(
-      "aborted by the operator (SIGINT); rolled forward: 'b', 'c' (abort after 'a'); then rolled back the rest",
+      "aborted by the operator (SIGINT); rolled forward: 'b', 'c' (abort after 'a'), serving again (recovery probes up pass); then rolled back the rest",
     );
     expect(world.markers.slice(3)).toEqual(['run:a', 'run:b', 'run:b', 'run:c', 'revert:{"fault":"on"}']);
     expect(world.undoSignals.map((s) => s.aborted)).toEqual([false]);
@@ -201,7 +201,7 @@ describe('runScenario', () => {
     expect(result.deviations).toContainEqual({
       stepId: 'a',
       kind: 'rolled-forward',
-      message: "rolled forward: 'b', 'c' (abort after 'a')",
+      message: "rolled forward: 'b', 'c' (abort after 'a'), serving again (recovery probes up pass)",
     });
     const journal = readJson<JournalData>(join(runDir, 'journal.json'));
     expect([journal.state, journal.verdict, journal.reason]).toEqual(['finished', 'aborted', result.reason]);
@@ -231,7 +231,7 @@ describe('runScenario', () => {
     // b never started before the abort: the roll forward runs it and c, then the undo stack reverts the fault.
     expect(world.markers.slice(3)).toEqual(['run:a', 'run:b', 'run:c', 'revert:{"fault":"on"}']);
     expect(result.reason).toBe(
-      "aborted by the operator (SIGINT); rolled forward: 'b', 'c' (abort after 'a'); then rolled back the rest",
+      "aborted by the operator (SIGINT); rolled forward: 'b', 'c' (abort after 'a'), serving again (recovery probes up pass); then rolled back the rest",
     );
     expect(result.phases.map((p) => `${p.phase}:${p.status}`)).toEqual([
       'plan:ok',
@@ -246,7 +246,7 @@ describe('runScenario', () => {
       "⚠ rolling forward: 'a' cannot be undone and the failover is not finished; running the remaining failover steps first ('b', 'c') so the target keeps a serving region, then rolling back the rest",
     );
     expect(lines).toContain(
-      "verdict: ABORTED (exit 3): aborted by the operator (SIGINT); rolled forward: 'b', 'c' (abort after 'a'); then rolled back the rest",
+      "verdict: ABORTED (exit 3): aborted by the operator (SIGINT); rolled forward: 'b', 'c' (abort after 'a'), serving again (recovery probes up pass); then rolled back the rest",
     );
     expect(lines).toContain('  ‼ IRREVERSIBLE: "a" was not undone; way back: undo a by hand for run-1');
   });
@@ -261,13 +261,80 @@ describe('runScenario', () => {
     const result = await run(scenario, outDir, { signal: controller.signal });
     expect(world.markers.slice(3)).toEqual(['run:a', 'run:b', 'run:b', 'run:c', 'revert:{"fault":"on"}']);
     expect(result.reason).toBe(
-      "RTO budget exceeded; rolled forward: 'b', 'c' (abort after 'b'); then rolled back the rest",
+      "RTO budget exceeded; rolled forward: 'b', 'c' (abort after 'b'), serving again (recovery probes up pass); then rolled back the rest",
     );
     expect(result.undo.map((u) => `${u.stepId}:${u.status}`)).toEqual([
       'c:skipped',
       'a:skipped',
       'fault:done',
     ]);
+  });
+
+  it('after a roll forward the recovery probes must pass before the fault is reverted: the probes run first', async () => {
+    const controller = new AbortController();
+    const { world, scenario, outDir } = setup({
+      irreversible: ['a'],
+      hangOnceAt: 'b',
+      onStep: (t) =>
+        t === 'b' &&
+        queueMicrotask(() =>
+          controller.abort(new DrillError('E_ABORTED', 'aborted by the operator (SIGINT)')),
+        ),
+    });
+    // Per check of the probe: [failover finished, fault reverted] as it ran.
+    const seen: [boolean, boolean][] = [];
+    const [up] = scenario.recovery;
+    scenario.recovery = [
+      {
+        name: 'up',
+        check: async (ctx, o) => {
+          seen.push([world.recovered, world.markers.some((m) => m.startsWith('revert'))]);
+          return up ? up.check(ctx, o) : { ok: false };
+        },
+      },
+    ];
+    const result = await run(scenario, outDir, { signal: controller.signal });
+    expect(seen.at(-1)).toEqual([true, false]);
+    expect(world.markers.at(-1)).toBe('revert:{"fault":"on"}');
+    expect(result.deviations).toContainEqual({
+      stepId: 'a',
+      kind: 'rolled-forward',
+      message: "rolled forward: 'b', 'c' (abort after 'a'), serving again (recovery probes up pass)",
+    });
+  });
+
+  it('a roll forward whose recovery probes never pass says LOUDLY that the target may have no serving region; the fault is reverted all the same', async () => {
+    const controller = new AbortController();
+    const { world, scenario, outDir } = setup({
+      irreversible: ['a'],
+      neverServes: true,
+      recoveryTimeout: '40ms',
+      onStep: (t) =>
+        t === 'b' &&
+        queueMicrotask(() =>
+          controller.abort(new DrillError('E_ABORTED', 'aborted by the operator (SIGINT)')),
+        ),
+    });
+    const console = captureConsole();
+    const result = await runScenario(scenario, markerTarget, {
+      runId: 'run-1',
+      outDir,
+      signal: controller.signal,
+      reporters: [console.reporter],
+    });
+    const loud =
+      "‼ ROLLED FORWARD BUT NOT SERVING: the recovery probes did not all pass within 40ms after the roll forward (up: down: 503 from the DR region). THE TARGET MAY HAVE NO SERVING REGION: every failover step after 'a' went through, so find what the probes point at and fix it by hand; then the way back: undo a by hand for run-1";
+    expect(result.verdict).toBe('aborted');
+    expect(result.reason).toBe(
+      `aborted by the operator (SIGINT); rolled forward: 'b', 'c' (abort after 'a'); then rolled back the rest; ${loud}`,
+    );
+    expect(result.deviations).toContainEqual({
+      stepId: 'a',
+      kind: 'roll-forward-not-serving',
+      message: loud,
+    });
+    expect(world.markers.at(-1)).toBe('revert:{"fault":"on"}');
+    expect(console.text().split('\n')).toContain(`⚠ ${loud}`);
   });
 
   it('a roll-forward step that fails stops the roll forward and says LOUDLY that the target may have no serving region, and what to run', async () => {
@@ -308,12 +375,13 @@ describe('runScenario', () => {
     expect(world.markers.slice(3)).toEqual(['run:a', 'run:b', 'run:b', 'run:c', 'revert:{"fault":"on"}']);
     expect(result.verdict).toBe('failed');
     expect(result.reason).toBe(
-      "step \"b\" (failover[1]) failed: b broke; rolled forward: 'b', 'c' (a failover step failed after 'a'); then rolled back the rest",
+      "step \"b\" (failover[1]) failed: b broke; rolled forward: 'b', 'c' (a failover step failed after 'a'), serving again (recovery probes up pass); then rolled back the rest",
     );
     expect(result.deviations).toContainEqual({
       stepId: 'a',
       kind: 'rolled-forward',
-      message: "rolled forward: 'b', 'c' (a failover step failed after 'a')",
+      message:
+        "rolled forward: 'b', 'c' (a failover step failed after 'a'), serving again (recovery probes up pass)",
     });
   });
 

@@ -29,6 +29,8 @@ export interface MarkerOptions {
   timeout?: string;
   secretInUndoData?: string;
   recoveryTimeout?: string;
+  /** The recovery probe never passes, even once every failover step went through. */
+  neverServes?: boolean;
   /** Adds a background activity that reports a summary. */
   background?: boolean;
 }
@@ -132,7 +134,10 @@ export function markerScenario(world: MarkerWorld, opts: MarkerOptions = {}): Sc
       {
         name: 'up',
         interval: '10ms',
-        check: async () => ({ ok: world.recovered, detail: world.recovered ? 'up' : 'down' }),
+        check: async () =>
+          opts.neverServes
+            ? { ok: false, detail: 'down: 503 from the DR region' }
+            : { ok: world.recovered, detail: world.recovered ? 'up' : 'down' },
       },
     ],
     verify: [{ name: 'works', check: async () => ({ ok: world.recovered, detail: 'checked' }) }],
