@@ -50,6 +50,8 @@ describe.sequential('aurora-outage aborted right after the promotion rolls forwa
     const failover = journal.steps.filter((s) => s.phase === 'failover');
     // The roll forward went to the end of the failover (the last step ran in it), and did not promote again.
     expect(journal.reason).toContain(`'${failover.at(-1)?.title}'`);
+    // Users are served before the fault is reverted: the recovery probes passed after the last step.
+    expect(journal.reason, o.output).toContain('serving again (recovery probes health, order pass)');
     expect(failover.filter((s) => s.id === 'promotion').map((s) => s.status)).toEqual(['ok']);
     // Every failover step's last attempt went through.
     const last = new Map(failover.map((s) => [s.id, s.status]));
