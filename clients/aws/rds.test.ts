@@ -256,6 +256,35 @@ describe('failoverGlobalCluster', () => {
     expect(audit.operations).toEqual(['before:FailoverGlobalCluster', 'after:FailoverGlobalCluster']);
   });
 
+  it('a resend refused for the cluster state after an unanswered attempt is done when the re-read shows the target writer', async () => {
+    // The first attempt timed out and the re-read came before the lab/AWS applied it: the resend is then refused.
+    rdsMock
+      .on(DescribeGlobalClustersCommand)
+      .resolvesOnce({ GlobalClusters: [globalCluster(PRIMARY)] })
+      .resolvesOnce({ GlobalClusters: [globalCluster(PRIMARY)] })
+      .resolves({ GlobalClusters: [globalCluster(SECONDARY)] });
+    rdsMock
+      .on(FailoverGlobalClusterCommand)
+      .rejectsOnce(awsError('RequestTimeout', 504))
+      .rejects(awsError('InvalidGlobalClusterStateFault', 400, 'DB cluster is already the primary'));
+    const result = await rds.failoverGlobalCluster(input);
+    expect(result.alreadyDone).toBe(false);
+    expect(rdsMock.commandCalls(FailoverGlobalClusterCommand)).toHaveLength(2);
+    expect(audit.operations).toEqual(['before:FailoverGlobalCluster', 'after:FailoverGlobalCluster']);
+  });
+
+  it('a first attempt refused for the cluster state is an error, not read back as done', async () => {
+    rdsMock
+      .on(DescribeGlobalClustersCommand)
+      .resolvesOnce({ GlobalClusters: [globalCluster(PRIMARY)] })
+      .resolves({ GlobalClusters: [globalCluster(SECONDARY)] });
+    rdsMock
+      .on(FailoverGlobalClusterCommand)
+      .rejects(awsError('InvalidGlobalClusterStateFault', 400, 'Global cluster is busy'));
+    await expect(rds.failoverGlobalCluster(input)).rejects.toMatchObject({ code: 'E_INVALID_STATE' });
+    expect(rdsMock.commandCalls(DescribeGlobalClustersCommand)).toHaveLength(1);
+  });
+
   it('refuses a target that is not a member, naming the members', async () => {
     rdsMock.on(DescribeGlobalClustersCommand).resolves({ GlobalClusters: [globalCluster(PRIMARY)] });
     await expect(

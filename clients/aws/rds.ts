@@ -149,6 +149,15 @@ export class Rds {
           };
         } catch (err) {
           const retryable = (err as ClientError).retryable === true;
+          // A resend refused for the cluster's state may be refused because an unanswered attempt went through.
+          if (
+            !retryable &&
+            attempt > 1 &&
+            (err as ClientError).remoteCode === 'InvalidGlobalClusterStateFault'
+          ) {
+            const now = await this.describeGlobalCluster(input.globalClusterId, opts);
+            if (this.#reached(now, input.targetClusterArn)) return { alreadyDone: false, globalCluster: now };
+          }
           if (!retryable || attempt >= this.caller.retry.maxAttempts) throw err;
           await sleep(
             backoffDelay(attempt, this.caller.retry),
