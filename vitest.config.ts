@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import HeavyFirstSequencer from './scripts/heavy-first-sequencer.ts';
 
 // The end-to-end safety proofs of issue 6 run the aurora-outage drill a dozen times each (about 5 minutes a
 // file on 2 cores): `pnpm test:safety` runs them; `pnpm test` stays under 10 minutes without them.
@@ -15,6 +16,8 @@ const withSafety = process.env.DRILL_SAFETY_E2E === '1';
 export default defineConfig({
   test: {
     setupFiles: ['allure-vitest/setup'],
+    // The longest lab files start first, also on a fresh clone with no vitest cache.
+    sequence: { sequencer: HeavyFirstSequencer },
     reporters: [
       'default',
       ['allure-vitest/reporter', { resultsDir: 'out/allure-results' }],

@@ -41,6 +41,11 @@ function captureConsole(): { reporter: ConsoleReporter; text: () => string } {
   return { reporter: new ConsoleReporter({ stream, live: false }), text: () => text };
 }
 
+/** Ctrl-C as the step `title` starts (queued, so the step is running when the signal lands). */
+const sigintWhenStarting = (title: string, controller: AbortController) => (t: string) =>
+  t === title &&
+  queueMicrotask(() => controller.abort(new DrillError('E_ABORTED', 'aborted by the operator (SIGINT)')));
+
 const readJson = <T>(path: string) => JSON.parse(readFileSync(path, 'utf8')) as T;
 const actions = (runDir: string) =>
   readFileSync(join(runDir, 'actions.jsonl'), 'utf8')
@@ -169,11 +174,7 @@ describe('runScenario', () => {
     const { world, scenario, outDir, runDir } = setup({
       irreversible: ['a'],
       hangOnceAt: 'b',
-      onStep: (t) =>
-        t === 'b' &&
-        queueMicrotask(() =>
-          controller.abort(new DrillError('E_ABORTED', 'aborted by the operator (SIGINT)')),
-        ),
+      onStep: sigintWhenStarting('b', controller),
     });
     const result = await run(scenario, outDir, { signal: controller.signal });
     expect(result.verdict).toBe('aborted');
@@ -275,11 +276,7 @@ describe('runScenario', () => {
     const { world, scenario, outDir } = setup({
       irreversible: ['a'],
       hangOnceAt: 'b',
-      onStep: (t) =>
-        t === 'b' &&
-        queueMicrotask(() =>
-          controller.abort(new DrillError('E_ABORTED', 'aborted by the operator (SIGINT)')),
-        ),
+      onStep: sigintWhenStarting('b', controller),
     });
     // Per check of the probe: [failover finished, fault reverted] as it ran.
     const seen: [boolean, boolean][] = [];
@@ -309,11 +306,7 @@ describe('runScenario', () => {
       irreversible: ['a'],
       neverServes: true,
       recoveryTimeout: '40ms',
-      onStep: (t) =>
-        t === 'b' &&
-        queueMicrotask(() =>
-          controller.abort(new DrillError('E_ABORTED', 'aborted by the operator (SIGINT)')),
-        ),
+      onStep: sigintWhenStarting('b', controller),
     });
     const console = captureConsole();
     const result = await runScenario(scenario, markerTarget, {
@@ -343,11 +336,7 @@ describe('runScenario', () => {
       irreversible: ['a'],
       hangOnceAt: 'b',
       failAt: 'c',
-      onStep: (t) =>
-        t === 'b' &&
-        queueMicrotask(() =>
-          controller.abort(new DrillError('E_ABORTED', 'aborted by the operator (SIGINT)')),
-        ),
+      onStep: sigintWhenStarting('b', controller),
     });
     const console = captureConsole();
     const result = await runScenario(scenario, markerTarget, {
@@ -403,11 +392,7 @@ describe('runScenario', () => {
     const { world, scenario, outDir } = setup({
       irreversible: ['c'],
       hangAt: 'b',
-      onStep: (t) =>
-        t === 'b' &&
-        queueMicrotask(() =>
-          controller.abort(new DrillError('E_ABORTED', 'aborted by the operator (SIGINT)')),
-        ),
+      onStep: sigintWhenStarting('b', controller),
     });
     const result = await run(scenario, outDir, { signal: controller.signal });
     expect(result.reason).toBe('aborted by the operator (SIGINT); rolled back');

@@ -1,0 +1,35 @@
+// Lab files run two at a time: on a fresh clone (no vitest cache) the longest ones must start first, or one
+// of them starts last and the suite waits minutes on it alone. Durations measured on the 2-core CI machine.
+import { relative } from 'node:path';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
+
+/** Seconds per file, from a fresh-clone `pnpm test` (lab files two at a time); others count as short. */
+const MEASURED_SECONDS: Record<string, number> = {
+  'reports/drill-reports.lab.test.ts': 216,
+  'lab/lab.lab.test.ts': 95,
+  'core/cli/interrupt.lab.test.ts': 52,
+  'lab/platform/global-database.lab.test.ts': 50,
+  'core/cli/vitest-runner.lab.test.ts': 47,
+  'lab/db/failover.lab.test.ts': 45,
+  'lab/db/replicated-database.lab.test.ts': 33,
+  'lab/platform/kubernetes.lab.test.ts': 32,
+  'core/cli/kill.lab.test.ts': 30,
+  'probes/fidelity.lab.test.ts': 27,
+  'safety/permissions.lab.test.ts': 26,
+  'lab/platform/dns-failover.lab.test.ts': 25,
+  'lab/aws/aws-cli.lab.test.ts': 23,
+  'core/cli/cli.lab.test.ts': 18,
+};
+
+export default class HeavyFirstSequencer extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const seconds = (spec: TestSpecification) =>
+      MEASURED_SECONDS[relative(this.ctx.config.root, spec.moduleId)] ?? 0;
+    const group = (spec: TestSpecification) => spec.project.config.sequence.groupOrder;
+    // Projects stay in their group order; within one, the longest measured files first, the rest as vitest sorts them.
+    return (await super.sort(files))
+      .map((spec, index) => ({ spec, index }))
+      .sort((a, b) => group(a.spec) - group(b.spec) || seconds(b.spec) - seconds(a.spec) || a.index - b.index)
+      .map(({ spec }) => spec);
+  }
+}
