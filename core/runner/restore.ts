@@ -11,7 +11,7 @@ import {
   rollForwardStartMessage,
   rollForwardSummary,
 } from './roll-forward.ts';
-import { awaitServing } from './serving.ts';
+import { awaitServing, servingWaitMessage } from './serving.ts';
 import { runStep } from './step-runner.ts';
 
 /** Stops whatever is still running in the background (ledger, activities); never throws. */
@@ -108,7 +108,7 @@ async function servingAfterRollForward<R>(run: DrillRun<R>) {
   run.emit({
     kind: 'log',
     level: 'info',
-    message: `rolled forward; waiting for the recovery probes (${probes.map((p) => p.name).join(', ')}) to pass before reverting the fault`,
+    message: servingWaitMessage(probes),
   });
   // The run's signal is aborted already: the probes run under their own deadlines only.
   const live = new AbortController().signal;

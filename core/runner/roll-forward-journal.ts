@@ -16,7 +16,7 @@ import {
   rollForwardSummary,
 } from './roll-forward.ts';
 import type { RollbackResult } from './rollback.ts';
-import { awaitServing } from './serving.ts';
+import { awaitServing, servingWaitMessage } from './serving.ts';
 import { DEFAULT_STEP_TIMEOUT } from './step-runner.ts';
 
 /** The exact way back from the run's first irreversible failover step. */
@@ -140,11 +140,7 @@ function servingFromJournal<R>(
   redactor: Redactor,
   file: string | undefined,
 ) {
-  if (scenario.recovery.length > 0) {
-    say(
-      `rolled forward; waiting for the recovery probes (${scenario.recovery.map((p) => p.name).join(', ')}) to pass before reverting the fault`,
-    );
-  }
+  if (scenario.recovery.length > 0) say(servingWaitMessage(scenario.recovery));
   return awaitServing({
     probes: scenario.recovery,
     check: async (probe, i) => {

@@ -68,6 +68,11 @@ export async function awaitServing<R>(opts: ServingOptions<R>): Promise<ServingO
   }
 }
 
+/** Said when the wait starts. */
+export function servingWaitMessage(probes: { name: string }[]): string {
+  return `rolled forward; waiting for the recovery probes (${probes.map((p) => p.name).join(', ')}) to pass before reverting the fault`;
+}
+
 /** "serving again (recovery probes health, order pass)": the verdict's words for a roll forward that serves. */
 export function servingSummary(serving: ServingOutcome): string {
   return `serving again (recovery probes ${serving.probes.join(', ')} pass)`;
