@@ -2,12 +2,12 @@ import type { Pool, PoolConfig } from 'pg';
 import { describeError } from './errors.ts';
 
 /**
- * Timeouts that make an unreachable database fail in a few seconds instead of hanging. A new connection gets 3 s:
+ * Timeouts that make an unreachable database fail in about 2 s instead of hanging. A new connection gets 2 s:
  * at 1 s a healthy database behind a busy 2-core machine (Chromium and another lab alongside) was reported down
  * to the shop page. /health keeps its own 1 s answer deadline (api/health.ts).
  */
 export const DB_TIMEOUTS = {
-  connectionTimeoutMillis: 3000,
+  connectionTimeoutMillis: 2000,
   statementTimeoutMillis: 1500,
   queryTimeoutMillis: 2000,
 } as const;
