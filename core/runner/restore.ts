@@ -5,8 +5,8 @@ import { exactWayBack } from '../safety/way-back.ts';
 import type { DrillRun } from './drill-run.ts';
 import { checkProbe } from './probes.ts';
 import {
+  executeRollForward,
   planRollForward,
-  type RollForwardOutcome,
   rollForwardFailure,
   rollForwardStartMessage,
   rollForwardSummary,
@@ -68,24 +68,14 @@ export async function rollForward<R>(run: DrillRun<R>, cause?: 'failure'): Promi
   );
   if (!plan) return;
   run.emit({ kind: 'log', level: 'warn', message: rollForwardStartMessage(plan) });
-  const outcome: RollForwardOutcome = { after: plan.after, done: [], ...(cause ? { cause } : {}) };
-  for (const [n, { index, step }] of plan.steps.entries()) {
-    try {
+  const outcome = await executeRollForward(plan, {
+    ...(cause ? { cause } : {}),
+    runOne: async ({ index, step }) => {
       await runStep(run, step, { phase: 'failover', path: `failover[${index}]`, rollForward: true });
-      outcome.done.push(step.title);
-    } catch (error) {
-      outcome.failed = {
-        title: step.title,
-        error: run.redactor.redactText(errorMessage(error)),
-        left: plan.steps.slice(n).map((s) => s.step.title),
-      };
-      break;
-    }
-  }
-  if (!outcome.failed) {
-    const serving = await servingAfterRollForward(run);
-    if (serving) outcome.serving = serving;
-  }
+    },
+    serving: () => servingAfterRollForward(run),
+    redact: (text) => run.redactor.redactText(text),
+  });
   run.rollForward = outcome;
   const wayBack = exactWayBack(run.startedIrreversible[0]?.wayBack ?? '', run.runId, run.target);
   const failure = rollForwardFailure(outcome, run.runId, wayBack);

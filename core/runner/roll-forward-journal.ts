@@ -9,6 +9,7 @@ import { withDeadline } from './deadline.ts';
 import { stepId } from './ids.ts';
 import { DEFAULT_PROBE_TIMEOUT } from './probes.ts';
 import {
+  executeRollForward,
   planRollForward,
   type RollForwardOutcome,
   rollForwardFailure,
@@ -75,59 +76,47 @@ export async function rollForwardFromJournal<R>(
   );
   if (!plan) return undefined;
   say(`⚠ ${rollForwardStartMessage(plan)}`);
-  const outcome: RollForwardOutcome = {
-    after: plan.after,
-    done: [],
+  const outcome = await executeRollForward(plan, {
     ...(data.verdict === 'failed' ? { cause: 'failure' as const } : {}),
-  };
-  for (const [n, { index, step }] of plan.steps.entries()) {
-    const id = stepId(step);
-    journal.update((d) => {
-      d.steps.push({
-        id,
-        title: step.title,
-        phase: 'failover',
-        status: 'running',
-        startedAt: new Date().toISOString(),
-        ...(step.irreversible ? { irreversible: step.irreversible } : {}),
+    runOne: async ({ index, step }) => {
+      const id = stepId(step);
+      journal.update((d) => {
+        d.steps.push({
+          id,
+          title: step.title,
+          phase: 'failover',
+          status: 'running',
+          startedAt: new Date().toISOString(),
+          ...(step.irreversible ? { irreversible: step.irreversible } : {}),
+        });
       });
-    });
-    let error: string | undefined;
-    try {
-      await withDeadline((signal) => step.run(context(signal, id)), {
-        ms: parseDuration(step.timeout ?? DEFAULT_STEP_TIMEOUT),
-        what: `step "${step.title}"`,
-        setting: `failover[${index}].timeout`,
-        file: data.scenario.file,
+      let error: string | undefined;
+      try {
+        await withDeadline((signal) => step.run(context(signal, id)), {
+          ms: parseDuration(step.timeout ?? DEFAULT_STEP_TIMEOUT),
+          what: `step "${step.title}"`,
+          setting: `failover[${index}].timeout`,
+          file: data.scenario.file,
+        });
+      } catch (e) {
+        error = redactor.redactText(errorMessage(e));
+      }
+      const status = error === undefined ? 'ok' : step.bestEffort ? 'deviation' : 'failed';
+      journal.update((d) => {
+        const entry = d.steps.findLast((s) => s.id === id && s.phase === 'failover');
+        if (!entry) return;
+        entry.status = status;
+        entry.endedAt = new Date().toISOString();
+        if (error !== undefined) entry.error = error;
       });
-    } catch (e) {
-      error = redactor.redactText(errorMessage(e));
-    }
-    const status = error === undefined ? 'ok' : step.bestEffort ? 'deviation' : 'failed';
-    journal.update((d) => {
-      const entry = d.steps.findLast((s) => s.id === id && s.phase === 'failover');
-      if (!entry) return;
-      entry.status = status;
-      entry.endedAt = new Date().toISOString();
-      if (error !== undefined) entry.error = error;
-    });
-    say(
-      `${status === 'ok' ? '✔' : status === 'deviation' ? '⚠' : '✖'} roll forward ${step.title}: ${status}${error ? `: ${error}` : ''}`,
-    );
-    if (status === 'failed') {
-      outcome.failed = {
-        title: step.title,
-        error: error ?? '',
-        left: plan.steps.slice(n).map((s) => s.step.title),
-      };
-      break;
-    }
-    outcome.done.push(step.title);
-  }
-  if (!outcome.failed) {
-    const serving = await servingFromJournal(scenario, context, say, redactor, data.scenario.file);
-    if (serving) outcome.serving = serving;
-  }
+      say(
+        `${status === 'ok' ? '✔' : status === 'deviation' ? '⚠' : '✖'} roll forward ${step.title}: ${status}${error ? `: ${error}` : ''}`,
+      );
+      if (status === 'failed') throw new Error(error);
+    },
+    serving: () => servingFromJournal(scenario, context, say, redactor, data.scenario.file),
+    redact: (text) => redactor.redactText(text),
+  });
   say(rollForwardFailure(outcome, data.runId, wayBackOf(data, data.target)) || rollForwardSummary(outcome));
   return outcome;
 }

@@ -1,6 +1,7 @@
 // The roll-forward rule, shared by the run (restore phase) and `drill rollback` (from the journal).
 // It lives in the engine, not in a per-step flag: the scenario's failover order already says which steps lead to a
 // serving region, and a flag a scenario author forgets would leave the target dark after an abort.
+import { errorMessage } from '../errors.ts';
 import type { StepDefinition } from '../model.ts';
 import { stepId } from './ids.ts';
 import { notServingMessage, type ServingOutcome, servingSummary } from './serving.ts';
@@ -41,6 +42,43 @@ export function planRollForward<R>(
   const first = failover.findIndex((s) => !DONE.has(lastStatus(stepId(s)) ?? ''));
   if (first < 0) return undefined;
   return { after: irreversible, steps: failover.slice(first).map((step, i) => ({ index: first + i, step })) };
+}
+
+/**
+ * The roll forward itself, for the run and for `drill rollback`: the plan's steps in order through `runOne` (which
+ * throws when a step fails; a best-effort deviation returns), stopping at the first failure; once every step went
+ * through, whether the recovery probes pass (`serving`).
+ */
+export async function executeRollForward<R>(
+  plan: RollForwardPlan<R>,
+  opts: {
+    cause?: 'failure';
+    runOne: (entry: { index: number; step: StepDefinition<R> }) => Promise<void>;
+    serving: () => Promise<ServingOutcome | undefined>;
+    redact: (text: string) => string;
+  },
+): Promise<RollForwardOutcome> {
+  const outcome: RollForwardOutcome = {
+    after: plan.after,
+    done: [],
+    ...(opts.cause ? { cause: opts.cause } : {}),
+  };
+  for (const [n, entry] of plan.steps.entries()) {
+    try {
+      await opts.runOne(entry);
+    } catch (error) {
+      outcome.failed = {
+        title: entry.step.title,
+        error: opts.redact(errorMessage(error)),
+        left: plan.steps.slice(n).map((s) => s.step.title),
+      };
+      return outcome;
+    }
+    outcome.done.push(entry.step.title);
+  }
+  const serving = await opts.serving();
+  if (serving) outcome.serving = serving;
+  return outcome;
 }
 
 const quoted = (titles: string[]) => titles.map((t) => `'${t}'`).join(', ');
