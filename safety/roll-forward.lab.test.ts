@@ -29,6 +29,9 @@ describe.sequential('aurora-outage aborted right after the promotion rolls forwa
 
   /** What every case must leave: us-east-1 serves (writer and DNS agree), orders go through, nothing injected. */
   async function expectServedByUsEast1(o: AfterStepOutcome): Promise<void> {
+    timings.push(
+      `serving: ${o.output.match(/recovery probes pass (.+) after the roll forward/)?.[1] ?? 'not said'}`,
+    );
     const status = await lab.status();
     expect(status.faults, o.output).toEqual([]);
     expect(await lab.liveExperiments()).toEqual([]);

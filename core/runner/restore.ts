@@ -1,5 +1,4 @@
 // Restore: scenario.restore steps and the undo stack (reverse order, own deadlines, keep going).
-import { formatDuration } from '../duration.ts';
 import { errorMessage } from '../errors.ts';
 import { exactWayBack } from '../safety/way-back.ts';
 import type { DrillRun } from './drill-run.ts';
@@ -11,7 +10,7 @@ import {
   rollForwardStartMessage,
   rollForwardSummary,
 } from './roll-forward.ts';
-import { awaitServing, servingWaitMessage } from './serving.ts';
+import { awaitServing, servingPassedMessage, servingWaitMessage } from './serving.ts';
 import { runStep } from './step-runner.ts';
 
 /** Stops whatever is still running in the background (ledger, activities); never throws. */
@@ -112,7 +111,7 @@ async function servingAfterRollForward<R>(run: DrillRun<R>) {
     run.emit({
       kind: 'log',
       level: 'info',
-      message: `recovery probes pass ${formatDuration(serving.afterMs)} after the roll forward (${serving.rounds} round${serving.rounds === 1 ? '' : 's'})`,
+      message: servingPassedMessage(serving),
     });
   }
   return serving;

@@ -17,7 +17,7 @@ import {
   rollForwardSummary,
 } from './roll-forward.ts';
 import type { RollbackResult } from './rollback.ts';
-import { awaitServing, servingWaitMessage } from './serving.ts';
+import { awaitServing, servingPassedMessage, servingWaitMessage } from './serving.ts';
 import { DEFAULT_STEP_TIMEOUT } from './step-runner.ts';
 
 /** The exact way back from the run's first irreversible failover step. */
@@ -122,7 +122,7 @@ export async function rollForwardFromJournal<R>(
 }
 
 /** The run's rule after a roll forward: the recovery probes pass before the fault is reverted. */
-function servingFromJournal<R>(
+async function servingFromJournal<R>(
   scenario: Scenario<R>,
   context: (signal: AbortSignal, id: string) => RunContext<R>,
   say: (line: string) => void,
@@ -130,7 +130,7 @@ function servingFromJournal<R>(
   file: string | undefined,
 ) {
   if (scenario.recovery.length > 0) say(servingWaitMessage(scenario.recovery));
-  return awaitServing({
+  const serving = await awaitServing({
     probes: scenario.recovery,
     check: async (probe, i) => {
       try {
@@ -148,4 +148,6 @@ function servingFromJournal<R>(
     recoveryTimeout: scenario.recoveryTimeout ?? scenario.objectives.rto,
     now: () => performance.now(),
   });
+  if (serving?.ok) say(servingPassedMessage(serving));
+  return serving;
 }

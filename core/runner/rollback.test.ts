@@ -121,11 +121,12 @@ describe('drill rollback of a run killed after an irreversible step, before its 
       'failover:b:skipped:kept: "a" cannot be undone; way back: undo a by hand for run-k',
       'fault:done:',
     ]);
-    expect(lines.slice(0, 5)).toEqual([
+    expect(lines.slice(0, 6)).toEqual([
       "⚠ rolling forward: 'a' cannot be undone and the failover is not finished; running the remaining failover steps first ('b', 'c') so the target keeps a serving region, then rolling back the rest",
       '✔ roll forward b: ok',
       '✔ roll forward c: ok',
       'rolled forward; waiting for the recovery probes (up) to pass before reverting the fault',
+      expect.stringMatching(/^recovery probes pass \d+ms after the roll forward \(1 round\)$/),
       "rolled forward: 'b', 'c' (abort after 'a'), serving again (recovery probes up pass)",
     ]);
     const journal = journalOf(runDir);

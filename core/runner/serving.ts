@@ -73,6 +73,11 @@ export function servingWaitMessage(probes: { name: string }[]): string {
   return `rolled forward; waiting for the recovery probes (${probes.map((p) => p.name).join(', ')}) to pass before reverting the fault`;
 }
 
+/** Said when every probe passed: how long it took. */
+export function servingPassedMessage(serving: ServingOutcome): string {
+  return `recovery probes pass ${formatDuration(serving.afterMs)} after the roll forward (${serving.rounds} round${serving.rounds === 1 ? '' : 's'})`;
+}
+
 /** "serving again (recovery probes health, order pass)": the verdict's words for a roll forward that serves. */
 export function servingSummary(serving: ServingOutcome): string {
   return `serving again (recovery probes ${serving.probes.join(', ')} pass)`;
