@@ -46,6 +46,23 @@ const sigintWhenStarting = (title: string, controller: AbortController) => (t: s
   t === title &&
   queueMicrotask(() => controller.abort(new DrillError('E_ABORTED', 'aborted by the operator (SIGINT)')));
 
+/** A run whose console output is kept, as the operator saw it. */
+async function runWithConsole(
+  scenario: Scenario<MarkerWorld>,
+  outDir: string,
+  signal: AbortSignal,
+  reporters: Reporter[] = [],
+) {
+  const console = captureConsole();
+  const result = await runScenario(scenario, markerTarget, {
+    runId: 'run-1',
+    outDir,
+    signal,
+    reporters: [...reporters, console.reporter],
+  });
+  return { result, console };
+}
+
 const readJson = <T>(path: string) => JSON.parse(readFileSync(path, 'utf8')) as T;
 const actions = (runDir: string) =>
   readFileSync(join(runDir, 'actions.jsonl'), 'utf8')
@@ -222,13 +239,7 @@ describe('runScenario', () => {
           controller.abort(new DrillError('E_ABORTED', 'aborted by the operator (SIGINT)'));
       },
     };
-    const console = captureConsole();
-    const result = await runScenario(scenario, markerTarget, {
-      runId: 'run-1',
-      outDir,
-      signal: controller.signal,
-      reporters: [abortAfterA, console.reporter],
-    });
+    const { result, console } = await runWithConsole(scenario, outDir, controller.signal, [abortAfterA]);
     // b never started before the abort: the roll forward runs it and c, then the undo stack reverts the fault.
     expect(world.markers.slice(3)).toEqual(['run:a', 'run:b', 'run:c', 'revert:{"fault":"on"}']);
     expect(result.reason).toBe(
@@ -308,13 +319,7 @@ describe('runScenario', () => {
       recoveryTimeout: '40ms',
       onStep: sigintWhenStarting('b', controller),
     });
-    const console = captureConsole();
-    const result = await runScenario(scenario, markerTarget, {
-      runId: 'run-1',
-      outDir,
-      signal: controller.signal,
-      reporters: [console.reporter],
-    });
+    const { result, console } = await runWithConsole(scenario, outDir, controller.signal);
     const loud =
       "‼ ROLLED FORWARD BUT NOT SERVING: the recovery probes did not all pass within 40ms after the roll forward (up: down: 503 from the DR region). THE TARGET MAY HAVE NO SERVING REGION: every failover step after 'a' went through, so find what the probes point at and fix it by hand; then the way back: undo a by hand for run-1";
     expect(result.verdict).toBe('aborted');
@@ -338,13 +343,7 @@ describe('runScenario', () => {
       failAt: 'c',
       onStep: sigintWhenStarting('b', controller),
     });
-    const console = captureConsole();
-    const result = await runScenario(scenario, markerTarget, {
-      runId: 'run-1',
-      outDir,
-      signal: controller.signal,
-      reporters: [console.reporter],
-    });
+    const { result, console } = await runWithConsole(scenario, outDir, controller.signal);
     const loud =
       "‼ ROLL FORWARD FAILED at 'c': step \"c\" (failover[2]) failed: c broke. THE TARGET MAY HAVE NO SERVING REGION: 'a' cannot be undone and 'c' did not finish. Run `pnpm drill rollback run-1` (it retries the remaining failover steps, then the undos), or do those steps by hand; then the way back: undo a by hand for run-1";
     expect(result.verdict).toBe('aborted');
