@@ -5,6 +5,11 @@ import { ClientError } from './errors.ts';
 export interface CallOptions {
   /** The run's signal: aborting it rejects the call promptly with code E_ABORTED. */
   signal?: AbortSignal;
+  /**
+   * Give up on one attempt after this many ms and retry (a retryable E_UNAVAILABLE), instead of waiting for the
+   * client's 30 s request timeout. For reads under a short deadline (probes): a read is always safe to resend.
+   */
+  attemptTimeoutMs?: number;
 }
 
 export interface CallSite {

@@ -9,6 +9,12 @@ import { type LabInfo, readLabInfo } from '../../lab/platform/info.ts';
 import type { LuneoResources } from './resources.ts';
 
 export type LuneoRun = RunContext<LuneoResources>;
+
+/**
+ * What a probe's AWS read under a 10 s deadline adds to its call options: an unanswered attempt is resent after
+ * 3 s instead of waiting out the client's 30 s request timeout (and the probe's deadline with it).
+ */
+export const PROBE_READ = { attemptTimeoutMs: 3000 } as const;
 export type Side = 'primary' | 'secondary';
 
 export interface Luneo {

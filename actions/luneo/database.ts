@@ -6,7 +6,7 @@ import { planPutSecretValue } from '../../clients/aws/secrets.ts';
 import { formatDuration, parseDuration } from '../../core/duration.ts';
 import { DrillError } from '../../core/errors.ts';
 import { defineStep, type StepDefinition } from '../../core/model.ts';
-import { type Luneo, type LuneoRun, luneo, plannedClusterArn, type Side } from './context.ts';
+import { type Luneo, type LuneoRun, luneo, PROBE_READ, plannedClusterArn, type Side } from './context.ts';
 import { FINDINGS } from './findings.ts';
 import type { LuneoResources } from './resources.ts';
 
@@ -15,7 +15,7 @@ export async function reportedRpoLag(ctx: LuneoRun): Promise<{ value: number; at
   const l = await luneo(ctx);
   return l.aws
     .cloudWatch(l.r.secondary.region)
-    .getLatestMetric(rpoLagQuery(l.r.secondary.clusterId), { signal: ctx.signal });
+    .getLatestMetric(rpoLagQuery(l.r.secondary.clusterId), { signal: ctx.signal, ...PROBE_READ });
 }
 
 /** §6.1: the replication lag the platform reported is below the RPO target. */

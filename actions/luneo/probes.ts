@@ -7,7 +7,7 @@ import { k6Load } from '../../probes/k6.ts';
 import { order } from '../../probes/order.ts';
 import { render } from '../../probes/render.ts';
 import { smoke } from '../../probes/smoke.ts';
-import { type LuneoRun, luneo } from './context.ts';
+import { type LuneoRun, luneo, PROBE_READ } from './context.ts';
 import { reportedRpoLag } from './database.ts';
 import type { LuneoResources } from './resources.ts';
 
@@ -115,7 +115,9 @@ export const luneoProbes = {
     ],
     async check(ctx, { signal }) {
       const l = await luneo(ctx);
-      const gc = await l.aws.rds(l.r.secondary.region).describeGlobalCluster(l.r.globalClusterId, { signal });
+      const gc = await l.aws
+        .rds(l.r.secondary.region)
+        .describeGlobalCluster(l.r.globalClusterId, { signal, ...PROBE_READ });
       const writer = gc.members.find((m) => m.isWriter);
       // A target naming a cluster the platform does not have would drive the failover blind: refuse here.
       const members = gc.members.map((m) => m.clusterId);

@@ -8,7 +8,7 @@ import {
   type ProbeDefinition,
   type StepDefinition,
 } from '../../core/model.ts';
-import { luneo } from './context.ts';
+import { luneo, PROBE_READ } from './context.ts';
 import type { LuneoResources } from './resources.ts';
 
 /** A planned operation has no fault: T0 is the moment the maintenance window opens. */
@@ -40,7 +40,9 @@ export function failedOver(): ProbeDefinition<LuneoResources> {
     ],
     async check(ctx, { signal }) {
       const l = await luneo(ctx);
-      const gc = await l.aws.rds(l.r.secondary.region).describeGlobalCluster(l.r.globalClusterId, { signal });
+      const gc = await l.aws
+        .rds(l.r.secondary.region)
+        .describeGlobalCluster(l.r.globalClusterId, { signal, ...PROBE_READ });
       const writer = gc.members.find((m) => m.isWriter);
       const primary = gc.members.find((m) => m.region === l.r.primary.region);
       if (writer?.region === l.r.primary.region) {

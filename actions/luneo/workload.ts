@@ -4,7 +4,7 @@
 import { pollUntil } from '../../clients/poll.ts';
 import { DrillError } from '../../core/errors.ts';
 import { defineFault, defineStep, type ProbeDefinition, type StepDefinition } from '../../core/model.ts';
-import { luneo } from './context.ts';
+import { luneo, PROBE_READ } from './context.ts';
 import { classify } from './detection.ts';
 import type { LuneoResources } from './resources.ts';
 
@@ -85,11 +85,13 @@ export function writerBeforeFault(): ProbeDefinition<LuneoResources> {
     timeout: '10s',
     async check(ctx, { signal }) {
       const l = await luneo(ctx);
-      const gc = await l.aws.rds(l.r.secondary.region).describeGlobalCluster(l.r.globalClusterId, { signal });
+      const gc = await l.aws
+        .rds(l.r.secondary.region)
+        .describeGlobalCluster(l.r.globalClusterId, { signal, ...PROBE_READ });
       const writer = gc.members.find((m) => m.isWriter);
       const secret = await l.aws
         .secrets(l.r.primary.region)
-        .getSecretValue(l.r.secrets.databaseUrl, { signal });
+        .getSecretValue(l.r.secrets.databaseUrl, { signal, ...PROBE_READ });
       ctx.state.set(WRITER_KEY, { cluster: writer?.clusterId, versionId: secret.versionId });
       const ok = writer?.region === l.r.primary.region;
       return {
@@ -194,7 +196,9 @@ export function noRegionalFailover(): ProbeDefinition<LuneoResources> {
     async check(ctx, { signal }) {
       const l = await luneo(ctx);
       const before = ctx.state.get(WRITER_KEY) as { cluster?: string; versionId?: string } | undefined;
-      const gc = await l.aws.rds(l.r.secondary.region).describeGlobalCluster(l.r.globalClusterId, { signal });
+      const gc = await l.aws
+        .rds(l.r.secondary.region)
+        .describeGlobalCluster(l.r.globalClusterId, { signal, ...PROBE_READ });
       const writer = gc.members.find((m) => m.isWriter);
       const secret = await l.aws
         .secrets(l.r.primary.region)

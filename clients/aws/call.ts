@@ -50,6 +50,14 @@ export function toClientError(err: unknown, site: CallSite, resource?: ResourceR
   });
 }
 
+/** A timer-based deadline (not AbortSignal.timeout) so tests can drive it with fake timers. */
+function attemptDeadline(ms: number | undefined): { signal: AbortSignal; clear: () => void } | undefined {
+  if (ms === undefined) return undefined;
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new Error(`no answer within ${ms} ms`)), ms);
+  return { signal: controller.signal, clear: () => clearTimeout(timer) };
+}
+
 /** Binds one service wrapper to its region, audit log and retry policy. */
 export class AwsCaller {
   readonly retry: RetryPolicy;
@@ -75,10 +83,28 @@ export class AwsCaller {
   ): Promise<T> {
     const site = this.site(operation);
     throwIfAborted(site, opts.signal);
+    const attempt = attemptDeadline(opts.attemptTimeoutMs);
+    const signal = attempt
+      ? opts.signal
+        ? AbortSignal.any([opts.signal, attempt.signal])
+        : attempt.signal
+      : opts.signal;
     try {
-      return await raceAbort(send(opts.signal), site, opts.signal);
+      return await raceAbort(send(signal), site, signal);
     } catch (err) {
+      if (attempt?.signal.aborted && !opts.signal?.aborted) {
+        const where = site.scope ? ` in ${site.scope}` : '';
+        throw new ClientError({
+          code: 'E_UNAVAILABLE',
+          message: `${site.service} ${site.operation}${where}: no answer within ${opts.attemptTimeoutMs} ms`,
+          ...site,
+          retryable: true,
+          cause: err,
+        });
+      }
       throw toClientError(err, site, resource);
+    } finally {
+      attempt?.clear();
     }
   }
 

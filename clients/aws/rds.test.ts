@@ -7,7 +7,7 @@ import {
   SwitchoverGlobalClusterCommand,
 } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { awsError, FAST_RETRY, RecordingAudit } from '../testing.ts';
 import { planFailoverGlobalCluster, Rds } from './rds.ts';
 
@@ -129,6 +129,47 @@ describe('describeGlobalCluster', () => {
       code: 'E_ABORTED',
     });
     expect(rdsMock.calls()).toHaveLength(0);
+  });
+});
+
+describe('a read with attemptTimeoutMs', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('gives up on an unanswered attempt after attemptTimeoutMs and sends the read again', async () => {
+    vi.useFakeTimers();
+    rdsMock
+      .on(DescribeGlobalClustersCommand)
+      .callsFakeOnce(() => new Promise(() => {})) // held by the server: never answered
+      .resolves({ GlobalClusters: [globalCluster(PRIMARY)] });
+    const read = rds.describeGlobalCluster('luneo-prod-global', { attemptTimeoutMs: 3000 });
+    await vi.advanceTimersByTimeAsync(3000 + 1000);
+    expect((await read).members.find((m) => m.isWriter)?.region).toBe('eu-west-1');
+    expect(rdsMock.commandCalls(DescribeGlobalClustersCommand)).toHaveLength(2);
+  });
+
+  it('says which call went unanswered once every attempt timed out', async () => {
+    vi.useFakeTimers();
+    rdsMock.on(DescribeGlobalClustersCommand).callsFake(() => new Promise(() => {}));
+    const read = rds.describeGlobalCluster('luneo-prod-global', { attemptTimeoutMs: 500 });
+    const outcome = expect(read).rejects.toMatchObject({
+      code: 'E_UNAVAILABLE',
+      message: 'rds DescribeGlobalClusters in us-east-1: no answer within 500 ms',
+    });
+    await vi.advanceTimersByTimeAsync(60_000);
+    await outcome;
+    expect(rdsMock.commandCalls(DescribeGlobalClustersCommand)).toHaveLength(FAST_RETRY.maxAttempts);
+  });
+
+  it('the run aborting is still an abort, not a retry', async () => {
+    rdsMock.on(DescribeGlobalClustersCommand).callsFake(() => new Promise(() => {}));
+    const controller = new AbortController();
+    const read = rds.describeGlobalCluster('luneo-prod-global', {
+      attemptTimeoutMs: 60_000,
+      signal: controller.signal,
+    });
+    controller.abort();
+    await expect(read).rejects.toMatchObject({ code: 'E_ABORTED' });
+    expect(rdsMock.commandCalls(DescribeGlobalClustersCommand)).toHaveLength(1);
   });
 });
 
