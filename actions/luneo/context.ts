@@ -12,9 +12,10 @@ export type LuneoRun = RunContext<LuneoResources>;
 
 /**
  * What a probe's AWS read under a 10 s deadline adds to its call options: an unanswered attempt is resent after
- * 3 s instead of waiting out the client's 30 s request timeout (and the probe's deadline with it).
+ * 5 s instead of waiting out the client's 30 s request timeout (and the probe's deadline with it). Not less: a
+ * lab DescribeGlobalClusters asks each database its role, which takes seconds on a loaded machine.
  */
-export const PROBE_READ = { attemptTimeoutMs: 3000 } as const;
+export const PROBE_READ = { attemptTimeoutMs: 5000 } as const;
 export type Side = 'primary' | 'secondary';
 
 export interface Luneo {
