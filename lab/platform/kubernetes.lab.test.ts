@@ -138,7 +138,8 @@ async function healthOfEveryPod(region: Region, pods: V1Pod[]): Promise<Map<stri
 
 describe('pods are processes managed through the Kubernetes API', { timeout: 180_000 }, () => {
   it('deleting a luneo-api pod with client-node kills its process and a new pod replaces it', async () => {
-    const [victim, survivor] = await readyApiPods(PRIMARY_REGION);
+    // Both replicas must be Ready first: the lab is up once one pod per region answers.
+    const [victim, survivor] = await twoNewReadyPods(PRIMARY_REGION, new Set());
     expect(isProcessAlive(pidOf(victim as V1Pod))).toBe(true);
     await kube[PRIMARY_REGION].core.deleteNamespacedPod({
       name: victim?.metadata?.name as string,
@@ -148,7 +149,7 @@ describe('pods are processes managed through the Kubernetes API', { timeout: 180
   });
 
   it('deleting a luneo-api pod with kubectl kills its process and a new pod replaces it', async () => {
-    const [victim, survivor] = await readyApiPods(SECONDARY_REGION);
+    const [victim, survivor] = await twoNewReadyPods(SECONDARY_REGION, new Set());
     const name = victim?.metadata?.name as string;
     const { stdout } = await kubectl(SECONDARY_REGION, 'delete', 'pod', name);
     expect(stdout.trim()).toBe(`pod "${name}" deleted`);
