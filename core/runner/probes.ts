@@ -1,6 +1,8 @@
 // Probes: once (steady state, verification) or continuously from T0 (recovery sampling).
+import { parseDuration } from '../duration.ts';
 import { errorMessage } from '../errors.ts';
-import type { JsonValue, Phase, ProbeDefinition } from '../model.ts';
+import type { JsonValue, Phase, ProbeDefinition, ProbeOutcome, RunContext } from '../model.ts';
+import type { Redactor } from '../redact.ts';
 import { sleep, withDeadline } from './deadline.ts';
 import type { DrillRun } from './drill-run.ts';
 
@@ -18,7 +20,48 @@ export interface ProbeCheck {
   data?: JsonValue;
 }
 
-/** One check under its own timeout and the run's signal; a thrown error is a failed check. */
+/** What one probe check needs, in a run or outside one (`drill rollback`). */
+export interface ProbeHost<R> {
+  context: (signal: AbortSignal, probe: string) => RunContext<R>;
+  redactor: Redactor;
+  /** The scenario file, named when the probe times out. */
+  file?: string;
+}
+
+/**
+ * One check under the probe's own timeout and `parent`: detail and data redacted, a thrown error (or the
+ * timeout) a failed check. Only `parent` aborting throws.
+ */
+export async function probeOnce<R>(
+  probe: ProbeDefinition<R>,
+  path: string,
+  host: ProbeHost<R>,
+  parent?: AbortSignal,
+): Promise<ProbeOutcome> {
+  try {
+    const outcome = await withDeadline(
+      (signal) => probe.check(host.context(signal, probe.name), { signal }),
+      {
+        ms: parseDuration(probe.timeout ?? DEFAULT_PROBE_TIMEOUT),
+        what: `probe "${probe.name}"`,
+        setting: `${path}.timeout`,
+        file: host.file,
+        ...(parent ? { parent } : {}),
+      },
+    );
+    return {
+      ok: outcome.ok,
+      ...(outcome.latencyMs === undefined ? {} : { latencyMs: outcome.latencyMs }),
+      ...(outcome.detail ? { detail: host.redactor.redactText(outcome.detail) } : {}),
+      ...(outcome.data === undefined ? {} : { data: host.redactor.redact(outcome.data) }),
+    };
+  } catch (error) {
+    if (parent?.aborted) throw error;
+    return { ok: false, detail: host.redactor.redactText(errorMessage(error)) };
+  }
+}
+
+/** One check under its own timeout and the run's signal, timed on the run's clock; a thrown error is a failed check. */
 export async function checkProbe<R>(
   run: DrillRun<R>,
   probe: ProbeDefinition<R>,
@@ -27,36 +70,24 @@ export async function checkProbe<R>(
   parent: AbortSignal = run.signal,
 ): Promise<ProbeCheck> {
   const at = run.clock.now();
-  try {
-    const outcome = await withDeadline(
-      (signal) => probe.check(run.contextWith(signal, { phase, stepId: probe.name }), { signal }),
-      {
-        ms: run.ms(probe.timeout ?? DEFAULT_PROBE_TIMEOUT),
-        what: `probe "${probe.name}"`,
-        setting: `${path}.timeout`,
-        file: run.scenarioFile,
-        parent,
-      },
-    );
-    const latencyMs = outcome.latencyMs ?? Math.round(run.clock.now() - at);
-    return {
-      name: probe.name,
-      ok: outcome.ok,
-      at,
-      latencyMs,
-      ...(outcome.detail ? { detail: run.redactor.redactText(outcome.detail) } : {}),
-      ...(outcome.data === undefined ? {} : { data: run.redactor.redact(outcome.data) }),
-    };
-  } catch (error) {
-    if (parent.aborted) throw error;
-    return {
-      name: probe.name,
-      ok: false,
-      at,
-      latencyMs: Math.round(run.clock.now() - at),
-      detail: run.redactor.redactText(errorMessage(error)),
-    };
-  }
+  const outcome = await probeOnce(
+    probe,
+    path,
+    {
+      context: (signal, stepId) => run.contextWith(signal, { phase, stepId }),
+      redactor: run.redactor,
+      file: run.scenarioFile,
+    },
+    parent,
+  );
+  return {
+    name: probe.name,
+    ok: outcome.ok,
+    at,
+    latencyMs: outcome.latencyMs ?? Math.round(run.clock.now() - at),
+    ...(outcome.detail ? { detail: outcome.detail } : {}),
+    ...(outcome.data === undefined ? {} : { data: outcome.data }),
+  };
 }
 
 /** Samples every recovery probe at its own interval until stopped; samples land in run.samples. */

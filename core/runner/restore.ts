@@ -10,7 +10,7 @@ import {
   rollForwardStartMessage,
   rollForwardSummary,
 } from './roll-forward.ts';
-import { awaitServing, servingPassedMessage, servingWaitMessage } from './serving.ts';
+import { awaitServing } from './serving.ts';
 import { runStep } from './step-runner.ts';
 
 /** Stops whatever is still running in the background (ledger, activities); never throws. */
@@ -91,30 +91,16 @@ export async function rollForward<R>(run: DrillRun<R>, cause?: 'failure'): Promi
 }
 
 /** The recovery probes, once per round, until a round passes whole: a region serves before the fault is reverted. */
-async function servingAfterRollForward<R>(run: DrillRun<R>) {
-  const probes = run.scenario.recovery;
-  if (probes.length === 0) return undefined;
-  run.emit({
-    kind: 'log',
-    level: 'info',
-    message: servingWaitMessage(probes),
-  });
+function servingAfterRollForward<R>(run: DrillRun<R>) {
   // The run's signal is aborted already: the probes run under their own deadlines only.
   const live = new AbortController().signal;
-  const serving = await awaitServing({
-    probes,
+  return awaitServing({
+    probes: run.scenario.recovery,
     check: (probe, i) => checkProbe(run, probe, 'restore', `recovery[${i}]`, live),
     recoveryTimeout: run.scenario.recoveryTimeout ?? run.objectives.rto,
     now: () => run.clock.now(),
+    say: (message) => run.emit({ kind: 'log', level: 'info', message }),
   });
-  if (serving?.ok) {
-    run.emit({
-      kind: 'log',
-      level: 'info',
-      message: servingPassedMessage(serving),
-    });
-  }
-  return serving;
 }
 
 async function restoreSteps<R>(run: DrillRun<R>): Promise<void> {

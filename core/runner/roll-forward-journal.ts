@@ -7,7 +7,7 @@ import type { Redactor } from '../redact.ts';
 import { exactWayBack } from '../safety/way-back.ts';
 import { withDeadline } from './deadline.ts';
 import { stepId } from './ids.ts';
-import { DEFAULT_PROBE_TIMEOUT } from './probes.ts';
+import { probeOnce } from './probes.ts';
 import {
   executeRollForward,
   planRollForward,
@@ -17,7 +17,7 @@ import {
   rollForwardSummary,
 } from './roll-forward.ts';
 import type { RollbackResult } from './rollback.ts';
-import { awaitServing, servingPassedMessage, servingWaitMessage } from './serving.ts';
+import { awaitServing } from './serving.ts';
 import { DEFAULT_STEP_TIMEOUT } from './step-runner.ts';
 
 /** The exact way back from the run's first irreversible failover step. */
@@ -39,11 +39,10 @@ export function rollbackReason(
   const did = forward
     ? `\`drill rollback\` ${rollForwardSummary(forward)}, then rolled back the rest`
     : 'rolled back by `drill rollback`';
+  const loud = forward ? rollForwardFailure(forward, d.runId, wayBack) : '';
   const parts = [
     state === 'rolled-back' ? did : `${did}: incomplete, run \`pnpm drill rollback ${d.runId}\` again`,
-    ...(forward && rollForwardFailure(forward, d.runId, wayBack)
-      ? [rollForwardFailure(forward, d.runId, wayBack)]
-      : []),
+    ...(loud ? [loud] : []),
   ];
   if (d.verdict === undefined) {
     return { verdict: 'aborted', reason: [`killed (pid ${d.pid}) during ${d.phase}`, ...parts].join('; ') };
@@ -122,32 +121,19 @@ export async function rollForwardFromJournal<R>(
 }
 
 /** The run's rule after a roll forward: the recovery probes pass before the fault is reverted. */
-async function servingFromJournal<R>(
+function servingFromJournal<R>(
   scenario: Scenario<R>,
   context: (signal: AbortSignal, id: string) => RunContext<R>,
   say: (line: string) => void,
   redactor: Redactor,
   file: string | undefined,
 ) {
-  if (scenario.recovery.length > 0) say(servingWaitMessage(scenario.recovery));
-  const serving = await awaitServing({
+  const host = { context, redactor, ...(file ? { file } : {}) };
+  return awaitServing({
     probes: scenario.recovery,
-    check: async (probe, i) => {
-      try {
-        const outcome = await withDeadline((signal) => probe.check(context(signal, probe.name), { signal }), {
-          ms: parseDuration(probe.timeout ?? DEFAULT_PROBE_TIMEOUT),
-          what: `probe "${probe.name}"`,
-          setting: `recovery[${i}].timeout`,
-          file,
-        });
-        return outcome.detail ? { ...outcome, detail: redactor.redactText(outcome.detail) } : outcome;
-      } catch (error) {
-        return { ok: false, detail: redactor.redactText(errorMessage(error)) };
-      }
-    },
+    check: (probe, i) => probeOnce(probe, `recovery[${i}]`, host),
     recoveryTimeout: scenario.recoveryTimeout ?? scenario.objectives.rto,
     now: () => performance.now(),
+    say,
   });
-  if (serving?.ok) say(servingPassedMessage(serving));
-  return serving;
 }

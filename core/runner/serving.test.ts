@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { ProbeDefinition, ProbeOutcome } from '../model.ts';
 import { awaitServing, notServingMessage, servingSummary } from './serving.ts';
 
-/** A fake clock the pauses advance: no real time passes. */
+/** A fake clock the pauses advance (no real time passes), and a quiet operator console. */
 function fakeTime() {
   let now = 0;
   return {
+    say: () => {},
     now: () => now,
     pause: async (ms: number) => {
       now += ms;

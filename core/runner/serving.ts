@@ -26,15 +26,15 @@ export interface ServingOutcome {
 
 export interface ServingOptions<R> {
   probes: ProbeDefinition<R>[];
-  /** One check of one probe, under the caller's deadline and redaction; a throw counts as a failure. */
+  /** One check of one probe, under the caller's deadline and redaction (`probeOnce`). */
   check: (probe: ProbeDefinition<R>, index: number) => Promise<ProbeOutcome>;
   /** The scenario's recovery timeout (or RTO): the wait is never longer than that, nor than 5 minutes. */
   recoveryTimeout: string;
   now: () => number;
-  /** Injected by unit tests; the real one honours the signal. */
+  /** Progress for the operator: when the wait starts, and how long it took when it passes. */
+  say: (line: string) => void;
+  /** Between rounds; unit tests pass one that advances a fake clock. */
   pause?: (ms: number) => Promise<void>;
-  /** Each round's outcome, for progress output. */
-  onRound?: (round: { n: number; failures: Record<string, string> }) => void;
 }
 
 /** Runs every recovery probe once per round until one round passes whole, or the bound is reached. */
@@ -46,36 +46,30 @@ export async function awaitServing<R>(opts: ServingOptions<R>): Promise<ServingO
   );
   const pause = opts.pause ?? ((ms: number) => sleep(ms));
   const probes = opts.probes.map((p) => p.name);
+  opts.say(
+    `rolled forward; waiting for the recovery probes (${probes.join(', ')}) to pass before reverting the fault`,
+  );
   const started = opts.now();
-  let failures: Record<string, string> = {};
-  let rounds = 0;
-  for (;;) {
-    rounds += 1;
+  for (let rounds = 1; ; rounds++) {
     const outcomes = await Promise.all(
       opts.probes.map((probe, i) =>
         opts.check(probe, i).catch((error: unknown) => ({ ok: false, detail: errorMessage(error) })),
       ),
     );
-    failures = {};
+    const failures: Record<string, string> = {};
     for (const [i, outcome] of outcomes.entries()) {
       if (!outcome.ok) failures[probes[i] as string] = outcome.detail ?? 'failed';
     }
-    opts.onRound?.({ n: rounds, failures });
     const afterMs = Math.round(opts.now() - started);
     const ok = Object.keys(failures).length === 0;
+    if (ok) {
+      opts.say(
+        `recovery probes pass ${formatDuration(afterMs)} after the roll forward (${rounds} round${rounds === 1 ? '' : 's'})`,
+      );
+    }
     if (ok || afterMs >= timeoutMs) return { ok, probes, afterMs, rounds, failures, timeoutMs };
     await pause(Math.min(ROUND_GAP_MS, timeoutMs - afterMs));
   }
-}
-
-/** Said when the wait starts. */
-export function servingWaitMessage(probes: { name: string }[]): string {
-  return `rolled forward; waiting for the recovery probes (${probes.map((p) => p.name).join(', ')}) to pass before reverting the fault`;
-}
-
-/** Said when every probe passed: how long it took. */
-export function servingPassedMessage(serving: ServingOutcome): string {
-  return `recovery probes pass ${formatDuration(serving.afterMs)} after the roll forward (${serving.rounds} round${serving.rounds === 1 ? '' : 's'})`;
 }
 
 /** "serving again (recovery probes health, order pass)": the verdict's words for a roll forward that serves. */
