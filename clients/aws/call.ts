@@ -84,11 +84,10 @@ export class AwsCaller {
     const site = this.site(operation);
     throwIfAborted(site, opts.signal);
     const attempt = attemptDeadline(opts.attemptTimeoutMs);
-    const signal = attempt
-      ? opts.signal
+    const signal =
+      attempt && opts.signal
         ? AbortSignal.any([opts.signal, attempt.signal])
-        : attempt.signal
-      : opts.signal;
+        : (attempt?.signal ?? opts.signal);
     try {
       return await raceAbort(send(signal), site, signal);
     } catch (err) {

@@ -57,8 +57,12 @@ function load(text: string, file: string): { wf: Workflow; problems: string[] } 
 }
 
 const steps = (wf: Workflow): Step[] => Object.values(wf.jobs ?? {}).flatMap((j) => j.steps ?? []);
-const runs = (wf: Workflow, needle: RegExp) =>
-  steps(wf).some((s) => typeof s.run === 'string' && needle.test(s.run));
+/** Some step's `run` matches `needle` (a string: contains it). */
+const runs = (wf: Workflow, needle: RegExp | string) =>
+  steps(wf).some(
+    (s) =>
+      typeof s.run === 'string' && (typeof needle === 'string' ? s.run.includes(needle) : needle.test(s.run)),
+  );
 const uses = (wf: Workflow, action: string) => steps(wf).filter((s) => s.uses?.split('@')[0] === action);
 
 /** Every `uses:` pinned to a major tag or a commit, never a branch. */
@@ -114,7 +118,7 @@ function reportLayout(wf: Workflow, file: string): string[] {
   ] as const) {
     if (!covers(path)) problems.push(`${file}: ${what} (${path}) is not in any upload-artifact path`);
   }
-  if (!runs(wf, new RegExp(`${compliance.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/${REPORT_BASENAME}.md`)))
+  if (!runs(wf, `${compliance}/${REPORT_BASENAME}.md`))
     problems.push(`${file}: the step summary does not use ${compliance}/${REPORT_BASENAME}.md`);
   return problems;
 }

@@ -37,7 +37,7 @@ export interface WorkerState {
   processed: number;
   failed: number;
   /** Jobs put back because the database was unreachable or read-only (no attempt spent). */
-  deferred?: number;
+  deferred: number;
   lastOkAt: number | null;
   lastError: string | null;
   /** 'reader': the database answered read-only (standby region), so the worker stands by. */
@@ -51,6 +51,7 @@ export function initialWorkerState(): WorkerState {
   return {
     processed: 0,
     failed: 0,
+    deferred: 0,
     lastOkAt: null,
     lastError: null,
     role: 'unknown',
@@ -144,7 +145,7 @@ async function processOrDefer(
     if (!token || !isDatabaseOutage(error)) throw error;
     const delayMs = outageRetryDelay(job, options.outageRetryMinMs ?? 500, options.outageRetryMaxMs ?? 5000);
     await job.moveToDelayed(Date.now() + delayMs, token);
-    state.deferred = (state.deferred ?? 0) + 1;
+    state.deferred += 1;
     console.error(
       `render ${job.id} put back for ${delayMs} ms, attempt not counted (database unavailable): ${describeError(error)}`,
     );

@@ -102,7 +102,7 @@ describe('ai-worker and a database outage', () => {
     link.cut();
     await enqueueRender(queue, { id, kind: 'render' });
 
-    // Three claims, each ending in "Connection terminated due to connection timeout" after 1 s: the old worker
+    // Three claims, each ending in "Connection terminated due to connection timeout" (DB_TIMEOUTS): the old worker
     // had failed the job for good by the third (3 attempts).
     const during = await waitFor(
       'the job to be claimed three times during the outage',
