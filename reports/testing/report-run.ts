@@ -67,13 +67,13 @@ export async function bootReportRun(): Promise<ReportRun> {
     stage('lab up');
     const bootedAt = Date.now();
     const historyDir = join(outDir, 'compliance-history');
+    // What every drill here runs with (in this process or not); the processes also get the out and history dirs.
+    const drillEnv = { LAB_DIR: labDir, CI: '1', DRILL_APPROVER: 'Env Approver' };
     const env = {
       ...process.env,
-      CI: '1',
-      LAB_DIR: labDir,
+      ...drillEnv,
       DRILL_OUT_DIR: outDir,
       DRILL_COMPLIANCE_HISTORY: historyDir,
-      DRILL_APPROVER: 'Env Approver',
     };
     const history: LabDrill[] = [];
     for (const { offset, signOff } of HISTORY) {
@@ -83,7 +83,7 @@ export async function bootReportRun(): Promise<ReportRun> {
         outDir,
         'api-pod-kill',
         { clockOffset: offset, ...signOff },
-        { LAB_DIR: labDir, CI: '1', DRILL_APPROVER: 'Env Approver' },
+        drillEnv,
       );
       if (drill.code !== 0) throw new Error(`api-pod-kill ${offset} exited ${drill.code}:\n${drill.output}`);
       history.push(drill);
