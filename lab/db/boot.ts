@@ -1,6 +1,6 @@
 // Booting one region's database: its directories, a copy of the template, its server and client Link.
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Link } from '../net/link.ts';
@@ -64,19 +64,39 @@ export async function runInitSql(
   await query(target, initSql, [], 60_000);
 }
 
-/** The lab dir must be reachable by the server user (root's home is not, for `postgres`). */
-export async function letServerUserIn(dir: string, runAs: RunAs | undefined): Promise<void> {
-  if (!runAs) return;
+/**
+ * Where the server user can keep its files: `dir` (made passable with o+x), or, when a parent of `dir` is closed to
+ * that user (a clone under `mktemp -d`, root's home), a fresh directory in os.tmpdir() that the caller removes.
+ */
+export async function serverReachableDir(
+  dir: string,
+  runAs: RunAs | undefined,
+  log: (msg: string) => void = () => {},
+): Promise<{ dir: string; relocated: boolean }> {
+  if (!runAs) return { dir, relocated: false };
   // Our own lab dir may be private (mkdtemp makes 0700): let the server user pass through it.
+  if (await passable(dir, runAs)) return { dir, relocated: false };
+  const elsewhere = await mkdtemp(join(tmpdir(), 'drill-lab-db-'));
+  if (await passable(elsewhere, runAs)) {
+    log(
+      `${dir} is not reachable by the user ${runAs.name} (a parent is closed): database files in ${elsewhere}`,
+    );
+    return { dir: elsewhere, relocated: true };
+  }
+  await rm(elsewhere, { recursive: true, force: true });
+  throw new PgLabError(
+    'DirNotAccessible',
+    `${dir} is not reachable by the user ${runAs.name}, nor is ${tmpdir()}: allow it (chmod o+x on each parent)`,
+  );
+}
+
+async function passable(dir: string, runAs: RunAs): Promise<boolean> {
   const { mode } = await stat(dir);
   await chmod(dir, (mode & 0o7777) | 0o001);
   try {
     await run('test', ['-x', dir], { runAs });
-  } catch (error) {
-    throw new PgLabError(
-      'DirNotAccessible',
-      `${dir} is not reachable by the user ${runAs.name}: allow it (chmod o+x on each parent) or use a dir under /tmp`,
-      { cause: error },
-    );
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -7,7 +7,7 @@ import { Link, type LinkStats } from '../net/link.ts';
 import { freePort } from '../net/ports.ts';
 import { otherRegion, type Region } from '../regions.ts';
 import { findPostgres, type PgBinaries } from './binaries.ts';
-import { letServerUserIn, prepareNode, runInitSql, setPasswords } from './boot.ts';
+import { prepareNode, runInitSql, serverReachableDir, setPasswords } from './boot.ts';
 import { PgLabError } from './errors.ts';
 import { Heartbeat } from './heartbeat.ts';
 import type { DbNode, DbRole, SyncStatus } from './node.ts';
@@ -21,7 +21,7 @@ export { DbStateError, PgLabError } from './errors.ts';
 export type { DbRole, SyncStatus } from './node.ts';
 
 export interface ReplicatedDatabaseOptions {
-  /** Data dirs, logs (<dir>/<region>/log) and sockets live here. */
+  /** Data dirs, logs (<dir>/<region>/log) and sockets live here (in os.tmpdir() if the server user cannot reach it). */
   dir: string;
   primary: Region;
   secondary: Region;
@@ -51,6 +51,9 @@ export class ReplicatedDatabase {
   private readonly background = new Set<Promise<void>>();
   private readonly stopping = new AbortController();
   private queue: Promise<void> = Promise.resolve();
+  /** opts.dir, or a directory in os.tmpdir() when the server user cannot reach opts.dir (removed on stop). */
+  private dataDir = '';
+  private relocated = false;
   /** Regions whose fence-then-rejoin (after reconnect) is running in the background. */
   private readonly recovering = new Set<Region>();
 
@@ -67,11 +70,13 @@ export class ReplicatedDatabase {
   async start(): Promise<void> {
     const began = performance.now();
     const mark = (what: string) => this.log(`start: ${what} at ${Math.round(performance.now() - began)} ms`);
-    const { dir, primary, secondary } = this.opts;
+    const { primary, secondary } = this.opts;
     this.bins = findPostgres();
     this.runAs = serverUser();
-    await mkdir(dir, { recursive: true });
-    await letServerUserIn(dir, this.runAs);
+    await mkdir(this.opts.dir, { recursive: true });
+    const { dir, relocated } = await serverReachableDir(this.opts.dir, this.runAs, this.log);
+    this.dataDir = dir;
+    this.relocated = relocated;
     const template = await ensureTemplate(this.bins, this.runAs, this.log);
     mark('template ready');
     const [primaryPort, secondaryPort] = [await freePort(), await freePort()];
@@ -258,9 +263,10 @@ export class ReplicatedDatabase {
     const nodes = [...this.nodes.values()];
     await Promise.all([...nodes.map((n) => n.clientLink.close()), this.wan?.close()]);
     await Promise.all(nodes.map((n) => n.server.stop()));
-    // A socket dir outside `dir` is the short fallback made in os.tmpdir(): ours to remove.
-    const outside = nodes.filter((n) => !n.dirs.socket.startsWith(`${this.opts.dir}/`));
+    // A socket dir outside the data dir is the short fallback made in os.tmpdir(): ours to remove.
+    const outside = nodes.filter((n) => !n.dirs.socket.startsWith(`${this.dataDir}/`));
     await Promise.all(outside.map((n) => rm(n.dirs.socket, { recursive: true, force: true })));
+    if (this.relocated) await rm(this.dataDir, { recursive: true, force: true });
     this.log('database stopped');
   }
 
