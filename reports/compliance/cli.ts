@@ -37,6 +37,13 @@ function newRunDirs(runsDir: string, historyDir: string): string[] {
     .map((id) => join(runsDir, id));
 }
 
+/** A missing or empty history verifies nothing: a typo in the path must not read as a clean audit. */
+export function emptyHistoryProblem(dir: string, records: number, allowEmpty: boolean): string | undefined {
+  if (allowEmpty || records > 0) return undefined;
+  const why = existsSync(dir) ? 'holds no record' : 'does not exist';
+  return `NOT VERIFIED: the compliance history ${dir} ${why}. Check --history / $DRILL_COMPLIANCE_HISTORY; pass --allow-empty when an empty history is expected (before the first drill).`;
+}
+
 /** `exit` receives the command's exit code (kept off process.exitCode so callers and tests own it). */
 function program(exit: (code: number) => void): Command {
   const cli = new Command('compliance').exitOverride().showSuggestionAfterError(true);
@@ -99,9 +106,17 @@ function program(exit: (code: number) => void): Command {
       '--expect-head <sha256>',
       'the chain hash a previous run published (catches records cut from the end)',
     )
-    .action((opts: { history?: string; expectHead?: string }) => {
-      const report = verifyHistory(history(opts), opts.expectHead);
+    .option('--allow-empty', 'a missing or empty history is expected (the first drill of a new history)')
+    .action((opts: { history?: string; expectHead?: string; allowEmpty?: boolean }) => {
+      const dir = history(opts);
+      const report = verifyHistory(dir, opts.expectHead);
       for (const p of report.problems) out(`${p.kind}: ${p.message}`);
+      const empty = emptyHistoryProblem(dir, report.records, opts.allowEmpty === true);
+      if (empty) {
+        out(empty);
+        exit(1);
+        return;
+      }
       out(
         report.ok
           ? `verified: ${report.records} records, ${report.artifacts} artifacts, head ${report.head?.chainHash ?? 'empty'}`
