@@ -56,6 +56,19 @@ export function rollbackReason(
  * and before its failover finished gets its remaining failover steps first, each under its own deadline. Their undos
  * are not journaled: the irreversible step keeps every failover step anyway.
  */
+/** The failover steps a killed or aborted run still owes its target, from its journal (undefined: none). */
+export function rollForwardPlanOf<R>(data: JournalData, scenario: Scenario<R>) {
+  // A run that passed or crashed on a bug keeps its failover as it is; a failed one may have stopped after the
+  // promotion with its own roll forward failing (its message tells the operator to run this command).
+  if (data.dryRun || data.verdict === 'passed' || data.verdict === 'error') return undefined;
+  const irreversible = data.steps.find((s) => s.phase === 'failover' && s.irreversible);
+  return planRollForward(
+    scenario.failover,
+    (id) => data.steps.findLast((s) => s.phase === 'failover' && s.id === id)?.status,
+    irreversible ? { stepId: irreversible.id, title: irreversible.title } : undefined,
+  );
+}
+
 export async function rollForwardFromJournal<R>(
   journal: Journal,
   scenario: Scenario<R>,
@@ -64,15 +77,7 @@ export async function rollForwardFromJournal<R>(
   redactor: Redactor,
 ): Promise<RollForwardOutcome | undefined> {
   const data = journal.data;
-  // A run that passed or crashed on a bug keeps its failover as it is; a failed one may have stopped after the
-  // promotion with its own roll forward failing (its message tells the operator to run this command).
-  if (data.dryRun || data.verdict === 'passed' || data.verdict === 'error') return undefined;
-  const irreversible = data.steps.find((s) => s.phase === 'failover' && s.irreversible);
-  const plan = planRollForward(
-    scenario.failover,
-    (id) => data.steps.findLast((s) => s.phase === 'failover' && s.id === id)?.status,
-    irreversible ? { stepId: irreversible.id, title: irreversible.title } : undefined,
-  );
+  const plan = rollForwardPlanOf(data, scenario);
   if (!plan) return undefined;
   say(`⚠ ${rollForwardStartMessage(plan)}`);
   const outcome = await executeRollForward(plan, {

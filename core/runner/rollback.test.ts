@@ -278,3 +278,20 @@ describe('drill rollback of a run killed after an irreversible step, before its 
     );
   });
 });
+
+describe('drill rollback of a run that holds nothing to undo', () => {
+  it('refuses and leaves the journal exactly as it was', async () => {
+    const runDir = killedRun({ steps: [{ id: 'a', status: 'ok' }], undos: [], verdict: 'passed' });
+    const journal = Journal.load(runDir);
+    journal.update((d) => {
+      for (const u of d.undos) u.status = 'done';
+    });
+    const before = readFileSync(join(runDir, 'journal.json'), 'utf8');
+    const { done, world } = rollback(runDir, {});
+    await expect(done).rejects.toThrow(
+      'run run-k is finished (verdict passed) and has no pending undo: nothing to roll back, nothing changed',
+    );
+    expect(readFileSync(join(runDir, 'journal.json'), 'utf8')).toBe(before);
+    expect(world.markers).toEqual([]);
+  });
+});

@@ -13,7 +13,12 @@ import { type UndoOutcome, UndoStack } from '../undo.ts';
 import { withDeadline } from './deadline.ts';
 import { stepId } from './ids.ts';
 import type { RollForwardOutcome } from './roll-forward.ts';
-import { rollbackReason, rollForwardFromJournal, wayBackOf } from './roll-forward-journal.ts';
+import {
+  rollbackReason,
+  rollForwardFromJournal,
+  rollForwardPlanOf,
+  wayBackOf,
+} from './roll-forward-journal.ts';
 import { type LockReleaseOutcome, outDirOf, releaseLockOf } from './safety.ts';
 import { DEFAULT_STEP_TIMEOUT } from './step-runner.ts';
 
@@ -66,6 +71,18 @@ export async function rollbackRun<R>(
     throw new DrillError(
       'E_USAGE',
       `run ${data.runId} is still running (pid ${data.pid}): press Ctrl-C in its terminal (it rolls back itself), or stop that process first`,
+    );
+  }
+  if (
+    data.state !== 'running' &&
+    journal.pendingUndos().length === 0 &&
+    !rollForwardPlanOf(data, scenario) &&
+    !opts.restore
+  ) {
+    // A finished or rolled-back run holds nothing to undo: rewriting its journal would falsify its record.
+    throw new DrillError(
+      'E_USAGE',
+      `run ${data.runId} is ${data.state}${data.verdict ? ` (verdict ${data.verdict})` : ''} and has no pending undo: nothing to roll back, nothing changed. To go back after a failover, run the switchback (\`pnpm drill rollback ${data.runId} --restore\` or \`pnpm drill switchback\`)`,
     );
   }
   const redactor = opts.redactor ?? new Redactor();
