@@ -90,9 +90,9 @@ function program(exit: (code: number) => void): Command {
               `ingested ${record.run.runId} as record ${record.seq} (${record.artifacts.length} artifacts, chain ${record.chainHash.slice(0, 16)}…)`,
             );
           } catch (error) {
-            // With --from, a dry run is skipped rather than fatal.
-            if (opts.from && error instanceof DrillError && error.message.includes('is a dry run'))
-              out(`skipped ${runDir}: dry run`);
+            // With --from, a dry or refused run is skipped rather than fatal.
+            if (opts.from && error instanceof DrillError && error.message.includes('nothing was executed'))
+              out(`skipped ${runDir}: no drill took place (${error.message.split(': ')[0]})`);
             else throw error;
           }
         }

@@ -1,5 +1,7 @@
 // The compliance report as one of `pnpm report`'s builders: records the reported runs in the history, then builds.
 import { join } from 'node:path';
+import { isExecutedDrill } from '../../core/runner/outcome.ts';
+import type { RunResult } from '../../core/runner/result-schema.ts';
 import { buildComplianceReport } from './build.ts';
 import { ingestRun, readRecords } from './store.ts';
 
@@ -14,7 +16,7 @@ export const historyDirOf = (outRoot: string, env: NodeJS.ProcessEnv = process.e
   env[HISTORY_ENV] || join(outRoot, 'compliance-history');
 
 export interface ComplianceBuilderContext {
-  runs: { runDir: string; result: { runId: string; dryRun: boolean } }[];
+  runs: { runDir: string; result: RunResult }[];
   outDir: string;
   outRoot: string;
 }
@@ -26,8 +28,8 @@ export const complianceReportBuilder = {
     const historyDir = historyDirOf(ctx.outRoot);
     const known = new Set(readRecords(historyDir).map((r) => r.run.runId));
     for (const run of ctx.runs) {
-      // Dry runs executed nothing: no evidence to keep.
-      if (run.result.dryRun || known.has(run.result.runId)) continue;
+      // Dry and refused runs executed nothing: no evidence to keep, no due date moved.
+      if (!isExecutedDrill(run.result) || known.has(run.result.runId)) continue;
       ingestRun({ historyDir, runDir: run.runDir });
     }
     const files = await buildComplianceReport({ historyDir, outDir: join(ctx.outDir, COMPLIANCE_SUBDIR) });

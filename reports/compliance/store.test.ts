@@ -42,7 +42,7 @@ describe('ingestRun', () => {
     ]);
   });
 
-  it('refuses a run already in the history, a dry run and a folder with no result.json', () => {
+  it('refuses a run already in the history, a dry run, a refused run and a folder with no result.json', () => {
     const { historyDir, selfTest } = history();
     expect(() => ingestRun({ historyDir, runDir: selfTest })).toThrow(
       `20261126T070541Z-self-test-c64f is already in the history at ${historyDir}`,
@@ -50,6 +50,16 @@ describe('ingestRun', () => {
     const dry = runDirWith({ ...fixture('self-test'), runId: 'dry-1', dryRun: true });
     expect(() => ingestRun({ historyDir, runDir: dry })).toThrow(
       'dry-1 is a dry run: nothing was executed, so it is no evidence; ingest a real run',
+    );
+    const refused = runDirWith({
+      ...fixture('self-test'),
+      runId: 'refused-1',
+      verdict: 'failed',
+      t0: null,
+      error: { code: 'E_GUARDRAIL', message: 'placeholder account 000000000000' },
+    });
+    expect(() => ingestRun({ historyDir, runDir: refused })).toThrow(
+      'refused-1 is a refused run (a gate stopped it before the fault): nothing was executed, so it is no evidence',
     );
     const empty = mkdtempSync(join(tmpdir(), 'compliance-empty-'));
     expect(() => ingestRun({ historyDir, runDir: empty })).toThrow(

@@ -2,9 +2,11 @@
 //   <history>/records/000001-<runId>.json   one per ingested run, never rewritten
 //   <history>/artifacts/<runId>/...         the run's files, as hashed in its record
 //   <history>/head.json                     { seq, chainHash } of the last record
+
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { DrillError } from '../../core/errors.ts';
+import { isExecutedDrill, runOutcome } from '../../core/runner/outcome.ts';
 import { RESULT_FILE } from '../../core/runner/report.ts';
 import { type RunResult, runResultSchema } from '../../core/runner/result-schema.ts';
 import type { SignOff } from '../../core/sign-off.ts';
@@ -90,14 +92,16 @@ export interface IngestOptions {
 
 /**
  * Appends one run to the history: copies its artifacts under artifacts/<runId>/, hashes each, and
- * writes a record chained to the previous one. Refuses dry runs and a run already ingested.
+ * writes a record chained to the previous one. Refuses dry and refused runs (no drill took place) and a run already ingested.
  */
 export function ingestRun(opts: IngestOptions): HistoryRecord {
   const result = readResult(opts.runDir);
-  if (result.dryRun) {
+  if (!isExecutedDrill(result)) {
+    const what =
+      runOutcome(result) === 'planned' ? 'a dry run' : 'a refused run (a gate stopped it before the fault)';
     throw new DrillError(
       'E_USAGE',
-      `${result.runId} is a dry run: nothing was executed, so it is no evidence; ingest a real run`,
+      `${result.runId} is ${what}: nothing was executed, so it is no evidence; ingest a real run`,
     );
   }
   const records = readRecords(opts.historyDir);
