@@ -12,6 +12,10 @@ import type { AuditLog } from '../../core/model.ts';
 import { ClientError } from '../errors.ts';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../retry.ts';
 
+// SDK 3.1164 warns on Node 20 that releases after January 2027 will need Node 22. We pin 3.1164 (README,
+// dependencies), so the warning tells a drill's reader nothing actionable and would bury the run's own output.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 export interface AwsClientConfig {
   /** Default region for regional services. */
   region: string;
