@@ -26,7 +26,9 @@ table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #d0d7de;paddi
 th{background:#f6f8fa}.charts{display:flex;flex-wrap:wrap;gap:12px}
 svg.trend{background:#fff;border:1px solid #eaeef2}svg .axis{stroke:#57606a}svg .objective{stroke:#cf222e;stroke-dasharray:5 4}
 svg .met{fill:#2da44e}svg .missed{fill:#cf222e}svg text{font:11px system-ui,sans-serif;fill:#1b1f24}
-svg .chart-title{font-weight:700}svg .none{fill:#8c959f}
+svg .chart-title{font-weight:700}svg .none{fill:#8c959f}svg .grid{stroke:#eaeef2}
+@page{size:A4;margin:12mm 10mm}
+@media print{body{margin:0;max-width:none;font-size:12px}.card{page-break-inside:auto}.card>table,.card>.charts,.card>h3{page-break-inside:avoid}svg.trend{width:48%;height:auto}}
 .integrity.bad{border-color:#cf222e;background:#fff5f5}ul.problems li{font-family:monospace;font-size:12px}
 `;
 
@@ -50,6 +52,28 @@ function remediationList(s: ScenarioStatus): string {
   return `<details open><summary>${s.openRemediation.length} open remediation item(s) from the last run</summary><ul>${items}</ul></details>`;
 }
 
+/** The trend charts, or one line when no quarter measured anything (no empty chart with a 1 ms axis). */
+function charts(s: ScenarioStatus): string {
+  const svgs = [
+    trendChart(`${s.scenario}: RTO per quarter`, trendPoints(s.quarters, 'rto')),
+    trendChart(`${s.scenario}: RPO per quarter`, trendPoints(s.quarters, 'rpo')),
+  ].filter((svg) => svg !== '');
+  return svgs.length
+    ? `<div class="charts">${svgs.join('')}</div>`
+    : '<p class="meta">No RTO or RPO measured in any quarter yet: no trend to chart.</p>';
+}
+
+/** One row per scenario, first on the page: what an auditor reads before the details. */
+function summaryTable(rows: ScenarioStatus[]): string {
+  const body = rows
+    .map((s) => {
+      const pass = s.lastRun.verdict === 'passed' ? 'pass' : 'fail';
+      return `<tr><td>${h(s.scenario)}${s.evidence === 'simulation' ? '<span class="badge sim">SIMULATION</span>' : ''}</td><td>${day(s.lastRun.startedAt)}</td><td><span class="badge ${pass}">${verdictText(s.lastRun)}</span></td><td>${h(achievedVsTarget(s.lastRun, 'rto'))}</td><td>${h(achievedVsTarget(s.lastRun, 'rpo'))}</td><td>${s.overdue ? '<span class="badge overdue">OVERDUE</span> ' : ''}${h(dueText(s))}</td><td>${s.openRemediation.length}</td></tr>`;
+    })
+    .join('');
+  return `<table class="summary"><thead><tr><th>scenario</th><th>last run</th><th>result</th><th>RTO achieved / target</th><th>RPO achieved / target</th><th>next due</th><th>open items</th></tr></thead><tbody>${body}</tbody></table>`;
+}
+
 function card(s: ScenarioStatus): string {
   const sim = s.evidence === 'simulation';
   const last = s.lastRun;
@@ -67,7 +91,7 @@ function card(s: ScenarioStatus): string {
 </tbody></table>
 ${shifted ? '<p class="meta">Some runs were made with a shifted clock (--clock-offset): history for rehearsal, not evidence.</p>' : ''}
 ${quarterTable(s)}
-<div class="charts">${trendChart(`${s.scenario}: RTO per quarter`, trendPoints(s.quarters, 'rto'))}${trendChart(`${s.scenario}: RPO per quarter`, trendPoints(s.quarters, 'rpo'))}</div>
+${charts(s)}
 <p class="meta">Trend RTO: ${h(trendText(s, 'rto'))}<br>Trend RPO: ${h(trendText(s, 'rpo'))}</p>
 ${remediationList(s)}
 </section>`;
@@ -97,6 +121,8 @@ export function renderHtml(summary: ComplianceSummary, verify: VerifyReport): st
 <body>
 <h1>DR compliance report</h1>
 <p class="meta">Generated ${h(summary.generatedAt)} · drills are due every ${summary.cadenceDays} days · quarters in UTC</p>
+<h2>Summary</h2>
+${summary.live.length + summary.simulation.length ? summaryTable([...summary.live, ...summary.simulation]) : '<p>The history holds no run yet.</p>'}
 ${integrity(verify)}
 <h2>Live evidence</h2>
 ${live}

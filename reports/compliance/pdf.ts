@@ -39,7 +39,7 @@ export async function printPdf(
       path: pdfFile,
       format: 'A4',
       printBackground: true,
-      margin: { top: '12mm', bottom: '12mm' },
+      preferCSSPageSize: true,
     });
     return { consoleErrors };
   } finally {

@@ -93,3 +93,15 @@ describe('chain hash', () => {
     expect(chainHashOf({ ...body, prevChainHash: 'f'.repeat(64) })).not.toBe(hash);
   });
 });
+
+describe('remediationOf, repeats', () => {
+  it('lists a finding carried by two steps once', () => {
+    const run = fixture('region-outage');
+    const first = run.findings[0];
+    if (!first) throw new Error('fixture has findings');
+    run.findings.push({ ...first, stepId: 'another-step' });
+    const titles = remediationOf(run).map((i) => i.title);
+    expect(titles.filter((t) => t === `Runbook ${first.runbook}: ${first.says}`)).toHaveLength(1);
+    expect(titles).toHaveLength(new Set(titles).size);
+  });
+});

@@ -142,7 +142,18 @@ export function remediationOf(result: RunResult): RemediationItem[] {
       severity: 'major',
     });
   }
-  return items;
+  return withoutRepeats(items);
+}
+
+/** One item per distinct problem: a finding carried by several steps, or a deviation said twice, is listed once. */
+function withoutRepeats(items: RemediationItem[]): RemediationItem[] {
+  const seen = new Set<string>();
+  return items.filter((item) => {
+    const said = `${item.title}\n${item.detail}`;
+    if (seen.has(said)) return false;
+    seen.add(said);
+    return true;
+  });
 }
 
 /** The record's run summary from a result.json; `signOff` is used only when the run recorded none. */

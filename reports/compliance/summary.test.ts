@@ -93,11 +93,31 @@ describe('renderings', () => {
     ).toContain('History integrity: **TAMPERED**: 1 problem(s):\n- a was changed');
   });
 
-  it('SVG: a bar per quarter with its value, "no run" for an empty quarter, the objective off scale', () => {
+  it('SVG: a bar per quarter with its value, "no run" for an empty quarter, the objective on a log scale', () => {
     const svg = trendChart('RTO', trendPoints(summary.simulation[0]?.quarters ?? [], 'rto'));
     expect(svg.match(/<rect /g)?.length).toBe(2);
     expect(svg).toContain('>no run</text>');
     expect(svg).toContain('<title>2026-Q2: 1.6s (met)</title>');
-    expect(svg).toContain('objective 30.0s (above the scale)');
+    expect(svg).toContain('>objective 30.0s</text>');
+    expect(svg).toContain('(log scale)');
+  });
+
+  it('SVG: an 18 s bar and its 30 min objective both fit, a decade per tick; no chart without a value', () => {
+    const point = (quarter: string, valueMs: number | null) => ({
+      quarter,
+      valueMs,
+      objectiveMs: 1_800_000,
+      met: valueMs === null ? null : true,
+    });
+    const svg = trendChart('RTO', [point('2026-Q3', 18_000), point('2026-Q4', 0)]);
+    const bar = /<rect x="[\d.]+" y="([\d.]+)" width="[\d.]+" height="([\d.]+)"/.exec(svg);
+    const objectiveY = Number(/<line [^>]*y1="([\d.]+)"[^>]*class="objective"/.exec(svg)?.[1]);
+    const barTop = Number(bar?.[1]);
+    // Log scale 10s…1h: the 18 s bar stays below the objective line and is neither full height nor a sliver.
+    expect(barTop).toBeGreaterThan(objectiveY);
+    expect(Number(bar?.[2])).toBeGreaterThan(10);
+    expect(svg).toContain('>10.0s</text>');
+    expect(svg).toContain('>1h 00m</text>');
+    expect(trendChart('RTO', [point('2026-Q3', null)])).toBe('');
   });
 });
