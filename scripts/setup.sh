@@ -7,11 +7,13 @@ PNPM_VERSION=12.4.2
 say() { printf '[setup] %s\n' "$*"; }
 
 # Debian packages: PostgreSQL server binaries for the lab, Redis for the lab's caches and BullMQ queues,
-# Chromium for the browser smoke probe and the reports' PDF.
+# Chromium for the browser smoke probe and the reports' PDF, the AWS CLI v2 at /usr/bin/aws for the lab's
+# CLI tests (lab/aws/aws-cli.lab.test.ts: an AWS CLI v1 elsewhere on PATH does not count).
 need_apt=()
 ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || need_apt+=(postgresql)
 command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || need_apt+=(redis-server)
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+[ -x /usr/bin/aws ] || need_apt+=(awscli)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     say "installing Debian packages: ${need_apt[*]}"

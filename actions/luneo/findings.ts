@@ -20,7 +20,7 @@ export const FINDINGS = {
     runbook: '§6.1',
     says: '`aws rds promote-read-replica-db-cluster --db-cluster-identifier luneo-prod-aurora-secondary`',
     actually:
-      'PromoteReadReplicaDBCluster applies to Aurora MySQL binlog replicas and is refused for an Aurora PostgreSQL global secondary. Use `aws rds failover-global-cluster --global-cluster-identifier luneo-prod-aurora-global --target-db-cluster-identifier <secondary ARN> --allow-data-loss` in us-east-1.',
+      'PromoteReadReplicaDBCluster applies to Aurora MySQL binlog replicas and is refused for an Aurora PostgreSQL global secondary. Use `aws rds failover-global-cluster --global-cluster-identifier luneo-prod-aurora-global --target-db-cluster-identifier <secondary ARN> --allow-data-loss` in us-east-1. The flag needs an AWS CLI whose RDS model has FailoverGlobalCluster AllowDataLoss: AWS CLI 2.9.19 (Debian 12 `awscli`) has not, and refuses it (`Unknown options: --allow-data-loss`); without the flag the call is a switchover, which a failed primary cannot complete. Check before the incident: `aws rds failover-global-cluster help | grep -- --allow-data-loss`.',
     severity: 'major',
   },
   secretEndpoint: {

@@ -1,38 +1,63 @@
-// The AWS CLI (v1 on PATH, and v2 at /usr/bin/aws when installed) against the lab endpoint.
+// The AWS CLI v2 at /usr/bin/aws (scripts/setup.sh installs Debian's `awscli` when it is missing) against the
+// lab endpoint. An AWS CLI v1 may stand first on PATH: these tests name /usr/bin/aws, so every machine runs the
+// same CLI, and each test states what that CLI can and cannot do, read from the CLI's own service model.
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { FINDINGS } from '../../actions/luneo/findings.ts';
 import { type Harness, startHarness } from './testing/harness.ts';
 
 const run = promisify(execFile);
 // The Python CLI takes seconds to start on a busy 2-core machine; each test makes up to 5 calls.
 vi.setConfig({ testTimeout: 180_000 });
 
-async function which(): Promise<string[]> {
-  const found: string[] = [];
-  try {
-    const { stdout } = await run('sh', ['-c', 'command -v aws']);
-    if (stdout.trim()) found.push(stdout.trim());
-  } catch {}
-  if (existsSync('/usr/bin/aws') && !found.includes('/usr/bin/aws')) found.push('/usr/bin/aws');
-  return found;
+const CLI = '/usr/bin/aws';
+
+/** The members of an operation's input in the CLI's bundled botocore model (what its options are built from). */
+async function inputMembers(service: string, operation: string): Promise<string[]> {
+  const interpreter =
+    readFileSync(CLI, 'utf8')
+      .split('\n', 1)[0]
+      ?.replace(/^#!\s*/, '') ?? '';
+  const { stdout } = await run(interpreter, [
+    '-c',
+    'import os, awscli; print(os.path.dirname(awscli.__file__))',
+  ]);
+  const dataDir = join(stdout.trim(), 'botocore', 'data', service);
+  const version = readdirSync(dataDir).sort().at(-1) ?? '';
+  const plain = join(dataDir, version, 'service-2.json');
+  const text = existsSync(plain)
+    ? readFileSync(plain, 'utf8')
+    : gunzipSync(readFileSync(`${plain}.gz`)).toString('utf8');
+  const model = JSON.parse(text) as {
+    operations: Record<string, { input?: { shape: string } }>;
+    shapes: Record<string, { members?: Record<string, unknown> }>;
+  };
+  const shape = model.operations[operation]?.input?.shape ?? '';
+  return Object.keys(model.shapes[shape]?.members ?? {});
 }
 
-const clis = await which();
-if (clis.length === 0)
-  console.log('aws-cli.lab.test: skipped, no `aws` on PATH and no /usr/bin/aws (apt-get install -y awscli)');
-
-describe.skipIf(clis.length === 0).each(clis)('AWS CLI %s', (cli) => {
+describe(`AWS CLI ${CLI}`, () => {
   let h: Harness;
+  let version = '';
+  let allowDataLoss = false;
   beforeAll(async () => {
+    // No skip: a machine without it gives another answer; scripts/setup.sh installs it (Debian `awscli`).
+    expect(existsSync(CLI), `${CLI} is missing: run scripts/setup.sh (apt-get install -y awscli)`).toBe(true);
+    version = /^aws-cli\/(\S+)/.exec((await run(CLI, ['--version'])).stdout)?.[1] ?? '';
+    allowDataLoss = (await inputMembers('rds', 'FailoverGlobalCluster')).includes('AllowDataLoss');
+    console.log(
+      `aws-cli.lab.test: AWS CLI ${version}, FailoverGlobalCluster AllowDataLoss: ${allowDataLoss}`,
+    );
     h = await startHarness({ changePropagationMs: 0 });
   });
   afterAll(async () => {
-    await h.close();
+    await h?.close();
   });
 
   async function aws(region: string, ...args: string[]): Promise<unknown> {
@@ -44,14 +69,14 @@ describe.skipIf(clis.length === 0).each(clis)('AWS CLI %s', (cli) => {
       AWS_CONFIG_FILE: '/dev/null',
     };
     const { stdout } = await run(
-      cli,
+      CLI,
       [...args, '--endpoint-url', h.server.url, '--region', region, '--output', 'json'],
       { env },
     );
     return stdout.trim() ? JSON.parse(stdout) : {};
   }
 
-  it('describes the global cluster and fails it over with the ARN and --allow-data-loss', async () => {
+  it('describes the global cluster, and fails it over with --allow-data-loss when its model has AllowDataLoss', async () => {
     const described = (await aws(
       'us-east-1',
       'rds',
@@ -63,20 +88,32 @@ describe.skipIf(clis.length === 0).each(clis)('AWS CLI %s', (cli) => {
     };
     expect(described.GlobalClusters[0]?.GlobalClusterMembers.map((m) => m.IsWriter)).toEqual([true, false]);
     const target = 'arn:aws:rds:us-east-1:111122223333:cluster:luneo-prod-aurora-secondary';
-    const failover = (await aws(
-      'us-east-1',
-      'rds',
-      'failover-global-cluster',
-      '--global-cluster-identifier',
-      'luneo-prod-aurora-global',
-      '--target-db-cluster-identifier',
-      target,
-      '--allow-data-loss',
-    )) as {
+    const failover = () =>
+      aws(
+        'us-east-1',
+        'rds',
+        'failover-global-cluster',
+        '--global-cluster-identifier',
+        'luneo-prod-aurora-global',
+        '--target-db-cluster-identifier',
+        target,
+        '--allow-data-loss',
+      );
+    if (!allowDataLoss) {
+      // This CLI cannot send the runbook's command: it refuses the option before any request.
+      const refused = (await failover().catch((e: { stderr?: string }) => e)) as { stderr?: string };
+      expect(String(refused.stderr)).toContain('Unknown options: --allow-data-loss');
+      expect(h.backend.calls).toEqual([]);
+      // And the runbook finding that recommends the flag says which CLI cannot run it.
+      expect(FINDINGS.promoteReadReplica.actually).toContain('--allow-data-loss');
+      expect(FINDINGS.promoteReadReplica.actually).toContain(`AWS CLI ${version}`);
+      return;
+    }
+    const done = (await failover()) as {
       GlobalCluster: { Status: string; FailoverState: { ToDbClusterArn: string } };
     };
-    expect(failover.GlobalCluster.Status).toBe('failing-over');
-    expect(failover.GlobalCluster.FailoverState.ToDbClusterArn).toBe(target);
+    expect(done.GlobalCluster.Status).toBe('failing-over');
+    expect(done.GlobalCluster.FailoverState.ToDbClusterArn).toBe(target);
     expect(h.backend.calls).toEqual(['failover us-east-1 allowDataLoss=true']);
   });
 
@@ -148,9 +185,9 @@ describe.skipIf(clis.length === 0).each(clis)('AWS CLI %s', (cli) => {
       '--alarm-name-prefix',
       'luneo-prod-',
     )) as { MetricAlarms: { AlarmName: string }[] };
+    // CloudWatch is regional: us-east-1 holds the RPO lag and Route 53 alarms; alb-5xx lives in eu-west-1.
     expect(alarms.MetricAlarms.map((a) => a.AlarmName)).toEqual([
       'luneo-prod-aurora-replication-lag',
-      'luneo-prod-alb-5xx',
       'luneo-prod-route53-healthcheck',
     ]);
     const identity = (await aws('eu-west-1', 'sts', 'get-caller-identity')) as { Account: string };
