@@ -28,7 +28,7 @@ svg.trend{background:#fff;border:1px solid #eaeef2}svg .axis{stroke:#57606a}svg 
 svg .met{fill:#2da44e}svg .missed{fill:#cf222e}svg text{font:11px system-ui,sans-serif;fill:#1b1f24}
 svg .chart-title{font-weight:700}svg .none{fill:#8c959f}svg .grid{stroke:#eaeef2}
 @page{size:A4;margin:12mm 10mm}
-@media print{body{margin:0;max-width:none;font-size:12px}.card{page-break-inside:auto}.card>table,.card>.charts,.card>h3{page-break-inside:avoid}svg.trend{width:48%;height:auto}}
+@media print{body{margin:0;max-width:none;font-size:12px}h2,h3{break-after:avoid}.card{page-break-inside:auto}.card>table,.card>.charts,.card>h3{page-break-inside:avoid}svg.trend{width:48%;height:auto}}
 .integrity.bad{border-color:#cf222e;background:#fff5f5}ul.problems li{font-family:monospace;font-size:12px}
 `;
 
