@@ -1,5 +1,8 @@
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { stripAnalytics } from './build.ts';
+import { stageRunResults, stripAnalytics } from './build.ts';
 
 // The tail of index.html as allure awesome 3.18.0 writes it (plugin-awesome's template, analyticsEnable: true).
 const PAGE = `<div id="app"></div>
@@ -29,5 +32,43 @@ describe('stripAnalytics', () => {
     expect(() => stripAnalytics('<script src="https://cdn.example/x.js"></script>')).toThrow(
       'the Allure report loads a remote script: <script src="https://cdn.example/x.js"',
     );
+  });
+});
+
+describe('stageRunResults', () => {
+  function runWithResult(runId: string, result: Record<string, unknown>): string {
+    const runDir = join(mkdtempSync(join(tmpdir(), 'allure-stage-')), runId);
+    const results = join(runDir, 'allure-results');
+    mkdirSync(results, { recursive: true });
+    writeFileSync(join(runDir, 'result.json'), JSON.stringify(result));
+    writeFileSync(
+      join(results, 'u1-result.json'),
+      JSON.stringify({ name: 'RTO', historyId: 'h1', labels: [{ name: 'feature', value: 'aurora-outage' }] }),
+    );
+    writeFileSync(join(results, 'a1-attachment.json'), '{}');
+    return results;
+  }
+  const read = (dir: string) => JSON.parse(readFileSync(join(dir, 'u1-result.json'), 'utf8'));
+
+  it('gives each run its own history ids (two runs are not retries) and tags its outcome and target kind', () => {
+    const base = { t0: '2026-12-07T10:00:00.000Z', verdict: 'passed', target: { name: 'lab', kind: 'lab' } };
+    const one = runWithResult('run-1', { ...base, dryRun: false });
+    const two = runWithResult('run-2', {
+      ...base,
+      dryRun: true,
+      t0: null,
+      target: { name: 'prod', kind: 'live' },
+    });
+    const out = mkdtempSync(join(tmpdir(), 'allure-staged-'));
+    stageRunResults(one, join(out, '1'));
+    stageRunResults(two, join(out, '2'));
+    const [a, b] = [read(join(out, '1')), read(join(out, '2'))];
+    expect(a.historyId).toBe('h1:run-1');
+    expect(b.historyId).toBe('h1:run-2');
+    expect(a.labels).toContainEqual({ name: 'tag', value: 'outcome:passed' });
+    expect(a.labels).toContainEqual({ name: 'tag', value: 'target:lab' });
+    expect(b.labels).toContainEqual({ name: 'tag', value: 'outcome:planned' });
+    expect(b.labels).toContainEqual({ name: 'tag', value: 'target:live' });
+    expect(readFileSync(join(out, '1', 'a1-attachment.json'), 'utf8')).toBe('{}');
   });
 });

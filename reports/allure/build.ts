@@ -1,10 +1,23 @@
 // Builds the Allure 3 HTML report offline from one or more runs' allure-results (`allure awesome`).
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { DrillError } from '../../core/errors.ts';
 import { PROJECT_ROOT } from '../../core/registry.ts';
+import { runOutcome } from '../../core/runner/outcome.ts';
+import { RESULT_FILE } from '../../core/runner/report.ts';
+import type { RunResult } from '../../core/runner/result-schema.ts';
 
 const run = promisify(execFile);
 
@@ -35,6 +48,37 @@ export function usableResultsDirs(dirs: string[]): string[] {
   return dirs.filter((d) => existsSync(d) && readdirSync(d).some((f) => f.endsWith('-result.json')));
 }
 
+interface AllureResultFile {
+  historyId?: string;
+  labels?: { name: string; value: string }[];
+}
+
+/**
+ * One run's results as a report of several runs needs them: Allure takes results that share a history id for
+ * retries of one test, so each run's ids carry its run id (separate runs are not retries); and tags for the
+ * run's outcome and target kind, so the report filters dry, refused, lab and live runs apart.
+ */
+export function stageRunResults(resultsDir: string, into: string): void {
+  const runDir = dirname(resultsDir);
+  const runId = basename(runDir);
+  const resultFile = join(runDir, RESULT_FILE);
+  const run = existsSync(resultFile)
+    ? (JSON.parse(readFileSync(resultFile, 'utf8')) as RunResult)
+    : undefined;
+  const tags = run ? [`outcome:${runOutcome(run)}`, `target:${run.target.kind}`] : ['outcome:unfinished'];
+  mkdirSync(into, { recursive: true });
+  for (const name of readdirSync(resultsDir)) {
+    if (!name.endsWith('-result.json')) {
+      copyFileSync(join(resultsDir, name), join(into, name));
+      continue;
+    }
+    const result = JSON.parse(readFileSync(join(resultsDir, name), 'utf8')) as AllureResultFile;
+    if (result.historyId) result.historyId = `${result.historyId}:${runId}`;
+    result.labels = [...(result.labels ?? []), ...tags.map((value) => ({ name: 'tag', value }))];
+    writeFileSync(join(into, name), JSON.stringify(result));
+  }
+}
+
 /**
  * `allure awesome <dirs…> -o <outDir> --single-file`: one index.html that opens from disk with no server
  * and no network (its analytics removed). Returns the path of index.html.
@@ -52,7 +96,13 @@ export async function buildAllureHtml(
     );
   }
   mkdirSync(outDir, { recursive: true });
-  const args = [allureCli(), 'awesome', ...dirs, '-o', outDir, '--single-file'];
+  const staging = mkdtempSync(join(tmpdir(), 'drill-allure-'));
+  const staged = dirs.map((dir, i) => {
+    const into = join(staging, String(i));
+    stageRunResults(dir, into);
+    return into;
+  });
+  const args = [allureCli(), 'awesome', ...staged, '-o', outDir, '--single-file'];
   if (opts.name) args.push('--name', opts.name);
   try {
     await run(process.execPath, args, {
@@ -66,6 +116,8 @@ export async function buildAllureHtml(
       `allure awesome failed for ${dirs.join(', ')}: ${(e.stderr || e.message).trim().slice(0, 500)}`,
       { cause: error },
     );
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
   }
   const index = join(outDir, 'index.html');
   if (!existsSync(index)) throw new DrillError('E_INTERNAL', `allure awesome wrote no ${index}`);
