@@ -1,9 +1,15 @@
-// Route 53 health checks that really probe their endpoint every interval, with a failure threshold,
-// Inverted and Disabled applied as AWS does (Disabled alone counts as healthy).
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import { connect } from 'node:net';
+// Route 53 health checks probed by independent checkers in several regions, each with its own failure
+// threshold; Route 53 combines their reports (> 18 % healthy) and then applies Disabled and Inverted.
 import { AwsError } from '../protocol/errors.ts';
+import {
+  checkerAddresses,
+  endpointHealthy,
+  HEALTH_CHECKER_REGIONS,
+  type HealthCheckerRegion,
+  isHealthCheckerRegion,
+  routingHealthy,
+} from './checkers.ts';
+import { type ProbeResult, probe } from './probe.ts';
 
 export interface HealthCheckConfig {
   Type: string;
@@ -15,6 +21,20 @@ export interface HealthCheckConfig {
   FailureThreshold: number;
   Inverted: boolean;
   Disabled: boolean;
+  /** Where the checkers are; absent: every region (HealthCheckConfig.Regions, API reference). */
+  Regions?: string[];
+}
+
+export interface Checker {
+  region: HealthCheckerRegion;
+  ipAddress: string;
+  /** This checker's own verdict: it changes after FailureThreshold consecutive results that disagree with it. */
+  healthy: boolean;
+  streak: number;
+  /** Its last raw result, as GetHealthCheckStatus reports it (never inverted). */
+  lastReport: { status: string; checkedAt: Date } | undefined;
+  nextProbeAt: number;
+  busy: boolean;
 }
 
 export interface HealthCheck {
@@ -22,23 +42,22 @@ export interface HealthCheck {
   callerReference: string;
   config: HealthCheckConfig;
   version: number;
-  /** What the checkers observe, before Disabled/Inverted. */
-  observedHealthy: boolean;
-  lastReport: { status: string; checkedAt: Date } | undefined;
-}
-
-interface ProbeResult {
-  ok: boolean;
-  report: string;
+  checkers: Checker[];
 }
 
 const PROBED_TYPES = new Set(['HTTP', 'HTTPS', 'TCP']);
+// botocore route53 HealthCheckRegionList: min 3.
+const MIN_REGIONS = 3;
+const UNREACHABLE: ProbeResult = {
+  ok: false,
+  report:
+    'Failure: Connection timed out. The endpoint or the internet connection is down, or requests are being blocked by your firewall.',
+};
 
 export class HealthCheckers {
   private readonly checks = new Map<string, HealthCheck>();
-  private readonly streaks = new Map<string, number>();
+  private readonly unreachableFrom = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
-  private probing = false;
   private readonly intervalMs: number;
   private readonly onChange: (check: HealthCheck) => void;
 
@@ -48,8 +67,9 @@ export class HealthCheckers {
   }
 
   start(): void {
-    this.timer ??= setInterval(() => void this.probeAll(), this.intervalMs);
-    void this.probeAll();
+    // Checkers do not coordinate (Route 53 DG, same page): each probes once per interval at its own phase.
+    this.timer ??= setInterval(() => this.probeDue(), Math.max(1, this.intervalMs / 16));
+    this.probeDue();
   }
 
   stop(): void {
@@ -73,8 +93,7 @@ export class HealthCheckers {
       callerReference,
       config,
       version: 1,
-      observedHealthy: true,
-      lastReport: undefined,
+      checkers: this.checkersFor(config.Regions, []),
     };
     this.checks.set(id, check);
     return check;
@@ -114,92 +133,92 @@ export class HealthCheckers {
       );
     }
     const before = this.isHealthy(id);
+    if (patch.Regions) check.checkers = this.checkersFor(patch.Regions, check.checkers);
     check.config = { ...check.config, ...patch };
     check.version += 1;
     if (this.isHealthy(id) !== before) this.onChange(check);
     return check;
   }
 
-  /** The status Route 53 routes on: Disabled counts as healthy; Inverted flips the result. */
+  /** Share of checkers that report the endpoint healthy, in percent (CloudWatch HealthCheckPercentageHealthy). */
+  percentHealthy(id: string): number {
+    const { checkers } = this.get(id);
+    return (100 * checkers.filter((c) => c.healthy).length) / checkers.length;
+  }
+
+  /** The status Route 53 routes on: the checkers combined, then Disabled and Inverted applied. */
   isHealthy(id: string): boolean {
     const check = this.get(id);
-    const base = check.config.Disabled ? true : check.observedHealthy;
-    return check.config.Inverted ? !base : base;
+    const healthy = check.checkers.filter((c) => c.healthy).length;
+    return routingHealthy(endpointHealthy(healthy, check.checkers.length), check.config);
   }
 
-  private async probeAll(): Promise<void> {
-    if (this.probing) return;
-    this.probing = true;
-    try {
-      const active = this.list().filter((check) => !check.config.Disabled);
-      await Promise.all(active.map((check) => this.probeOne(check)));
-    } finally {
-      this.probing = false;
+  /** A network fault between the endpoints and the checkers of these regions (they time out); [] heals it. */
+  setUnreachableFrom(regions: readonly string[]): void {
+    this.unreachableFrom.clear();
+    for (const region of regions) this.unreachableFrom.add(region);
+  }
+
+  private checkersFor(regions: string[] | undefined, current: Checker[]): Checker[] {
+    const wanted = regions ?? [...HEALTH_CHECKER_REGIONS];
+    const unknown = wanted.filter((r) => !isHealthCheckerRegion(r));
+    if (unknown.length > 0 || new Set(wanted).size < MIN_REGIONS) {
+      throw new AwsError(
+        'InvalidInput',
+        400,
+        `Regions must name at least ${MIN_REGIONS} of ${HEALTH_CHECKER_REGIONS.join(', ')}${unknown.length ? `; unknown: ${unknown.join(', ')}` : ''}.`,
+      );
+    }
+    const addresses = checkerAddresses([...new Set(wanted)] as HealthCheckerRegion[]);
+    const now = Date.now();
+    return addresses.map((address, i) => {
+      const kept = current.find((c) => c.ipAddress === address.ipAddress);
+      // Route 53 DG: a new health check counts as healthy until there is enough data.
+      return (
+        kept ?? {
+          ...address,
+          healthy: true,
+          streak: 0,
+          lastReport: undefined,
+          nextProbeAt: now + (i * this.intervalMs) / addresses.length,
+          busy: false,
+        }
+      );
+    });
+  }
+
+  private probeDue(): void {
+    const now = Date.now();
+    for (const check of this.checks.values()) {
+      // HealthCheckConfig.Disabled (API reference): Route 53 stops sending requests to the endpoint.
+      if (check.config.Disabled) continue;
+      for (const checker of check.checkers) {
+        if (checker.busy || checker.nextProbeAt > now) continue;
+        checker.nextProbeAt = Math.max(checker.nextProbeAt + this.intervalMs, now);
+        void this.probeOne(check, checker);
+      }
     }
   }
 
-  private async probeOne(check: HealthCheck): Promise<void> {
+  private async probeOne(check: HealthCheck, checker: Checker): Promise<void> {
+    checker.busy = true;
     // Longer than the app's own 1 s database check, so a slow machine does not fail a region over by itself.
-    const result = await probe(check.config, Math.max(100, Math.min(3000, 3 * this.intervalMs)));
-    if (!this.checks.has(check.id)) return;
-    check.lastReport = { status: result.report, checkedAt: new Date() };
-    // A streak counts consecutive results that disagree with the current observed status.
-    if (result.ok === check.observedHealthy) {
-      this.streaks.set(check.id, 0);
+    const timeoutMs = Math.max(100, Math.min(3000, 3 * this.intervalMs));
+    const result = this.unreachableFrom.has(checker.region)
+      ? UNREACHABLE
+      : await probe(check.config, timeoutMs);
+    checker.busy = false;
+    if (this.checks.get(check.id) !== check || !check.checkers.includes(checker)) return;
+    checker.lastReport = { status: result.report, checkedAt: new Date() };
+    if (result.ok === checker.healthy) {
+      checker.streak = 0;
       return;
     }
-    const streak = (this.streaks.get(check.id) ?? 0) + 1;
-    this.streaks.set(check.id, streak);
-    if (streak >= check.config.FailureThreshold) {
-      const before = this.isHealthy(check.id);
-      check.observedHealthy = result.ok;
-      this.streaks.set(check.id, 0);
-      if (this.isHealthy(check.id) !== before) this.onChange(check);
-    }
+    checker.streak += 1;
+    if (checker.streak < check.config.FailureThreshold) return;
+    const before = this.isHealthy(check.id);
+    checker.healthy = result.ok;
+    checker.streak = 0;
+    if (this.isHealthy(check.id) !== before) this.onChange(check);
   }
-}
-
-function probe(config: HealthCheckConfig, timeoutMs: number): Promise<ProbeResult> {
-  const host = config.IPAddress ?? (config.FullyQualifiedDomainName as string);
-  const port = config.Port ?? (config.Type === 'HTTPS' ? 443 : 80);
-  if (config.Type === 'TCP') return probeTcp(host, port, timeoutMs);
-  return new Promise((resolve) => {
-    const send = config.Type === 'HTTPS' ? httpsRequest : httpRequest;
-    const req = send(
-      {
-        host,
-        port,
-        path: config.ResourcePath ?? '/',
-        method: 'GET',
-        agent: false,
-        timeout: timeoutMs,
-        headers: { 'user-agent': 'Amazon-Route53-Health-Check-Service (lab)' },
-        rejectUnauthorized: false,
-      },
-      (res) => {
-        res.resume();
-        const code = res.statusCode ?? 0;
-        const ok = code >= 200 && code < 400;
-        resolve({
-          ok,
-          report:
-            `${ok ? 'Success' : 'Failure'}: HTTP Status Code ${code}, ${res.statusMessage ?? ''}`.trim(),
-        });
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`Connection timed out after ${timeoutMs} ms`)));
-    req.on('error', (error) => resolve({ ok: false, report: `Failure: ${error.message}` }));
-    req.end();
-  });
-}
-
-function probeTcp(host: string, port: number, timeoutMs: number): Promise<ProbeResult> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port, timeout: timeoutMs }, () => {
-      socket.destroy();
-      resolve({ ok: true, report: 'Success: TCP connection established' });
-    });
-    socket.on('timeout', () => socket.destroy(new Error(`Connection timed out after ${timeoutMs} ms`)));
-    socket.on('error', (error) => resolve({ ok: false, report: `Failure: ${error.message}` }));
-  });
 }

@@ -3,12 +3,13 @@ import type { Region } from '../../regions.ts';
 import type { AwsContext, AwsReply, AwsRequest } from '../context.ts';
 import { AwsError, requestId } from '../protocol/errors.ts';
 import { queryError } from '../protocol/query.ts';
-import { childText, el, list, node, parseXml } from '../protocol/xml.ts';
+import { childText, el, escapeXml, list, node, parseXml } from '../protocol/xml.ts';
 import type { AwsSeed, HealthTarget } from '../seed.ts';
 import { type HealthCheckConfig, HealthCheckers } from './health-checks.ts';
 import {
   changeInfoXml,
   healthCheckXml,
+  observationXml,
   parseChangeBatch,
   parseHealthCheckConfig,
   ROUTE53_NAMESPACE,
@@ -36,6 +37,9 @@ export class Route53Service {
   private readonly ctx: AwsContext;
   private readonly seed: AwsSeed;
   private readonly seededChecks: { primary: string; secondary?: string };
+  private readonly answers = new Map<string, string>();
+  private readonly propagationMs: number;
+  private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(
     ctx: AwsContext,
@@ -46,11 +50,14 @@ export class Route53Service {
     this.seed = seed;
     this.checkers = new HealthCheckers({
       intervalMs: opts.intervalMs,
-      onChange: (check) =>
+      onChange: (check) => {
         ctx.log(
           `route53: health check ${check.id} is now ${this.checkers.isHealthy(check.id) ? 'healthy' : 'unhealthy'}`,
-        ),
+        );
+        this.noteAnswers();
+      },
     });
+    this.propagationMs = opts.propagationMs;
     const config = (target: HealthTarget): HealthCheckConfig => ({
       Type: 'HTTP',
       IPAddress: target.ip,
@@ -108,42 +115,76 @@ export class Route53Service {
   }
 
   start(): void {
+    this.noteAnswers();
     this.checkers.start();
   }
 
   stop(): void {
     this.checkers.stop();
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
   }
 
   healthCheckIds(): { primary: string; secondary?: string } {
     return { ...this.seededChecks };
   }
 
-  /** The answer a resolver gets for `name` now: PRIMARY when healthy, else a healthy SECONDARY, else PRIMARY. */
+  /** The answer a resolver gets for `name` now (what the public edge routes on): its failover choice. */
   resolve(name: string): ResolvedAnswer | null {
-    const wanted = normalizeName(name);
-    const sets = this.zone
-      .servingRecords()
-      .filter((r) => r.Name === wanted && r.Type !== 'NS' && r.Type !== 'SOA');
+    const chosen = this.choose(
+      this.recordSetsAt(normalizeName(name)).filter((r) => r.Type !== 'NS' && r.Type !== 'SOA'),
+    );
+    if (!chosen) return null;
+    const { primary: p, secondary: s } = this.seed.failoverRecords;
+    return {
+      value: recordData(chosen)[0] ?? '',
+      ttl: chosen.TTL ?? 60,
+      setIdentifier: chosen.SetIdentifier ?? '',
+      region: chosen.Failover === 'SECONDARY' ? s.region : p.region,
+    };
+  }
+
+  /** TestDNSAnswer: what a resolver asking for `name`/`type` gets, decided exactly as resolve() decides. */
+  dnsAnswer(name: string, type: string): { data: string[]; responseCode: string } {
+    const atName = this.recordSetsAt(normalizeName(name));
+    if (atName.length === 0) return { data: [], responseCode: 'NXDOMAIN' };
+    const ofType = atName.filter((r) => r.Type === type);
+    // RFC 1034 §3.6.2: a CNAME at the name answers a query of any type.
+    const chosen = this.choose(ofType.length > 0 ? ofType : atName.filter((r) => r.Type === 'CNAME'));
+    return { data: chosen ? recordData(chosen) : [], responseCode: 'NOERROR' };
+  }
+
+  private recordSetsAt(name: string): RecordSet[] {
+    return this.zone.servingRecords().filter((r) => r.Name === name);
+  }
+
+  /** Route 53 DG "Active-passive failover": PRIMARY while its check is healthy, else a healthy SECONDARY;
+   *  when both are unhealthy Route 53 answers as if both were healthy, so PRIMARY. */
+  private choose(sets: RecordSet[]): RecordSet | undefined {
     const healthy = (r: RecordSet) =>
       !r.HealthCheckId || !this.checkers.has(r.HealthCheckId) || this.checkers.isHealthy(r.HealthCheckId);
     const primary = sets.find((r) => r.Failover === 'PRIMARY');
     const secondary = sets.find((r) => r.Failover === 'SECONDARY');
     const simple = sets.find((r) => !r.Failover && !r.SetIdentifier);
-    const chosen =
-      primary && secondary
-        ? healthy(primary) || !healthy(secondary)
-          ? primary
-          : secondary
-        : (primary ?? secondary ?? simple);
-    if (!chosen) return null;
-    const { primary: p, secondary: s } = this.seed.failoverRecords;
-    return {
-      value: chosen.AliasTarget?.DNSName ?? chosen.ResourceRecords?.[0] ?? '',
-      ttl: chosen.TTL ?? 60,
-      setIdentifier: chosen.SetIdentifier ?? '',
-      region: chosen.Failover === 'SECONDARY' ? s.region : p.region,
-    };
+    if (primary && secondary) return healthy(primary) || !healthy(secondary) ? primary : secondary;
+    return primary ?? secondary ?? simple;
+  }
+
+  /** Logs each change of a failover name's answer when it happens: the lab's record of when DNS flipped. */
+  private noteAnswers(): void {
+    const names = new Set(
+      this.zone
+        .servingRecords()
+        .filter((r) => r.Failover)
+        .map((r) => r.Name),
+    );
+    for (const name of names) {
+      const answer = this.resolve(name);
+      const now = answer ? `${answer.setIdentifier} (${answer.value})` : 'nothing';
+      if (this.answers.get(name) === now) continue;
+      this.answers.set(name, now);
+      this.ctx.log(`route53: ${name} now answers ${now}`);
+    }
   }
 
   async handle(request: AwsRequest): Promise<AwsReply> {
@@ -238,6 +279,11 @@ export class Route53Service {
       const { changes, comment } = parseChangeBatch(parseXml(request.body.toString('utf8')));
       const info = this.zone.change(changes, comment);
       this.ctx.mutated('ChangeResourceRecordSets');
+      const published = setTimeout(() => {
+        this.timers.delete(published);
+        this.noteAnswers();
+      }, this.propagationMs);
+      this.timers.add(published);
       // One line per record set applied, so a test can count applied changes per record (not just per call).
       for (const { Action, ResourceRecordSet: r } of changes)
         this.ctx.log(
@@ -256,6 +302,7 @@ export class Route53Service {
         );
       return this.respond('GetChange', changeInfoXml(info));
     }
+    if (resource === 'testdnsanswer' && method === 'GET') return this.testDnsAnswer(q);
     if (resource === 'healthcheckcount' && method === 'GET') {
       return this.respond('GetHealthCheckCount', el('HealthCheckCount', this.checkers.list().length));
     }
@@ -264,6 +311,26 @@ export class Route53Service {
       'UnknownOperationException',
       400,
       `The lab's Route 53 has no operation for ${method} ${request.path}.`,
+    );
+  }
+
+  /** botocore route53 TestDNSAnswer: GET /2013-04-01/testdnsanswer?hostedzoneid&recordname&recordtype. */
+  private testDnsAnswer(q: URLSearchParams): { xml: string } {
+    const zoneId = q.get('hostedzoneid');
+    const name = q.get('recordname');
+    const type = q.get('recordtype');
+    if (!zoneId || !name || !type)
+      throw new AwsError('InvalidInput', 400, 'TestDNSAnswer needs hostedzoneid, recordname and recordtype.');
+    this.checkZone(zoneId);
+    const answer = this.dnsAnswer(name, type);
+    return this.respond(
+      'TestDNSAnswer',
+      el('Nameserver', NAME_SERVERS[0]?.replace(/\.$/, '')),
+      el('RecordName', normalizeName(name)),
+      el('RecordType', type),
+      list('RecordData', 'RecordDataEntry', answer.data, escapeXml),
+      el('ResponseCode', answer.responseCode),
+      el('Protocol', 'UDP'),
     );
   }
 
@@ -358,19 +425,14 @@ export class Route53Service {
       return this.respond('DeleteHealthCheck');
     }
     if (sub === 'status' && method === 'GET') {
-      const check = this.checkers.get(checkId);
-      const report = check.lastReport;
-      const observations = report
-        ? [
-            node(
-              'HealthCheckObservation',
-              el('Region', 'us-east-1'),
-              el('IPAddress', '127.0.0.1'),
-              node('StatusReport', el('Status', report.status), el('CheckedTime', report.checkedAt)),
-            ),
-          ]
-        : [];
-      return this.respond('GetHealthCheckStatus', node('HealthCheckObservations', ...observations));
+      // Each checker's raw last result: Inverted and Disabled are not applied here (API StatusReport).
+      const reported = this.checkers
+        .get(checkId)
+        .checkers.filter((c): c is Parameters<typeof observationXml>[0] => c.lastReport !== undefined);
+      return this.respond(
+        'GetHealthCheckStatus',
+        node('HealthCheckObservations', ...reported.map(observationXml)),
+      );
     }
     throw new AwsError(
       'UnknownOperationException',
@@ -378,4 +440,10 @@ export class Route53Service {
       `The lab's Route 53 has no operation for ${method} ${request.path}.`,
     );
   }
+}
+
+/** The values a resolver gets from one record set. AWS resolves an alias to its target's addresses; the lab's
+ *  targets have no addresses, so it answers the alias target's name. */
+function recordData(r: RecordSet): string[] {
+  return r.AliasTarget ? [r.AliasTarget.DNSName] : (r.ResourceRecords ?? []);
 }

@@ -1,7 +1,7 @@
 // Route 53 restXml shapes: record sets and health checks to and from XML.
 import { AwsError } from '../protocol/errors.ts';
-import { child, children, childText, el, list, node, type XmlElement } from '../protocol/xml.ts';
-import type { HealthCheck, HealthCheckConfig } from './health-checks.ts';
+import { child, children, childText, el, escapeXml, list, node, type XmlElement } from '../protocol/xml.ts';
+import type { Checker, HealthCheck, HealthCheckConfig } from './health-checks.ts';
 import type { ChangeInfo, RecordChange, RecordSet } from './zone.ts';
 
 export const ROUTE53_NAMESPACE = 'https://route53.amazonaws.com/doc/2013-04-01/';
@@ -125,6 +125,7 @@ export function healthCheckXml(check: HealthCheck): string {
       el('MeasureLatency', false),
       el('Inverted', c.Inverted),
       el('Disabled', c.Disabled),
+      c.Regions ? list('Regions', 'Region', c.Regions, escapeXml) : '',
     ),
     el('HealthCheckVersion', check.version),
   );
@@ -142,8 +143,25 @@ export function parseHealthCheckConfig(x: XmlElement | undefined): Partial<Healt
     FailureThreshold: int(childText(x, 'FailureThreshold'), 'FailureThreshold'),
     Inverted: bool(childText(x, 'Inverted')),
     Disabled: bool(childText(x, 'Disabled')),
+    Regions: child(x, 'Regions') ? children(child(x, 'Regions'), 'Region').map((r) => r.text) : undefined,
   };
   return Object.fromEntries(
     Object.entries(fields).filter(([, v]) => v !== undefined),
   ) as Partial<HealthCheckConfig>;
+}
+
+/** GetHealthCheckStatus: one HealthCheckObservation per checker that has reported, its raw last result. */
+export function observationXml(
+  checker: Checker & { lastReport: NonNullable<Checker['lastReport']> },
+): string {
+  return node(
+    'HealthCheckObservation',
+    el('Region', checker.region),
+    el('IPAddress', checker.ipAddress),
+    node(
+      'StatusReport',
+      el('Status', checker.lastReport.status),
+      el('CheckedTime', checker.lastReport.checkedAt),
+    ),
+  );
 }
