@@ -34,6 +34,8 @@ export interface LabOptions {
   failureThreshold?: number;
   /** TTL of the api record (default 5 s). */
   ttlSeconds?: number;
+  /** How long the old primary waits before Aurora-style rebuild as a secondary after a failover (default 0). */
+  rejoinDelayMs?: number;
   log?: (line: string) => void;
 }
 
@@ -78,6 +80,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       initSql: await readSchemaSql(),
       log,
     });
+    db.rejoinDelayMs = options.rejoinDelayMs ?? 0;
     stoppers.push(() => db.stop());
     const dbStarted = db.start();
     // Redis replicates across its own WAN link (ElastiCache Global Datastore): a region outage cuts it too.

@@ -24,6 +24,8 @@ export class DbNode {
   sync: SyncStatus = 'connected';
   /** Cut off the network by isolate(). */
   isolated = false;
+  /** Its subnets are cut off (isolateSubnets): clients cannot reach it, replication still runs. */
+  subnetsIsolated = false;
   /** We stopped it (or made it refuse writes) because it is no longer the writer. */
   fenced = false;
   /** rejoin() is rebuilding it. */

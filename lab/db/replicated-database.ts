@@ -37,6 +37,12 @@ const secret = () => randomBytes(18).toString('base64url');
 export class ReplicatedDatabase {
   /** When true, reconnect() (or restart()) of a fenced old writer rebuilds it as a replica in the background. */
   autoRejoin = true;
+  /**
+   * How long an old writer waits before its automatic rebuild as a replica starts (it stays pending-resync
+   * meanwhile; a change applies to a rebuild already waiting): after an unplanned failover Aurora's rebuild "can take a few minutes to several hours"
+   * (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-disaster-recovery.html).
+   */
+  rejoinDelayMs = 0;
   /** How long start() took, in ms (0 before). */
   startedInMs = 0;
 
@@ -167,6 +173,25 @@ export class ReplicatedDatabase {
     this.log(`${region} isolated`);
   }
 
+  /**
+   * The region's database subnets lose their network (FIS aws:network:disrupt-connectivity): clients are cut,
+   * storage replication is not, since Aurora Global Database replicates on AWS's network, outside the VPC
+   * (https://docs.aws.amazon.com/fis/latest/userguide/fis-actions-reference.html#network-actions-reference).
+   */
+  isolateSubnets(region: Region): void {
+    const node = this.node(region);
+    node.subnetsIsolated = true;
+    node.clientLink.cut();
+    this.log(`${region} database subnets isolated: clients cut, replication continues`);
+  }
+
+  restoreSubnets(region: Region): void {
+    const node = this.node(region);
+    node.subnetsIsolated = false;
+    this.restoreClientLink(node);
+    this.log(`${region} database subnets restored`);
+  }
+
   /** End of the outage. A fenced-to-be old writer is stopped before clients can reach it again. */
   reconnect(region: Region): void {
     const node = this.node(region);
@@ -175,7 +200,7 @@ export class ReplicatedDatabase {
     this.log(`${region} reconnected`);
     const isOldWriter = node.sync === 'pending-resync' && region !== this.currentWriter;
     if (!isOldWriter) {
-      node.clientLink.restore();
+      this.restoreClientLink(node);
       return;
     }
     if (this.recovering.has(region)) return; // a second reconnect while the first one's rejoin still runs
@@ -183,8 +208,8 @@ export class ReplicatedDatabase {
     this.inBackground(`fence and rejoin ${region}`, async () => {
       try {
         if (node.server.running && !node.fenced) await this.fence(node);
-        node.clientLink.restore();
-        if (this.autoRejoin) await this.rejoin(region);
+        this.restoreClientLink(node);
+        if (this.autoRejoin) await this.rejoinAfterDelay(region);
       } finally {
         this.recovering.delete(region);
       }
@@ -243,6 +268,18 @@ export class ReplicatedDatabase {
     return this.oneAtATime(() => rejoin(this.transitions(), region));
   }
 
+  /** The automatic rebuild of an old writer: waits until rejoinDelayMs has passed (changes apply at once), then rejoins. */
+  private async rejoinAfterDelay(region: Region): Promise<void> {
+    const began = performance.now();
+    if (this.rejoinDelayMs > 0)
+      this.log(`rejoin ${region}: the rebuild waits ${this.rejoinDelayMs} ms (rejoinDelayMs)`);
+    for (let left = this.rejoinDelayMs; left > 0; left = this.rejoinDelayMs - (performance.now() - began)) {
+      await abortableDelay(Math.min(left, 250), this.stopping.signal);
+      if (this.stopping.signal.aborted) return;
+    }
+    await this.rejoin(region);
+  }
+
   /** Resolves when background work (fence, rejoin) started by reconnect()/failover() has finished. */
   async settled(): Promise<void> {
     while (this.background.size > 0) await Promise.allSettled([...this.background]);
@@ -289,6 +326,11 @@ export class ReplicatedDatabase {
   private wanLink(): Link {
     if (!this.wan) throw new PgLabError('NotStarted', 'the WAN link exists after start()');
     return this.wan;
+  }
+
+  /** Clients reach the node again unless another fault still holds its network. */
+  private restoreClientLink(node: DbNode): void {
+    if (!node.isolated && !node.subnetsIsolated) node.clientLink.restore();
   }
 
   /** The WAN is up only when no region is isolated and nobody cut it by hand. */
@@ -354,10 +396,23 @@ export class ReplicatedDatabase {
       upstream: (r) => this.upstream(r),
       fence: (n) => this.fence(n),
       rejoinLater: (region) => {
-        if (this.autoRejoin) this.inBackground(`rejoin ${region}`, () => this.rejoin(region));
+        if (this.autoRejoin) this.inBackground(`rejoin ${region}`, () => this.rejoinAfterDelay(region));
       },
       signal: this.stopping.signal,
       log: this.log,
     };
   }
+}
+
+function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+  });
 }

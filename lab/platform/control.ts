@@ -90,6 +90,14 @@ export function startControlServer(
       lab.aws.setDrillRolePolicy(document);
       return { message: document ? 'drill role policy set' : 'drill role policy reset to the default' };
     }
+    // A slow rebuild of the old primary after a failover (Aurora: minutes to hours): {"ms": n}, 0 = at once.
+    if (req.method === 'POST' && req.url === '/rejoin-delay') {
+      const ms = (body as { ms?: unknown }).ms;
+      if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0)
+        throw new Error('rejoin-delay needs {"ms": <milliseconds, 0 or more>}');
+      lab.db.rejoinDelayMs = ms;
+      return { message: `the old primary's rebuild starts ${ms} ms after a failover` };
+    }
     if (req.method === 'POST' && req.url === '/shutdown') {
       setImmediate(o.onShutdown);
       return { message: 'stopping' };

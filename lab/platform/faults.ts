@@ -8,6 +8,7 @@ import { LUNEO, REGIONS, type Region } from '../regions.ts';
 export type FaultKind =
   | 'region-outage'
   | 'db-isolation'
+  | 'db-subnet-isolation'
   | 'db-crash'
   | 'wan-cut'
   | 'wan-latency'
@@ -46,7 +47,19 @@ export class LabFaults {
     return [...this.#active.values()].map(({ revert: _revert, ...rest }) => rest);
   }
 
-  /** Network outage of a whole region: database, load balancer, Kubernetes API, WAN link. */
+  /**
+   * Whether the AWS endpoint of `service` in `region` answers. A regional outage takes the region's control plane
+   * down with it (every service, as an SDK reaches it). One exception: an outage a FIS experiment injected
+   * leaves that region's FIS answering, as a real FIS drill does (only subnets lose their network): the drill
+   * must still be able to see and stop its experiment.
+   */
+  controlPlaneReachable(region: string, service: string | undefined): boolean {
+    return ![...this.#active.values()].some(
+      (f) => f.kind === 'region-outage' && f.region === region && !(f.source === 'fis' && service === 'fis'),
+    );
+  }
+
+  /** Outage of a whole region: database, load balancer, Kubernetes API, WAN link, and its AWS endpoints. */
   async regionOutage(region: Region, source: ActiveFault['source'] = 'hand'): Promise<LabRevert> {
     const { db, regionLinks } = this.parts;
     db.isolate(region);
@@ -55,7 +68,7 @@ export class LabFaults {
     return this.#track(
       'region-outage',
       region,
-      `${region} unreachable (database, load balancer, EKS API, WAN)`,
+      `${region} unreachable (database, load balancer, EKS API, WAN, AWS endpoints${source === 'fis' ? ' but FIS' : ''})`,
       source,
       async () => {
         for (const link of regionLinks[region]) link.restore();
@@ -70,6 +83,18 @@ export class LabFaults {
     this.parts.db.isolate(region);
     return this.#track('db-isolation', region, `${region} database unreachable`, source, async () =>
       this.parts.db.reconnect(region),
+    );
+  }
+
+  /**
+   * FIS on the database subnets: network ACLs deny the apps' traffic, while Aurora's storage replication runs
+   * outside the VPC and keeps shipping every acknowledged write (nothing in flight is lost).
+   */
+  async dbSubnetIsolation(region: Region, source: ActiveFault['source'] = 'fis'): Promise<LabRevert> {
+    this.parts.db.isolateSubnets(region);
+    const detail = `${region} database subnets unreachable (replication continues)`;
+    return this.#track('db-subnet-isolation', region, detail, source, async () =>
+      this.parts.db.restoreSubnets(region),
     );
   }
 
@@ -159,7 +184,11 @@ export class LabFaults {
     }
   }
 
-  /** Subnets of a region: the database tier alone isolates the database; every tier takes the region dark. */
+  /**
+   * Subnets of a region: the database tier alone cuts the apps off their database (replication keeps running, as
+   * on AWS); every tier of a region is the lab's stand-in for a regional outage, which FIS has no action for, so it
+   * cuts replication too, as a real regional outage does. On AWS the same experiment leaves Aurora replicating.
+   */
   async #disruptSubnets(targets: LabResource[]): Promise<LabRevert> {
     const reverts: LabRevert[] = [];
     for (const region of REGIONS) {
@@ -168,7 +197,7 @@ export class LabFaults {
       );
       if (tiers.size === 0) continue;
       if (tiers.has('app')) reverts.push(await this.regionOutage(region, 'fis'));
-      else reverts.push(await this.dbIsolation(region, 'fis'));
+      else reverts.push(await this.dbSubnetIsolation(region, 'fis'));
     }
     return async () => {
       for (const revert of reverts.reverse()) await revert();
