@@ -1,5 +1,6 @@
 // Everything the runner tells the outside world, as a discriminated union with one formatter per kind.
 import { formatDuration } from './duration.ts';
+import { formatMeasured } from './measure/interval.ts';
 import type { Phase, PlannedCall, Verdict } from './model.ts';
 import type { RunResult } from './runner/result-schema.ts';
 
@@ -148,22 +149,19 @@ const FORMATTERS: { [K in DrillEventKind]: (e: EventOf<K>) => string } = {
 const objective = (ms: number, met: boolean) =>
   `objective ${formatDuration(ms)}: ${met ? 'met' : 'BREACHED'}`;
 
-/** "RTO 18.0s ± 250ms (objective 30m 00s: met); phases: detection 4.2s · promotion 2.7s · …". */
+/** "RTO 18.3s, between 18.2s and 18.5s (objective 30m 00s: met); phases: detection 4.2s · promotion 2.7s · …". */
 function rtoLine(rto: RunResult['rto'] | undefined): string {
   if (!rto) return '  RTO not measured';
   if (rto.achievedMs === null)
     return `  RTO not reached: never recovered (${objective(rto.objectiveMs, false)})`;
   const phases = rto.phases.map((p) => `${p.name} ${formatDuration(p.durationMs)}`).join(' · ');
-  return `  RTO ${formatDuration(rto.achievedMs)} ± ${formatDuration(rto.uncertaintyMs)} (${objective(rto.objectiveMs, rto.met)})${phases ? `\n      phases: ${phases}` : ''}`;
+  return `  RTO ${formatMeasured(rto)} (${objective(rto.objectiveMs, rto.met)})${phases ? `\n      phases: ${phases}` : ''}`;
 }
 
-/** "RPO 297ms ± 100ms (objective 5m 00s: met): 3 of 21 acknowledged writes lost (#19, #20, #21); …". */
+/** "RPO 297ms, between 180ms and 320ms (objective 5m 00s: met): 3 of 21 acknowledged writes lost (#19, #20, #21); …". */
 function rpoLine(rpo: RunResult['rpo'] | undefined): string {
   if (!rpo) return '  RPO not measured';
-  const achieved =
-    rpo.achievedMs === null
-      ? 'not measured'
-      : `${formatDuration(rpo.achievedMs)} ± ${formatDuration(rpo.uncertaintyMs)}`;
+  const achieved = rpo.achievedMs === null ? 'not measured' : formatMeasured(rpo);
   const shown = rpo.lostSeqs
     .slice(0, 20)
     .map((s) => `#${s}`)

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatDuration } from '../core/duration.ts';
+import { formatBracket } from '../core/measure/index.ts';
 import { closeProbes } from '../probes/index.ts';
 import { achievedText } from './run/facts.ts';
 import { complianceHistoryTests } from './testing/compliance-checks.ts';
@@ -141,10 +142,10 @@ describe('pnpm report after pnpm drill aurora-outage', { timeout: 180_000 }, () 
       if (!(await link.isVisible())) await group.click();
       await link.click({ timeout: 30_000 });
       await report.page.getByText('Parameters').first().waitFor({ timeout: 30_000 });
-      const [achieved, uncertainty] = achievedText(measured).split(' ± ');
       const text = await report.text();
-      expect(text).toContain(`achieved\n${achieved}`);
-      expect(text).toContain(`uncertainty\n± ${uncertainty}`);
+      expect(text).toContain(`achieved\n${formatDuration(measured!.achievedMs!)}`);
+      expect(text).toContain(`interval\n${formatBracket(measured!)}`);
+      expect(text).toContain(`uncertainty\n± ${formatDuration(measured!.uncertaintyMs)}`);
       await report.screenshot(`allure-${test.slice(0, 3).toLowerCase()}`);
       await report.page.goBack();
     }

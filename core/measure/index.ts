@@ -7,6 +7,7 @@ export {
   DEFAULT_SLO_PERIOD_MS,
   type Outage,
 } from './availability.ts';
+export { formatBound, formatBracket, formatMeasured, type Measured } from './interval.ts';
 export { percentile } from './percentile.ts';
 export { computeRpo, type RpoInput, type RpoResult } from './rpo.ts';
 export { computeRto, type RtoInput, type RtoPhase, type RtoResult } from './rto.ts';

@@ -18,7 +18,9 @@ describe('computeRpo', () => {
     const r = computeRpo({ writes: ledger(10), survivors: range(1, 10), intervalMs: 100, reportedLagMs: 40 });
     expect(r).toEqual({
       rpoMs: 0,
-      uncertaintyMs: 100,
+      lowerMs: 0,
+      upperMs: 0,
+      uncertaintyMs: 0,
       lostSeqs: [],
       lostCount: 0,
       lastAckedSeq: 10,
@@ -34,6 +36,9 @@ describe('computeRpo', () => {
     // 1..7 survived, 8..10 acknowledged then lost: 920 − 620 = 300 ms.
     const r = computeRpo({ writes: ledger(10), survivors: new Set(range(1, 7)), intervalMs: 100 });
     expect(r.rpoMs).toBe(300);
+    // the loss began after #7 was sent (600) and before #8 was acknowledged (720); #10 committed in [900, 920]
+    expect([r.lowerMs, r.upperMs]).toEqual([180, 320]);
+    expect(r.uncertaintyMs).toBe(120);
     expect(r.lostSeqs).toEqual([8, 9, 10]);
     expect(r.lostCount).toBe(3);
     expect(r.lastAckedSeq).toBe(10);
@@ -51,6 +56,7 @@ describe('computeRpo', () => {
     const r = computeRpo({ writes, survivors: [], intervalMs: 100 });
     expect(r.totalLoss).toBe(true);
     expect(r.rpoMs).toBe(140);
+    expect([r.lowerMs, r.upperMs]).toEqual([140, null]);
     expect(r.lostSeqs).toEqual([2, 3]);
     expect(r.lastAckedSeq).toBe(3);
     expect(r.newestSurvivorSeq).toBeNull();
@@ -102,6 +108,8 @@ describe('computeRpo', () => {
     const r = computeRpo({ writes: ledger(3, [1, 2, 3]), survivors: [2, 99], intervalMs: 250 });
     expect(r).toEqual({
       rpoMs: null,
+      lowerMs: null,
+      upperMs: null,
       uncertaintyMs: 250,
       lostSeqs: [],
       lostCount: 0,

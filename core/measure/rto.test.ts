@@ -27,7 +27,9 @@ describe('computeRto', () => {
       recovered: true,
       rtoMs: 0,
       recoveredAt: 1_000,
-      uncertaintyMs: 1_000,
+      lowerMs: 0,
+      upperMs: 0,
+      uncertaintyMs: 0,
       stableUntil: 5_000,
       phases: [],
       lastFailures: {},
@@ -83,6 +85,8 @@ describe('computeRto', () => {
       recovered: false,
       rtoMs: null,
       recoveredAt: null,
+      lowerMs: 3_000,
+      upperMs: null,
       uncertaintyMs: 1_000,
       stableUntil: null,
       phases: [],
@@ -199,5 +203,51 @@ describe('computeRto', () => {
     expect(r.outageStartMs).toBe(1_000);
     expect(r.recoveredAt).toBe(2_500);
     expect(r.rtoMs).toBe(1_500);
+  });
+
+  it('brackets the RTO between the last failing send and the answer of the samples that opened the window', () => {
+    // Open loop every 250 ms; the sample sent at T0+2000 hangs and times out at T0+3000, after later ones passed.
+    const t0 = 1_000;
+    const samples: ProbeSample[] = [
+      { probe: 'health', at: t0 + 1_750, answeredAt: t0 + 1_760, ok: false },
+      { probe: 'health', at: t0 + 2_250, answeredAt: t0 + 2_290, ok: true },
+      { probe: 'health', at: t0 + 2_500, answeredAt: t0 + 2_505, ok: true },
+      { probe: 'health', at: t0 + 2_000, answeredAt: t0 + 3_000, ok: false, detail: 'timed out' },
+      ...[2_750, 3_000, 3_250, 3_500].map((ms) => ({
+        probe: 'health',
+        at: t0 + ms,
+        answeredAt: t0 + ms + 5,
+        ok: true,
+      })),
+    ];
+    const r = computeRto({ ...base, t0, stableForMs: 1_000, intervalMs: 250, samples });
+    expect(r.rtoMs).toBe(2_250);
+    expect(r.lowerMs).toBe(2_000);
+    expect(r.upperMs).toBe(2_290);
+    expect(r.uncertaintyMs).toBe(250);
+  });
+
+  it('takes the upper bound from the slowest answer among the probes that opened the window', () => {
+    const t0 = 0;
+    const samples: ProbeSample[] = [
+      { probe: 'health', at: 100, answeredAt: 110, ok: false },
+      { probe: 'order', at: 120, answeredAt: 130, ok: false },
+      { probe: 'health', at: 350, answeredAt: 900, ok: true },
+      { probe: 'order', at: 400, answeredAt: 420, ok: true },
+      { probe: 'health', at: 2_000, answeredAt: 2_010, ok: true },
+      { probe: 'order', at: 2_000, answeredAt: 2_010, ok: true },
+    ];
+    const r = computeRto({ ...base, t0, probes: ['health', 'order'], stableForMs: 1_000, samples });
+    expect([r.lowerMs, r.rtoMs, r.upperMs]).toEqual([120, 400, 900]);
+  });
+
+  it('uses at + latency as the answer instant of samples recorded without one', () => {
+    const samples: ProbeSample[] = [
+      { probe: 'health', at: 1_000, ok: false },
+      { probe: 'health', at: 2_000, ok: true, latencyMs: 40 },
+      { probe: 'health', at: 6_000, ok: true, latencyMs: 40 },
+    ];
+    const r = computeRto({ ...base, samples });
+    expect([r.lowerMs, r.rtoMs, r.upperMs]).toEqual([0, 1_000, 1_040]);
   });
 });

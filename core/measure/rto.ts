@@ -3,14 +3,14 @@
 import { type Milestone, type ProbeSample, sortByTime } from './samples.ts';
 
 export interface RtoInput {
-  /** Monotonic ms of T0 (fault confirmed injected). */
+  /** Monotonic ms of T0: the instant the fault took effect. */
   t0: number;
   samples: ProbeSample[];
   /** The recovery probes: all of them must pass. Samples of other probes are ignored. */
   probes: string[];
   /** How long every probe must keep passing for the service to count as restored. */
   stableForMs: number;
-  /** Sampling interval of the probes: the uncertainty of the result. */
+  /** Sampling interval of the probes (the uncertainty when the service never recovered). */
   intervalMs: number;
   /** Named instants of the run (detection, decision, promotion, dns, kubernetes, first-good-order...). */
   milestones?: Milestone[];
@@ -32,7 +32,15 @@ export interface RtoResult {
   rtoMs: number | null;
   /** Monotonic ms at which the confirmed stable window starts (T0 when the service never went down). */
   recoveredAt: number | null;
-  /** The truth lies between the last failing and the first passing sample: ± one probe interval. */
+  /**
+   * The evidence bracket, relative to T0 in whole ms: the service was still down when the last failing sample
+   * before recovery was sent (lowerMs) and was up by the time every sample that opened the stable window had
+   * answered (upperMs). The true RTO lies in [lowerMs, upperMs]. Not recovered: lowerMs is the last failing
+   * send, upperMs null (unbounded). Never down: [0, answer of the first all-passing samples].
+   */
+  lowerMs: number | null;
+  upperMs: number | null;
+  /** The ± that covers the bracket around rtoMs: max(rtoMs − lowerMs, upperMs − rtoMs); intervalMs if not recovered. */
   uncertaintyMs: number;
   /** Monotonic ms until which every probe kept passing after recovery (first failure, else end of sampling). */
   stableUntil: number | null;
@@ -101,11 +109,15 @@ export function computeRto(input: RtoInput): RtoResult {
 
   const firstFailure = samples.find((s) => !s.ok);
   const outageStartMs = firstFailure ? Math.round(firstFailure.at - t0) : null;
-  const base = { uncertaintyMs: intervalMs, outageStartMs };
+  const base = { outageStartMs };
 
   if (!window?.confirmed) {
+    const lastFailure = samples.findLast((s) => !s.ok);
     return {
       ...base,
+      uncertaintyMs: intervalMs,
+      lowerMs: lastFailure ? Math.floor(lastFailure.at - t0) : null,
+      upperMs: null,
       recovered: false,
       rtoMs: null,
       recoveredAt: null,
@@ -114,10 +126,17 @@ export function computeRto(input: RtoInput): RtoResult {
       lastFailures: stillFailing(input.probes, latestOfAll(samples)),
     };
   }
-  const recoveredAt = failedBeforeWindow ? window.start : t0;
+  const start = window.start;
+  const recoveredAt = failedBeforeWindow ? start : t0;
   const rtoMs = Math.round(recoveredAt - t0);
+  const lastFailure = samples.findLast((s) => !s.ok && s.at < start);
+  const lowerMs = lastFailure ? Math.floor(lastFailure.at - t0) : 0;
+  const upperMs = Math.ceil(answeredBy(input.probes, samples, start) - t0);
   return {
     ...base,
+    lowerMs,
+    upperMs,
+    uncertaintyMs: Math.max(rtoMs - lowerMs, upperMs - rtoMs),
     recovered: true,
     rtoMs,
     recoveredAt,
@@ -125,6 +144,16 @@ export function computeRto(input: RtoInput): RtoResult {
     phases: milestonePhases(t0, input.milestones ?? [], recoveredAt),
     lastFailures: {},
   };
+}
+
+/** When the latest sample of every probe sent at or before `start` had answered (a sample without an answer instant: at + latency). */
+function answeredBy(probes: string[], samples: ProbeSample[], start: number): number {
+  let answered = start;
+  for (const probe of probes) {
+    const own = samples.findLast((s) => s.probe === probe && s.at <= start);
+    if (own) answered = Math.max(answered, own.answeredAt ?? own.at + (own.latencyMs ?? 0));
+  }
+  return answered;
 }
 
 function latestOfAll(samples: ProbeSample[]): Map<string, ProbeSample> {

@@ -1,10 +1,12 @@
 // Probe samples as the measurement functions read them.
 import type { JsonValue } from '../model.ts';
 
-/** One result of one probe; `at` is monotonic ms (the run clock). */
+/** One result of one probe; `at` is the monotonic ms (run clock) at which the check was SENT. */
 export interface ProbeSample {
   probe: string;
   at: number;
+  /** When its answer (or its timeout) came back; absent in samples recorded before it was kept. */
+  answeredAt?: number;
   ok: boolean;
   latencyMs?: number;
   detail?: string;

@@ -90,11 +90,15 @@ export async function checkProbe<R>(
   };
 }
 
-/** Samples every recovery probe at its own interval until stopped; samples land in run.samples. */
+/**
+ * Samples every recovery probe open loop: slot k of a probe is sent at first + k × interval whether or not
+ * earlier checks have answered (a hanging check holds no slot); samples land in run.samples at their send instant.
+ */
 export class RecoverySampler<R> {
   readonly #run: DrillRun<R>;
   readonly #stop = new AbortController();
   #loops: Promise<void>[] = [];
+  readonly #inFlight = new Set<Promise<void>>();
 
   constructor(run: DrillRun<R>) {
     this.#run = run;
@@ -110,43 +114,53 @@ export class RecoverySampler<R> {
     const intervalMs = run.ms(probe.interval ?? DEFAULT_PROBE_INTERVAL);
     const stop = AbortSignal.any([this.#stop.signal, run.signal]);
     const first = run.clock.now();
-    while (!stop.aborted) {
-      let check: ProbeCheck;
+    for (let slot = 0; !stop.aborted; ) {
+      const check = this.#sample(probe, path).finally(() => this.#inFlight.delete(check));
+      this.#inFlight.add(check);
+      // The next slot on the grid; slots already past (the loop itself was starved) collapse into one sent now.
+      const now = run.clock.now();
+      slot = Math.max(slot + 1, Math.floor((now - first) / intervalMs));
       try {
-        check = await checkProbe(run, probe, run.currentPhase, path, stop);
-      } catch {
-        return; // stopped or aborted mid-check
-      }
-      if (this.#stop.signal.aborted) return; // a sample finishing after stop() is not part of the series
-      run.samples.push({
-        probe: probe.name,
-        at: check.at,
-        ok: check.ok,
-        latencyMs: check.latencyMs,
-        detail: check.detail,
-        ...(check.data === undefined ? {} : { data: check.data }),
-      });
-      run.emit({
-        kind: 'probe-sample',
-        phase: run.currentPhase,
-        probe: probe.name,
-        ok: check.ok,
-        latencyMs: check.latencyMs,
-        detail: check.detail,
-      });
-      // Next slot on a fixed grid from the first sample: a slow check skips slots instead of overlapping.
-      const wait = intervalMs - ((run.clock.now() - first) % intervalMs);
-      try {
-        await sleep(wait, stop);
+        await sleep(Math.max(0, first + slot * intervalMs - now), stop);
       } catch {
         return;
       }
     }
   }
 
-  /** Stops sampling and waits for in-flight checks to settle. */
+  /** One check; its sample counts at its send instant, whenever (and however) it answers. */
+  async #sample(probe: ProbeDefinition<R>, path: string): Promise<void> {
+    const run = this.#run;
+    let check: ProbeCheck;
+    try {
+      check = await checkProbe(run, probe, run.currentPhase, path, run.signal);
+    } catch {
+      return; // the run was aborted mid-check
+    }
+    const answeredAt = run.clock.now();
+    run.samples.push({
+      probe: probe.name,
+      at: check.at,
+      answeredAt,
+      ok: check.ok,
+      latencyMs: check.latencyMs,
+      detail: check.detail,
+      ...(check.data === undefined ? {} : { data: check.data }),
+    });
+    run.emit({
+      kind: 'probe-sample',
+      phase: run.currentPhase,
+      probe: probe.name,
+      ok: check.ok,
+      latencyMs: check.latencyMs,
+      detail: check.detail,
+    });
+  }
+
+  /** Stops sending; checks already sent run to their answer or timeout (their samples are evidence). */
   async stop(): Promise<void> {
     this.#stop.abort();
     await Promise.all(this.#loops);
+    await Promise.all([...this.#inFlight]);
   }
 }

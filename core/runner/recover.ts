@@ -34,6 +34,8 @@ export async function recoverPhase<R>(run: DrillRun<R>, sampler: RecoverySampler
   const met = rto.recovered && rto.rtoMs !== null && rto.rtoMs <= objectiveMs;
   run.rto = {
     achievedMs: rto.rtoMs,
+    lowerMs: rto.lowerMs,
+    upperMs: rto.upperMs,
     uncertaintyMs: rto.uncertaintyMs,
     recovered: rto.recovered,
     objectiveMs,
@@ -81,7 +83,9 @@ async function measureRpo<R>(run: DrillRun<R>): Promise<void> {
   const met = rpo.rpoMs !== null && rpo.rpoMs <= objectiveMs;
   run.rpo = {
     achievedMs: rpo.rpoMs === null ? null : Math.round(rpo.rpoMs),
-    uncertaintyMs: rpo.uncertaintyMs,
+    lowerMs: rpo.lowerMs === null ? null : Math.floor(rpo.lowerMs),
+    upperMs: rpo.upperMs === null ? null : Math.ceil(rpo.upperMs),
+    uncertaintyMs: Math.ceil(rpo.uncertaintyMs),
     objectiveMs,
     met,
     lostCount: rpo.lostCount,

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { clockOffsetRecord } from '../clock.ts';
 import type { DrillError } from '../errors.ts';
 import { writeFileAtomic } from '../journal.ts';
+import { sortByTime } from '../measure/samples.ts';
 import type { Verdict } from '../model.ts';
 import { exactWayBack } from '../safety/way-back.ts';
 import { signOffFromEnv } from '../sign-off.ts';
@@ -113,9 +114,11 @@ export async function writeReport<R>(run: DrillRun<R>, error: DrillError | undef
     rpo: run.rpo,
     probes: {
       ...run.probes,
-      samples: run.samples.map((s) => ({
+      // In send order: an open-loop sample that hung lands in run.samples after later ones.
+      samples: sortByTime(run.samples).map((s) => ({
         probe: s.probe,
         atMs: Math.round(s.at),
+        ...(s.answeredAt === undefined ? {} : { answeredAtMs: Math.round(s.answeredAt) }),
         ok: s.ok,
         ...(s.latencyMs === undefined ? {} : { latencyMs: Math.round(s.latencyMs) }),
         ...(!s.ok && s.detail ? { detail: s.detail.slice(0, 300) } : {}),

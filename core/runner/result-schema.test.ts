@@ -11,7 +11,7 @@ describe('result.json schema', () => {
   });
 
   it('rejects a result of another schema version', () => {
-    const outcome = runResultSchema.safeParse({ schemaVersion: 2 });
+    const outcome = runResultSchema.safeParse({ schemaVersion: 3 });
     expect(outcome.success).toBe(false);
     expect(outcome.error?.issues[0]?.path).toEqual(['schemaVersion']);
   });

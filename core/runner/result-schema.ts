@@ -21,16 +21,24 @@ const probeResult = z.object({
 /** One recovery sample (monotonic ms like steps); detail only on failures, to keep result.json small. */
 const probeSample = z.object({
   probe: z.string(),
+  /** When the check was sent (a timed-out check counts here). */
   atMs: ms,
+  /** When its answer or timeout came back (from schemaVersion 2). */
+  answeredAtMs: ms.optional(),
   ok: z.boolean(),
   latencyMs: ms.optional(),
   detail: z.string().optional(),
 });
 
-export const RESULT_SCHEMA_VERSION = 1;
+/** 2: rto/rpo carry their evidence bracket (lowerMs, upperMs) and samples their answer instant. */
+export const RESULT_SCHEMA_VERSION = 2;
+
+/** The true value lies in [lowerMs, upperMs] (ms; upperMs null: unbounded); absent in version-1 results. */
+const bracket = { lowerMs: ms.nullable().optional(), upperMs: ms.nullable().optional() };
 
 export const runResultSchema = z.object({
-  schemaVersion: z.literal(RESULT_SCHEMA_VERSION),
+  /** Version 1 results (no bracket) stay readable: the reports show them as "± uncertainty". */
+  schemaVersion: z.union([z.literal(1), z.literal(RESULT_SCHEMA_VERSION)]),
   runId: z.string(),
   scenario: z.object({ name: z.string(), summary: z.string(), file: z.string().optional() }),
   target: z.object({ name: z.string(), kind: z.enum(['lab', 'live']), file: z.string().optional() }),
@@ -83,6 +91,8 @@ export const runResultSchema = z.object({
   rto: z
     .object({
       achievedMs: ms.nullable(),
+      ...bracket,
+      /** The ± that covers the bracket around achievedMs (version 1: the probe interval). */
       uncertaintyMs: ms,
       recovered: z.boolean(),
       objectiveMs: ms,
@@ -95,6 +105,8 @@ export const runResultSchema = z.object({
   rpo: z
     .object({
       achievedMs: ms.nullable(),
+      ...bracket,
+      /** The ± that covers the bracket around achievedMs (version 1: the canary interval). */
       uncertaintyMs: ms,
       objectiveMs: ms,
       met: z.boolean(),

@@ -41,6 +41,16 @@ describe('Allure evidence of a real aurora-outage run', () => {
     expect(rtoParameters({ ...result, rto: null })).toEqual([{ name: 'RTO', value: 'not measured' }]);
   });
 
+  it('gives a version-2 result its evidence interval beside the ± that covers it', () => {
+    const rto = { ...result.rto!, achievedMs: 18_290, lowerMs: 18_249, upperMs: 18_461, uncertaintyMs: 171 };
+    expect(rtoParameters({ ...result, schemaVersion: 2, rto }).slice(0, 4)).toEqual([
+      { name: 'achieved', value: '18.3s' },
+      { name: 'objective', value: '30m 00s' },
+      { name: 'interval', value: 'between 18.2s and 18.5s' },
+      { name: 'uncertainty', value: '± 171ms' },
+    ]);
+  });
+
   it('gives the RPO test its achieved, objective, uncertainty, lost writes and reported lag', () => {
     expect(rpoParameters(result)).toEqual([
       { name: 'achieved', value: '254ms' },

@@ -1,6 +1,7 @@
 // What the drill's Allure results carry besides the step tree: labels, objective parameters, runbook links and
 // the probe samples as JSON and CSV. Pure functions of result.json, so they are tested without vitest or Allure.
 import { formatDuration } from '../../core/duration.ts';
+import { formatBracket, type Measured } from '../../core/measure/index.ts';
 import type { RunResult } from '../../core/runner/result-schema.ts';
 import { samplesSinceT0 } from '../run/facts.ts';
 import type { RunbookLink, RunbookLinker } from '../run/runbook-links.ts';
@@ -34,14 +35,21 @@ export function drillLabels(
   ];
 }
 
-/** RTO achieved / objective / uncertainty, as the overview should show them. */
+/** "between 18.2s and 18.5s" (the evidence) and the ± that covers it; a version-1 result has only the ±. */
+function bracketParameters(m: Measured): NameValue[] {
+  const uncertainty = { name: 'uncertainty', value: `± ${formatDuration(m.uncertaintyMs)}` };
+  const bracket = m.achievedMs === null ? null : formatBracket(m);
+  return bracket === null ? [uncertainty] : [{ name: 'interval', value: bracket }, uncertainty];
+}
+
+/** RTO achieved / objective / interval / uncertainty, as the overview should show them. */
 export function rtoParameters(result: RunResult): NameValue[] {
   const rto = result.rto;
   if (!rto) return [{ name: 'RTO', value: 'not measured' }];
   return [
     { name: 'achieved', value: rto.achievedMs === null ? 'not recovered' : formatDuration(rto.achievedMs) },
     { name: 'objective', value: formatDuration(rto.objectiveMs) },
-    { name: 'uncertainty', value: `± ${formatDuration(rto.uncertaintyMs)}` },
+    ...bracketParameters(rto),
     { name: 'met', value: rto.met ? 'yes' : 'NO' },
     ...rto.phases.map((p) => ({ name: `phase ${p.name}`, value: formatDuration(p.durationMs) })),
   ];
@@ -54,7 +62,7 @@ export function rpoParameters(result: RunResult): NameValue[] {
   return [
     { name: 'achieved', value: rpo.achievedMs === null ? 'not measured' : formatDuration(rpo.achievedMs) },
     { name: 'objective', value: formatDuration(rpo.objectiveMs) },
-    { name: 'uncertainty', value: `± ${formatDuration(rpo.uncertaintyMs)}` },
+    ...bracketParameters(rpo),
     { name: 'met', value: rpo.met ? 'yes' : 'NO' },
     {
       name: 'lost writes',

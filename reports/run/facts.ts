@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatDuration } from '../../core/duration.ts';
 import { DrillError } from '../../core/errors.ts';
+import { formatMeasured, type Measured } from '../../core/measure/index.ts';
 import { Redactor } from '../../core/redact.ts';
 import { RESULT_FILE } from '../../core/runner/report.ts';
 import { type RunResult, runResultSchema } from '../../core/runner/result-schema.ts';
@@ -102,11 +103,11 @@ export function samplesSinceT0(result: RunResult): (Sample & { sinceT0Ms: number
   return (result.probes.samples ?? []).map((s) => ({ ...s, sinceT0Ms: s.atMs - t0 }));
 }
 
-/** "18.0s ± 1.0s", or why nothing was measured. */
-export function achievedText(m: { achievedMs: number | null; uncertaintyMs: number } | null): string {
+/** "18.3s, between 18.2s and 18.5s" ("18.0s ± 1.0s" for a version-1 result), or why nothing was measured. */
+export function achievedText(m: Measured | null): string {
   if (!m) return 'not measured';
   if (m.achievedMs === null) return 'not reached';
-  return `${formatDuration(m.achievedMs)} ± ${formatDuration(m.uncertaintyMs)}`;
+  return formatMeasured(m);
 }
 
 /** "lab (simulation)" or "prod (live)". */
