@@ -144,7 +144,10 @@ export interface FaultDefinition<R = unknown> {
   duration?: Duration;
   timeout?: Duration;
   plan?(ctx: RunContext<R>): PlannedCall[];
-  /** Resolves once the fault is confirmed injected: that instant is T0. */
+  /**
+   * Resolves once the fault is confirmed injected. T0 is `measurements.faultEffectiveAt` (monotonic ms: when the
+   * fault took effect, e.g. the FIS action's startTime) if given, else the instant this resolves.
+   */
   inject(ctx: RunContext<R>): Promise<StepOutcome | undefined>;
   revert(ctx: RunContext<R>, undoData: JsonValue | undefined): Promise<void>;
   findings?: RunbookFinding[];

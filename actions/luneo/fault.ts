@@ -6,6 +6,7 @@ import {
   type TemplateInput,
 } from '../../clients/aws/fis.ts';
 import { parseDuration, toIsoDuration } from '../../core/duration.ts';
+import { FAULT_EFFECTIVE_AT, monoOfWall } from '../../core/measure/index.ts';
 import { defineFault, type FaultDefinition, type RunbookFinding } from '../../core/model.ts';
 import { type LuneoRun, luneo } from './context.ts';
 import type { LuneoResources } from './resources.ts';
@@ -27,6 +28,8 @@ export interface NetworkOutageOptions {
 }
 
 const RUN_ID_TAG = 'drill:run-id';
+/** The action whose start is the fault taking effect (T0). */
+const DISRUPT_ACTION = 'DisruptConnectivity';
 
 function template(ctx: LuneoRun, opts: NetworkOutageOptions): TemplateInput {
   const r = ctx.target.resources;
@@ -42,7 +45,7 @@ function template(ctx: LuneoRun, opts: NetworkOutageOptions): TemplateInput {
       Subnets: { resourceType: 'aws:ec2:subnet', resourceTags: opts.subnets(r), selectionMode: 'ALL' },
     },
     actions: {
-      DisruptConnectivity: {
+      [DISRUPT_ACTION]: {
         actionId: 'aws:network:disrupt-connectivity',
         description: opts.title,
         parameters: { duration, scope: 'all' },
@@ -110,15 +113,14 @@ export function fisNetworkOutage(opts: NetworkOutageOptions): FaultDefinition<Lu
         { templateId, clientToken: `${ctx.runId}-fault`, tags: { [RUN_ID_TAG]: ctx.runId } },
         { signal: ctx.signal },
       );
-      const running = await fis.waitForExperimentState(started.id, ['running'], {
-        signal: ctx.signal,
-        intervalMs: 250,
-        maxIntervalMs: 1000,
-        timeoutMs: 120_000,
-      });
+      const wait = { signal: ctx.signal, intervalMs: 250, maxIntervalMs: 1000, timeoutMs: 120_000 };
+      const running = await fis.waitForExperimentState(started.id, ['running'], wait);
+      // T0 is when the disruption started (the action's startTime), not when we saw the experiment running.
+      const effective = await fis.waitForActionStart(running.id, DISRUPT_ACTION, wait);
       return {
-        detail: `FIS experiment ${running.id} running (template ${templateId})`,
+        detail: `FIS experiment ${running.id} running since ${effective.toISOString()} (template ${templateId})`,
         undoData: { experimentId: running.id, region: fis.region },
+        measurements: { [FAULT_EFFECTIVE_AT]: monoOfWall(effective, ctx.clock.now(), Date.now()) },
       };
     },
     async revert(ctx, undoData) {

@@ -18,7 +18,8 @@ export interface ExperimentInfo {
   startTime?: Date;
   endTime?: Date;
   tags: Record<string, string>;
-  actions: Record<string, { actionId: string; status: string; reason?: string }>;
+  /** startTime: when the action started (GetExperiment ExperimentAction.startTime), the fault's effective instant. */
+  actions: Record<string, { actionId: string; status: string; reason?: string; startTime?: Date }>;
 }
 
 export type TemplateInput = Omit<CreateExperimentTemplateCommandInput, 'clientToken'> & {
@@ -28,6 +29,8 @@ export type TemplateInput = Omit<CreateExperimentTemplateCommandInput, 'clientTo
 
 export interface StartInput {
   templateId: string;
+  /** skip-all resolves the targets and runs no action: FIS's target preview. Default run-all. */
+  actionsMode?: 'run-all' | 'skip-all';
   /** Idempotency key: the same token always yields the same experiment. Also stored as tag drill:client-token. */
   clientToken: string;
   tags?: Record<string, string>;
@@ -50,6 +53,7 @@ export function toExperimentInfo(e: Experiment): ExperimentInfo {
           actionId: a.actionId ?? '',
           status: a.state?.status ?? 'unknown',
           ...(a.state?.reason ? { reason: a.state.reason } : {}),
+          ...(a.startTime ? { startTime: a.startTime } : {}),
         },
       ]),
     ),
@@ -70,6 +74,8 @@ export function planCreateExperimentTemplate(region: string, input: TemplateInpu
       name: input.name,
       description: input.description ?? '',
       actions: Object.keys(input.actions ?? {}),
+      // The role FIS runs the experiment as: the caller needs iam:PassRole on it (the permission check).
+      ...(input.roleArn ? { roleArn: input.roleArn } : {}),
     },
     mutating: true,
   };
@@ -84,6 +90,7 @@ export function planStartExperiment(region: string, input: StartInput): PlannedC
       experimentTemplateId: input.templateId,
       clientToken: input.clientToken,
       tags: startTags(input),
+      ...(input.actionsMode ? { experimentOptions: { actionsMode: input.actionsMode } } : {}),
     },
     mutating: true,
   };

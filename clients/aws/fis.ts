@@ -101,15 +101,15 @@ export class Fis {
       const out = await this.caller.send(
         'StartExperiment',
         { kind: 'experiment template', id: input.templateId },
-        (abortSignal) =>
-          this.client.send(
-            new StartExperimentCommand({
-              experimentTemplateId: input.templateId,
-              clientToken: input.clientToken,
-              tags: startTags(input),
-            }),
-            { abortSignal },
-          ),
+        (abortSignal) => {
+          const command = new StartExperimentCommand({
+            experimentTemplateId: input.templateId,
+            clientToken: input.clientToken,
+            tags: startTags(input),
+          });
+          if (input.actionsMode) withActionsMode(command, input.actionsMode);
+          return this.client.send(command, { abortSignal });
+        },
         opts,
       );
       return toExperimentInfo(out.experiment ?? {});
@@ -143,6 +143,25 @@ export class Fis {
         const e = await this.getExperiment(id, { signal: wait.signal });
         if (states.includes(e.status)) return { done: true, value: e };
         const seen = `status ${e.status}${e.reason ? ` (${e.reason})` : ''}`;
+        return { done: false, seen, failed: TERMINAL_EXPERIMENT_STATES.includes(e.status) };
+      },
+    });
+  }
+
+  /** When `action` of the experiment started (its startTime, set once FIS begins the action). */
+  waitForActionStart(id: string, action: string, wait: WaitOptions = {}): Promise<Date> {
+    return pollUntil({
+      site: this.caller.site('GetExperiment'),
+      what: `action ${action} of experiment ${id} to start`,
+      timeoutMs: wait.timeoutMs ?? 300_000,
+      intervalMs: wait.intervalMs ?? 2_000,
+      ...(wait.maxIntervalMs ? { maxIntervalMs: wait.maxIntervalMs } : {}),
+      ...(wait.signal ? { signal: wait.signal } : {}),
+      check: async () => {
+        const e = await this.getExperiment(id, { signal: wait.signal });
+        const startTime = e.actions[action]?.startTime;
+        if (startTime) return { done: true, value: startTime };
+        const seen = `experiment ${e.status}, action ${e.actions[action]?.status ?? 'absent'}`;
         return { done: false, seen, failed: TERMINAL_EXPERIMENT_STATES.includes(e.status) };
       },
     });
@@ -260,4 +279,24 @@ export class Fis {
   findExperimentsByRunId(runId: string, opts: CallOptions = {}): Promise<ExperimentInfo[]> {
     return this.findExperimentsByTag(RUN_ID_TAG, runId, opts);
   }
+}
+
+/**
+ * StartExperiment's experimentOptions.actionsMode (FIS API StartExperimentExperimentOptionsInput) is newer than
+ * client-fis 3.523, the newest the registry offers here, whose serializer drops it: add it to the JSON body.
+ */
+function withActionsMode(command: StartExperimentCommand, actionsMode: 'run-all' | 'skip-all'): void {
+  command.middlewareStack.add(
+    (next) => async (args) => {
+      const request = (args as { request?: { body?: unknown; headers?: Record<string, string> } }).request;
+      if (request && typeof request.body === 'string') {
+        const body = JSON.parse(request.body) as Record<string, unknown>;
+        request.body = JSON.stringify({ ...body, experimentOptions: { actionsMode } });
+        if (request.headers?.['content-length'] !== undefined)
+          request.headers['content-length'] = String(Buffer.byteLength(request.body as string));
+      }
+      return next(args);
+    },
+    { step: 'build', name: 'drillExperimentActionsMode' },
+  );
 }

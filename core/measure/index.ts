@@ -12,3 +12,4 @@ export { percentile } from './percentile.ts';
 export { computeRpo, type RpoInput, type RpoResult } from './rpo.ts';
 export { computeRto, type RtoInput, type RtoPhase, type RtoResult } from './rto.ts';
 export { type Milestone, type ProbeSample, sortByTime } from './samples.ts';
+export { FAULT_EFFECTIVE_AT, monoOfWall, t0Of } from './t0.ts';

@@ -1,5 +1,6 @@
 // The phases between plan and restore: plan, preflight, inject (T0), failover, recover, verify.
 import { DrillError, errorMessage, isAbortError } from '../errors.ts';
+import { t0Of } from '../measure/t0.ts';
 import type { PlannedCall, ProbeDefinition, RunContext } from '../model.ts';
 import { sleep, withDeadline } from './deadline.ts';
 import type { DrillRun } from './drill-run.ts';
@@ -104,7 +105,7 @@ export async function preflightPhase<R>(run: DrillRun<R>): Promise<void> {
 
 const DEFAULT_LEDGER_WARMUP = '2s';
 
-/** Registers the revert, injects the fault, marks T0 when inject resolves, stops the ledger, starts sampling. */
+/** Registers the revert, injects the fault, marks T0 (when it took effect, see t0Of), stops the ledger, starts sampling. */
 export async function injectPhase<R>(run: DrillRun<R>, sampler: RecoverySampler<R>): Promise<void> {
   const { fault } = run.scenario;
   const timeoutMs = run.ms(fault.timeout ?? DEFAULT_STEP_TIMEOUT);
@@ -148,7 +149,7 @@ export async function injectPhase<R>(run: DrillRun<R>, sampler: RecoverySampler<
         parent: run.signal,
       },
     );
-    const t0 = run.clock.markT0();
+    const t0 = run.clock.markT0(t0Of(outcome?.measurements, startedAt, run.clock.now()));
     run.undo.setUndoData('fault', outcome?.undoData);
     run.journalUndoData('fault', outcome?.undoData);
     run.journal.update((d) => {

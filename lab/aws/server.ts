@@ -5,6 +5,12 @@ import type { AddressInfo } from 'node:net';
 import type { Region } from '../regions.ts';
 import type { AwsLabBackend } from './backend.ts';
 import { CloudWatchService } from './cloudwatch/service.ts';
+import {
+  type ConformanceMode,
+  type ConformanceReport,
+  conformanceModeFromEnv,
+  conformanceRecorder,
+} from './conformance/recorder.ts';
 import type { AwsContext, AwsReply, AwsRequest } from './context.ts';
 import { type CacheSeed, GlobalDatastore, type LabCache } from './elasticache/global-datastore.ts';
 import { ELASTICACHE_NAMESPACE, ELASTICACHE_VERSION, handleElastiCache } from './elasticache/handlers.ts';
@@ -44,6 +50,9 @@ export interface AwsServerOptions {
   /** S3 buckets and their replication (lab/aws/s3/lab-s3.ts); without it S3 calls are unknown operations. */
   s3?: S3Parts;
   log?: (line: string) => void;
+  /** Check every exchange against the AWS service models (lab/aws/conformance): 'record' keeps violations,
+   *  'enforce' also answers a violating exchange with HTTP 500. Default: LAB_AWS_CONFORMANCE, else off. */
+  conformance?: ConformanceMode;
 }
 
 export interface AwsServer {
@@ -62,6 +71,8 @@ export interface AwsServer {
   setDrillRolePolicy(document: unknown | null): void;
   healthCheckIds(): { primary: string; secondary?: string };
   zoneId(): string;
+  /** What the conformance check saw (empty when it is off). */
+  conformance(): ConformanceReport;
   close(): Promise<void>;
 }
 
@@ -120,6 +131,10 @@ export async function startAwsServer(opts: AwsServerOptions): Promise<AwsServer>
   const iam = new IamSimulator(ctx.accountId);
   const totalMutations = () => Object.values(counts).reduce((a, b) => a + b, 0);
   const held = new Set<ServerResponse>();
+  const conformance = conformanceRecorder(
+    opts.conformance ?? conformanceModeFromEnv(),
+    process.env.LAB_AWS_CONFORMANCE_LOG,
+  );
 
   function queryRoute(params: QueryParams, request: AwsRequest): Route {
     const id = requestId();
@@ -284,6 +299,7 @@ export async function startAwsServer(opts: AwsServerOptions): Promise<AwsServer>
     log(
       `aws: ${request.region} ${r.label} → ${reply.status}${decision === 'none' ? '' : ` (fault: ${decision})`}`,
     );
+    if (decision !== 'timeout') reply = checkConformance(request, url, reply);
     if (decision === 'none' && totalMutations() > mutationsBefore && dice.loseAnswer()) {
       log(`aws: ${request.region} ${r.label}: applied, answer lost (fault: lost-answer)`);
       res.destroy();
@@ -296,6 +312,20 @@ export async function startAwsServer(opts: AwsServerOptions): Promise<AwsServer>
     }
     res.writeHead(reply.status, reply.headers);
     res.end(reply.body);
+  }
+
+  function checkConformance(request: AwsRequest, url: URL, reply: AwsReply): AwsReply {
+    if (conformance.mode === 'off') return reply;
+    const violations = conformance.record({ ...request, rawPath: url.pathname, reply });
+    if (violations.length === 0) return reply;
+    const lines = violations.map((v) => `${v.operation} ${v.message} ${v.path}: ${v.problem}`);
+    for (const line of lines) log(`aws: conformance: ${line}`);
+    if (conformance.mode !== 'enforce') return reply;
+    return {
+      status: 500,
+      headers: { 'content-type': 'text/plain' },
+      body: `lab AWS conformance violation (LAB_AWS_CONFORMANCE=enforce):\n${lines.join('\n')}\n`,
+    };
   }
 
   const server = createServer((req, res) => {
@@ -323,6 +353,7 @@ export async function startAwsServer(opts: AwsServerOptions): Promise<AwsServer>
     setDrillRolePolicy: (document) => iam.setPolicy(document),
     healthCheckIds: () => route53.healthCheckIds(),
     zoneId: () => route53.zone.id,
+    conformance: () => conformance.report(),
     async close() {
       route53.stop();
       cloudwatch.stop();
