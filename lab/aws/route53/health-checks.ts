@@ -57,6 +57,7 @@ const UNREACHABLE: ProbeResult = {
 export class HealthCheckers {
   private readonly checks = new Map<string, HealthCheck>();
   private readonly unreachableFrom = new Set<string>();
+  private readonly inFlight = new Map<string, Promise<ProbeResult>>();
   private timer: NodeJS.Timeout | undefined;
   private readonly intervalMs: number;
   private readonly onChange: (check: HealthCheck) => void;
@@ -200,16 +201,31 @@ export class HealthCheckers {
     }
   }
 
+  /** A lab economy, not AWS behaviour: checkers whose turn comes while a request to the same endpoint is in
+   *  flight take its result (on one machine they would see the same thing), so the endpoint gets fewer requests
+   *  than from AWS's checkers; each checker keeps its own report, time and threshold. */
+  private shared(check: HealthCheck, timeoutMs: number): Promise<ProbeResult> {
+    const c = check.config;
+    const key = `${c.Type} ${c.IPAddress ?? c.FullyQualifiedDomainName}:${c.Port} ${c.ResourcePath ?? '/'}`;
+    let pending = this.inFlight.get(key);
+    if (!pending) {
+      pending = probe(c, timeoutMs).finally(() => this.inFlight.delete(key));
+      this.inFlight.set(key, pending);
+    }
+    return pending;
+  }
+
   private async probeOne(check: HealthCheck, checker: Checker): Promise<void> {
     checker.busy = true;
+    const checkedAt = new Date();
     // Longer than the app's own 1 s database check, so a slow machine does not fail a region over by itself.
     const timeoutMs = Math.max(100, Math.min(3000, 3 * this.intervalMs));
     const result = this.unreachableFrom.has(checker.region)
       ? UNREACHABLE
-      : await probe(check.config, timeoutMs);
+      : await this.shared(check, timeoutMs);
     checker.busy = false;
     if (this.checks.get(check.id) !== check || !check.checkers.includes(checker)) return;
-    checker.lastReport = { status: result.report, checkedAt: new Date() };
+    checker.lastReport = { status: result.report, checkedAt };
     if (result.ok === checker.healthy) {
       checker.streak = 0;
       return;

@@ -1,5 +1,6 @@
 import {
   ChangeResourceRecordSetsCommand,
+  CreateHealthCheckCommand,
   GetChangeCommand,
   GetHealthCheckCommand,
   GetHealthCheckStatusCommand,
@@ -7,6 +8,7 @@ import {
   ListHostedZonesByNameCommand,
   ListResourceRecordSetsCommand,
   Route53Client,
+  TestDNSAnswerCommand,
   UpdateHealthCheckCommand,
 } from '@aws-sdk/client-route-53';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -196,7 +198,7 @@ describe('health checks and failover', () => {
       region: 'us-east-1',
     });
     const status = await r53.send(new GetHealthCheckStatusCommand({ HealthCheckId: primary }));
-    expect(status.HealthCheckObservations?.[0]?.StatusReport?.Status).toBe(
+    expect(status.HealthCheckObservations?.map((o) => o.StatusReport?.Status)).toContain(
       'Failure: HTTP Status Code 503, Service Unavailable',
     );
     expect(h.primaryHealth.hits).toBeGreaterThanOrEqual(2);
@@ -262,5 +264,128 @@ describe('health checks and failover', () => {
       region: 'us-east-1',
     });
     expect(h.server.mutationCounts()).toEqual({ UpdateHealthCheck: 2 });
+  });
+});
+
+describe('what Route 53 reports and what it answers', () => {
+  const ask = () =>
+    r53.send(
+      new TestDNSAnswerCommand({
+        HostedZoneId: h.server.zoneId(),
+        RecordName: 'api.luneo.app',
+        RecordType: 'CNAME',
+      }),
+    );
+
+  it('GetHealthCheckStatus shows each checker raw; after Inverted only the answer changes', async () => {
+    await start();
+    const { primary } = h.server.healthCheckIds();
+    const passing = async () => {
+      const out = await r53.send(new GetHealthCheckStatusCommand({ HealthCheckId: primary }));
+      return out.HealthCheckObservations ?? [];
+    };
+    // Every checker has reported once (a probe may time out on a loaded machine: 100 ms at this interval).
+    await vi.waitFor(async () => expect(await passing()).toHaveLength(16), { interval: 10, timeout: 5000 });
+    const observations = await passing();
+    expect(new Set(observations.map((o) => o.Region))).toEqual(
+      new Set([
+        'us-east-1',
+        'us-west-1',
+        'us-west-2',
+        'eu-west-1',
+        'ap-southeast-1',
+        'ap-southeast-2',
+        'ap-northeast-1',
+        'sa-east-1',
+      ]),
+    );
+    expect(new Set(observations.map((o) => o.IPAddress)).size).toBe(16);
+    expect(observations.every((o) => o.StatusReport?.CheckedTime instanceof Date)).toBe(true);
+    expect(await ask()).toMatchObject({
+      Nameserver: 'ns-101.awsdns-lab-12.com',
+      RecordName: 'api.luneo.app.',
+      RecordType: 'CNAME',
+      RecordData: ['alb.eu-west-1.luneo.lab'],
+      ResponseCode: 'NOERROR',
+      Protocol: 'UDP',
+    });
+
+    await r53.send(new UpdateHealthCheckCommand({ HealthCheckId: primary, Inverted: true }));
+    expect((await ask()).RecordData).toEqual(['alb.us-east-1.luneo.lab']);
+    expect(h.server.resolve('api.luneo.app')?.value).toBe('alb.us-east-1.luneo.lab');
+    // The checkers still see the endpoint pass: Inverted is applied where Route 53 combines them.
+    const after = await passing();
+    expect(after).toHaveLength(16);
+    const successes = after.filter((o) => o.StatusReport?.Status === 'Success: HTTP Status Code 200, OK');
+    expect(successes.length).toBeGreaterThan(0);
+  });
+
+  it('TestDNSAnswer follows the failover decision, answers NXDOMAIN for an unknown name, 404 for an unknown zone', async () => {
+    await start();
+    h.primaryHealth.status = 503;
+    await vi.waitFor(async () => expect((await ask()).RecordData).toEqual(['alb.us-east-1.luneo.lab']), {
+      interval: 10,
+      timeout: 5000,
+    });
+    expect(h.server.resolve('api.luneo.app')?.setIdentifier).toBe('secondary-us-east-1');
+    // A CNAME answers a query of any type (RFC 1034 §3.6.2).
+    const typeA = await r53.send(
+      new TestDNSAnswerCommand({
+        HostedZoneId: h.server.zoneId(),
+        RecordName: 'api.luneo.app',
+        RecordType: 'A',
+      }),
+    );
+    expect(typeA.RecordData).toEqual(['alb.us-east-1.luneo.lab']);
+    const unknown = await r53.send(
+      new TestDNSAnswerCommand({
+        HostedZoneId: h.server.zoneId(),
+        RecordName: 'nope.luneo.app',
+        RecordType: 'A',
+      }),
+    );
+    expect(unknown).toMatchObject({ RecordData: [], ResponseCode: 'NXDOMAIN' });
+    const error = await r53
+      .send(new TestDNSAnswerCommand({ HostedZoneId: 'ZNOPE', RecordName: 'api.luneo.app', RecordType: 'A' }))
+      .catch((e) => e);
+    expect(error.name).toBe('NoSuchHostedZone');
+  });
+
+  it('checks from the Regions a health check names (at least 3), two checkers each', async () => {
+    await start();
+    const { HealthCheck } = await r53.send(
+      new CreateHealthCheckCommand({
+        CallerReference: 'three-regions',
+        HealthCheckConfig: {
+          Type: 'HTTP',
+          IPAddress: '127.0.0.1',
+          Port: h.primaryHealth.port,
+          ResourcePath: '/health',
+          Regions: ['us-east-1', 'eu-west-1', 'sa-east-1'],
+        },
+      }),
+    );
+    expect(HealthCheck?.HealthCheckConfig?.Regions).toEqual(['us-east-1', 'eu-west-1', 'sa-east-1']);
+    await vi.waitFor(
+      async () => {
+        const out = await r53.send(new GetHealthCheckStatusCommand({ HealthCheckId: HealthCheck?.Id }));
+        expect(out.HealthCheckObservations).toHaveLength(6);
+      },
+      { interval: 10 },
+    );
+    const tooFew = await r53
+      .send(
+        new CreateHealthCheckCommand({
+          CallerReference: 'two-regions',
+          HealthCheckConfig: {
+            Type: 'HTTP',
+            IPAddress: '127.0.0.1',
+            Port: h.primaryHealth.port,
+            Regions: ['us-east-1', 'eu-west-1'],
+          },
+        }),
+      )
+      .catch((e) => e);
+    expect(tooFew.name).toBe('InvalidInput');
   });
 });
