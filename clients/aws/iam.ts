@@ -16,13 +16,25 @@ export type IamDecision = 'allowed' | 'explicitDeny' | 'implicitDeny';
 export interface PermissionQuery {
   action: string;
   resources: string[];
+  /** Condition keys and values the real request carries, e.g. iam:PassedToService (string keys). */
+  context?: Record<string, string>;
 }
 
 export interface PermissionDecision {
   action: string;
   resource: string;
   decision: IamDecision;
+  /** The context the decision was simulated with (as asked). */
+  context?: Record<string, string>;
 }
+
+/** The ContextEntries of a simulation (IAM API reference, ContextEntry: name, values, type). */
+const contextEntries = (context: Record<string, string>) =>
+  Object.entries(context).map(([name, value]) => ({
+    ContextKeyName: name,
+    ContextKeyValues: [value],
+    ContextKeyType: 'string' as const,
+  }));
 
 const PRINCIPAL = /^arn:([^:]+):(sts|iam)::(\d{12}):(assumed-role|role|user)\/(.+)$/;
 
@@ -73,10 +85,11 @@ export class Iam {
 
   /** Every (action, resource) pair asked, with its decision; pages through IsTruncated/Marker. */
   async simulatePrincipalPolicy(
-    input: { principalArn: string; actions: string[]; resources: string[] },
+    input: { principalArn: string; actions: string[]; resources: string[]; context?: Record<string, string> },
     opts: CallOptions = {},
   ): Promise<PermissionDecision[]> {
     const resourceArns = input.resources.filter((r) => r !== '*');
+    const context = input.context && Object.keys(input.context).length > 0 ? input.context : undefined;
     const decisions: PermissionDecision[] = [];
     let marker: string | undefined;
     do {
@@ -89,6 +102,7 @@ export class Iam {
               PolicySourceArn: input.principalArn,
               ActionNames: input.actions,
               ...(resourceArns.length > 0 ? { ResourceArns: resourceArns } : {}),
+              ...(context ? { ContextEntries: contextEntries(context) } : {}),
               MaxItems: 100,
               ...(marker ? { Marker: marker } : {}),
             }),
@@ -96,30 +110,41 @@ export class Iam {
           ),
         opts,
       );
-      for (const result of page.EvaluationResults ?? []) decisions.push(...decisionsOf(result));
+      for (const result of page.EvaluationResults ?? [])
+        decisions.push(...decisionsOf(result).map((d) => (context ? { ...d, context } : d)));
       marker = page.IsTruncated ? page.Marker : undefined;
     } while (marker);
     return decisions;
   }
 
-  /** Checks each action on its own resources: one simulation per distinct resource set. */
+  /** Checks each action on its own resources: one simulation per distinct resource set and context. */
   async check(
     principalArn: string,
     queries: PermissionQuery[],
     opts: CallOptions = {},
   ): Promise<PermissionDecision[]> {
-    const groups = new Map<string, { resources: string[]; actions: Set<string> }>();
+    const groups = new Map<
+      string,
+      { resources: string[]; context?: Record<string, string>; actions: Set<string> }
+    >();
     for (const q of queries) {
       const resources = [...new Set(q.resources.length > 0 ? q.resources : ['*'])].sort();
-      const key = resources.join('\n');
-      const group = groups.get(key) ?? { resources, actions: new Set<string>() };
+      const key = `${resources.join('\n')}\n${contextKey(q.context)}`;
+      const group = groups.get(key) ?? {
+        resources,
+        ...(q.context ? { context: q.context } : {}),
+        actions: new Set<string>(),
+      };
       group.actions.add(q.action);
       groups.set(key, group);
     }
     const out: PermissionDecision[] = [];
-    for (const { resources, actions } of groups.values()) {
+    for (const { resources, context, actions } of groups.values()) {
       out.push(
-        ...(await this.simulatePrincipalPolicy({ principalArn, actions: [...actions], resources }, opts)),
+        ...(await this.simulatePrincipalPolicy(
+          { principalArn, actions: [...actions], resources, ...(context ? { context } : {}) },
+          opts,
+        )),
       );
     }
     return out;
@@ -140,4 +165,9 @@ function decisionsOf(result: EvaluationResult): PermissionDecision[] {
   return [
     { action, resource: result.EvalResourceName ?? '*', decision: toDecision(result.EvalDecision, action) },
   ];
+}
+
+/** One text for a context, whatever the order of its keys: the key of a decision asked with it. */
+export function contextKey(context: Record<string, string> | undefined): string {
+  return JSON.stringify(Object.entries(context ?? {}).sort(([a], [b]) => a.localeCompare(b)));
 }

@@ -1,8 +1,12 @@
-// From a drill's plan to the IAM questions: which action each planned AWS call needs, and on which
-// resource when the plan knows it (an ARN built from its params), else `*`. Kubernetes, HTTP and SQL are
-// not IAM. Placeholders such as `<zone luneo.app.>` (resolved only during the run) count as unknown.
+// From a drill's plan to the IAM questions: the actions each planned AWS call needs (the table in
+// clients/aws/iam-actions.ts, with the commands its client wrapper sends too), each on the resource the plan
+// knows (an ARN built from its params, the role it passes, the secret's KMS key), else `*`, with the condition
+// keys the request carries. Placeholders such as `<zone luneo.app.>` (resolved only during the run) count as
+// unknown.
+import { type CommandPermissions, permissionsOf } from '../../clients/aws/iam-actions.ts';
 import type { JsonValue, PlannedCall } from '../../core/model.ts';
 
+/** Services whose calls IAM authorizes; Kubernetes, HTTP and SQL are not IAM. */
 const IAM_SERVICES = new Set([
   'rds',
   'route53',
@@ -12,19 +16,8 @@ const IAM_SERVICES = new Set([
   'sts',
   's3',
   'elasticache',
+  'iam',
 ]);
-
-// API operations whose IAM action has another name.
-const ACTION_NAMES: Record<string, string> = {
-  's3:ListObjectVersions': 's3:ListBucketVersions',
-  's3:ListObjectsV2': 's3:ListBucket',
-  's3:HeadObject': 's3:GetObject',
-  's3:GetBucketReplication': 's3:GetReplicationConfiguration',
-  's3:PutBucketReplication': 's3:PutReplicationConfiguration',
-};
-
-// Calls every principal may make: no permission to check.
-const ALWAYS_ALLOWED = new Set(['sts:GetCallerIdentity']);
 
 export interface IamQuestion {
   action: string;
@@ -32,6 +25,8 @@ export interface IamQuestion {
   scope?: string;
   /** Resource ARNs the plan names, or `['*']`. */
   resources: string[];
+  /** Condition keys and values the request carries (SimulatePrincipalPolicy ContextEntries). */
+  context?: Record<string, string>;
 }
 
 export interface ArnContext {
@@ -39,25 +34,143 @@ export interface ArnContext {
   account: string;
 }
 
+/**
+ * What the plan cannot say but the account can, looked up before the simulation: the role each bucket's
+ * replication passes, and the KMS key of each secret (null: the AWS managed key, which needs no grant).
+ * Keys: `region\nbucket` and `region\nsecretId`; a missing entry is unknown (asked on `*`).
+ */
+export interface PlanFacts {
+  replicationRoles: Map<string, string>;
+  secretKeys: Map<string, string | null>;
+}
+
+export const factKey = (region: string | undefined, id: string) => `${region ?? ''}\n${id}`;
+const NO_FACTS: PlanFacts = { replicationRoles: new Map(), secretKeys: new Map() };
+
+/** A planned AWS call whose command has no row in clients/aws/iam-actions.ts: its permissions are unknown. */
+export class UnmappedCommandError extends Error {}
+
+/** The facts a plan's questions depend on: which buckets' replication roles and secrets' keys to look up. */
+export function factsNeeded(calls: PlannedCall[]): { buckets: FactRef[]; secrets: FactRef[] } {
+  const buckets = new Map<string, FactRef>();
+  const secrets = new Map<string, FactRef>();
+  for (const { call, permissions } of mapped(calls)) {
+    for (const needed of permissions.actions) {
+      const p = call.params ?? {};
+      if (needed.on === 'passed-role' && call.service === 's3' && known(p.Bucket)) {
+        const ref = { region: regionOf(call), id: known(p.Bucket) as string };
+        buckets.set(factKey(ref.region, ref.id), ref);
+      }
+      if (needed.on === 'secret-key' && !known(p.KmsKeyId) && call.operation !== 'CreateSecret') {
+        const id = known(p.SecretId);
+        if (id) secrets.set(factKey(regionOf(call), id), { region: regionOf(call), id });
+      }
+    }
+  }
+  return { buckets: [...buckets.values()], secrets: [...secrets.values()] };
+}
+
+export interface FactRef {
+  region: string | undefined;
+  id: string;
+}
+
 /** Distinct IAM questions of a plan, e.g. `rds:FailoverGlobalCluster` on the global cluster's ARN. */
-export function iamQuestions(calls: PlannedCall[], arn: ArnContext): IamQuestion[] {
+export function iamQuestions(
+  calls: PlannedCall[],
+  arn: ArnContext,
+  facts: PlanFacts = NO_FACTS,
+): IamQuestion[] {
   const seen = new Map<string, IamQuestion>();
-  for (const call of calls) {
-    if (!IAM_SERVICES.has(call.service)) continue;
-    const api = `${call.service}:${call.operation}`;
-    const action = ACTION_NAMES[api] ?? api;
-    if (ALWAYS_ALLOWED.has(action)) continue;
-    const found = resourceArns(call, arn);
-    const resources = found.length > 0 ? found : ['*'];
-    const key = `${action}@${call.scope ?? ''}@${resources.join(',')}`;
-    if (!seen.has(key)) seen.set(key, { action, ...(call.scope ? { scope: call.scope } : {}), resources });
+  for (const { call, permissions } of mapped(calls)) {
+    for (const needed of permissions.actions) {
+      const resources = resourcesFor(needed.on, call, arn, facts);
+      if (resources === null) continue;
+      const context = needed.context ? fillContext(needed.context, call) : undefined;
+      const key = `${needed.action}@${call.scope ?? ''}@${resources.join(',')}@${JSON.stringify(context ?? {})}`;
+      if (!seen.has(key))
+        seen.set(key, {
+          action: needed.action,
+          ...(call.scope ? { scope: call.scope } : {}),
+          resources,
+          ...(context ? { context } : {}),
+        });
+    }
   }
   return [...seen.values()];
 }
 
 /** Distinct IAM actions of a plan (what the permission check counts). */
-export function iamActions(calls: PlannedCall[]): string[] {
-  return [...new Set(iamQuestions(calls, { partition: 'aws', account: '' }).map((q) => q.action))];
+export function iamActions(calls: PlannedCall[], facts?: PlanFacts): string[] {
+  return [...new Set(iamQuestions(calls, { partition: 'aws', account: '' }, facts).map((q) => q.action))];
+}
+
+// Each AWS call with the commands it stands for: its own, and those its client wrapper sends with it.
+function mapped(calls: PlannedCall[]): { call: PlannedCall; permissions: CommandPermissions }[] {
+  const out: { call: PlannedCall; permissions: CommandPermissions }[] = [];
+  for (const call of calls) {
+    if (!IAM_SERVICES.has(call.service)) continue;
+    for (const operation of [
+      call.operation,
+      ...(permissionsOf(call.service, call.operation)?.sendsAlso ?? []),
+    ]) {
+      const permissions = permissionsOf(call.service, operation);
+      if (!permissions)
+        throw new UnmappedCommandError(
+          `${call.service}:${operation} has no IAM mapping in clients/aws/iam-actions.ts: its permissions cannot be checked`,
+        );
+      out.push({ call: operation === call.operation ? call : { ...call, operation }, permissions });
+    }
+  }
+  return out;
+}
+
+function resourcesFor(
+  on: CommandPermissions['actions'][number]['on'],
+  call: PlannedCall,
+  arn: ArnContext,
+  facts: PlanFacts,
+): string[] | null {
+  const p = call.params ?? {};
+  switch (on) {
+    case 'any':
+      return ['*'];
+    case 'call': {
+      const found = resourceArns(call, arn);
+      return found.length > 0 ? found : ['*'];
+    }
+    case 'passed-role': {
+      const role =
+        known(p.roleArn) ??
+        known(p.RoleArn) ??
+        (known(p.Bucket)
+          ? facts.replicationRoles.get(factKey(regionOf(call), known(p.Bucket) as string))
+          : undefined);
+      return [role ?? '*'];
+    }
+    case 'secret-key': {
+      const given = known(p.KmsKeyId);
+      if (given) return [kmsKeyArn(given, regionOf(call), arn)];
+      if (call.operation === 'CreateSecret') return null;
+      const id = known(p.SecretId);
+      const key = id ? facts.secretKeys.get(factKey(regionOf(call), id)) : undefined;
+      if (key === null) return null;
+      return [key ? kmsKeyArn(key, regionOf(call), arn) : '*'];
+    }
+  }
+}
+
+// DescribeSecret names the key by id, ARN, or alias; IAM authorizes on the key's ARN.
+function kmsKeyArn(key: string, region: string | undefined, { partition, account }: ArnContext): string {
+  if (key.startsWith('arn:') || !region) return key;
+  return `arn:${partition}:kms:${region}:${account}:${key.startsWith('alias/') ? key : `key/${key}`}`;
+}
+
+const regionOf = (call: PlannedCall) => (call.scope && call.scope !== 'global' ? call.scope : undefined);
+
+function fillContext(context: Record<string, string>, call: PlannedCall): Record<string, string> {
+  const region = regionOf(call) ?? '*';
+  return Object.fromEntries(Object.entries(context).map(([k, v]) => [k, v.replaceAll('{region}', region)]));
 }
 
 /** The ARNs a planned call acts on, from its params; [] when the plan does not know them yet. */
@@ -93,7 +206,9 @@ export function resourceArns(call: PlannedCall, { partition, account }: ArnConte
       );
       break;
     case 's3':
-      add(known(p.Bucket), (bucket) => `arn:${partition}:s3:::${bucket}`);
+      add(known(p.Bucket), (bucket) =>
+        known(p.Key) ? `arn:${partition}:s3:::${bucket}/${known(p.Key)}` : `arn:${partition}:s3:::${bucket}`,
+      );
       break;
     case 'elasticache':
       add(

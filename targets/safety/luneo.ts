@@ -3,10 +3,12 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ListExperimentsCommand } from '@aws-sdk/client-fis';
+import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { KubeConfig } from '@kubernetes/client-node';
 import { type LuneoRun, luneo } from '../../actions/luneo/context.ts';
 import { reportedRpoLag } from '../../actions/luneo/database.ts';
 import type { LuneoResources } from '../../actions/luneo/resources.ts';
+import { S3, s3Client } from '../../clients/aws/s3.ts';
 import type {
   ActiveExperiment,
   AlarmReading,
@@ -15,7 +17,7 @@ import type {
   TargetSafety,
 } from '../../core/safety/types.ts';
 import { SecretsManagerLockStore } from './aws-lock.ts';
-import { checkPlanPermissions } from './permissions.ts';
+import { checkPlanPermissions, type PlanLookups } from './permissions.ts';
 
 const ACTIVE_STATES = new Set(['pending', 'initiating', 'running']);
 
@@ -97,7 +99,33 @@ export async function luneoSafetyPlatform(ctx: LuneoRun): Promise<SafetyPlatform
       return readings;
     },
     checkPermissions: (calls, signal): Promise<PermissionReport> =>
-      checkPlanPermissions(l.aws.sts(primary), l.aws.iam(), calls, signal),
+      checkPlanPermissions(l.aws.sts(primary), l.aws.iam(), calls, signal, planLookups(ctx, primary)),
     lock: new SecretsManagerLockStore(l.aws.secrets(primary), lockSecretId(ctx.target.name)),
+  };
+}
+
+/** Reads, for the permission check, the replication role a bucket passes and the KMS key of a secret. */
+function planLookups(ctx: LuneoRun, primary: string): PlanLookups {
+  return {
+    async replicationRole(region = primary, bucket, signal) {
+      const l = await luneo(ctx);
+      const s3 = new S3(s3Client(l.aws.factory.config, region), region, {
+        audit: ctx.audit,
+        retry: l.aws.factory.retryPolicy,
+      });
+      return (await s3.getBucketReplication(bucket, { signal })).Role;
+    },
+    async secretKmsKey(region = primary, secretId, signal) {
+      const secrets = (await luneo(ctx)).aws.secrets(region);
+      const out = await secrets.caller.send(
+        'DescribeSecret',
+        { kind: 'secret', id: secretId },
+        (abortSignal) =>
+          secrets.client.send(new DescribeSecretCommand({ SecretId: secretId }), { abortSignal }),
+        { signal },
+      );
+      // DescribeSecret omits KmsKeyId for the AWS managed key aws/secretsmanager.
+      return out.KmsKeyId ?? null;
+    },
   };
 }

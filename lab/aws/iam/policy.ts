@@ -1,7 +1,10 @@
 // IAM identity-policy evaluation, as the policy simulator does it for one principal with one policy:
 // an explicit Deny wins, then any Allow, else the default implicit deny. Action and Resource (and their
-// Not forms) match with `*` and `?` wildcards; actions ignore case, resources do not. Conditions are
-// refused when the policy is parsed: the lab evaluates no request context.
+// Not forms) match with `*` and `?` wildcards; actions ignore case, resources do not. A statement applies only
+// when its Condition holds for the request context (SimulatePrincipalPolicy ContextEntries): the String
+// operators and Bool, with IfExists, as the IAM User Guide defines them
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html);
+// other operators are refused when the policy is parsed.
 
 export type EvalDecision = 'allowed' | 'explicitDeny' | 'implicitDeny';
 
@@ -14,7 +17,21 @@ export interface PolicyStatement {
   /** Exactly one of resource / notResource. */
   resource?: string[];
   notResource?: string[];
+  /** Every test must hold (operators, and keys within one, are ANDed). */
+  condition?: ConditionTest[];
 }
+
+/** One key of one condition operator, e.g. StringEquals iam:PassedToService ["fis.amazonaws.com"]. */
+export interface ConditionTest {
+  operator: string;
+  /** Lower case: condition key names are not case-sensitive. */
+  key: string;
+  values: string[];
+}
+
+/** Request context: lower-cased condition key → its values. */
+export type RequestContext = ReadonlyMap<string, readonly string[]>;
+const NO_CONTEXT: RequestContext = new Map();
 
 export interface Policy {
   /** Names the policy in MatchedStatements, e.g. `luneo-drill-policy`. */
@@ -26,6 +43,8 @@ export interface Evaluation {
   decision: EvalDecision;
   /** The statements that decided: the Deny ones for explicitDeny, the Allow ones for allowed. */
   matched: { index: number; sid?: string }[];
+  /** Condition keys the statements for this action and resource test that the context does not give. */
+  missingContext: string[];
 }
 
 /** A policy document the lab will not evaluate; the message names the field. */
@@ -33,7 +52,26 @@ export class PolicyDocumentError extends Error {
   readonly code = 'MalformedPolicyDocument';
 }
 
-const STATEMENT_KEYS = new Set(['Sid', 'Effect', 'Action', 'NotAction', 'Resource', 'NotResource']);
+const STATEMENT_KEYS = new Set([
+  'Sid',
+  'Effect',
+  'Action',
+  'NotAction',
+  'Resource',
+  'NotResource',
+  'Condition',
+]);
+
+// value matches pattern, per operator family; negated operators are the NOT of their positive form.
+const OPERATORS: Record<string, { test: (pattern: string, value: string) => boolean; negated: boolean }> = {
+  StringEquals: { test: (p, v) => p === v, negated: false },
+  StringNotEquals: { test: (p, v) => p === v, negated: true },
+  StringEqualsIgnoreCase: { test: (p, v) => p.toLowerCase() === v.toLowerCase(), negated: false },
+  StringNotEqualsIgnoreCase: { test: (p, v) => p.toLowerCase() === v.toLowerCase(), negated: true },
+  StringLike: { test: (p, v) => wildcardMatch(p, v), negated: false },
+  StringNotLike: { test: (p, v) => wildcardMatch(p, v), negated: true },
+  Bool: { test: (p, v) => p.toLowerCase() === v.toLowerCase(), negated: false },
+};
 
 /** Parses an IAM policy document (JSON text or object): Version 2012-10-17, Statement object or list. */
 export function parsePolicy(id: string, document: unknown): Policy {
@@ -53,8 +91,6 @@ export function parsePolicy(id: string, document: unknown): Policy {
 function parseStatement(s: unknown, where: string): PolicyStatement {
   if (!isObject(s)) throw new PolicyDocumentError(`${where}: expected an object`);
   for (const key of Object.keys(s)) {
-    if (key === 'Condition')
-      throw new PolicyDocumentError(`${where}.Condition: the lab's policy simulator evaluates no conditions`);
     if (!STATEMENT_KEYS.has(key)) throw new PolicyDocumentError(`${where}.${key}: unknown statement field`);
   }
   if (s.Effect !== 'Allow' && s.Effect !== 'Deny') {
@@ -70,7 +106,42 @@ function parseStatement(s: unknown, where: string): PolicyStatement {
   else statement.notAction = action.values;
   if (resource.key === 'Resource') statement.resource = resource.values;
   else statement.notResource = resource.values;
+  if (s.Condition !== undefined) statement.condition = parseCondition(s.Condition, `${where}.Condition`);
   return statement;
+}
+
+function parseCondition(block: unknown, where: string): ConditionTest[] {
+  if (!isObject(block)) throw new PolicyDocumentError(`${where}: expected an object of condition operators`);
+  const tests: ConditionTest[] = [];
+  for (const [operator, keys] of Object.entries(block)) {
+    if (!OPERATORS[operator.replace(/IfExists$/, '')])
+      throw new PolicyDocumentError(
+        `${where}.${operator}: the lab's policy simulator evaluates the String operators and Bool (with IfExists) only`,
+      );
+    if (!isObject(keys))
+      throw new PolicyDocumentError(`${where}.${operator}: expected an object of condition keys`);
+    for (const [key, value] of Object.entries(keys)) {
+      const values = (Array.isArray(value) ? value : [value]).map((v) =>
+        typeof v === 'boolean' || typeof v === 'number' ? String(v) : v,
+      );
+      if (values.length === 0 || !values.every((v) => typeof v === 'string'))
+        throw new PolicyDocumentError(`${where}.${operator}.${key}: expected a string or list of strings`);
+      tests.push({ operator, key: key.toLowerCase(), values: values as string[] });
+    }
+  }
+  return tests;
+}
+
+// A missing key fails a positive operator and satisfies a negated one; IfExists makes a missing key pass.
+// Several values of one key: any may match (positive), none may match (negated).
+function conditionHolds(test: ConditionTest, context: RequestContext): boolean {
+  const ifExists = test.operator.endsWith('IfExists');
+  const op = OPERATORS[test.operator.replace(/IfExists$/, '')];
+  const given = context.get(test.key);
+  if (!op) return false;
+  if (given === undefined || given.length === 0) return ifExists || op.negated;
+  const any = given.some((v) => test.values.some((p) => op.test(p, v)));
+  return op.negated ? !any : any;
 }
 
 function oneOf<K extends string>(s: Record<string, unknown>, a: K, notA: K, where: string) {
@@ -98,27 +169,51 @@ const actionMatches = (patterns: string[], action: string) =>
 const resourceMatches = (patterns: string[], resource: string) =>
   patterns.some((p) => wildcardMatch(p, resource));
 
-/** Whether one statement applies to (action, resource), whatever its effect. */
-export function statementApplies(s: PolicyStatement, action: string, resource: string): boolean {
+/** Whether one statement's Action and Resource cover (action, resource), whatever its effect. */
+export function statementMatches(s: PolicyStatement, action: string, resource: string): boolean {
   const actionOk = s.action ? actionMatches(s.action, action) : !actionMatches(s.notAction ?? [], action);
   if (!actionOk) return false;
   return s.resource ? resourceMatches(s.resource, resource) : !resourceMatches(s.notResource ?? [], resource);
 }
 
+/** Whether one statement applies to (action, resource) in this request context, whatever its effect. */
+export function statementApplies(
+  s: PolicyStatement,
+  action: string,
+  resource: string,
+  context: RequestContext = NO_CONTEXT,
+): boolean {
+  if (!statementMatches(s, action, resource)) return false;
+  return (s.condition ?? []).every((test) => conditionHolds(test, context));
+}
+
 /** The simulator's decision for one action on one resource (`*` when the caller names none). */
-export function evaluate(policy: Policy, action: string, resource: string): Evaluation {
+export function evaluate(
+  policy: Policy,
+  action: string,
+  resource: string,
+  context: RequestContext = NO_CONTEXT,
+): Evaluation {
+  const missingContext = [
+    ...new Set(
+      policy.statements
+        .filter((s) => statementMatches(s, action, resource))
+        .flatMap((s) => (s.condition ?? []).map((t) => t.key))
+        .filter((key) => !context.has(key)),
+    ),
+  ];
   const applying = policy.statements
     .map((s, index) => ({ s, index }))
-    .filter(({ s }) => statementApplies(s, action, resource));
+    .filter(({ s }) => statementApplies(s, action, resource, context));
   const pick = (effect: PolicyStatement['effect']) =>
     applying
       .filter(({ s }) => s.effect === effect)
       .map(({ s, index }) => ({ index, ...(s.sid ? { sid: s.sid } : {}) }));
   const denies = pick('Deny');
-  if (denies.length > 0) return { decision: 'explicitDeny', matched: denies };
+  if (denies.length > 0) return { decision: 'explicitDeny', matched: denies, missingContext };
   const allows = pick('Allow');
-  if (allows.length > 0) return { decision: 'allowed', matched: allows };
-  return { decision: 'implicitDeny', matched: [] };
+  if (allows.length > 0) return { decision: 'allowed', matched: allows, missingContext };
+  return { decision: 'implicitDeny', matched: [], missingContext };
 }
 
 function parseJson(text: string): unknown {

@@ -1,10 +1,35 @@
 // IAM over awsQuery (Version 2010-05-08): SimulatePrincipalPolicy for the drill role, evaluated for real
-// against its identity policy (policy.ts). The caller needs iam:SimulatePrincipalPolicy itself, as on AWS.
+// against its identity policy (policy.ts), with the request context of ContextEntries (ContextKeyName,
+// ContextKeyValues, ContextKeyType: the iam service model's ContextEntry). The caller needs
+// iam:SimulatePrincipalPolicy itself, as on AWS.
 import { AwsError, requireParam } from '../protocol/errors.ts';
 import { invalidAction, type QueryParams } from '../protocol/query.ts';
 import { el, list } from '../protocol/xml.ts';
 import { DRILL_POLICY_NAME, defaultDrillPolicy, drillCallerIdentity, drillRoleArn } from './drill-role.ts';
-import { type EvalDecision, evaluate, type Policy, PolicyDocumentError, parsePolicy } from './policy.ts';
+import {
+  type EvalDecision,
+  evaluate,
+  type Policy,
+  PolicyDocumentError,
+  parsePolicy,
+  type RequestContext,
+} from './policy.ts';
+
+// ContextKeyTypeEnum of the iam service model.
+const CONTEXT_KEY_TYPES = new Set([
+  'string',
+  'stringList',
+  'numeric',
+  'numericList',
+  'boolean',
+  'booleanList',
+  'ip',
+  'ipList',
+  'binary',
+  'binaryList',
+  'date',
+  'dateList',
+]);
 
 export const IAM_NAMESPACE = 'https://iam.amazonaws.com/doc/2010-05-08/';
 export const IAM_VERSION = '2010-05-08';
@@ -14,6 +39,7 @@ interface EvaluationRow {
   resource: string;
   decision: EvalDecision;
   matched: string[];
+  missingContext: string[];
 }
 
 export class IamSimulator {
@@ -66,11 +92,18 @@ export class IamSimulator {
         throw new AwsError('InvalidInput', 400, `Invalid action name ${action}: expected service:Action.`);
     }
     const resources = params.list('ResourceArns.member');
+    const context = contextOf(params);
     const rows: EvaluationRow[] = [];
     for (const action of actions) {
       for (const resource of resources.length > 0 ? resources : ['*']) {
-        const { decision, matched } = evaluate(this.#policy, action, resource);
-        rows.push({ action, resource, decision, matched: matched.map((m) => m.sid ?? `#${m.index}`) });
+        const { decision, matched, missingContext } = evaluate(this.#policy, action, resource, context);
+        rows.push({
+          action,
+          resource,
+          decision,
+          matched: matched.map((m) => m.sid ?? `#${m.index}`),
+          missingContext,
+        });
       }
     }
     const maxItems = params.num('MaxItems') ?? 100;
@@ -100,10 +133,34 @@ function renderRow(row: EvaluationRow): string {
       'MatchedStatements',
       'member',
       row.matched,
-      (sid) => el('SourcePolicyId', `${DRILL_POLICY_NAME}/${sid}`) + el('SourcePolicyType', 'IAM Policy'),
+      // The drill policy is inline in the drill role: PolicySourceType 'role' (iam-2010-05-08 model;
+      // https://docs.aws.amazon.com/IAM/latest/APIReference/API_Statement.html).
+      (sid) => el('SourcePolicyId', `${DRILL_POLICY_NAME}/${sid}`) + el('SourcePolicyType', 'role'),
     ) +
-    list('MissingContextValues', 'member', [], () => '')
+    list('MissingContextValues', 'member', row.missingContext, (key) => key)
   );
+}
+
+/** ContextEntries.member.N: each key with its values; a key named twice keeps every value. */
+function contextOf(params: QueryParams): RequestContext {
+  const context = new Map<string, string[]>();
+  for (let n = 1; ; n++) {
+    const at = `ContextEntries.member.${n}`;
+    const name = params.str(`${at}.ContextKeyName`);
+    const type = params.str(`${at}.ContextKeyType`);
+    const values = params.list(`${at}.ContextKeyValues.member`);
+    if (name === undefined && type === undefined && values.length === 0) return context;
+    if (name === undefined)
+      throw new AwsError('InvalidInput', 400, `${at}.ContextKeyName: every context entry names its key.`);
+    if (type !== undefined && !CONTEXT_KEY_TYPES.has(type))
+      throw new AwsError(
+        'ValidationError',
+        400,
+        `1 validation error detected: Value '${type}' at 'contextEntries.${n}.member.contextKeyType' failed to satisfy constraint: Member must satisfy enum value set: [${[...CONTEXT_KEY_TYPES].join(', ')}]`,
+      );
+    const key = name.toLowerCase();
+    context.set(key, [...(context.get(key) ?? []), ...values]);
+  }
 }
 
 function decodeMarker(marker: string | undefined, total: number): number {
