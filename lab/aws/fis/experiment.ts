@@ -3,6 +3,7 @@
 // on stop, or on failure, as FIS does.
 import type { AwsLabBackend, LabResource, LabRevert } from '../backend.ts';
 import { parseIsoDuration } from './catalogue.ts';
+import { quotaBreach } from './quotas.ts';
 import { resolveTarget, type TargetSpec } from './targets.ts';
 
 export type ExperimentStatus =
@@ -63,6 +64,8 @@ export class Experiment {
   endTime: Date | undefined;
   status: ExperimentStatus = 'pending';
   reason: string | undefined;
+  /** ExperimentState.error of a failed experiment (FIS API: code, location). */
+  error: { code: string; location?: string } | undefined;
   readonly actions: Record<string, ActionRun>;
   readonly resolved: Record<string, LabResource[]> = {};
   /** Injected faults not yet reverted, in injection order. */
@@ -122,10 +125,21 @@ export class Experiment {
         this.resolved[name] = resolveTarget(name, spec, this.backend.resources());
       }
     } catch (error) {
+      this.error = { code: 'InvalidTarget' };
       await this.end('failed', `Target resolution failed: ${(error as Error).message}`);
       return;
     }
     if (this.terminal || this.status === 'stopping') return;
+    const breach = quotaBreach(this.template.actions, this.template.targets, this.resolved);
+    if (breach) {
+      const { quota, count, location } = breach;
+      this.error = { code: 'QuotaExceededFailure', location };
+      await this.end(
+        'failed',
+        `The targets resolved to ${count} resources, more than the quota "${quota.name}" (${quota.value}, Service Quotas code ${quota.code}) allows.`,
+      );
+      return;
+    }
     this.status = 'running';
     this.log(`fis: experiment ${this.id} running`);
     this.launchReady();

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { CloudWatchClient, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import {
   CreateExperimentTemplateCommand,
@@ -294,5 +295,101 @@ describe('template validation', () => {
     expect(error.name).toBe('ResourceNotFoundException');
     expect(error.$metadata.httpStatusCode).toBe(404);
     expect(error.message).toBe('Experiment template EXTNOPE not found.');
+  });
+});
+
+describe('target quotas', () => {
+  const subnets = (n: number) =>
+    Array.from({ length: n }, (_, i) => ({
+      arn: `arn:aws:ec2:eu-west-1:111122223333:subnet/subnet-az${i}`,
+      type: 'aws:ec2:subnet',
+      region: 'eu-west-1' as const,
+      tags: { Zone: 'three-az', DisruptSubnet: 'Allowed' },
+      id: `subnet-az${i}`,
+    }));
+
+  /** GetExperiment as the wire has it: the SDK of this project predates ExperimentState.error. */
+  async function rawState(id: string): Promise<Record<string, unknown>> {
+    let body = '';
+    const capture =
+      (next: (a: unknown) => Promise<{ response: { body: AsyncIterable<Uint8Array> } }>) =>
+      async (args: unknown) => {
+        const out = await next(args);
+        const chunks: Buffer[] = [];
+        for await (const chunk of out.response.body) chunks.push(Buffer.from(chunk));
+        body = Buffer.concat(chunks).toString('utf8');
+        out.response.body = Readable.from([Buffer.from(body)]);
+        return out;
+      };
+    const client = new FisClient(h.client('eu-west-1'));
+    client.middlewareStack.add(capture as never, { step: 'deserialize', priority: 'low' });
+    try {
+      await client.send(new GetExperimentCommand({ id }));
+    } finally {
+      client.destroy();
+    }
+    return (JSON.parse(body) as { experiment: { state: Record<string, unknown> } }).experiment.state;
+  }
+
+  it('fails an experiment whose tags select more subnets than "Target Subnets for aws:network:disrupt-connectivity" (5)', async () => {
+    h.backend.labResources.push(...subnets(6));
+    const { experimentTemplate } = await fis.send(
+      new CreateExperimentTemplateCommand(
+        template({
+          targets: {
+            DbSubnets: {
+              resourceType: 'aws:ec2:subnet',
+              resourceTags: { Zone: 'three-az' },
+              selectionMode: 'ALL',
+            },
+          },
+        }),
+      ),
+    );
+    const { experiment } = await fis.send(
+      new StartExperimentCommand({ experimentTemplateId: experimentTemplate?.id, clientToken: 'quota' }),
+    );
+    const id = experiment?.id as string;
+    await vi.waitFor(async () => expect(await status(id)).toBe('failed'), { interval: 10, timeout: 3000 });
+    const state = await rawState(id);
+    expect(state.error).toEqual({ code: 'QuotaExceededFailure', location: 'actions.Isolate' });
+    expect(state.reason).toContain('"Target Subnets for aws:network:disrupt-connectivity" (5');
+    expect(h.backend.faults).toEqual([]);
+  });
+
+  it('counts five tag-selected subnets as within the quota, and refuses six ARNs in one target (model: at most 5)', async () => {
+    h.backend.labResources.push(...subnets(5));
+    const { experimentTemplate } = await fis.send(
+      new CreateExperimentTemplateCommand(
+        template({
+          targets: {
+            DbSubnets: {
+              resourceType: 'aws:ec2:subnet',
+              resourceTags: { Zone: 'three-az' },
+              selectionMode: 'ALL',
+            },
+          },
+        }),
+      ),
+    );
+    const { experiment } = await fis.send(
+      new StartExperimentCommand({ experimentTemplateId: experimentTemplate?.id }),
+    );
+    await vi.waitFor(async () => expect(await status(experiment?.id as string)).toBe('completed'), {
+      interval: 10,
+      timeout: 3000,
+    });
+    const arns = subnets(6).map((s) => s.arn);
+    await expect(
+      fis.send(
+        new CreateExperimentTemplateCommand(
+          template({
+            targets: {
+              DbSubnets: { resourceType: 'aws:ec2:subnet', resourceArns: arns, selectionMode: 'ALL' },
+            },
+          }),
+        ),
+      ),
+    ).rejects.toMatchObject({ name: 'ValidationException' });
   });
 });

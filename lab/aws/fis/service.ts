@@ -190,6 +190,13 @@ export class FisService {
     if (Object.keys(actions).length === 0)
       throw validation('An experiment template needs at least one action.');
     for (const [name, spec] of Object.entries(targets)) validateTarget(name, spec);
+    // Model: CreateExperimentTemplateTargetInput.resourceArns is a ResourceArnList of at most 5 (fis service-2.json).
+    for (const [name, spec] of Object.entries(targets)) {
+      if ((spec.resourceArns?.length ?? 0) > 5)
+        throw validation(
+          `Target ${name}: resourceArns has ${spec.resourceArns?.length} items; at most 5 are allowed.`,
+        );
+    }
     for (const [name, action] of Object.entries(actions)) {
       const spec = FIS_ACTIONS[action.actionId];
       if (!spec)
@@ -313,7 +320,11 @@ export class FisService {
       id: e.id,
       arn: e.arn,
       experimentTemplateId: e.template.id,
-      state: { status: e.status, ...(e.reason ? { reason: e.reason } : {}) },
+      state: {
+        status: e.status,
+        ...(e.reason ? { reason: e.reason } : {}),
+        ...(e.error ? { error: e.error } : {}),
+      },
       creationTime: e.creationTime,
       tags: e.tags,
       experimentOptions: { ...e.template.experimentOptions, actionsMode: e.actionsMode },
