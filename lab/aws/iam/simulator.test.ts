@@ -26,7 +26,7 @@ describe('IamSimulator', () => {
         '<member><EvalActionName>secretsmanager:DeleteSecret</EvalActionName>' +
         '<EvalResourceName>arn:aws:secretsmanager:eu-west-1:111122223333:secret:drill/lock/lab-AbCdEf</EvalResourceName>' +
         '<EvalDecision>allowed</EvalDecision><MatchedStatements><member>' +
-        '<SourcePolicyId>luneo-drill-policy/HoldTheDrillLock</SourcePolicyId><SourcePolicyType>IAM Policy</SourcePolicyType>' +
+        '<SourcePolicyId>luneo-drill-policy/HoldTheDrillLock</SourcePolicyId><SourcePolicyType>role</SourcePolicyType>' +
         '</member></MatchedStatements><MissingContextValues></MissingContextValues></member>' +
         '<member><EvalActionName>secretsmanager:DeleteSecret</EvalActionName>' +
         '<EvalResourceName>arn:aws:secretsmanager:eu-west-1:111122223333:secret:prod/luneo/DATABASE_URL-AbCdEf</EvalResourceName>' +
