@@ -37,10 +37,14 @@ export default defineTarget<LuneoResources>({
     kube: { namespace: 'luneo-platform', drOverridesConfigMap: 'dr-overrides' },
     deployments: { api: 'luneo-api', worker: 'ai-worker', frontend: 'luneo-frontend' },
     publicUrl: 'lab:public-url',
+    // Each alarm where its metric is published (the lab's CloudWatch is regional, as AWS's).
     alarms: {
-      replicationLag: 'luneo-prod-aurora-replication-lag',
-      alb5xx: 'luneo-prod-alb-5xx',
-      route53HealthCheck: 'luneo-prod-route53-healthcheck',
+      // AuroraGlobalDBRPOLag is published by the secondary cluster, in the secondary's region.
+      replicationLag: { name: 'luneo-prod-aurora-replication-lag', region: 'us-east-1' },
+      // The primary load balancer's metrics, in its region.
+      alb5xx: { name: 'luneo-prod-alb-5xx', region: 'eu-west-1' },
+      // Route 53 health-check metrics exist in us-east-1 only.
+      route53HealthCheck: { name: 'luneo-prod-route53-healthcheck', region: 'us-east-1' },
     },
     fis: {
       roleArn: 'arn:aws:iam::111122223333:role/luneo-fis-dr-drill',

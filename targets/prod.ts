@@ -53,11 +53,16 @@ export default defineTarget<LuneoResources>({
     kube: { namespace: 'luneo-platform', drOverridesConfigMap: 'dr-overrides' },
     deployments: { api: 'luneo-api', worker: 'ai-worker', frontend: 'luneo-frontend' },
     publicUrl: 'https://api.luneo.app',
+    // Each alarm where its metric is published: CloudWatch is regional, and DescribeAlarms elsewhere finds nothing.
     alarms: {
-      replicationLag: 'luneo-prod-aurora-replication-lag',
-      alb5xx: 'luneo-prod-alb-5xx',
-      route53HealthCheck: 'luneo-prod-route53-healthcheck',
-      s3ReplicationLatency: 'luneo-prod-s3-replication-latency',
+      // AuroraGlobalDBRPOLag is published by the secondary cluster, in the secondary's region.
+      replicationLag: { name: 'luneo-prod-aurora-replication-lag', region: 'us-east-1' },
+      // AWS/ApplicationELB metrics of the primary load balancer, in its region.
+      alb5xx: { name: 'luneo-prod-alb-5xx', region: 'eu-west-1' },
+      // Route 53 health-check metrics (and alarms on them) exist in us-east-1 only.
+      route53HealthCheck: { name: 'luneo-prod-route53-healthcheck', region: 'us-east-1' },
+      // S3 replication metrics (ReplicationLatency) are reported for the source bucket, in its region.
+      s3ReplicationLatency: { name: 'luneo-prod-s3-replication-latency', region: 'eu-west-1' },
     },
     fis: {
       roleArn: `arn:aws:iam::${ACCOUNT_ID}:role/luneo-fis-dr-drill`,

@@ -1,18 +1,38 @@
 // Runbook §4–§5: detection by the CloudWatch alarms, and the decision to fail over the region.
+import {
+  describeAlarmsWhereTheyLive,
+  describeRegionalAlarm,
+  type RegionalAlarm,
+} from '../../clients/aws/cloudwatch.ts';
 import { pollUntil } from '../../clients/poll.ts';
 import { parseDuration } from '../../core/duration.ts';
 import { DrillError, errorMessage } from '../../core/errors.ts';
-import { defineStep, type ProbeDefinition, type StepDefinition } from '../../core/model.ts';
+import { defineStep, type PlannedCall, type ProbeDefinition, type StepDefinition } from '../../core/model.ts';
 import { luneo } from './context.ts';
-import type { LuneoResources } from './resources.ts';
+import type { AlarmRef, LuneoResources } from './resources.ts';
 
-const alarmNames = (r: LuneoResources) => [
+/** §4's alarms, each where it lives (the lab publishes no S3 replication metrics: prod only has the fourth). */
+export const runbookAlarms = (r: LuneoResources): AlarmRef[] => [
   r.alarms.replicationLag,
   r.alarms.alb5xx,
   r.alarms.route53HealthCheck,
-  // §4's fourth alarm, where the target has it (prod); the lab publishes no S3 replication metrics.
   ...(r.alarms.s3ReplicationLatency ? [r.alarms.s3ReplicationLatency] : []),
 ];
+
+/** One DescribeAlarms per region, for the plan. */
+function planDescribeAlarms(r: LuneoResources): PlannedCall[] {
+  const alarms = runbookAlarms(r);
+  return [...new Set(alarms.map((a) => a.region))].map((region) => ({
+    service: 'cloudwatch',
+    operation: 'DescribeAlarms',
+    scope: region,
+    params: { AlarmNames: alarms.filter((a) => a.region === region).map((a) => a.name) },
+    mutating: false,
+  }));
+}
+
+/** How long one region may take to answer a poll: a dark region must not hold up the others. */
+const REGION_READ_MS = 5000;
 
 /** §4: waits until one of the runbook's alarms is in ALARM; its time is the detection milestone. */
 export function detectOutage(
@@ -25,37 +45,39 @@ export function detectOutage(
     runbook: '§4',
     plannedAt: opts.plannedAt ?? '2m',
     timeout,
-    plan: (ctx) => [
-      {
-        service: 'cloudwatch',
-        operation: 'DescribeAlarms',
-        scope: ctx.target.resources.primary.region,
-        params: { AlarmNames: alarmNames(ctx.target.resources) },
-        mutating: false,
-      },
-    ],
+    plan: (ctx) => planDescribeAlarms(ctx.target.resources),
     async run(ctx) {
       const l = await luneo(ctx);
-      const cw = l.aws.cloudWatch(l.r.primary.region);
+      const alarms = runbookAlarms(l.r);
       // An alarm already in ALARM before T0 is noise, not detection: only transitions since T0 count.
       const t0 = ctx.clock.wall(ctx.clock.t0 ?? 0).getTime() - 1000;
+      const firedSinceT0 = (read: RegionalAlarm[]) =>
+        read.filter(
+          (a) =>
+            a.status === 'found' && a.alarm.state === 'ALARM' && (a.alarm.updatedAt?.getTime() ?? 0) >= t0,
+        );
       const firing = await pollUntil({
-        site: { service: 'cloudwatch', operation: 'DescribeAlarms', scope: cw.region },
-        what: `one of ${alarmNames(l.r).join(', ')} to go to ALARM after T0`,
+        site: { service: 'cloudwatch', operation: 'DescribeAlarms' },
+        what: `one of ${alarms.map((a) => `${a.name} (${a.region})`).join(', ')} to go to ALARM after T0`,
         intervalMs: 250,
         maxIntervalMs: 2000,
         timeoutMs: parseDuration(timeout) - 1000,
         signal: ctx.signal,
         check: async () => {
-          const alarms = await cw.describeAlarms(alarmNames(l.r), { signal: ctx.signal });
-          const fired = alarms.filter((a) => a.state === 'ALARM' && (a.updatedAt?.getTime() ?? 0) >= t0);
+          // A region that fires answers the round at once: a dark region's silence must not delay detection.
+          const read = await describeAlarmsWhereTheyLive((region) => l.aws.cloudWatch(region), alarms, {
+            signal: ctx.signal,
+            regionTimeoutMs: REGION_READ_MS,
+            enough: (regional) => firedSinceT0(regional).length > 0,
+          });
+          const fired = firedSinceT0(read);
           return fired.length > 0
             ? { done: true, value: fired }
-            : { done: false, seen: alarms.map((a) => `${a.name} ${a.state}`).join(', ') };
+            : { done: false, seen: read.map(describeRegionalAlarm).join(', ') };
         },
       });
       return {
-        detail: `in ALARM: ${firing.map((a) => `${a.name} (${a.reason})`).join('; ')}`,
+        detail: `in ALARM: ${firing.map((a) => `${a.name} in ${a.region} (${a.status === 'found' ? a.alarm.reason : ''})`).join('; ')}`,
         measurements: { detectedAt: ctx.clock.now(), alarmsFiring: firing.length },
       };
     },
@@ -153,39 +175,30 @@ export function alarmsOk(): ProbeDefinition<LuneoResources> {
     description: 'CloudWatch alarms back to OK (runbook §10)',
     runbook: '§10',
     timeout: '60s',
-    plan: (ctx) => [
-      {
-        service: 'cloudwatch',
-        operation: 'DescribeAlarms',
-        scope: ctx.target.resources.primary.region,
-        mutating: false,
-      },
-    ],
+    plan: (ctx) => planDescribeAlarms(ctx.target.resources),
     async check(ctx, { signal }) {
       const l = await luneo(ctx);
-      const names = alarmNames(l.r);
-      const cw = l.aws.cloudWatch(l.r.primary.region);
+      const alarms = runbookAlarms(l.r);
       try {
         await pollUntil({
-          site: { service: 'cloudwatch', operation: 'DescribeAlarms', scope: cw.region },
-          what: `${names.join(', ')} to be OK`,
+          site: { service: 'cloudwatch', operation: 'DescribeAlarms' },
+          what: `${alarms.map((a) => `${a.name} (${a.region})`).join(', ')} to be OK`,
           intervalMs: 500,
           maxIntervalMs: 4000,
           timeoutMs: 55_000,
           signal,
           check: async () => {
-            const alarms = await cw.describeAlarms(names, { signal });
-            const notOk = alarms.filter((a) => a.state !== 'OK');
-            const done = notOk.length === 0 && alarms.length === names.length;
-            return done
-              ? { done: true, value: alarms }
-              : {
-                  done: false,
-                  seen: notOk.map((a) => `${a.name} ${a.state}`).join(', ') || 'missing alarms',
-                };
+            const read = await describeAlarmsWhereTheyLive((region) => l.aws.cloudWatch(region), alarms, {
+              signal,
+              regionTimeoutMs: REGION_READ_MS,
+            });
+            const notOk = read.filter((a) => a.status !== 'found' || a.alarm.state !== 'OK');
+            return notOk.length === 0
+              ? { done: true, value: read }
+              : { done: false, seen: notOk.map(describeRegionalAlarm).join(', ') };
           },
         });
-        return { ok: true, detail: `${names.join(', ')}: OK` };
+        return { ok: true, detail: `${alarms.map((a) => `${a.name} (${a.region})`).join(', ')}: OK` };
       } catch (error) {
         if (signal.aborted) throw error;
         return { ok: false, detail: `alarms not back to OK: ${errorMessage(error)}` };

@@ -8,6 +8,15 @@ export interface RegionalBinding {
   kubeContext: string;
 }
 
+/**
+ * A CloudWatch alarm and its region: an alarm lives where its metric is published, and DescribeAlarms in another
+ * region does not see it (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#CloudWatchRegions).
+ */
+export interface AlarmRef {
+  name: string;
+  region: string;
+}
+
 export interface LuneoResources {
   /** Aurora Global Database identifier. */
   globalClusterId: string;
@@ -29,12 +38,12 @@ export interface LuneoResources {
   deployments: { api: string; worker: string; frontend: string };
   /** What users hit (the stand-in for https://api.luneo.app on the lab). */
   publicUrl: string;
-  /** CloudWatch alarm names of runbook §4. */
+  /** CloudWatch alarms of runbook §4, each with the region it lives in (CloudWatch is regional). */
   alarms: {
-    replicationLag: string;
-    alb5xx: string;
-    route53HealthCheck: string;
-    s3ReplicationLatency?: string;
+    replicationLag: AlarmRef;
+    alb5xx: AlarmRef;
+    route53HealthCheck: AlarmRef;
+    s3ReplicationLatency?: AlarmRef;
   };
   /** FIS: the role experiments run as, and the tags that select each fault's targets. */
   fis: {

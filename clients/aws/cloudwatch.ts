@@ -20,6 +20,77 @@ export interface AlarmInfo {
   updatedAt: Date | undefined;
 }
 
+/** An alarm and the region it lives in: CloudWatch is regional, an alarm is found only where it was created. */
+export interface AlarmLocation {
+  name: string;
+  region: string;
+}
+
+/** One alarm read where it lives: its state, absent from its region, or its region did not answer. */
+export type RegionalAlarm = AlarmLocation &
+  ({ status: 'found'; alarm: AlarmInfo } | { status: 'missing' } | { status: 'unreachable'; error: string });
+
+/**
+ * Reads each alarm in its own region: one DescribeAlarms per region, in parallel. A region that fails or does
+ * not answer within `regionTimeoutMs` is reported unreachable and the other regions still count: during a
+ * regional outage that region's CloudWatch is dark too, and the alarms elsewhere are what detects it. With
+ * `enough`, answers as soon as one region's alarms satisfy it (the others read as not answered yet).
+ */
+export function describeAlarmsWhereTheyLive(
+  cloudWatch: (region: string) => CloudWatch,
+  alarms: AlarmLocation[],
+  opts: { signal?: AbortSignal; regionTimeoutMs: number; enough?: (read: RegionalAlarm[]) => boolean },
+): Promise<RegionalAlarm[]> {
+  const regions = [...new Set(alarms.map((a) => a.region))];
+  const answered = new Map<string, RegionalAlarm[]>();
+  const assemble = () =>
+    alarms.map(
+      (a): RegionalAlarm =>
+        answered.get(a.region)?.find((r) => r.name === a.name) ?? {
+          ...a,
+          status: 'unreachable',
+          error: 'no answer yet',
+        },
+    );
+  const readRegion = async (region: string): Promise<RegionalAlarm[]> => {
+    const wanted = alarms.filter((a) => a.region === region);
+    const deadline = AbortSignal.timeout(opts.regionTimeoutMs);
+    const signal = opts.signal ? AbortSignal.any([opts.signal, deadline]) : deadline;
+    try {
+      const found = await cloudWatch(region).describeAlarms(
+        wanted.map((a) => a.name),
+        { signal },
+      );
+      return wanted.map((a): RegionalAlarm => {
+        const alarm = found.find((f) => f.name === a.name);
+        return alarm ? { ...a, status: 'found', alarm } : { ...a, status: 'missing' };
+      });
+    } catch (error) {
+      if (opts.signal?.aborted) throw error;
+      const why = deadline.aborted ? `no answer within ${opts.regionTimeoutMs} ms` : (error as Error).message;
+      return wanted.map((a): RegionalAlarm => ({ ...a, status: 'unreachable', error: why }));
+    }
+  };
+  return new Promise((resolve, reject) => {
+    let pending = regions.length;
+    if (pending === 0) resolve([]);
+    for (const region of regions) {
+      readRegion(region).then((read) => {
+        answered.set(region, read);
+        pending -= 1;
+        if (pending === 0 || opts.enough?.(read)) resolve(assemble());
+      }, reject);
+    }
+  });
+}
+
+/** How an alarm reads in a progress line, e.g. "luneo-prod-alb-5xx (eu-west-1) OK". */
+export function describeRegionalAlarm(a: RegionalAlarm): string {
+  const state =
+    a.status === 'found' ? a.alarm.state : a.status === 'missing' ? 'MISSING' : `UNREACHABLE (${a.error})`;
+  return `${a.name} (${a.region}) ${state}`;
+}
+
 export interface MetricQuery {
   namespace: string;
   metricName: string;

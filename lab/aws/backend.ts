@@ -52,6 +52,11 @@ export interface AwsLabBackend {
   resources(): LabResource[];
   /** Cumulative request / 5xx counts of each region's load balancer (alb-5xx alarm). */
   loadBalancerStats(region: Region): { requests: number; errors5xx: number };
+  /**
+   * Whether `service`'s endpoint in `region` answers: a regional outage takes that region's AWS endpoints down
+   * with it. Absent: every region answers.
+   */
+  controlPlaneReachable?(region: string, service: string | undefined): boolean;
 }
 
 /** An error the backend throws to be answered as an AWS fault (code = the AWS error code). */

@@ -1,5 +1,8 @@
 // Secrets Manager over awsJson1.1: versions with AWSCURRENT/AWSPREVIOUS, idempotent on ClientRequestToken.
-// One store for every region (the lab's secrets are replicated); ARNs carry the caller's region.
+// Regional, as AWS: each region has its own secrets, and a call sees the region it was signed for. A primary
+// secret may be replicated to other regions; a replica is read-only until promoted with StopReplicationToReplica
+// (https://docs.aws.amazon.com/secretsmanager/latest/userguide/create-manage-multi-region-secrets.html,
+// https://docs.aws.amazon.com/secretsmanager/latest/userguide/standalone-secret.html).
 import type { AwsContext } from './context.ts';
 import { AwsError, requireParam } from './protocol/errors.ts';
 import { epochSeconds } from './protocol/json.ts';
@@ -14,15 +17,26 @@ interface SecretVersion {
 
 interface Secret {
   name: string;
+  region: string;
   suffix: string;
   description: string | undefined;
   createdAt: number;
   changedAt: number;
   versions: Map<string, SecretVersion>;
   tags: { Key: string; Value: string }[];
+  /** Where the primary lives: this region for a primary (or standalone) secret, another for a replica. */
+  primaryRegion: string;
+  /** On a primary: the regions it replicates to. */
+  replicaRegions: Set<string>;
 }
 
 type Input = Record<string, unknown>;
+
+/** Where seeded secrets are created and replicated to (Terraform's aws_secretsmanager_secret `replica` blocks). */
+export interface SecretPlacement {
+  primary: string;
+  replicas: string[];
+}
 
 function notFound(detail = ''): AwsError {
   return new AwsError(
@@ -32,21 +46,44 @@ function notFound(detail = ''): AwsError {
   );
 }
 
+// What AWS answers a write to a replica (seen from the live service in cloud-nuke#435 and
+// lgallard/terraform-aws-secrets-manager#188; moto's OperationNotPermittedOnReplica says the same).
+function replicaIsReadOnly(): AwsError {
+  return new AwsError(
+    'InvalidParameterException',
+    400,
+    "Operation not permitted on a replica secret. Call must be made in primary secret's region.",
+  );
+}
+
 export class SecretsService {
-  private readonly secrets = new Map<string, Secret>();
+  /** region → name → secret. */
+  private readonly regions = new Map<string, Map<string, Secret>>();
   private readonly ctx: AwsContext;
 
-  constructor(ctx: AwsContext, seed: Record<string, string>) {
+  constructor(ctx: AwsContext, seed: Record<string, string>, placement: SecretPlacement) {
     this.ctx = ctx;
-    for (const [name, value] of Object.entries(seed))
-      this.create(name, value, crypto.randomUUID(), undefined);
+    for (const [name, value] of Object.entries(seed)) {
+      const secret = this.create(placement.primary, name, value, crypto.randomUUID(), undefined);
+      for (const region of placement.replicas) this.replicate(secret, region);
+    }
   }
 
-  private arn(secret: Secret, region: string): string {
-    return `arn:aws:secretsmanager:${region}:${this.ctx.accountId}:secret:${secret.name}-${secret.suffix}`;
+  private store(region: string): Map<string, Secret> {
+    let store = this.regions.get(region);
+    if (!store) {
+      store = new Map();
+      this.regions.set(region, store);
+    }
+    return store;
+  }
+
+  private arn(secret: Secret): string {
+    return `arn:aws:secretsmanager:${secret.region}:${this.ctx.accountId}:secret:${secret.name}-${secret.suffix}`;
   }
 
   private create(
+    region: string,
     name: string,
     value: string | undefined,
     token: string,
@@ -55,30 +92,68 @@ export class SecretsService {
     const now = Date.now();
     const secret: Secret = {
       name,
+      region,
       suffix: randomId(6),
       description,
       createdAt: now,
       changedAt: now,
       versions: new Map(),
       tags: [],
+      primaryRegion: region,
+      replicaRegions: new Set(),
     };
     if (value !== undefined)
       secret.versions.set(token, { id: token, value, createdAt: now, stages: new Set(['AWSCURRENT']) });
-    this.secrets.set(name, secret);
+    this.store(region).set(name, secret);
     return secret;
   }
 
-  /** By name, full ARN, or partial ARN (without the random suffix). */
-  private find(secretId: unknown): Secret {
+  /** Makes (or overwrites) the replica of `primary` in `region`: same name, suffix, versions and metadata. */
+  private replicate(primary: Secret, region: string): void {
+    primary.replicaRegions.add(region);
+    this.store(region).set(primary.name, {
+      ...primary,
+      region,
+      primaryRegion: primary.region,
+      replicaRegions: new Set(),
+      versions: copyVersions(primary.versions),
+      tags: primary.tags.map((t) => ({ ...t })),
+    });
+  }
+
+  /** Replication carries every change of a primary to its replicas. */
+  private propagate(primary: Secret): void {
+    for (const region of primary.replicaRegions) {
+      const replica = this.store(region).get(primary.name);
+      if (!replica || replica.primaryRegion !== primary.region) continue;
+      replica.versions = copyVersions(primary.versions);
+      replica.changedAt = primary.changedAt;
+    }
+  }
+
+  /** By name, full ARN, or partial ARN (without the random suffix), in `region`. */
+  private find(secretId: unknown, region: string): Secret {
     const id = requireParam(secretId as string | undefined, 'SecretId');
-    const direct = this.secrets.get(id);
+    const secrets = this.store(region);
+    const direct = secrets.get(id);
     if (direct) return direct;
-    const found = [...this.secrets.values()].find((s) => {
-      const tail = id.split(':secret:')[1];
-      return tail !== undefined && (tail === s.name || tail === `${s.name}-${s.suffix}`);
+    const found = [...secrets.values()].find((s) => {
+      const [head, tail] = id.split(':secret:');
+      return (
+        tail !== undefined &&
+        head?.split(':')[3] === region &&
+        (tail === s.name || tail === `${s.name}-${s.suffix}`)
+      );
     });
     if (!found) throw notFound();
     return found;
+  }
+
+  /** A secret that may be written here: not a replica. */
+  private writable(secretId: unknown, region: string): Secret {
+    const secret = this.find(secretId, region);
+    if (secret.primaryRegion !== region) throw replicaIsReadOnly();
+    return secret;
   }
 
   private versionByStage(secret: Secret, stage: string): SecretVersion | undefined {
@@ -88,7 +163,7 @@ export class SecretsService {
   handle(operation: string, input: Input, region: string): unknown {
     switch (operation) {
       case 'GetSecretValue': {
-        const secret = this.find(input.SecretId);
+        const secret = this.find(input.SecretId, region);
         const versionId = input.VersionId as string | undefined;
         const stage = (input.VersionStage as string | undefined) ?? (versionId ? undefined : 'AWSCURRENT');
         const version = versionId
@@ -98,7 +173,7 @@ export class SecretsService {
           throw notFound(` value for ${versionId ? `VersionId: ${versionId}` : `staging label: ${stage}`}`);
         }
         return {
-          ARN: this.arn(secret, region),
+          ARN: this.arn(secret),
           Name: secret.name,
           VersionId: version.id,
           SecretString: version.value,
@@ -107,7 +182,7 @@ export class SecretsService {
         };
       }
       case 'PutSecretValue': {
-        const secret = this.find(input.SecretId);
+        const secret = this.writable(input.SecretId, region);
         const value = requireParam(input.SecretString as string | undefined, 'SecretString');
         const token = (input.ClientRequestToken as string | undefined) ?? crypto.randomUUID();
         const existing = secret.versions.get(token);
@@ -120,7 +195,7 @@ export class SecretsService {
             );
           }
           return {
-            ARN: this.arn(secret, region),
+            ARN: this.arn(secret),
             Name: secret.name,
             VersionId: token,
             VersionStages: [...existing.stages],
@@ -139,9 +214,10 @@ export class SecretsService {
           for (const s of stages) if (s !== 'AWSCURRENT') v.stages.delete(s);
         secret.versions.set(token, { id: token, value, createdAt: Date.now(), stages });
         secret.changedAt = Date.now();
+        this.propagate(secret);
         this.ctx.mutated('PutSecretValue');
         return {
-          ARN: this.arn(secret, region),
+          ARN: this.arn(secret),
           Name: secret.name,
           VersionId: token,
           VersionStages: [...stages],
@@ -151,12 +227,18 @@ export class SecretsService {
         const name = requireParam(input.Name as string | undefined, 'Name');
         // As AWS: a retry with the same ClientRequestToken and value is ignored and answered as a success.
         const again = input.ClientRequestToken
-          ? this.secrets.get(name)?.versions.get(input.ClientRequestToken as string)
+          ? this.store(region)
+              .get(name)
+              ?.versions.get(input.ClientRequestToken as string)
           : undefined;
         if (again && again.value === input.SecretString) {
-          return { ARN: this.arn(this.find(name), region), Name: name, VersionId: input.ClientRequestToken };
+          return {
+            ARN: this.arn(this.find(name, region)),
+            Name: name,
+            VersionId: input.ClientRequestToken,
+          };
         }
-        if (this.secrets.has(name)) {
+        if (this.store(region).has(name)) {
           throw new AwsError(
             'ResourceExistsException',
             400,
@@ -165,6 +247,7 @@ export class SecretsService {
         }
         const token = (input.ClientRequestToken as string | undefined) ?? crypto.randomUUID();
         const secret = this.create(
+          region,
           name,
           input.SecretString as string | undefined,
           token,
@@ -173,17 +256,61 @@ export class SecretsService {
         secret.tags = (input.Tags as Secret['tags'] | undefined) ?? [];
         this.ctx.mutated('CreateSecret');
         return {
-          ARN: this.arn(secret, region),
+          ARN: this.arn(secret),
           Name: name,
           ...(secret.versions.size ? { VersionId: token } : {}),
         };
       }
-      case 'DescribeSecret': {
-        const secret = this.find(input.SecretId);
-        return this.describe(secret, region);
-      }
+      case 'DescribeSecret':
+        return this.describe(this.find(input.SecretId, region));
       case 'ListSecrets':
-        return { SecretList: [...this.secrets.values()].map((s) => this.describe(s, region)) };
+        return { SecretList: [...this.store(region).values()].map((s) => this.describe(s)) };
+      // https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_StopReplicationToReplica.html:
+      // called in the replica's region; the replica becomes a standalone primary there.
+      case 'StopReplicationToReplica': {
+        const replica = this.find(input.SecretId, region);
+        if (replica.primaryRegion === region) {
+          throw new AwsError(
+            'InvalidRequestException',
+            400,
+            `The secret ${replica.name} in ${region} is not a replica: there is no replication to stop.`,
+          );
+        }
+        this.store(replica.primaryRegion).get(replica.name)?.replicaRegions.delete(region);
+        replica.primaryRegion = region;
+        replica.changedAt = Date.now();
+        this.ctx.mutated('StopReplicationToReplica');
+        return { ARN: this.arn(replica) };
+      }
+      // https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_ReplicateSecretToRegions.html:
+      // called on the primary; a same-named secret in a target region fails unless ForceOverwriteReplicaSecret.
+      case 'ReplicateSecretToRegions': {
+        const primary = this.writable(input.SecretId, region);
+        const add = (input.AddReplicaRegions as { Region?: string }[] | undefined) ?? [];
+        const force = input.ForceOverwriteReplicaSecret === true;
+        const failed = new Map<string, string>();
+        for (const { Region: target } of add) {
+          const to = requireParam(target, 'AddReplicaRegions.Region');
+          if (to === region) {
+            throw new AwsError('InvalidParameterException', 400, 'Invalid replica region.');
+          }
+          const existing = this.store(to).get(primary.name);
+          const alreadyOurs = existing?.primaryRegion === region;
+          if (existing && !alreadyOurs && !force) {
+            failed.set(to, `Replication failed: Secret name ${primary.name} already exists in region ${to}.`);
+            continue;
+          }
+          this.replicate(primary, to);
+        }
+        this.ctx.mutated('ReplicateSecretToRegions');
+        return {
+          ARN: this.arn(primary),
+          ReplicationStatus: [
+            ...this.replicationStatus(primary),
+            ...[...failed].map(([r, message]) => ({ Region: r, Status: 'Failed', StatusMessage: message })),
+          ],
+        };
+      }
       default:
         throw new AwsError(
           'UnknownOperationException',
@@ -193,9 +320,18 @@ export class SecretsService {
     }
   }
 
-  private describe(secret: Secret, region: string): Record<string, unknown> {
+  private replicationStatus(primary: Secret): Record<string, unknown>[] {
+    return [...primary.replicaRegions].map((r) => ({
+      Region: r,
+      Status: 'InSync',
+      StatusMessage: 'Replication succeeded',
+    }));
+  }
+
+  private describe(secret: Secret): Record<string, unknown> {
+    const replicated = secret.primaryRegion !== secret.region || secret.replicaRegions.size > 0;
     return {
-      ARN: this.arn(secret, region),
+      ARN: this.arn(secret),
       Name: secret.name,
       ...(secret.description ? { Description: secret.description } : {}),
       CreatedDate: epochSeconds(secret.createdAt),
@@ -204,6 +340,13 @@ export class SecretsService {
       VersionIdsToStages: Object.fromEntries(
         [...secret.versions.values()].filter((v) => v.stages.size > 0).map((v) => [v.id, [...v.stages]]),
       ),
+      // DescribeSecret names the primary's region of a replicated secret, and a primary lists its replicas.
+      ...(replicated ? { PrimaryRegion: secret.primaryRegion } : {}),
+      ...(secret.replicaRegions.size > 0 ? { ReplicationStatus: this.replicationStatus(secret) } : {}),
     };
   }
+}
+
+function copyVersions(versions: Map<string, SecretVersion>): Map<string, SecretVersion> {
+  return new Map([...versions].map(([id, v]) => [id, { ...v, stages: new Set(v.stages) }]));
 }

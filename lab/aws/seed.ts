@@ -42,5 +42,10 @@ export interface AwsSeed {
   };
   /** Secret name → SecretString, e.g. { 'prod/luneo/DATABASE_URL': 'postgres://…' }. */
   secrets: Record<string, string>;
+  /**
+   * Where the seeded secrets are created and which regions they replicate to (the app in each region reads its
+   * own region's copy). Default: created in the primary record's region, replicated to the secondary's.
+   */
+  secretPlacement?: { primary: Region; replicas: Region[] };
   alarms?: AlarmSeed;
 }

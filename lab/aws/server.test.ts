@@ -94,3 +94,34 @@ describe('control-plane faults', () => {
     rds.destroy();
   });
 });
+
+describe('regional outage', () => {
+  it('a dark region takes the request and never answers, for every service; other regions answer', async () => {
+    h.backend.darkRegions.add('eu-west-1');
+    const client = (region: string) => ({
+      ...h.client(region),
+      requestHandler: { requestTimeout: 300, throwOnRequestTimeout: true },
+    });
+    const dark = new SecretsManagerClient(client('eu-west-1'));
+    const darkRds = new RDSClient(client('eu-west-1'));
+    const lit = new SecretsManagerClient(client('us-east-1'));
+    try {
+      const secret = await dark
+        .send(new GetSecretValueCommand({ SecretId: 'prod/luneo/DATABASE_URL' }))
+        .catch((e) => e);
+      expect(secret.name).toBe('TimeoutError');
+      const rds = await darkRds.send(new DescribeGlobalClustersCommand({})).catch((e) => e);
+      expect(rds.name).toBe('TimeoutError');
+      // The replica in the surviving region still answers.
+      const replica = await lit.send(new GetSecretValueCommand({ SecretId: 'prod/luneo/DATABASE_URL' }));
+      expect(replica.ARN).toMatch(/:us-east-1:/);
+      h.backend.darkRegions.delete('eu-west-1');
+      const back = await dark.send(new GetSecretValueCommand({ SecretId: 'prod/luneo/DATABASE_URL' }));
+      expect(back.ARN).toMatch(/:eu-west-1:/);
+    } finally {
+      dark.destroy();
+      darkRds.destroy();
+      lit.destroy();
+    }
+  });
+});

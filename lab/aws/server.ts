@@ -117,7 +117,14 @@ export async function startAwsServer(opts: AwsServerOptions): Promise<AwsServer>
     failureThreshold: opts.failureThreshold ?? 2,
     propagationMs: opts.changePropagationMs ?? 1500,
   });
-  const secrets = new SecretsService(ctx, opts.seed.secrets);
+  const secrets = new SecretsService(
+    ctx,
+    opts.seed.secrets,
+    opts.seed.secretPlacement ?? {
+      primary: opts.seed.failoverRecords.primary.region,
+      replicas: [opts.seed.failoverRecords.secondary.region],
+    },
+  );
   const cloudwatch = new CloudWatchService(
     ctx,
     opts.seed,
@@ -172,7 +179,7 @@ export async function startAwsServer(opts: AwsServerOptions): Promise<AwsServer>
       else if (service === 'elasticache' && datastore)
         result = await handleElastiCache(datastore, params, request.region);
       else if (service === 'monitoring')
-        result = toQueryXml(cloudwatch.handle(action, queryToObject(params.values)));
+        result = toQueryXml(cloudwatch.handle(action, queryToObject(params.values), request.region));
       else
         throw new AwsError(
           'InvalidAction',
@@ -203,7 +210,7 @@ export async function startAwsServer(opts: AwsServerOptions): Promise<AwsServer>
       const run = async () => ({
         status: 200,
         headers: { 'content-type': JSON_10 },
-        body: JSON.stringify(toJsonWire(cloudwatch.handle(operation, parse()))),
+        body: JSON.stringify(toJsonWire(cloudwatch.handle(operation, parse(), request.region))),
       });
       return { label: `monitoring.${operation}`, run, fail, throttleCode: 'Throttling' };
     }
@@ -277,6 +284,16 @@ export async function startAwsServer(opts: AwsServerOptions): Promise<AwsServer>
       region: scope.region,
       signingService: scope.service,
     };
+    // A region in an outage: its endpoints take the request and never answer, as a dark region's do (the SDK
+    // sees its request time out). Nothing is applied.
+    if (opts.backend.controlPlaneReachable?.(request.region, request.signingService) === false) {
+      log(
+        `aws: ${request.region} ${request.signingService ?? '-'} ${request.method} ${request.path}: no answer (region outage)`,
+      );
+      held.add(res);
+      res.on('close', () => held.delete(res));
+      return;
+    }
     const r = route(request);
     const decision = dice.roll();
     const mutationsBefore = totalMutations();

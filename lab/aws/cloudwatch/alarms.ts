@@ -1,4 +1,6 @@
-// The lab's CloudWatch alarms, evaluated from the metric store every sample; listeners hear every state change.
+// The lab's CloudWatch alarms, evaluated from their region's metric store every sample; listeners hear every
+// state change. An alarm exists in one region only: CloudWatch does not aggregate across Regions
+// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#CloudWatchRegions).
 import { aggregate, type MetricId, type MetricStore, type Statistic } from './metrics.ts';
 
 export type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
@@ -24,12 +26,13 @@ export interface Alarm {
 }
 
 export class Alarms {
+  /** By `${region}|${name}`: the same name may exist in two regions as two alarms. */
   private readonly alarms = new Map<string, Alarm>();
   private readonly listeners = new Set<(alarm: Alarm) => void>();
 
   constructor(accountId: string, definitions: AlarmDefinition[]) {
     for (const definition of definitions) {
-      this.alarms.set(definition.name, {
+      this.alarms.set(alarmKey(definition.region, definition.name), {
         definition,
         arn: `arn:aws:cloudwatch:${definition.region}:${accountId}:alarm:${definition.name}`,
         state: 'INSUFFICIENT_DATA',
@@ -39,16 +42,16 @@ export class Alarms {
     }
   }
 
-  list(): Alarm[] {
-    return [...this.alarms.values()];
+  /** The alarms of one region (every region when none is given). */
+  list(region?: string): Alarm[] {
+    return [...this.alarms.values()].filter((a) => region === undefined || a.definition.region === region);
   }
 
-  /** By name or ARN. */
-  find(nameOrArn: string): Alarm | undefined {
-    const name = nameOrArn.includes(':alarm:')
-      ? nameOrArn.slice(nameOrArn.indexOf(':alarm:') + 7)
-      : nameOrArn;
-    return this.alarms.get(name);
+  /** By ARN (arn:aws:cloudwatch:<region>:<account>:alarm:<name>: the ARN names its region), or by name in `region`. */
+  find(nameOrArn: string, region?: string): Alarm | undefined {
+    const arn = /^arn:aws[a-z-]*:cloudwatch:([a-z0-9-]+):\d*:alarm:(.+)$/.exec(nameOrArn);
+    if (arn) return this.alarms.get(alarmKey(arn[1] as string, arn[2] as string));
+    return region === undefined ? undefined : this.alarms.get(alarmKey(region, nameOrArn));
   }
 
   onChange(listener: (alarm: Alarm) => void): () => void {
@@ -64,10 +67,15 @@ export class Alarms {
     for (const listener of this.listeners) listener(alarm);
   }
 
-  evaluate(store: MetricStore, now = Date.now()): void {
+  /** Each alarm reads the metrics of its own region only. */
+  evaluate(storeOf: (region: string) => MetricStore, now = Date.now()): void {
     for (const alarm of this.alarms.values()) {
       const d = alarm.definition;
-      const values = store.values(d.metric, now - d.periodSeconds * d.evaluationPeriods * 1000, now + 1);
+      const values = storeOf(d.region).values(
+        d.metric,
+        now - d.periodSeconds * d.evaluationPeriods * 1000,
+        now + 1,
+      );
       if (values.length === 0) {
         this.set(
           alarm,
@@ -86,4 +94,8 @@ export class Alarms {
       );
     }
   }
+}
+
+function alarmKey(region: string, name: string): string {
+  return `${region}|${name}`;
 }

@@ -3,6 +3,8 @@ import {
   DescribeAlarmsCommand,
   GetMetricDataCommand,
   GetMetricStatisticsCommand,
+  ListMetricsCommand,
+  SetAlarmStateCommand,
 } from '@aws-sdk/client-cloudwatch';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type Harness, startHarness } from '../testing/harness.ts';
@@ -24,9 +26,14 @@ const LAG = {
   Dimensions: [{ Name: 'DBClusterIdentifier', Value: 'luneo-prod-aurora-secondary' }],
 };
 
-async function alarmState(name: string): Promise<string | undefined> {
-  const { MetricAlarms } = await cw.send(new DescribeAlarmsCommand({ AlarmNames: [name] }));
-  return MetricAlarms?.[0]?.StateValue;
+async function alarmState(name: string, region = 'us-east-1'): Promise<string | undefined> {
+  const client = region === 'us-east-1' ? cw : new CloudWatchClient(h.client(region));
+  try {
+    const { MetricAlarms } = await client.send(new DescribeAlarmsCommand({ AlarmNames: [name] }));
+    return MetricAlarms?.[0]?.StateValue;
+  } finally {
+    if (client !== cw) client.destroy();
+  }
 }
 
 describe('CloudWatch', () => {
@@ -62,21 +69,69 @@ describe('CloudWatch', () => {
     expect(stats.Datapoints?.[0]?.Unit).toBe('Milliseconds');
   });
 
-  it('lists the three lab alarms by prefix', async () => {
-    const { MetricAlarms } = await cw.send(new DescribeAlarmsCommand({ AlarmNamePrefix: 'luneo-prod-' }));
-    expect(MetricAlarms?.map((a) => [a.AlarmName, a.AlarmArn, a.Threshold])).toEqual([
-      [
-        'luneo-prod-aurora-replication-lag',
-        'arn:aws:cloudwatch:us-east-1:111122223333:alarm:luneo-prod-aurora-replication-lag',
-        60000,
-      ],
-      ['luneo-prod-alb-5xx', 'arn:aws:cloudwatch:eu-west-1:111122223333:alarm:luneo-prod-alb-5xx', 5],
-      [
-        'luneo-prod-route53-healthcheck',
-        'arn:aws:cloudwatch:us-east-1:111122223333:alarm:luneo-prod-route53-healthcheck',
-        1,
-      ],
-    ]);
+  it('keeps alarms and metrics per region: each call sees only the region it was signed for', async () => {
+    const names = (alarms: { AlarmName?: string }[] | undefined) => alarms?.map((a) => a.AlarmName);
+    const euw1 = new CloudWatchClient(h.client('eu-west-1'));
+    try {
+      // Route 53 health-check metrics and their alarms exist in us-east-1 only; the RPO lag alarm lives where
+      // the secondary cluster publishes AuroraGlobalDBRPOLag; the ALB alarm lives in the ALB's region.
+      const inUse1 = await cw.send(new DescribeAlarmsCommand({ AlarmNamePrefix: 'luneo-prod-' }));
+      expect(inUse1.MetricAlarms?.map((a) => [a.AlarmName, a.AlarmArn, a.Threshold])).toEqual([
+        [
+          'luneo-prod-aurora-replication-lag',
+          'arn:aws:cloudwatch:us-east-1:111122223333:alarm:luneo-prod-aurora-replication-lag',
+          60000,
+        ],
+        [
+          'luneo-prod-route53-healthcheck',
+          'arn:aws:cloudwatch:us-east-1:111122223333:alarm:luneo-prod-route53-healthcheck',
+          1,
+        ],
+      ]);
+      const inEuw1 = await euw1.send(
+        new DescribeAlarmsCommand({
+          AlarmNames: [
+            'luneo-prod-aurora-replication-lag',
+            'luneo-prod-alb-5xx',
+            'luneo-prod-route53-healthcheck',
+          ],
+        }),
+      );
+      expect(names(inEuw1.MetricAlarms)).toEqual(['luneo-prod-alb-5xx']);
+      expect(inEuw1.MetricAlarms?.[0]?.AlarmArn).toBe(
+        'arn:aws:cloudwatch:eu-west-1:111122223333:alarm:luneo-prod-alb-5xx',
+      );
+      // Metrics too: the lag is listed in us-east-1 only, the health-check status too.
+      await vi.waitFor(
+        async () => {
+          const use1 = await cw.send(new ListMetricsCommand({ MetricName: 'AuroraGlobalDBRPOLag' }));
+          expect(use1.Metrics).toHaveLength(1);
+        },
+        { interval: 20 },
+      );
+      const lagInEuw1 = await euw1.send(new ListMetricsCommand({ MetricName: 'AuroraGlobalDBRPOLag' }));
+      expect(lagInEuw1.Metrics).toEqual([]);
+      const healthInEuw1 = await euw1.send(new ListMetricsCommand({ Namespace: 'AWS/Route53' }));
+      expect(healthInEuw1.Metrics).toEqual([]);
+      const albInUse1 = await cw.send(
+        new ListMetricsCommand({ Namespace: 'AWS/ApplicationELB', MetricName: 'HTTPCode_ELB_5XX_Count' }),
+      );
+      expect(albInUse1.Metrics?.map((m) => m.Dimensions?.[0]?.Value)).toEqual([
+        'app/luneo-prod-alb-us-east-1/0000000000000000',
+      ]);
+      // SetAlarmState by name finds the alarm in the signing region only.
+      await expect(
+        euw1.send(
+          new SetAlarmStateCommand({
+            AlarmName: 'luneo-prod-route53-healthcheck',
+            StateValue: 'ALARM',
+            StateReason: 'test',
+          }),
+        ),
+      ).rejects.toMatchObject({ name: 'ResourceNotFound' });
+    } finally {
+      euw1.destroy();
+    }
   });
 
   it('evaluates alarms from lab metrics: replication lag, ALB 5xx, primary health check', async () => {
@@ -89,9 +144,9 @@ describe('CloudWatch', () => {
       { interval: 20 },
     );
 
-    expect(await alarmState('luneo-prod-alb-5xx')).toBe('OK');
+    expect(await alarmState('luneo-prod-alb-5xx', 'eu-west-1')).toBe('OK');
     h.backend.lb['eu-west-1'] = { requests: 10, errors5xx: 6 };
-    await vi.waitFor(async () => expect(await alarmState('luneo-prod-alb-5xx')).toBe('ALARM'), {
+    await vi.waitFor(async () => expect(await alarmState('luneo-prod-alb-5xx', 'eu-west-1')).toBe('ALARM'), {
       interval: 20,
     });
 
@@ -103,7 +158,9 @@ describe('CloudWatch', () => {
   });
 
   it('speaks the Query protocol too, and answers unknown JSON operations with the query-compatible error', async () => {
-    const body = 'Action=DescribeAlarms&Version=2010-08-01&AlarmNames.member.1=luneo-prod-alb-5xx';
+    // Unsigned: answered as us-east-1, where the Route 53 health-check alarm lives.
+    const body =
+      'Action=DescribeAlarms&Version=2010-08-01&AlarmNames.member.1=luneo-prod-route53-healthcheck';
     const res = await fetch(h.server.url, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -112,7 +169,7 @@ describe('CloudWatch', () => {
     const xml = await res.text();
     expect(res.status).toBe(200);
     expect(xml).toContain(
-      '<DescribeAlarmsResponse xmlns="http://monitoring.amazonaws.com/doc/2010-08-01/"><DescribeAlarmsResult><MetricAlarms><member><AlarmName>luneo-prod-alb-5xx</AlarmName>',
+      '<DescribeAlarmsResponse xmlns="http://monitoring.amazonaws.com/doc/2010-08-01/"><DescribeAlarmsResult><MetricAlarms><member><AlarmName>luneo-prod-route53-healthcheck</AlarmName>',
     );
     const unknown = await fetch(h.server.url, {
       method: 'POST',

@@ -1,5 +1,14 @@
 // CloudWatch: lab metrics sampled every second (replication lag, ALB 5xx, health checks), the three lab alarms,
 // and the operations drills call. Handlers return plain objects with Dates; wire.ts renders JSON or Query XML.
+// Regional, as AWS: each region has its own metrics and alarms, and a call sees only the region it was signed for
+// ("CloudWatch does not aggregate data across Regions",
+// https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#CloudWatchRegions;
+// moto keeps one CloudWatch backend per region too). Where each metric is published:
+// - AuroraGlobalDBRPOLag: by the secondary cluster, in its region
+//   (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-monitoring.html);
+// - AWS/ApplicationELB: in the load balancer's region;
+// - AWS/Route53 HealthCheckStatus: only in us-east-1, so alarms on it live there
+//   (https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/monitoring-health-checks.html).
 import { REGIONS, type Region } from '../../regions.ts';
 import type { AwsContext } from '../context.ts';
 import { AwsError } from '../protocol/errors.ts';
@@ -53,7 +62,7 @@ export function labAlarmDefinitions(seed: AwsSeed, primaryHealthCheckId: string)
     },
     {
       name: `${prefix}route53-healthcheck`,
-      region: 'us-east-1',
+      region: ROUTE53_METRICS_REGION,
       description: 'The Route 53 health check of the primary region is unhealthy.',
       metric: {
         namespace: 'AWS/Route53',
@@ -86,8 +95,11 @@ function timeRange(input: Input): { startMs: number; endMs: number } {
   return { startMs, endMs };
 }
 
+/** Route 53 publishes health-check metrics in US East (N. Virginia) only. */
+export const ROUTE53_METRICS_REGION = 'us-east-1';
+
 export class CloudWatchService {
-  readonly store = new MetricStore();
+  private readonly stores = new Map<string, MetricStore>();
   readonly alarms: Alarms;
   private readonly ctx: AwsContext;
   private readonly seed: AwsSeed;
@@ -101,6 +113,16 @@ export class CloudWatchService {
     this.seed = seed;
     this.checkers = checkers;
     this.alarms = new Alarms(ctx.accountId, labAlarmDefinitions(seed, primaryHealthCheckId));
+  }
+
+  /** The metrics of one region (an empty store for a region nothing publishes in). */
+  store(region: string): MetricStore {
+    let store = this.stores.get(region);
+    if (!store) {
+      store = new MetricStore();
+      this.stores.set(region, store);
+    }
+    return store;
   }
 
   start(intervalMs: number): void {
@@ -125,19 +147,23 @@ export class CloudWatchService {
       const lag = await db.replicationLagMs();
       if (replica && lag !== null) {
         const dims = [{ Name: 'DBClusterIdentifier', Value: this.seed.clusters[replica] }];
-        this.store.put({ namespace: 'AWS/RDS', name: 'AuroraGlobalDBRPOLag', dimensions: dims }, lag, now);
+        this.store(replica).put(
+          { namespace: 'AWS/RDS', name: 'AuroraGlobalDBRPOLag', dimensions: dims },
+          lag,
+          now,
+        );
       }
       for (const region of REGIONS) {
         const stats = this.ctx.backend.loadBalancerStats(region);
         const last = this.lastAlb.get(region) ?? stats;
         this.lastAlb.set(region, stats);
         const dims = [{ Name: 'LoadBalancer', Value: loadBalancerName(region) }];
-        this.store.put(
+        this.store(region).put(
           { namespace: 'AWS/ApplicationELB', name: 'RequestCount', dimensions: dims },
           stats.requests - last.requests,
           now,
         );
-        this.store.put(
+        this.store(region).put(
           { namespace: 'AWS/ApplicationELB', name: 'HTTPCode_ELB_5XX_Count', dimensions: dims },
           stats.errors5xx - last.errors5xx,
           now,
@@ -145,13 +171,13 @@ export class CloudWatchService {
       }
       for (const check of this.checkers.list()) {
         const dims = [{ Name: 'HealthCheckId', Value: check.id }];
-        this.store.put(
+        this.store(ROUTE53_METRICS_REGION).put(
           { namespace: 'AWS/Route53', name: 'HealthCheckStatus', dimensions: dims },
           this.checkers.isHealthy(check.id) ? 1 : 0,
           now,
         );
       }
-      this.alarms.evaluate(this.store, now);
+      this.alarms.evaluate((region) => this.store(region), now);
     } catch (error) {
       this.ctx.log(`cloudwatch: sampling failed: ${(error as Error).message}`);
     } finally {
@@ -159,14 +185,16 @@ export class CloudWatchService {
     }
   }
 
-  handle(operation: string, input: Input): Record<string, unknown> {
+  /** One call, answered from the metrics and alarms of `region` (the region the call was signed for). */
+  handle(operation: string, input: Input, region: string): Record<string, unknown> {
+    const store = this.store(region);
     switch (operation) {
       case 'DescribeAlarms': {
         const names = (input.AlarmNames as string[] | undefined) ?? [];
         const prefix = input.AlarmNamePrefix as string | undefined;
         const state = input.StateValue as string | undefined;
         const alarms = this.alarms
-          .list()
+          .list(region)
           .filter((a) => names.length === 0 || names.includes(a.definition.name))
           .filter((a) => !prefix || a.definition.name.startsWith(prefix))
           .filter((a) => !state || a.state === state);
@@ -193,7 +221,7 @@ export class CloudWatchService {
         };
       }
       case 'SetAlarmState': {
-        const alarm = this.alarms.find(String(input.AlarmName ?? ''));
+        const alarm = this.alarms.find(String(input.AlarmName ?? ''), region);
         if (!alarm)
           throw new AwsError('ResourceNotFound', 404, `Alarm ${String(input.AlarmName)} does not exist.`);
         const value = input.StateValue as AlarmState;
@@ -224,7 +252,7 @@ export class CloudWatchService {
               );
             }
             const id = metricId(stat.Metric);
-            const points = this.store.statistics(id, {
+            const points = store.statistics(id, {
               startMs,
               endMs,
               periodSeconds: Number(stat.Period),
@@ -247,7 +275,7 @@ export class CloudWatchService {
         const statistics = ((input.Statistics as string[] | undefined) ?? []).map(parseStatistic);
         const byTime = new Map<number, Record<string, unknown>>();
         for (const stat of statistics) {
-          for (const p of this.store.statistics(id, {
+          for (const p of store.statistics(id, {
             startMs,
             endMs,
             periodSeconds: Number(input.Period),
@@ -266,7 +294,7 @@ export class CloudWatchService {
       }
       case 'ListMetrics':
         return {
-          Metrics: this.store
+          Metrics: store
             .list()
             .filter((m) => !input.Namespace || m.namespace === input.Namespace)
             .filter((m) => !input.MetricName || m.name === input.MetricName)

@@ -97,6 +97,13 @@ export class FakeBackend implements AwsLabBackend {
     return this.labResources;
   }
 
+  /** Regions whose AWS endpoints are dark (a regional outage). */
+  readonly darkRegions = new Set<string>();
+
+  controlPlaneReachable(region: string): boolean {
+    return !this.darkRegions.has(region);
+  }
+
   loadBalancerStats(region: Region): { requests: number; errors5xx: number } {
     return { ...this.lb[region] };
   }
