@@ -264,7 +264,7 @@ export class SecretsService {
       case 'DescribeSecret':
         return this.describe(this.find(input.SecretId, region));
       case 'ListSecrets':
-        return { SecretList: [...this.store(region).values()].map((s) => this.describe(s)) };
+        return { SecretList: [...this.store(region).values()].map((s) => this.listEntry(s)) };
       // https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_StopReplicationToReplica.html:
       // called in the replica's region; the replica becomes a standalone primary there.
       case 'StopReplicationToReplica': {
@@ -326,6 +326,13 @@ export class SecretsService {
       Status: 'InSync',
       StatusMessage: 'Replication succeeded',
     }));
+  }
+
+  /** A SecretListEntry (secretsmanager-2017-10-17 model): DescribeSecret's members but the stage map is named
+   *  SecretVersionsToStages, and there is no ReplicationStatus. */
+  private listEntry(secret: Secret): Record<string, unknown> {
+    const { VersionIdsToStages, ReplicationStatus: _, ...entry } = this.describe(secret);
+    return { ...entry, SecretVersionsToStages: VersionIdsToStages };
   }
 
   private describe(secret: Secret): Record<string, unknown> {
