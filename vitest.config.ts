@@ -9,6 +9,7 @@ const SAFETY_E2E = [
   'safety/control-plane-faults.lab.test.ts',
   'safety/no-mutation.lab.test.ts',
   'safety/roll-forward.lab.test.ts',
+  'safety/interrupt-tee.lab.test.ts',
 ];
 const withSafety = process.env.DRILL_SAFETY_E2E === '1';
 

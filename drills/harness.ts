@@ -1,10 +1,9 @@
 // Binds a scenario to vitest + Allure: one beforeAll runs the engine (which knows nothing of vitest),
 // phases and steps are mirrored as Allure steps with their real timings, and each objective is its own test.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDrill } from '../core/cli/run-command.ts';
-import { ABORT_REQUEST_FILE, WORKER_PID_FILE } from '../core/cli/vitest-runner.ts';
+import { abortOnSignals } from '../core/cli/worker-interrupt.ts';
 import { formatDuration } from '../core/duration.ts';
 import { DrillError } from '../core/errors.ts';
 import { Redactor } from '../core/redact.ts';
@@ -29,24 +28,6 @@ function runbookLinker(): RunbookLinker | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** In the vitest worker, SIGINT (from the terminal or forwarded by the CLI) aborts the run, which rolls back. */
-function abortOnSignals(controller: AbortController, runDir: string): () => void {
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (!controller.signal.aborted)
-      controller.abort(new DrillError('E_ABORTED', `aborted by the operator (${signal})`));
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  mkdirSync(runDir, { recursive: true });
-  writeFileSync(join(runDir, WORKER_PID_FILE), String(process.pid));
-  // The CLI may have been interrupted before it could read our pid.
-  if (existsSync(join(runDir, ABORT_REQUEST_FILE))) onSignal('SIGINT');
-  return () => {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  };
 }
 
 /**

@@ -1,5 +1,6 @@
 // `pnpm drill`: list, run a scenario, rollback, show. Exit codes in exit-codes.ts and --help.
 import { Command, CommanderError, Option } from 'commander';
+import { guardStdio } from '../output/stdio.ts';
 import { scenarioCatalogue } from '../registry.ts';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes.ts';
 import { reportCliError } from './report-error.ts';
@@ -136,6 +137,8 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+// Before anything is written: a closed terminal or a dead pipe reader must never stop a run.
+guardStdio();
 const code = await main(process.argv.slice(2));
 process.exitCode = code;
 // The drill is over and its results are written. If scenario code left a timer or a socket open,

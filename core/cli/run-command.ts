@@ -5,6 +5,8 @@ import { createInterface } from 'node:readline/promises';
 import { applyClockOffset } from '../clock.ts';
 import { DrillError, errorMessage, type Problem, ValidationError } from '../errors.ts';
 import type { Scenario, Target } from '../model.ts';
+import { CONSOLE_LOG_FILE } from '../output/console-log.ts';
+import { processConsoleLog } from '../output/stdio.ts';
 import { Redactor } from '../redact.ts';
 import { loadModule } from '../registry.ts';
 import { ConsoleReporter } from '../reporters/console.ts';
@@ -119,6 +121,8 @@ async function runOnce(
   outDir: string,
   opts: RunCommandOptions,
 ): Promise<number> {
+  // From here on, everything this process and the vitest worker print is also in the run's console.log.
+  processConsoleLog.attach(join(outDir, 'runs', runId, CONSOLE_LOG_FILE));
   if (!opts.inProcess) {
     return runThroughVitest({
       scenario: drill.scenario.name,

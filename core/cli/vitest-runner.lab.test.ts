@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MemoryPlatform } from '../../targets/memory.ts';
 import { isProcessAlive } from '../runner/rollback.ts';
+import { SAME_INTERRUPT_MS } from './interrupt.ts';
 import { runDirIn, runDrill, sandbox, spawnDrill, waitForJournal } from './spawn-drill.ts';
 
 const platformOf = (stateFile: string) =>
@@ -79,8 +80,10 @@ describe('pnpm drill through vitest', { timeout: 120_000 }, () => {
       j.steps.some((s) => s.id === 'point-database-url-at-the-new-writer' && s.status === 'ok'),
     );
     drill.child.kill('SIGINT');
-    // Signals sent back to back coalesce: wait until the first one was handled.
+    // Signals sent back to back coalesce: wait until the first one was handled, and then past the time in which a
+    // second one is taken for a copy of the first (a process group's Ctrl-C relayed by a parent).
     while (!drill.output().includes('Aborting drill')) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, SAME_INTERRUPT_MS));
     drill.child.kill('SIGINT');
     expect(await drill.exited).toBe(130);
     expect(drill.output()).toContain(`Undo what the drill changed: pnpm drill rollback ${journal.runId}`);

@@ -1,13 +1,16 @@
 // Runs drills/<scenario>.drill.ts through vitest's Node API (allure-vitest writes <run dir>/allure-results),
 // then maps result.json to the exit code. Ctrl-C: the worker aborts and rolls back; a second one kills it.
+// Ctrl-C on a terminal reaches every process of the group (this one, the worker, a `| tee`): both processes survive
+// it, and vitest writes its worker's output through streams that never fail (core/output/stdio.ts).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DrillError } from '../errors.ts';
+import { unbreakableStdio } from '../output/stdio.ts';
 import { PROJECT_ROOT } from '../registry.ts';
 import { RESULT_FILE } from '../runner/report.ts';
 import type { RunResult } from '../runner/result-schema.ts';
 import { EXIT } from './exit-codes.ts';
-import { handleInterrupts } from './interrupt.ts';
+import { ABORT_SIGNALS, handleInterrupts } from './interrupt.ts';
 
 export interface VitestDrillOptions {
   scenario: string;
@@ -20,6 +23,15 @@ export interface VitestDrillOptions {
 /** Files through which the CLI and the vitest worker that runs the engine find each other. */
 export const WORKER_PID_FILE = 'worker.pid';
 export const ABORT_REQUEST_FILE = 'abort.requested';
+
+/**
+ * Loaded into the worker before anything else (a data: URL for `--import`): until the harness takes over
+ * (worker-interrupt.ts), an abort signal to the process group must not kill the worker with Node's default action;
+ * the CLI got it too and leaves ABORT_REQUEST_FILE, which the harness reads when it starts.
+ */
+const WORKER_SIGNAL_HOLD = `data:text/javascript,${encodeURIComponent(
+  `for (const s of ${JSON.stringify(ABORT_SIGNALS)}) process.on(s, () => {});`,
+)}`;
 
 export const drillSpecFile = (scenario: string) => join('drills', `${scenario}.drill.ts`);
 
@@ -63,30 +75,38 @@ export async function runThroughVitest(opts: VitestDrillOptions): Promise<number
   });
   const release = handleInterrupts({
     runId: opts.runId,
-    onFirst: () => {
-      // The worker may have got the terminal's SIGINT too; aborting twice is harmless there.
+    onFirst: (_reason, signal) => {
+      // The worker may have got the terminal's signal too; aborting twice is harmless there.
       mkdirSync(runDir, { recursive: true });
       writeFileSync(join(runDir, ABORT_REQUEST_FILE), `${new Date().toISOString()}\n`);
-      signalWorker(runDir, 'SIGINT');
+      signalWorker(runDir, signal);
     },
     onSecond: () => signalWorker(runDir, 'SIGKILL'),
   });
   // vitest exits the process on SIGINT/SIGTERM; the drill must keep running until its rollback is done.
-  const own = new Set([...process.listeners('SIGINT'), ...process.listeners('SIGTERM')]);
+  const own = new Set(ABORT_SIGNALS.flatMap((signal) => process.listeners(signal)));
+  const isAbortSignal = (event: string | symbol) => ABORT_SIGNALS.some((signal) => signal === event);
   const dropForeign = (event: string | symbol, listener: (...args: unknown[]) => void) => {
-    if ((event === 'SIGINT' || event === 'SIGTERM') && !own.has(listener as NodeJS.SignalsListener)) {
+    if (isAbortSignal(event) && !own.has(listener as NodeJS.SignalsListener)) {
       queueMicrotask(() => process.off(event, listener));
     }
   };
   process.on('newListener', dropForeign);
   try {
     const { startVitest } = await import('vitest/node');
-    const vitest = await startVitest('test', [spec], {
-      root: PROJECT_ROOT,
-      config: join(PROJECT_ROOT, 'drills', 'vitest.drill.config.ts'),
-      run: true,
-      watch: false,
-    });
+    const vitest = await startVitest(
+      'test',
+      [spec],
+      {
+        root: PROJECT_ROOT,
+        config: join(PROJECT_ROOT, 'drills', 'vitest.drill.config.ts'),
+        run: true,
+        watch: false,
+        execArgv: ['--import', WORKER_SIGNAL_HOLD],
+      },
+      {},
+      unbreakableStdio(),
+    );
     await vitest.close();
   } finally {
     process.off('newListener', dropForeign);

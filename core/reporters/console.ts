@@ -1,6 +1,9 @@
 // Console progress: plain lines in CI or a pipe; on a terminal, the same lines plus a live status line.
+// Its stream is guarded (core/output/guard-stream.ts): a stream that fails never throws out of a hook.
 import { formatDuration } from '../duration.ts';
 import { type DrillEvent, type EventOf, formatEvent } from '../events.ts';
+import type { ConsoleLog } from '../output/console-log.ts';
+import { guardStream } from '../output/guard-stream.ts';
 import type { Redactor } from '../redact.ts';
 import type { Reporter } from './reporter.ts';
 
@@ -9,6 +12,8 @@ export interface ConsoleReporterOptions {
   /** Live status line; default: the stream is a TTY and CI is not set. */
   live?: boolean;
   redactor?: Redactor;
+  /** Where the lines also go, e.g. the run's console.log (the CLI's own stdout is guarded with it already). */
+  log?: ConsoleLog;
 }
 
 export class ConsoleReporter implements Reporter {
@@ -27,6 +32,7 @@ export class ConsoleReporter implements Reporter {
 
   constructor(opts: ConsoleReporterOptions = {}) {
     const stream = opts.stream ?? process.stdout;
+    guardStream(stream, { name: 'console', log: opts.log });
     this.#out = stream;
     this.#live = opts.live ?? (Boolean((stream as NodeJS.WriteStream).isTTY) && !process.env.CI);
     this.#redactor = opts.redactor;

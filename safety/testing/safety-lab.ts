@@ -5,6 +5,7 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FisClient, ListExperimentsCommand } from '@aws-sdk/client-fis';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { ControlPlaneFaults } from '../../lab/aws/faults.ts';
 import { startDaemon, stopDaemon } from '../../lab/platform/daemon-control.ts';
 import type { LabInfo } from '../../lab/platform/info.ts';
@@ -32,6 +33,8 @@ export interface SafetyLab {
   status(): Promise<LabStatus>;
   /** FIS experiments in any region that are not finished (pending, initiating, running, stopping). */
   liveExperiments(): Promise<{ id: string; state: string; region: string }[]>;
+  /** The lab target's drill lock (`drill/lock/lab`): "free", "held", or "absent" before any drill took it. */
+  lockState(): Promise<string>;
   /** POSTs an order through the public URL until it answers 201 (or `timeoutMs`); returns its id. */
   placeOrder(timeoutMs?: number): Promise<string>;
   /** Stops this lab and starts a fresh one in the same directory (a kept failover needs a clean lab). */
@@ -91,6 +94,23 @@ export async function startSafetyLab(prefix: string, opts: SafetyLabOptions = {}
         }
       }
       return found;
+    },
+    async lockState() {
+      const sm = new SecretsManagerClient({
+        region: PRIMARY_REGION,
+        endpoint: info.aws.endpoint,
+        credentials: { accessKeyId: info.aws.accessKeyId, secretAccessKey: info.aws.secretAccessKey },
+        maxAttempts: 3,
+      });
+      try {
+        const lock = await sm.send(new GetSecretValueCommand({ SecretId: 'drill/lock/lab' }));
+        return (JSON.parse(lock.SecretString ?? '{}') as { state?: string }).state ?? 'unreadable';
+      } catch (error) {
+        if ((error as { name?: string }).name === 'ResourceNotFoundException') return 'absent';
+        throw error;
+      } finally {
+        sm.destroy();
+      }
     },
     async placeOrder(timeoutMs = 30_000) {
       return waitFor(

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { abortReason, interruptStages, SAME_INTERRUPT_MS } from './interrupt.ts';
+
+function clock() {
+  let now = 0;
+  return { now: () => now, advance: (ms: number) => (now += ms) };
+}
+
+describe('interruptStages', () => {
+  it('Ctrl-C to the process group, relayed again by a parent (npm): one abort, not an exit', () => {
+    const c = clock();
+    const stage = interruptStages(c.now);
+    expect(stage('SIGINT')).toBe('abort');
+    c.advance(5);
+    expect(stage('SIGINT')).toBe('ignore');
+    c.advance(SAME_INTERRUPT_MS);
+    expect(stage('SIGINT')).toBe('exit');
+  });
+
+  it('a hang-up aborts like Ctrl-C, and a later one never exits without rolling back', () => {
+    const c = clock();
+    const stage = interruptStages(c.now);
+    expect(stage('SIGHUP')).toBe('abort');
+    c.advance(10 * SAME_INTERRUPT_MS);
+    expect(stage('SIGHUP')).toBe('ignore');
+    expect(stage('SIGINT')).toBe('exit');
+  });
+
+  it('a SIGTERM after the abort is a second interrupt', () => {
+    const c = clock();
+    const stage = interruptStages(c.now);
+    expect(stage('SIGINT')).toBe('abort');
+    c.advance(SAME_INTERRUPT_MS);
+    expect(stage('SIGTERM')).toBe('exit');
+  });
+
+  it('names the hang-up in the reason', () => {
+    expect(abortReason('SIGHUP').message).toBe('aborted: the terminal hung up (SIGHUP)');
+    expect(abortReason('SIGINT').message).toBe('aborted by the operator (SIGINT)');
+  });
+});

@@ -1,0 +1,126 @@
+// Issue #15: Ctrl-C on `pnpm drill aurora-outage 2>&1 | tee drill.log` is SIGINT to the whole process group: tee dies
+// with it, and the drill's stdout and stderr break (EPIPE). The drill must neither die of it nor count it twice:
+// one abort, rolled back (or forward) as after a plain Ctrl-C, its output going on to the run's console.log.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { firstInterruptMessage } from '../core/cli/interrupt.ts';
+import { readJournal, runDirIn, waitForJournal } from '../core/cli/spawn-drill.ts';
+import type { JournalData } from '../core/journal.ts';
+import { CONSOLE_LOG_FILE } from '../core/output/console-log.ts';
+import { justFinished } from './testing/interrupt-after-step.ts';
+import { inPhase } from './testing/interrupt-case.ts';
+import { type SafetyLab, servingRegion, startSafetyLab } from './testing/safety-lab.ts';
+import { spawnTeePipeline } from './testing/terminal-pipeline.ts';
+
+interface TeeOutcome {
+  atSignal: JournalData;
+  journal: JournalData;
+  result?: { verdict: string; reason: string };
+  tee: string;
+  consoleLog: string;
+  signalledAtMs: number;
+  /** From the signal until no process of the pipeline is left. */
+  endedAfterMs: number;
+}
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+async function ctrlCThroughTee(
+  lab: SafetyLab,
+  name: string,
+  when: (j: JournalData) => boolean,
+): Promise<TeeOutcome> {
+  const started = performance.now();
+  const outDir = join(lab.outDir, `tee-${name}`);
+  const pipeline = spawnTeePipeline(['aurora-outage', '--out', outDir], lab.env, lab.outDir);
+  const atSignal = await waitForJournal(outDir, pipeline, when, 180_000);
+  pipeline.signalGroup('SIGINT');
+  const signalledAt = performance.now();
+  await pipeline.exited;
+  const runDir = runDirIn(outDir) as string;
+  let result: TeeOutcome['result'];
+  try {
+    result = JSON.parse(readFileSync(join(runDir, 'result.json'), 'utf8'));
+  } catch {}
+  return {
+    atSignal,
+    journal: readJournal(runDir) as JournalData,
+    ...(result ? { result: { verdict: result.verdict, reason: result.reason } } : {}),
+    tee: pipeline.output(),
+    consoleLog: readText(join(runDir, CONSOLE_LOG_FILE)),
+    signalledAtMs: Math.round(signalledAt - started),
+    endedAfterMs: Math.round(performance.now() - signalledAt),
+  };
+}
+
+describe.sequential('Ctrl-C to the process group of `pnpm drill aurora-outage 2>&1 | tee`', {
+  timeout: 360_000,
+}, () => {
+  let lab: SafetyLab;
+  const timings: string[] = [];
+  beforeAll(async () => {
+    const started = performance.now();
+    lab = await startSafetyLab('safety-tee', { wanLatencyMs: 50, healthCheckIntervalMs: 250 });
+    timings.push(`lab boot ${Math.round(performance.now() - started)} ms`);
+  }, 120_000);
+  afterAll(async () => {
+    await lab?.close();
+    process.stdout.write(`[tee] ${timings.join(', ')}\n`);
+  }, 60_000);
+
+  /** Serving (writer and DNS agree, an order goes through), nothing injected, lock free, a verdict recorded. */
+  async function expectLeftServing(o: TeeOutcome, region: string): Promise<void> {
+    const context = `tee:\n${o.tee}\nconsole.log:\n${o.consoleLog}`;
+    const status = await lab.status();
+    expect(
+      { writer: status.writer, dns: status.dns.region, serving: servingRegion(status) },
+      context,
+    ).toEqual({ writer: region, dns: region, serving: region });
+    expect(status.faults, context).toEqual([]);
+    expect(await lab.liveExperiments()).toEqual([]);
+    expect(await lab.lockState()).toBe('free');
+    expect(await lab.placeOrder()).toMatch(/\S/);
+    expect({ state: o.journal.state, verdict: o.journal.verdict }, context).toEqual({
+      state: 'finished',
+      verdict: 'aborted',
+    });
+    expect(o.journal.undos.filter((u) => u.status !== 'done' && u.status !== 'skipped')).toEqual([]);
+    expect(o.result?.verdict).toBe('aborted');
+    // One abort: the first Ctrl-C's message, and never the second one's exit.
+    expect(o.consoleLog).toContain(firstInterruptMessage(o.journal.runId));
+    expect(o.consoleLog).not.toContain('Exited without rolling back');
+    expect(o.journal.reason).toMatch(/^aborted by the operator \(SIGINT\)/);
+    // tee died with the group: the end of the run reached only the run's own log.
+    expect(o.consoleLog).toContain('verdict: ABORTED (exit 3): aborted by the operator (SIGINT)');
+    expect(o.tee).not.toContain('verdict: ABORTED');
+  }
+
+  it('during inject: rolled back, eu-west-1 serving', async () => {
+    const o = await ctrlCThroughTee(lab, 'inject', inPhase('inject'));
+    timings.push(`inject: SIGINT at ${o.signalledAtMs} ms, ended ${o.endedAfterMs} ms later`);
+    await expectLeftServing(o, 'eu-west-1');
+  });
+
+  it('right after the promotion: rolled forward, us-east-1 serving', async () => {
+    const o = await ctrlCThroughTee(lab, 'promotion', justFinished('promotion'));
+    timings.push(`promotion: SIGINT at ${o.signalledAtMs} ms, ended ${o.endedAfterMs} ms later`);
+    await expectLeftServing(o, 'us-east-1');
+    expect(o.journal.reason).toContain('rolled forward');
+    const restart = performance.now();
+    await lab.restart();
+    timings.push(`restart ${Math.round(performance.now() - restart)} ms`);
+  });
+
+  it('during recover: the failover is kept, us-east-1 serving', async () => {
+    const o = await ctrlCThroughTee(lab, 'recover', inPhase('recover'));
+    timings.push(`recover: SIGINT at ${o.signalledAtMs} ms, ended ${o.endedAfterMs} ms later`);
+    await expectLeftServing(o, 'us-east-1');
+  });
+});
