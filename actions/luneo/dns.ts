@@ -1,9 +1,16 @@
 // Runbook §6.3 and §9.5: Route 53 failover, forced by inverting the primary health check (the data plane
 // fails over as designed), and the failover records re-asserted (the runbook's `terraform apply -target`).
 
+import { answeredRecord, endpointHealthy, routedHealthy } from '../../clients/aws/route53-health.ts';
 import { planSetHealthCheckInverted, planUpsertRecord } from '../../clients/aws/route53-records.ts';
 import { pollUntil } from '../../clients/poll.ts';
-import { defineStep, type StepDefinition } from '../../core/model.ts';
+import {
+  defineStep,
+  type PlannedCall,
+  type RunContext,
+  type StepDefinition,
+  type StepOutcome,
+} from '../../core/model.ts';
 import { luneo } from './context.ts';
 import { FINDINGS } from './findings.ts';
 import type { LuneoResources } from './resources.ts';
@@ -82,37 +89,69 @@ export function reassertFailoverRecords(
   });
 }
 
-/** §6.3: invert the primary health check so Route 53 answers SECONDARY; wait until Route 53 sees it failing. */
+/** What the DNS steps ask Route 53 while they wait (besides the inversion itself). */
+function dnsReads(ctx: RunContext<LuneoResources>, until: string): PlannedCall[] {
+  const r = ctx.target.resources;
+  const zone = r.hostedZone.id ?? `<zone ${r.hostedZone.name}>`;
+  const check = r.primaryHealthCheckId ?? '<primary health check>';
+  return [
+    {
+      service: 'route53',
+      operation: 'ListResourceRecordSets',
+      scope: 'global',
+      params: { HostedZoneId: zone, name: r.apiRecord },
+      mutating: false,
+    },
+    {
+      service: 'route53',
+      operation: 'GetHealthCheck',
+      scope: 'global',
+      params: { HealthCheckId: check },
+      mutating: false,
+    },
+    {
+      service: 'route53',
+      operation: 'GetHealthCheckStatus',
+      scope: 'global',
+      params: { HealthCheckId: check },
+      mutating: false,
+    },
+    {
+      service: 'route53',
+      operation: 'TestDNSAnswer',
+      scope: 'global',
+      params: { HostedZoneId: zone, RecordName: r.apiRecord, until },
+      mutating: false,
+    },
+  ];
+}
+
+/** §6.3: Route 53 answers SECONDARY: invert the primary health check if the primary still passes it; wait for it. */
 export function failoverDns(opts: { plannedAt?: string } = {}): StepDefinition<LuneoResources> {
   return defineStep<LuneoResources>({
     id: 'dns',
     title:
-      'Route traffic to us-east-1: primary health check failing (inverted if it still looks healthy), Route 53 answers SECONDARY',
+      'Route traffic to us-east-1: primary health check failing (inverted if it still passes), Route 53 answers SECONDARY',
     runbook: '§6.3',
     plannedAt: opts.plannedAt ?? '15m',
     timeout: '5m',
     findings: [FINDINGS.dnsRewrite],
     plan: (ctx) => [
       planSetHealthCheckInverted(ctx.target.resources.primaryHealthCheckId ?? '<primary health check>', true),
-      {
-        service: 'route53',
-        operation: 'GetHealthCheckStatus',
-        scope: 'global',
-        params: { until: 'failing' },
-        mutating: false,
-      },
+      ...dnsReads(ctx, 'SECONDARY'),
     ],
     async run(ctx) {
-      return setPrimaryHealthCheck(ctx, true);
+      return routeTo(ctx, 'SECONDARY');
     },
   });
 }
 
-/** §9.5: un-invert the primary health check so Route 53 answers PRIMARY again once it is healthy. */
+/** §9.5: un-invert the primary health check; Route 53 answers PRIMARY again once the primary passes it. */
 export function restoreDns(opts: { plannedAt?: string } = {}): StepDefinition<LuneoResources> {
   return defineStep<LuneoResources>({
     id: 'dns-back',
-    title: 'Route traffic back to eu-west-1: primary health check no longer inverted, and healthy',
+    title:
+      'Route traffic back to eu-west-1: primary health check no longer inverted, Route 53 answers PRIMARY',
     runbook: '§9.5',
     plannedAt: opts.plannedAt,
     timeout: '5m',
@@ -121,64 +160,86 @@ export function restoreDns(opts: { plannedAt?: string } = {}): StepDefinition<Lu
         ctx.target.resources.primaryHealthCheckId ?? '<primary health check>',
         false,
       ),
-      {
-        service: 'route53',
-        operation: 'GetHealthCheckStatus',
-        scope: 'global',
-        params: { until: 'healthy' },
-        mutating: false,
-      },
+      ...dnsReads(ctx, 'PRIMARY'),
     ],
     async run(ctx) {
-      return setPrimaryHealthCheck(ctx, false);
+      return routeTo(ctx, 'PRIMARY');
     },
   });
 }
 
-async function setPrimaryHealthCheck(
-  ctx: Parameters<StepDefinition<LuneoResources>['run']>[0],
-  forceFailover: boolean,
-) {
+type Failover = 'PRIMARY' | 'SECONDARY';
+
+/**
+ * Makes Route 53 answer `wanted` and waits until it does. Route 53 applies Inverted to the combined status of
+ * its checkers, never to their raw reports (GetHealthCheckStatus), so the wait reads what Route 53 answers
+ * (TestDNSAnswer), or for alias records the status it routes on, combined the AWS way (route53-health.ts).
+ */
+async function routeTo(ctx: RunContext<LuneoResources>, wanted: Failover): Promise<StepOutcome> {
   const l = await luneo(ctx);
   const r53 = l.aws.route53();
+  const call = { signal: ctx.signal };
   const id = await l.primaryHealthCheckId();
-  const observe = async () => {
-    const status = await r53.getHealthCheckStatus(id, { signal: ctx.signal });
-    return { healthy: status.healthyCount > status.observations.length / 2, status };
+  const records = await r53.listFailoverRecords(l.zoneId, l.r.apiRecord, call);
+  const type = records[0]?.type ?? 'CNAME';
+  /** The checkers' raw view of the primary (before Inverted): does it pass its health check? */
+  const primaryPasses = async () => {
+    const reports = await r53.getHealthCheckStatus(id, call);
+    const counts = `${reports.healthyCount}/${reports.observations.length} checkers see it pass`;
+    return { passes: endpointHealthy(reports.healthyCount, reports.observations.length), reports, counts };
   };
-  const check = await r53.getHealthCheck(id, { signal: ctx.signal });
-  const before = await observe();
+  const answered = async (): Promise<{ which: Failover | undefined; seen: string }> => {
+    const answer = await r53.testDnsAnswer(l.zoneId, l.r.apiRecord, type, call);
+    const record = answeredRecord(answer.recordData, records);
+    const data = answer.recordData.join(',') || answer.responseCode;
+    if (record) return { which: record.failover, seen: `Route 53 answers ${record.failover} (${data})` };
+    if (!records.some((r) => r.alias)) return { which: undefined, seen: `Route 53 answers ${data}` };
+    const [check, { reports }] = await Promise.all([r53.getHealthCheck(id, call), primaryPasses()]);
+    const which = routedHealthy(reports, check) ? 'PRIMARY' : 'SECONDARY';
+    return { which, seen: `Route 53 answers ${data}; primary health check routes ${which}` };
+  };
+
+  const check = await r53.getHealthCheck(id, call);
+  const first = await answered();
   let note: string;
-  if (forceFailover) {
-    // An inverted check reads healthy while its target fails: invert only a primary that still looks healthy.
-    if (before.healthy && !check.inverted) {
-      await r53.setHealthCheckInverted(id, true, { signal: ctx.signal });
-      note = 'inverted';
-    } else {
-      note = check.inverted
-        ? 'already inverted'
-        : 'not inverted: the primary already fails its health check, so Route 53 already answers SECONDARY (inverting would make it read healthy)';
-    }
-  } else {
-    const result = await r53.setHealthCheckInverted(id, false, { signal: ctx.signal });
+  if (wanted === 'PRIMARY') {
+    const result = await r53.setHealthCheckInverted(id, false, call);
     note = result.alreadyDone ? 'not inverted (already)' : 'inversion removed';
+  } else if (first.which === 'SECONDARY') {
+    note = check.inverted ? 'already inverted' : 'not inverted: Route 53 already answers SECONDARY';
+  } else {
+    const primary = await primaryPasses();
+    if (!check.inverted && primary.passes) {
+      await r53.setHealthCheckInverted(id, true, call);
+      note = `inverted: the primary still passes its check (${primary.counts})`;
+    } else if (!check.inverted) {
+      note = `not inverted: the primary fails its check (${primary.counts}, 18 % or fewer), Route 53 fails over on its own`;
+    } else if (!primary.passes) {
+      // An inverted check on a failing primary reads healthy: Route 53 keeps answering PRIMARY.
+      await r53.setHealthCheckInverted(id, false, call);
+      note = `inversion removed: the primary fails its check (${primary.counts}) and inverted it read healthy`;
+    } else {
+      note = 'already inverted';
+    }
   }
-  const wantHealthy = !forceFailover;
+  // The step saw the flip only if Route 53 answered something else when it first looked.
+  const flipped = first.which !== wanted;
   const seen = await pollUntil({
-    site: { service: 'route53', operation: 'GetHealthCheckStatus', scope: 'global' },
-    what: `primary health check ${id} to read ${wantHealthy ? 'healthy' : 'failing'}`,
+    site: { service: 'route53', operation: 'TestDNSAnswer', scope: 'global' },
+    what: `Route 53 to answer ${wanted} for ${l.r.apiRecord}`,
     intervalMs: 250,
     maxIntervalMs: 2000,
     timeoutMs: 290_000,
     signal: ctx.signal,
     check: async () => {
-      const now = await observe();
-      const counts = `${now.status.healthyCount}/${now.status.observations.length} checkers healthy`;
-      return now.healthy === wantHealthy ? { done: true, value: counts } : { done: false, seen: counts };
+      const now = await answered();
+      if (now.which === wanted) return { done: true, value: { seen: now.seen, at: ctx.clock.now() } };
+      return { done: false, seen: now.seen };
     },
   });
+  // Already flipped before the step looked: the step knows only that it had flipped by now.
   return {
-    detail: `primary health check ${id}: ${note}; Route 53 sees it ${wantHealthy ? 'healthy' : 'failing'} (${seen})`,
-    measurements: { dnsFlippedAt: ctx.clock.now() },
+    detail: `primary health check ${id}: ${note}; ${seen.seen}${flipped ? '' : ' (already before this step looked)'}`,
+    measurements: { [flipped ? 'dnsFlippedAt' : 'dnsFlippedBy']: seen.at },
   };
 }

@@ -6,6 +6,7 @@ import {
   type HealthCheck,
   ListResourceRecordSetsCommand,
   Route53Client,
+  TestDNSAnswerCommand,
   UpdateHealthCheckCommand,
 } from '@aws-sdk/client-route-53';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -256,6 +257,29 @@ describe('getHealthCheck and getHealthCheckStatus', () => {
       status: 'Failure: HTTP Status Code 503, Service Unavailable',
       checkedAt: at,
       healthy: false,
+    });
+  });
+});
+
+describe('testDnsAnswer', () => {
+  it('asks for the fully qualified name in the bare zone id and returns the record data', async () => {
+    r53Mock.on(TestDNSAnswerCommand).resolves({
+      Nameserver: 'ns-2048.awsdns-64.com',
+      RecordName: 'api.luneo.example.',
+      RecordType: 'A',
+      RecordData: ['10.1.0.1'],
+      ResponseCode: 'NOERROR',
+      Protocol: 'UDP',
+    });
+    expect(await r53.testDnsAnswer('/hostedzone/Z0LAB', 'API.luneo.example', 'A')).toEqual({
+      nameserver: 'ns-2048.awsdns-64.com',
+      recordData: ['10.1.0.1'],
+      responseCode: 'NOERROR',
+    });
+    expect(r53Mock.commandCalls(TestDNSAnswerCommand)[0]?.args[0].input).toEqual({
+      HostedZoneId: 'Z0LAB',
+      RecordName: 'api.luneo.example.',
+      RecordType: 'A',
     });
   });
 });

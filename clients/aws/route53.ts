@@ -10,6 +10,7 @@ import {
   type ListResourceRecordSetsCommandOutput,
   type Route53Client,
   type RRType,
+  TestDNSAnswerCommand,
   UpdateHealthCheckCommand,
 } from '@aws-sdk/client-route-53';
 import { type CallOptions, sleep } from '../abort.ts';
@@ -52,6 +53,14 @@ export interface HealthCheckStatus {
     healthy: boolean;
   }[];
   healthyCount: number;
+}
+
+/** TestDNSAnswer: what a Route 53 name server answers for a name and type now. */
+export interface DnsAnswer {
+  nameserver: string;
+  recordData: string[];
+  /** DNS RCODE, e.g. NOERROR, NXDOMAIN. */
+  responseCode: string;
 }
 
 export class Route53 {
@@ -139,7 +148,8 @@ export class Route53 {
     };
   }
 
-  /** Diagnostic only (not for calculated checks): what each Route 53 checker last saw. */
+  /** Diagnostic only (not for calculated checks): each checker's raw last result, before Inverted/Disabled
+   *  (combine with route53-health.ts routedHealthy for the status Route 53 routes on). */
   async getHealthCheckStatus(id: string, opts: CallOptions = {}): Promise<HealthCheckStatus> {
     const out = await this.caller.send(
       'GetHealthCheckStatus',
@@ -159,6 +169,34 @@ export class Route53 {
       };
     });
     return { observations, healthyCount: observations.filter((o) => o.healthy).length };
+  }
+
+  /** What Route 53 answers a resolver for `name`/`type` now, failover and health checks applied (TestDNSAnswer). */
+  async testDnsAnswer(
+    zoneId: string,
+    name: string,
+    type: string,
+    opts: CallOptions = {},
+  ): Promise<DnsAnswer> {
+    const out = await this.caller.send(
+      'TestDNSAnswer',
+      { kind: 'record', id: recordLabel({ name, type }) },
+      (abortSignal) =>
+        this.client.send(
+          new TestDNSAnswerCommand({
+            HostedZoneId: bareId(zoneId),
+            RecordName: normalizeName(name),
+            RecordType: type as RRType,
+          }),
+          { abortSignal },
+        ),
+      opts,
+    );
+    return {
+      nameserver: out.Nameserver ?? '',
+      recordData: out.RecordData ?? [],
+      responseCode: out.ResponseCode ?? '',
+    };
   }
 
   /**
