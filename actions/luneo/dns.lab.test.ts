@@ -4,7 +4,11 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetHealthCheckStatusCommand, Route53Client } from '@aws-sdk/client-route-53';
+import {
+  GetHealthCheckStatusCommand,
+  Route53Client,
+  UpdateHealthCheckCommand,
+} from '@aws-sdk/client-route-53';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { StepOutcome } from '../../core/model.ts';
 import { type Harness, startHarness } from '../../lab/aws/testing/harness.ts';
@@ -167,6 +171,31 @@ describe('the DNS step decides from what Route 53 answers', () => {
     expect(out.wall('dnsFlippedBy')).toBeGreaterThan(labFlip('secondary-us-east-1') as number);
     expect(out.outcome.detail).toMatch(
       /not inverted: Route 53 already answers SECONDARY; Route 53 answers SECONDARY \(alb\.us-east-1\.luneo\.lab\) \(already before this step looked\)/,
+    );
+  });
+
+  it('an inverted check on a failing primary reads healthy (Route 53 answers PRIMARY): removes the inversion', async () => {
+    await start(2);
+    h.primaryHealth.status = 503;
+    await vi.waitFor(() => expect(labFlip('secondary-us-east-1')).toBeDefined(), {
+      interval: 20,
+      timeout: 20_000,
+    });
+    const r53 = new Route53Client(h.client());
+    const invertedAt = Date.now();
+    await r53.send(
+      new UpdateHealthCheckCommand({ HealthCheckId: h.server.healthCheckIds().primary, Inverted: true }),
+    );
+    r53.destroy();
+    expect(labFlip('primary-eu-west-1', invertedAt)).toBeDefined();
+    const out = await runStep(failoverDns(), 'secondary-us-east-1');
+    const flip = labFlip('secondary-us-east-1', out.startedAt) as number;
+    expect(flip, 'Route 53 answered SECONDARY again during the step').toBeDefined();
+    expect(h.server.mutationCounts()).toEqual({ UpdateHealthCheck: 2 });
+    expect(readsSince(flip)).toHaveLength(1);
+    expect(out.wall('dnsFlippedAt')).toBeGreaterThanOrEqual(flip);
+    expect(out.outcome.detail).toMatch(
+      /inversion removed: the primary fails its check \(\d+\/16 checkers see it pass\)/,
     );
   });
 });
