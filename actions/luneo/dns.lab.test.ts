@@ -21,10 +21,11 @@ let dir: string;
 let lines: { at: number; line: string }[];
 let watch: ((line: string) => void) | undefined;
 
-async function start(failureThreshold: number) {
+async function start(failureThreshold: number, healthCheckIntervalMs = 20) {
   lines = [];
   h = await startHarness({
     failureThreshold,
+    healthCheckIntervalMs,
     log: (line) => {
       lines.push({ at: Date.now(), line });
       watch?.(line);
@@ -140,9 +141,9 @@ describe('the DNS step decides from what Route 53 answers', () => {
   });
 
   it('primary fails its check (its /health needs the database): does not invert, records when Route 53 flipped', async () => {
-    // 20 consecutive failures per checker before Route 53 acts: the step looks while the raw reports already
-    // fail and Route 53 still answers PRIMARY (AWS's default is 3 at a 30 s interval: 90 s).
-    await start(20);
+    // 10 consecutive failures (the model's maximum) 100 ms apart per checker before Route 53 acts: the step
+    // looks while the raw reports already fail and Route 53 still answers PRIMARY (AWS: 3 × 30 s by default).
+    await start(10, 100);
     h.primaryHealth.status = 503;
     await primaryReports(true);
     const out = await runStep(failoverDns(), 'secondary-us-east-1');

@@ -106,3 +106,18 @@ describe('health checkers', () => {
     expect(checkers.get(id).checkers.every((c) => c.lastReport?.status.startsWith('Success'))).toBe(true);
   });
 });
+
+describe('health check limits (botocore route53 FailureThreshold 1–10, RequestInterval 10 or 30)', () => {
+  it('refuses a FailureThreshold above 10 or a RequestInterval other than 10/30, on create and update', async () => {
+    const check = await start();
+    const config = { ...check.config };
+    expect(() => checkers.create('t2', { ...config, FailureThreshold: 11 })).toThrow(
+      'FailureThreshold must be between 1 and 10, got 11.',
+    );
+    expect(() => checkers.create('t3', { ...config, RequestInterval: 20 })).toThrow(
+      'RequestInterval must be 10 or 30, got 20.',
+    );
+    expect(() => checkers.update(check.id, 1, { FailureThreshold: 0 })).toThrow(/got 0/);
+    expect(checkers.get(check.id).version).toBe(1);
+  });
+});

@@ -89,6 +89,7 @@ export class HealthCheckers {
     if (!config.IPAddress && !config.FullyQualifiedDomainName) {
       throw new AwsError('InvalidInput', 400, 'A health check needs IPAddress or FullyQualifiedDomainName.');
     }
+    checkLimits(config);
     const check: HealthCheck = {
       id,
       callerReference,
@@ -133,6 +134,7 @@ export class HealthCheckers {
         `The value of HealthCheckVersion (${expectedVersion}) does not match the current version (${check.version}) of health check ${id}: get the health check again and retry with its current HealthCheckVersion.`,
       );
     }
+    checkLimits({ ...check.config, ...patch });
     const before = this.isHealthy(id);
     if (patch.Regions) check.checkers = this.checkersFor(patch.Regions, check.checkers);
     check.config = { ...check.config, ...patch };
@@ -237,4 +239,13 @@ export class HealthCheckers {
     checker.streak = 0;
     if (this.isHealthy(check.id) !== before) this.onChange(check);
   }
+}
+
+/** botocore route53 shapes FailureThreshold (1–10) and RequestInterval (10–30; the DG offers 10 or 30). */
+function checkLimits(config: HealthCheckConfig): void {
+  const { FailureThreshold: threshold, RequestInterval: interval } = config;
+  if (!Number.isInteger(threshold) || threshold < 1 || threshold > 10)
+    throw new AwsError('InvalidInput', 400, `FailureThreshold must be between 1 and 10, got ${threshold}.`);
+  if (interval !== 10 && interval !== 30)
+    throw new AwsError('InvalidInput', 400, `RequestInterval must be 10 or 30, got ${interval}.`);
 }
