@@ -57,6 +57,7 @@ export const COMMAND_PERMISSIONS: Readonly<Record<string, CommandPermissions>> =
   'route53:GetHealthCheck': route53('GetHealthCheck'),
   'route53:GetHealthCheckStatus': route53('GetHealthCheckStatus'),
   'route53:ListResourceRecordSets': route53('ListResourceRecordSets'),
+  'route53:TestDNSAnswer': route53('TestDNSAnswer'),
   // Route53.setHealthCheckInverted reads the check (its version, and whether it is inverted already) first.
   'route53:UpdateHealthCheck': { ...route53('UpdateHealthCheck'), sendsAlso: ['GetHealthCheck'] },
 
@@ -110,6 +111,18 @@ export const COMMAND_PERMISSIONS: Readonly<Record<string, CommandPermissions>> =
     ],
     source: SECRETS_KMS,
   },
+
+  'secretsmanager:ReplicateSecretToRegions': same(
+    'secretsmanager',
+    'ReplicateSecretToRegions',
+    `${SAR}/list_awssecretsmanager.html`,
+  ),
+  // Promotes a replica secret to a standalone one, in the replica's region.
+  'secretsmanager:StopReplicationToReplica': same(
+    'secretsmanager',
+    'StopReplicationToReplica',
+    `${SAR}/list_awssecretsmanager.html`,
+  ),
 
   'cloudwatch:DescribeAlarms': cloudwatch('DescribeAlarms'),
   'cloudwatch:GetMetricData': cloudwatch('GetMetricData'),

@@ -9,6 +9,7 @@ import { type LuneoRun, luneo } from '../../actions/luneo/context.ts';
 import { reportedRpoLag } from '../../actions/luneo/database.ts';
 import type { LuneoResources } from '../../actions/luneo/resources.ts';
 import { S3, s3Client } from '../../clients/aws/s3.ts';
+import { isClientError } from '../../clients/errors.ts';
 import type {
   ActiveExperiment,
   AlarmReading,
@@ -117,15 +118,21 @@ function planLookups(ctx: LuneoRun, primary: string): PlanLookups {
     },
     async secretKmsKey(region = primary, secretId, signal) {
       const secrets = (await luneo(ctx)).aws.secrets(region);
-      const out = await secrets.caller.send(
-        'DescribeSecret',
-        { kind: 'secret', id: secretId },
-        (abortSignal) =>
-          secrets.client.send(new DescribeSecretCommand({ SecretId: secretId }), { abortSignal }),
-        { signal },
-      );
-      // DescribeSecret omits KmsKeyId for the AWS managed key aws/secretsmanager.
-      return out.KmsKeyId ?? null;
+      try {
+        const out = await secrets.caller.send(
+          'DescribeSecret',
+          { kind: 'secret', id: secretId },
+          (abortSignal) =>
+            secrets.client.send(new DescribeSecretCommand({ SecretId: secretId }), { abortSignal }),
+          { signal },
+        );
+        // DescribeSecret omits KmsKeyId for the AWS managed key aws/secretsmanager.
+        return out.KmsKeyId ?? null;
+      } catch (error) {
+        // No such secret: its calls fail as not found, whatever key the caller may use.
+        if (isClientError(error, 'E_NOT_FOUND')) return null;
+        throw error;
+      }
     },
   };
 }
