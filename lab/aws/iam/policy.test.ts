@@ -28,8 +28,13 @@ describe('evaluate', () => {
     expect(evaluate(p, 'rds:DescribeDBClusters', '*')).toEqual({
       decision: 'allowed',
       matched: [{ index: 0, sid: 'Read' }],
+      missingContext: [],
     });
-    expect(evaluate(p, 'rds:FailoverGlobalCluster', '*')).toEqual({ decision: 'implicitDeny', matched: [] });
+    expect(evaluate(p, 'rds:FailoverGlobalCluster', '*')).toEqual({
+      decision: 'implicitDeny',
+      matched: [],
+      missingContext: [],
+    });
   });
 
   it('an explicit Deny wins over any Allow, whatever the order', () => {
@@ -43,6 +48,7 @@ describe('evaluate', () => {
     expect(evaluate(p, 'route53:ChangeResourceRecordSets', '*')).toEqual({
       decision: 'explicitDeny',
       matched: [{ index: 0, sid: 'NoDns' }],
+      missingContext: [],
     });
     expect(decide(p, 'route53:UpdateHealthCheck')).toBe('allowed');
   });
@@ -78,6 +84,24 @@ describe('evaluate', () => {
 
   it('the default drill-role policy allows what the aurora-outage drill calls, and not more', () => {
     const p = defaultDrillPolicy();
+    const fisRole = 'arn:aws:iam::111122223333:role/luneo-fis-dr-drill';
+    const passedTo = (service: string) => new Map([['iam:passedtoservice', [service]]]);
+    expect(evaluate(p, 'iam:PassRole', fisRole, passedTo('fis.amazonaws.com')).decision).toBe('allowed');
+    expect(evaluate(p, 'iam:PassRole', fisRole, passedTo('ec2.amazonaws.com')).decision).toBe('implicitDeny');
+    expect(evaluate(p, 'iam:PassRole', fisRole)).toMatchObject({
+      decision: 'implicitDeny',
+      missingContext: ['iam:passedtoservice'],
+    });
+    expect(
+      evaluate(p, 'iam:PassRole', 'arn:aws:iam::111122223333:role/admin', passedTo('fis.amazonaws.com'))
+        .decision,
+    ).toBe('implicitDeny');
+    const key = 'arn:aws:kms:eu-west-1:111122223333:key/mrk-1';
+    const via = (service: string) => new Map([['kms:viaservice', [service]]]);
+    expect(evaluate(p, 'kms:Decrypt', key, via('secretsmanager.eu-west-1.amazonaws.com')).decision).toBe(
+      'allowed',
+    );
+    expect(evaluate(p, 'kms:Decrypt', key, via('s3.eu-west-1.amazonaws.com')).decision).toBe('implicitDeny');
     for (const action of [
       'rds:FailoverGlobalCluster',
       'route53:ChangeResourceRecordSets',
@@ -89,10 +113,84 @@ describe('evaluate', () => {
     ])
       expect(decide(p, action), action).toBe('allowed');
     expect(decide(p, 'rds:DeleteGlobalCluster')).toBe('implicitDeny');
-    expect(decide(p, 'secretsmanager:DeleteSecret', '*')).toBe('implicitDeny');
+    expect(decide(p, 'secretsmanager:CreateSecret', '*')).toBe('implicitDeny');
+    expect(
+      decide(p, 'secretsmanager:CreateSecret', 'arn:aws:secretsmanager:eu-west-1:1:secret:drill/lock/lab-x'),
+    ).toBe('allowed');
     expect(
       decide(p, 'secretsmanager:DeleteSecret', 'arn:aws:secretsmanager:eu-west-1:1:secret:drill/lock/lab-x'),
+    ).toBe('implicitDeny');
+  });
+});
+
+describe('conditions (IAM User Guide, condition operators and multiple keys or values)', () => {
+  const ctx = (entries: Record<string, string[]>) =>
+    new Map(Object.entries(entries).map(([k, v]) => [k.toLowerCase(), v]));
+  const pass = (Condition: object) =>
+    parsePolicy('p', doc({ Effect: 'Allow', Action: 'iam:PassRole', Resource: '*', Condition }));
+  const decideIn = (Condition: object, context: Record<string, string[]>) =>
+    evaluate(pass(Condition), 'iam:PassRole', '*', ctx(context)).decision;
+
+  it('StringEquals is exact and case-sensitive on values, not on key names', () => {
+    const c = { StringEquals: { 'IAM:PassedToService': 'fis.amazonaws.com' } };
+    expect(decideIn(c, { 'iam:PassedToService': ['fis.amazonaws.com'] })).toBe('allowed');
+    expect(decideIn(c, { 'iam:PassedToService': ['FIS.amazonaws.com'] })).toBe('implicitDeny');
+    expect(
+      decideIn({ StringEqualsIgnoreCase: c.StringEquals }, { 'iam:passedtoservice': ['FIS.amazonaws.com'] }),
     ).toBe('allowed');
+  });
+
+  it('StringLike matches `*` and `?`; several values of one key are ORed, several keys ANDed', () => {
+    const c = {
+      StringLike: { 'iam:PassedToService': ['fis.*', 's3.amazonaws.co?'], 'aws:RequestedRegion': 'eu-*' },
+    };
+    expect(
+      decideIn(c, { 'iam:PassedToService': ['s3.amazonaws.com'], 'aws:RequestedRegion': ['eu-west-1'] }),
+    ).toBe('allowed');
+    expect(
+      decideIn(c, { 'iam:PassedToService': ['fis.amazonaws.com'], 'aws:RequestedRegion': ['us-east-1'] }),
+    ).toBe('implicitDeny');
+  });
+
+  it('a missing key fails a positive operator, satisfies a negated one, and passes with IfExists', () => {
+    expect(decideIn({ StringEquals: { 'iam:PassedToService': 'fis.amazonaws.com' } }, {})).toBe(
+      'implicitDeny',
+    );
+    expect(decideIn({ StringNotEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } }, {})).toBe('allowed');
+    expect(decideIn({ StringEqualsIfExists: { 'iam:PassedToService': 'fis.amazonaws.com' } }, {})).toBe(
+      'allowed',
+    );
+    expect(
+      decideIn(
+        { StringNotEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
+        { 'iam:PassedToService': ['ec2.amazonaws.com'] },
+      ),
+    ).toBe('implicitDeny');
+  });
+
+  it('a conditioned Deny applies only when its condition holds; Bool compares true/false', () => {
+    const p = parsePolicy(
+      'p',
+      doc(
+        { Effect: 'Allow', Action: '*', Resource: '*' },
+        {
+          Sid: 'NoPlainText',
+          Effect: 'Deny',
+          Action: '*',
+          Resource: '*',
+          Condition: { Bool: { 'aws:SecureTransport': false } },
+        },
+      ),
+    );
+    expect(evaluate(p, 'rds:X', '*', ctx({ 'aws:SecureTransport': ['true'] })).decision).toBe('allowed');
+    expect(evaluate(p, 'rds:X', '*', ctx({ 'aws:SecureTransport': ['false'] })).decision).toBe(
+      'explicitDeny',
+    );
+    expect(evaluate(p, 'rds:X', '*')).toEqual({
+      decision: 'allowed',
+      matched: [{ index: 0 }],
+      missingContext: ['aws:securetransport'],
+    });
   });
 });
 
@@ -121,9 +219,18 @@ describe('parsePolicy', () => {
         Effect: 'Allow',
         Action: '*',
         Resource: '*',
-        Condition: { Bool: { 'aws:SecureTransport': 'true' } },
+        Condition: { NumericLessThan: { 's3:max-keys': '10' } },
       }),
-      "Statement[0].Condition: the lab's policy simulator evaluates no conditions",
+      "Statement[0].Condition.NumericLessThan: the lab's policy simulator evaluates the String operators and Bool (with IfExists) only",
+    ],
+    [
+      doc({
+        Effect: 'Allow',
+        Action: '*',
+        Resource: '*',
+        Condition: { StringEquals: { 'iam:PassedToService': [] } },
+      }),
+      'Statement[0].Condition.StringEquals.iam:PassedToService: expected a string or list of strings',
     ],
     [doc({ Effect: 'Allow', Actions: '*', Resource: '*' }), 'Statement[0].Actions: unknown statement field'],
     ['{"Version": ', /^policy document: not valid JSON: /],

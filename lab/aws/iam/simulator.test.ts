@@ -15,7 +15,7 @@ describe('IamSimulator', () => {
     const xml = new IamSimulator('111122223333').handle(
       query({
         PolicySourceArn: ROLE,
-        ...actions('secretsmanager:DeleteSecret'),
+        ...actions('secretsmanager:CreateSecret'),
         'ResourceArns.member.1': 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:drill/lock/lab-AbCdEf',
         'ResourceArns.member.2':
           'arn:aws:secretsmanager:eu-west-1:111122223333:secret:prod/luneo/DATABASE_URL-AbCdEf',
@@ -23,17 +23,57 @@ describe('IamSimulator', () => {
     );
     expect(xml).toBe(
       '<EvaluationResults>' +
-        '<member><EvalActionName>secretsmanager:DeleteSecret</EvalActionName>' +
+        '<member><EvalActionName>secretsmanager:CreateSecret</EvalActionName>' +
         '<EvalResourceName>arn:aws:secretsmanager:eu-west-1:111122223333:secret:drill/lock/lab-AbCdEf</EvalResourceName>' +
         '<EvalDecision>allowed</EvalDecision><MatchedStatements><member>' +
         '<SourcePolicyId>luneo-drill-policy/HoldTheDrillLock</SourcePolicyId><SourcePolicyType>role</SourcePolicyType>' +
         '</member></MatchedStatements><MissingContextValues></MissingContextValues></member>' +
-        '<member><EvalActionName>secretsmanager:DeleteSecret</EvalActionName>' +
+        '<member><EvalActionName>secretsmanager:CreateSecret</EvalActionName>' +
         '<EvalResourceName>arn:aws:secretsmanager:eu-west-1:111122223333:secret:prod/luneo/DATABASE_URL-AbCdEf</EvalResourceName>' +
         '<EvalDecision>implicitDeny</EvalDecision><MatchedStatements></MatchedStatements>' +
         '<MissingContextValues></MissingContextValues></member>' +
         '</EvaluationResults><IsTruncated>false</IsTruncated>',
     );
+  });
+
+  it('evaluates conditions with the ContextEntries of the request, and names the keys it lacked', () => {
+    const sim = new IamSimulator('111122223333');
+    const role = 'arn:aws:iam::111122223333:role/luneo-fis-dr-drill';
+    const passTo = (service?: string) =>
+      sim.handle(
+        query({
+          PolicySourceArn: ROLE,
+          ...actions('iam:PassRole'),
+          'ResourceArns.member.1': role,
+          ...(service
+            ? {
+                'ContextEntries.member.1.ContextKeyName': 'iam:PassedToService',
+                'ContextEntries.member.1.ContextKeyValues.member.1': service,
+                'ContextEntries.member.1.ContextKeyType': 'string',
+              }
+            : {}),
+        }),
+      );
+    expect(passTo('fis.amazonaws.com')).toContain(
+      '<EvalDecision>allowed</EvalDecision><MatchedStatements><member><SourcePolicyId>luneo-drill-policy/PassTheExperimentRoleToFis</SourcePolicyId>',
+    );
+    expect(passTo('ec2.amazonaws.com')).toContain(
+      '<EvalDecision>implicitDeny</EvalDecision><MatchedStatements></MatchedStatements><MissingContextValues></MissingContextValues>',
+    );
+    expect(passTo()).toContain(
+      '<EvalDecision>implicitDeny</EvalDecision><MatchedStatements></MatchedStatements><MissingContextValues><member>iam:passedtoservice</member></MissingContextValues>',
+    );
+    expect(() =>
+      sim.handle(
+        query({
+          PolicySourceArn: ROLE,
+          ...actions('iam:PassRole'),
+          'ContextEntries.member.1.ContextKeyName': 'iam:PassedToService',
+          'ContextEntries.member.1.ContextKeyValues.member.1': 'fis.amazonaws.com',
+          'ContextEntries.member.1.ContextKeyType': 'text',
+        }),
+      ),
+    ).toThrow("Value 'text' at 'contextEntries.1.member.contextKeyType' failed to satisfy constraint");
   });
 
   it('refuses bad input the way IAM does', () => {
@@ -73,7 +113,7 @@ describe('IamSimulator', () => {
       'Statement[0]: exactly one of Action and NotAction is required',
     );
     expect(sim.policy.id).toBe('luneo-drill-policy');
-    expect(sim.policy.statements).toHaveLength(4);
+    expect(sim.policy.statements).toHaveLength(7);
     sim.setPolicy({
       Version: '2012-10-17',
       Statement: [{ Effect: 'Allow', Action: 'rds:*', Resource: '*' }],
