@@ -116,10 +116,11 @@ describe('the Luneo safety platform on the lab', () => {
       { service: 'route53', operation: 'ChangeResourceRecordSets', scope: 'us-east-1', mutating: true },
       { service: 'fis', operation: 'StartExperiment', scope: 'eu-west-1', mutating: true },
     ];
+    // StartExperiment tags the experiment it creates: fis:TagResource too.
     expect(await platform.checkPermissions?.(plan, signal)).toEqual({
       checked: true,
       denied: [],
-      actions: 3,
+      actions: 4,
     });
 
     lab.server.setDrillRolePolicy({
@@ -135,8 +136,9 @@ describe('the Luneo safety platform on the lab', () => {
         denied: [
           { action: 'route53:ChangeResourceRecordSets', scope: 'us-east-1', decision: 'implicitDeny' },
           { action: 'fis:StartExperiment', scope: 'eu-west-1', decision: 'explicitDeny' },
+          { action: 'fis:TagResource', scope: 'eu-west-1', decision: 'explicitDeny' },
         ],
-        actions: 3,
+        actions: 4,
       });
 
       lab.server.setDrillRolePolicy({
@@ -145,9 +147,9 @@ describe('the Luneo safety platform on the lab', () => {
       });
       expect(await platform.checkPermissions?.(plan, signal)).toEqual({
         checked: false,
-        note: "arn:aws:iam::111122223333:role/luneo-drill may not call iam:SimulatePrincipalPolicy (AccessDenied): the 3 planned AWS actions were not checked; grant iam:SimulatePrincipalPolicy on arn:aws:iam::111122223333:role/luneo-drill to the drill's role to have them checked",
+        note: "arn:aws:iam::111122223333:role/luneo-drill may not call iam:SimulatePrincipalPolicy (AccessDenied): the 4 planned AWS actions were not checked; grant iam:SimulatePrincipalPolicy on arn:aws:iam::111122223333:role/luneo-drill to the drill's role to have them checked",
         denied: [],
-        actions: 3,
+        actions: 4,
       });
     } finally {
       lab.server.setDrillRolePolicy(null);
