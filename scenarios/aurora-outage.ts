@@ -2,11 +2,23 @@
 import { usageMeter } from '../actions/luneo/billing.ts';
 import { renderSentinels } from '../actions/luneo/cache-probes.ts';
 import { alarmsOk } from '../actions/luneo/detection.ts';
-import { fisNetworkOutage } from '../actions/luneo/fault.ts';
+import { fisNetworkOutage, type NetworkOutageOptions } from '../actions/luneo/fault.ts';
+import { fisTargetsWithinQuota } from '../actions/luneo/fis-quota.ts';
 import { luneoProbes } from '../actions/luneo/probes.ts';
 import { drRecovery, drVerification, regionalFailover } from '../actions/luneo/regional-failover.ts';
 import type { LuneoResources } from '../actions/luneo/resources.ts';
 import { defineScenario } from '../core/model.ts';
+
+const databaseSubnetsOutage: NetworkOutageOptions = {
+  name: 'luneo-primary-database-network-outage',
+  title: 'Primary database subnets lose their network (FIS aws:network:disrupt-connectivity)',
+  subnets: (r) => r.fis.databaseSubnetTags,
+  duration: '15m',
+  dataInFlight: {
+    lost: false,
+    why: "the network ACLs cut the database subnets only; Aurora Global Database replicates on AWS's storage network, outside the VPC, so writes acknowledged before T0 still reach us-east-1: the failover (AllowDataLoss) loses only what has not replicated when it promotes",
+  },
+};
 
 export default defineScenario<LuneoResources>({
   name: 'aurora-outage',
@@ -19,16 +31,12 @@ export default defineScenario<LuneoResources>({
     luneoProbes.replicationLag({ below: '5m' }),
     // An alarm already firing would make detection meaningless.
     alarmsOk(),
+    fisTargetsWithinQuota(databaseSubnetsOutage),
   ],
   ledger: luneoProbes.canary('100ms'),
   // Usage events with idempotency keys through the drill: the billing check counts what the failover lost.
   background: [usageMeter(), renderSentinels()],
-  fault: fisNetworkOutage({
-    name: 'luneo-primary-database-network-outage',
-    title: 'Primary database subnets lose their network (FIS aws:network:disrupt-connectivity)',
-    subnets: (r) => r.fis.databaseSubnetTags,
-    duration: '15m',
-  }),
+  fault: fisNetworkOutage(databaseSubnetsOutage),
   failover: regionalFailover({
     incidentInstruction:
       'record the exact time, business impact and affected systems in JIRA OPS-DR-<date>; confirm on Grafana "Multi-Region Overview"',

@@ -2,12 +2,25 @@
 import { usageMeter } from '../actions/luneo/billing.ts';
 import { renderSentinels } from '../actions/luneo/cache-probes.ts';
 import { alarmsOk } from '../actions/luneo/detection.ts';
-import { fisNetworkOutage } from '../actions/luneo/fault.ts';
+import { fisNetworkOutage, type NetworkOutageOptions } from '../actions/luneo/fault.ts';
+import { fisTargetsWithinQuota } from '../actions/luneo/fis-quota.ts';
 import { luneoProbes } from '../actions/luneo/probes.ts';
 import { drRecovery, drVerification, regionalFailover } from '../actions/luneo/regional-failover.ts';
 import type { LuneoResources } from '../actions/luneo/resources.ts';
 import { s3ArtifactWriter } from '../actions/luneo/s3-writer.ts';
 import { defineScenario } from '../core/model.ts';
+
+const regionSubnetsOutage: NetworkOutageOptions = {
+  name: 'luneo-primary-region-network-outage',
+  title: 'Every eu-west-1 subnet loses its network (FIS aws:network:disrupt-connectivity)',
+  subnets: (r) => r.fis.regionSubnetTags,
+  duration: '15m',
+  pauseS3Replication: true,
+  dataInFlight: {
+    lost: true,
+    why: 'a real regional outage stops Aurora replication with the region, so writes us-east-1 has not received at T0 are lost. No FIS action stops Aurora replication: on AWS this experiment leaves it running and a live run measures the loss of a subnet fault; the lab rehearses the regional case and cuts it',
+  },
+};
 
 export default defineScenario<LuneoResources>({
   name: 'region-outage',
@@ -20,16 +33,11 @@ export default defineScenario<LuneoResources>({
     luneoProbes.replicationLag({ below: '5m' }),
     // An alarm already firing would make detection meaningless.
     alarmsOk(),
+    fisTargetsWithinQuota(regionSubnetsOutage),
   ],
   ledger: luneoProbes.canary('100ms'),
   background: [luneoProbes.load({ rate: 20 }), s3ArtifactWriter(), usageMeter(), renderSentinels()],
-  fault: fisNetworkOutage({
-    name: 'luneo-primary-region-network-outage',
-    title: 'Every eu-west-1 subnet loses its network (FIS aws:network:disrupt-connectivity)',
-    subnets: (r) => r.fis.regionSubnetTags,
-    duration: '15m',
-    pauseS3Replication: true,
-  }),
+  fault: fisNetworkOutage(regionSubnetsOutage),
   failover: regionalFailover({
     incidentInstruction:
       'record the exact time, business impact and affected systems in JIRA OPS-DR-<date>; check the AWS status page',

@@ -24,6 +24,11 @@ export interface NetworkOutageOptions {
    * "Cross-Region: Connectivity" scenario does: a subnet outage alone does not stop AWS-managed replication.
    */
   pauseS3Replication?: boolean;
+  /**
+   * Whether writes acknowledged before T0 but not yet replicated are lost, and why: the run records it with the
+   * fault, next to the RPO it measured.
+   */
+  dataInFlight?: { lost: boolean; why: string };
   findings?: RunbookFinding[];
 }
 
@@ -31,7 +36,8 @@ const RUN_ID_TAG = 'drill:run-id';
 /** The action whose start is the fault taking effect (T0). */
 const DISRUPT_ACTION = 'DisruptConnectivity';
 
-function template(ctx: LuneoRun, opts: NetworkOutageOptions): TemplateInput {
+/** The experiment template of the fault (also what the FIS target preview resolves). */
+export function outageTemplate(ctx: LuneoRun, opts: NetworkOutageOptions): TemplateInput {
   const r = ctx.target.resources;
   const duration = toIsoDuration(parseDuration(opts.duration ?? '15m'));
   const input: TemplateInput = {
@@ -88,7 +94,7 @@ export function fisNetworkOutage(opts: NetworkOutageOptions): FaultDefinition<Lu
       const region = ctx.target.resources.primary.region;
       return [
         { service: 'fis', operation: 'ListExperimentTemplates', scope: region, mutating: false },
-        planCreateExperimentTemplate(region, template(ctx, opts)),
+        planCreateExperimentTemplate(region, outageTemplate(ctx, opts)),
         planStartExperiment(region, {
           templateId: `<${opts.name}>`,
           clientToken: `${ctx.runId}-fault`,
@@ -106,7 +112,7 @@ export function fisNetworkOutage(opts: NetworkOutageOptions): FaultDefinition<Lu
     async inject(ctx) {
       const l = await luneo(ctx);
       const fis = l.aws.fis(l.r.primary.region);
-      const { id: templateId } = await fis.createExperimentTemplate(template(ctx, opts), {
+      const { id: templateId } = await fis.createExperimentTemplate(outageTemplate(ctx, opts), {
         signal: ctx.signal,
       });
       const started = await fis.startExperiment(
@@ -118,7 +124,11 @@ export function fisNetworkOutage(opts: NetworkOutageOptions): FaultDefinition<Lu
       // T0 is when the disruption started (the action's startTime), not when we saw the experiment running.
       const effective = await fis.waitForActionStart(running.id, DISRUPT_ACTION, wait);
       return {
-        detail: `FIS experiment ${running.id} running since ${effective.toISOString()} (template ${templateId})`,
+        detail:
+          `FIS experiment ${running.id} running since ${effective.toISOString()} (template ${templateId})` +
+          (opts.dataInFlight
+            ? `; data in flight ${opts.dataInFlight.lost ? 'lost' : 'kept'}: ${opts.dataInFlight.why}`
+            : ''),
         undoData: { experimentId: running.id, region: fis.region },
         measurements: { [FAULT_EFFECTIVE_AT]: monoOfWall(effective, ctx.clock.now(), Date.now()) },
       };

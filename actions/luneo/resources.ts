@@ -54,6 +54,8 @@ export interface LuneoResources {
     regionSubnetTags: Record<string, string>;
     /** CloudWatch alarm ARN that stops an experiment (customer-facing guardrail). */
     stopConditionAlarmArn?: string;
+    /** This account's "Target Subnets for aws:network:disrupt-connectivity" quota, where raised (FIS default 5). */
+    targetSubnetQuota?: number;
   };
   /** Runbook §7: where the incident is announced. Absent (or unbound parts): the comms steps say they skipped and why. */
   comms?: LuneoComms;
