@@ -1,5 +1,6 @@
 // availability(): the public URL sampled continuously (default every 250 ms), and what the samples say
 // about outages and the monthly error budget.
+import { Agent } from 'undici';
 import { formatDuration } from '../core/duration.ts';
 import { type AvailabilityResult, computeAvailability, type ProbeSample } from '../core/measure/index.ts';
 import type { Duration, ProbeDefinition } from '../core/model.ts';
@@ -23,9 +24,21 @@ export interface AvailabilityOptions<R> {
   timeout?: Duration;
 }
 
+let freshConnections: Agent | undefined;
+
+/**
+ * Every sample on a new connection, as a new user would come: a pooled connection opened before a DNS flip or a
+ * failover keeps talking to the old region, and would show its state, not the one users reach.
+ */
+function newConnectionEachTime(): Agent {
+  freshConnections ??= new Agent({ pipelining: 0 });
+  return freshConnections;
+}
+
 /** A health probe of the public URL meant to run continuously from T0 (it feeds the RTO). */
 export function availability<R = unknown>(options: AvailabilityOptions<R>): ProbeDefinition<R> {
   return health<R>({
+    dispatcher: newConnectionEachTime(),
     url: options.url,
     path: options.path ?? '/health',
     ...(options.expect ? { expect: options.expect } : {}),

@@ -13,6 +13,8 @@ export interface CanaryWriterOptions {
   writeTimeoutMs: number;
   clock: Clock;
   log: Logger;
+  /** Told of every write once it is sent and again once it settled (acknowledged or not). */
+  onWrite?: (write: LedgerWrite) => void;
 }
 
 /** The table every canary writes to; created on the primary, replicated with everything else. */
@@ -101,6 +103,7 @@ export class CanaryWriter {
     const { clock } = this.#o;
     const write: LedgerWrite = { seq: ++this.#seq, sentAt: clock.now(), ackedAt: null };
     this.writes.push(write);
+    this.#o.onWrite?.({ ...write });
     try {
       if (!this.#client) {
         const client = openClient(this.#o.url, this.#o.connectTimeoutMs, this.#o.writeTimeoutMs);
@@ -113,6 +116,7 @@ export class CanaryWriter {
         clock.wall(write.sentAt),
       ]);
       write.ackedAt = clock.now();
+      this.#o.onWrite?.({ ...write });
       if (this.#failing) this.#o.log.info(`canary: writes acknowledged again from seq ${write.seq}`);
       this.#failing = false;
     } catch (error) {

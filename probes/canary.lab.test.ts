@@ -53,9 +53,11 @@ describe('canary write ledger on a real PostgreSQL', () => {
     const csv = t.attachments.get('canary-ledger.csv');
     expect(csv?.contentType).toBe('text/csv');
     const lines = String(csv?.body).trim().split('\n');
-    expect(lines[0]).toBe('seq,sent_at_ms,acked_at_ms,sent_at_wall,acked,survived');
+    expect(lines[0]).toBe('seq,sent_at_ms,acked_at_ms,sent_at_wall,acked_at_wall,acked,survived');
     expect(lines).toHaveLength(writes.length + 1);
-    expect(lines[1]).toMatch(/^1,\d+\.\d,\d+\.\d,\d{4}-\d\d-\d\dT[\d:.]+Z,true,true$/);
+    expect(lines[1]).toMatch(
+      /^1,\d+\.\d,\d+\.\d,\d{4}-\d\d-\d\dT[\d:.]+Z,\d{4}-\d\d-\d\dT[\d:.]+Z,true,true$/,
+    );
     expect(t.logs).toEqual([
       `info canary "canary": writing one row every 100ms to 127.0.0.1:${db.port}/luneo`,
     ]);
@@ -118,6 +120,25 @@ describe('canary write ledger on a real PostgreSQL', () => {
     expect(t.logs).toContain(
       'warn canary "canary": could not read the reported replication lag: CloudWatch GetMetricData: AccessDenied',
     );
+  });
+
+  it('stamps its writes off the engine event loop: writes are sent and acknowledged while that loop is blocked', async () => {
+    const t = createTestRun({}, 'run-canary-busy-loop');
+    const ledger = canary({ databaseUrl: () => db.url, interval: '100ms' });
+    await ledger.start(t.ctx);
+    await sleep(300);
+    // The engine's loop busy for 600 ms (six canary intervals), as a loaded engine is.
+    const blockedFrom = t.ctx.clock.now();
+    while (t.ctx.clock.now() < blockedFrom + 600) {}
+    const blockedUntil = t.ctx.clock.now();
+    await sleep(300);
+    await ledger.stop(t.ctx);
+    const { writes } = await ledger.collect(t.ctx);
+    // A writer on the engine's loop can neither send nor stamp an acknowledgement while it is blocked.
+    const during = writes.filter(
+      (w) => w.sentAt > blockedFrom && w.ackedAt !== null && w.ackedAt < blockedUntil,
+    );
+    expect(during.length, JSON.stringify({ blockedFrom, blockedUntil, writes })).toBeGreaterThan(0);
   });
 
   it('rejects a table name that is not a plain SQL name', () => {

@@ -3,7 +3,8 @@
 import { DrillError, errorMessage } from '../core/errors.ts';
 import type { Duration, LedgerWrite, RunContext, WriteLedger } from '../core/model.ts';
 import { registerSecret } from '../core/redact.ts';
-import { CanaryWriter, discardClient, openClient } from './canary-writer.ts';
+import { CanaryThread } from './canary-thread.ts';
+import { discardClient, openClient } from './canary-writer.ts';
 import { type FromContext, resolveOption, safeText } from './resolve.ts';
 import { backoffStep, delay, ms } from './timing.ts';
 
@@ -36,7 +37,7 @@ export interface CanaryLedger<R> extends WriteLedger<R> {
 }
 
 interface RunState {
-  writer: CanaryWriter;
+  writer: CanaryThread;
   lag?: Promise<number | null>;
 }
 
@@ -69,7 +70,7 @@ export function canary<R = unknown>(options: CanaryOptions<R>): CanaryLedger<R> 
     interval,
     async start(ctx) {
       const target = await url(ctx, options.databaseUrl);
-      const writer = new CanaryWriter({
+      const writer = new CanaryThread({
         url: target,
         runId: ctx.runId,
         table,
@@ -168,10 +169,10 @@ async function readSurvivors<R>(
   }
 }
 
-/** seq, sent/acked on the run clock (ms), wall times, and whether the row survived on the new primary. */
+/** seq, sent/acked on the run clock (ms, stamped on the canary's own thread), their wall times, and whether the row survived. */
 export function ledgerCsv<R>(writes: LedgerWrite[], survivors: number[], ctx: RunContext<R>): string {
   const alive = new Set(survivors);
-  const lines = ['seq,sent_at_ms,acked_at_ms,sent_at_wall,acked,survived'];
+  const lines = ['seq,sent_at_ms,acked_at_ms,sent_at_wall,acked_at_wall,acked,survived'];
   for (const w of writes) {
     lines.push(
       [
@@ -179,6 +180,7 @@ export function ledgerCsv<R>(writes: LedgerWrite[], survivors: number[], ctx: Ru
         w.sentAt.toFixed(1),
         w.ackedAt === null ? '' : w.ackedAt.toFixed(1),
         ctx.clock.wall(w.sentAt).toISOString(),
+        w.ackedAt === null ? '' : ctx.clock.wall(w.ackedAt).toISOString(),
         w.ackedAt !== null,
         alive.has(w.seq),
       ].join(','),

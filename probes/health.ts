@@ -1,4 +1,5 @@
 // health() and version(): what the public endpoint says about itself (steady state, continuous, verify).
+import type { Dispatcher } from 'undici';
 import type { Duration, JsonValue, ProbeDefinition } from '../core/model.ts';
 import { expectFields, pick, scalar } from './expect.ts';
 import { expectStatus, httpCall, jsonObject } from './http.ts';
@@ -32,6 +33,8 @@ export interface HealthOptions<R> {
   interval?: Duration;
   /** Default "5s". */
   timeout?: Duration;
+  /** Connection pool (default: the probes' shared keep-alive pool). */
+  dispatcher?: Dispatcher;
 }
 
 /** GET /health → status, region, pod, version, dr_mode, database.role checked against `expect`. */
@@ -51,7 +54,10 @@ export function health<R = unknown>(options: HealthOptions<R>): ProbeDefinition<
           const url = joinUrl(await resolveOption(options.url, ctx), options.path ?? '/health');
           const want = options.expect ? await resolveOption(options.expect, ctx) : {};
           run.data.step = `GET ${url}`;
-          const reply = await httpCall({ url }, run.signal);
+          const reply = await httpCall(
+            { url, ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}) },
+            run.signal,
+          );
           expectStatus(reply, want.status ?? 200);
           const body = jsonObject(reply);
           const data: Record<string, JsonValue> = {

@@ -221,10 +221,43 @@ describe('computeRto', () => {
       })),
     ];
     const r = computeRto({ ...base, t0, stableForMs: 1_000, intervalMs: 250, samples });
-    expect(r.rtoMs).toBe(2_250);
+    expect(r.rtoMs).toBe(2_290);
     expect(r.lowerMs).toBe(2_000);
     expect(r.upperMs).toBe(2_290);
-    expect(r.uncertaintyMs).toBe(250);
+    expect(r.uncertaintyMs).toBe(290);
+  });
+
+  it('counts a pass at its answer: requests held by a blackhole and released at recovery do not recover early', () => {
+    const t0 = 0;
+    const samples: ProbeSample[] = [
+      { probe: 'health', at: 500, answeredAt: 1_500, ok: false, detail: 'timed out' },
+      // sent while blackholed, answered when the path came back at 1_730
+      ...[750, 1_000, 1_250, 1_500].map((at) => ({ probe: 'health', at, answeredAt: 1_733, ok: true })),
+      ...[1_750, 2_000, 2_250, 2_500, 2_750, 3_000].map((at) => ({
+        probe: 'health',
+        at,
+        answeredAt: at + 2,
+        ok: true,
+      })),
+    ];
+    const r = computeRto({ ...base, t0, stableForMs: 1_000, intervalMs: 250, samples });
+    // held more than one interval (sent at 750, 1000, 1250): the service was not serving then; 1500 waited 233 ms
+    expect([r.lowerMs, r.rtoMs, r.upperMs]).toEqual([1_250, 1_733, 1_733]);
+  });
+
+  it('does not read a slow service as held requests', () => {
+    const t0 = 0;
+    const samples: ProbeSample[] = [
+      { probe: 'health', at: 500, answeredAt: 1_500, ok: false, detail: 'timed out' },
+      ...[750, 1_000, 1_250, 1_500, 1_750, 2_000, 2_250, 2_500, 2_750, 3_000, 3_250].map((at) => ({
+        probe: 'health',
+        at,
+        answeredAt: at + 400,
+        ok: true,
+      })),
+    ];
+    const r = computeRto({ ...base, t0, stableForMs: 1_000, intervalMs: 250, samples });
+    expect([r.lowerMs, r.rtoMs, r.upperMs]).toEqual([500, 1_150, 1_150]);
   });
 
   it('takes the upper bound from the slowest answer among the probes that opened the window', () => {
@@ -238,7 +271,7 @@ describe('computeRto', () => {
       { probe: 'order', at: 2_000, answeredAt: 2_010, ok: true },
     ];
     const r = computeRto({ ...base, t0, probes: ['health', 'order'], stableForMs: 1_000, samples });
-    expect([r.lowerMs, r.rtoMs, r.upperMs]).toEqual([120, 400, 900]);
+    expect([r.lowerMs, r.rtoMs, r.upperMs]).toEqual([120, 900, 900]);
   });
 
   it('uses at + latency as the answer instant of samples recorded without one', () => {

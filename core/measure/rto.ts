@@ -60,7 +60,10 @@ interface Window {
 /**
  * Computes the achieved RTO.
  *
- * - Only samples of `probes` taken at or after T0 count; they are read in time order.
+ * - Only samples of `probes` sent at or after T0 count; they are read in the order of their evidence: a
+ *   failing sample at its send instant (the service did not serve a request sent then; a timeout counts there
+ *   too), a passing one at its answer instant (the service is proven up only once the answer is in; a request
+ *   held by a blackhole and released at recovery passes late, not early).
  * - "All pass at instant t": for each probe, its latest sample at or before t is ok. A probe with
  *   no sample yet is failing.
  * - A window starts at the sample that made all probes pass. Any failing sample of any probe before
@@ -78,7 +81,11 @@ interface Window {
 export function computeRto(input: RtoInput): RtoResult {
   const { t0, stableForMs, intervalMs } = input;
   const wanted = new Set(input.probes);
-  const samples = sortByTime(input.samples.filter((s) => wanted.has(s.probe) && s.at >= t0));
+  const samples = sortByTime(
+    input.samples
+      .filter((s) => wanted.has(s.probe) && s.at >= t0)
+      .map((s) => ({ ...s, at: evidenceAt(s), sentAt: s.at })),
+  );
   const latest = new Map<string, ProbeSample>();
   const allPass = () => input.probes.every((p) => latest.get(p)?.ok === true);
 
@@ -130,7 +137,8 @@ export function computeRto(input: RtoInput): RtoResult {
   const recoveredAt = failedBeforeWindow ? start : t0;
   const rtoMs = Math.round(recoveredAt - t0);
   const lastFailure = samples.findLast((s) => !s.ok && s.at < start);
-  const lowerMs = lastFailure ? Math.floor(lastFailure.at - t0) : 0;
+  const downAt = Math.max(lastFailure?.at ?? t0, heldUntilRecovery(samples, start, intervalMs) ?? t0);
+  const lowerMs = failedBeforeWindow ? Math.floor(downAt - t0) : 0;
   const upperMs = Math.ceil(answeredBy(input.probes, samples, start) - t0);
   return {
     ...base,
@@ -154,6 +162,36 @@ function answeredBy(probes: string[], samples: ProbeSample[], start: number): nu
     if (own) answered = Math.max(answered, own.answeredAt ?? own.at + (own.latencyMs ?? 0));
   }
   return answered;
+}
+
+type Evidence = ProbeSample & { sentAt: number };
+
+/**
+ * The latest send of a pass that was HELD: answered by the window start but more than one interval after it was
+ * sent, while the service answers within half an interval once recovered (median of the passes from the window
+ * start). Such a request waited on the outage (a blackhole releasing it at recovery), so the service was not
+ * serving when it was sent. Undefined when there is none, or when the service is that slow anyway.
+ */
+function heldUntilRecovery(samples: Evidence[], start: number, intervalMs: number): number | undefined {
+  const latency = (s: Evidence) => s.at - s.sentAt;
+  const after = samples.filter((s) => s.ok && s.at >= start && s.answeredAt !== undefined).map(latency);
+  const typical = median(after);
+  if (typical === undefined || typical >= intervalMs / 2) return undefined;
+  const held = samples.filter(
+    (s) => s.ok && s.at <= start && s.answeredAt !== undefined && latency(s) > intervalMs,
+  );
+  return held.length === 0 ? undefined : Math.max(...held.map((s) => s.sentAt));
+}
+
+function median(values: number[]): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+/** When a sample is evidence: a failure at its send instant, a pass at its answer (samples without one: sent). */
+function evidenceAt(s: ProbeSample): number {
+  return s.ok ? (s.answeredAt ?? s.at) : s.at;
 }
 
 function latestOfAll(samples: ProbeSample[]): Map<string, ProbeSample> {

@@ -1,0 +1,126 @@
+// Fidelity of the measured RTO and RPO under HANGING failures (issue 14): drills through the real engine against
+// probes/fidelity-harness.ts, whose ground truth (cut, recovery, commit instants) the harness records itself.
+// Every repetition: is the truth inside the reported interval, how wide is it. Twice: on a quiet process, then
+// with a CPU hog beside it (a busy child process plus an event-loop hog in the engine's own process).
+// FIDELITY_REPS (default 21, cycled over the hanging failures) sets the repetitions per load.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { type FidelityDrill, FidelityHarness, HANGING_FAILURES, inside } from '../probes/fidelity-harness.ts';
+import type { BenchResult } from './types.ts';
+
+interface Row {
+  failure: string;
+  rtoInside: boolean;
+  rpoInside: boolean;
+  rtoWidth: number;
+  rpoWidth: number;
+  rtoError: number;
+  rpoError: number;
+  line: string;
+}
+
+/** Busy 25 ms of every 100 ms on this process's event loop, and a busy child process: a loaded engine. */
+function startHog(): () => void {
+  const child: ChildProcess = spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
+  const timer = setInterval(() => {
+    const until = performance.now() + 25;
+    while (performance.now() < until) {}
+  }, 100);
+  return () => {
+    clearInterval(timer);
+    if (child.pid !== undefined) process.kill(child.pid);
+  };
+}
+
+function row(failure: string, d: FidelityDrill): Row {
+  const rto = d.result.rto;
+  const rpo = d.result.rpo;
+  if (!rto || !rpo || rto.achievedMs === null || rpo.achievedMs === null)
+    throw new Error(`${failure}: the drill measured no RTO/RPO: ${d.result.verdict} ${d.result.reason}`);
+  const rtoWidth = (rto.upperMs ?? Number.POSITIVE_INFINITY) - (rto.lowerMs ?? 0);
+  const rpoWidth = (rpo.upperMs ?? Number.POSITIVE_INFINITY) - (rpo.lowerMs ?? 0);
+  const r = {
+    failure,
+    rtoInside: inside(d.truth.rtoMs, rto.lowerMs, rto.upperMs),
+    rpoInside: inside(d.truth.rpoMs, rpo.lowerMs, rpo.upperMs),
+    rtoWidth,
+    rpoWidth,
+    rtoError: rto.achievedMs - d.truth.rtoMs,
+    rpoError: rpo.achievedMs - d.truth.rpoMs,
+  };
+  const line = `${failure}: RTO truth ${d.truth.rtoMs.toFixed(0)} in [${rto.lowerMs}, ${rto.upperMs}] ${r.rtoInside ? 'yes' : 'NO'}; RPO truth ${d.truth.rpoMs.toFixed(1)} in [${rpo.lowerMs}, ${rpo.upperMs}] ${r.rpoInside ? 'yes' : 'NO'} (${rpo.lostCount} lost)`;
+  return { ...r, line };
+}
+
+async function series(harness: FidelityHarness, reps: number, load: string): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (let i = 0; i < reps; i++) {
+    const failure = HANGING_FAILURES[i % HANGING_FAILURES.length]!;
+    // Loss windows and outages spread over the probe and canary grids (not multiples of their intervals).
+    const lossMs = 230 + ((i * 137) % 600);
+    const outageMs = 1_050 + ((i * 389) % 2_200);
+    const r = row(failure, await harness.drill(failure, lossMs, outageMs));
+    console.log(`fidelity ${load} #${i + 1}: ${r.line}`);
+    rows.push(r);
+  }
+  return rows;
+}
+
+function results(rows: Row[], load: string): BenchResult[] {
+  const n = rows.length;
+  const max = (xs: number[]) => Math.max(...xs);
+  const span = (xs: number[]) => `${Math.min(...xs).toFixed(0)}..${max(xs).toFixed(0)} ms`;
+  const perFailure = HANGING_FAILURES.map((f) => {
+    const own = rows.filter((r) => r.failure === f);
+    return `${f}: RTO ${own.filter((r) => r.rtoInside).length}/${own.length}, RPO ${own.filter((r) => r.rpoInside).length}/${own.length}`;
+  }).join('; ');
+  return [
+    {
+      name: `${load}: RTO truth inside the reported interval`,
+      value: rows.filter((r) => r.rtoInside).length,
+      unit: `of ${n}`,
+      target: n,
+      better: 'higher',
+      note: `${perFailure}; point − truth ${span(rows.map((r) => r.rtoError))}`,
+    },
+    {
+      name: `${load}: RPO truth inside the reported interval`,
+      value: rows.filter((r) => r.rpoInside).length,
+      unit: `of ${n}`,
+      target: n,
+      better: 'higher',
+      note: `point − truth ${span(rows.map((r) => r.rpoError))}`,
+    },
+    {
+      name: `${load}: widest RTO interval`,
+      value: max(rows.map((r) => r.rtoWidth)),
+      unit: 'ms',
+      ...(load === 'quiet' ? { target: 500 } : {}),
+      note: `widths ${span(rows.map((r) => r.rtoWidth))}`,
+    },
+    {
+      name: `${load}: widest RPO interval`,
+      value: max(rows.map((r) => r.rpoWidth)),
+      unit: 'ms',
+      ...(load === 'quiet' ? { target: 200 } : {}),
+      note: `widths ${span(rows.map((r) => r.rpoWidth))}`,
+    },
+  ];
+}
+
+export default async function fidelityBench(): Promise<BenchResult[]> {
+  const reps = Number(process.env.FIDELITY_REPS ?? 21);
+  const harness = await FidelityHarness.start();
+  try {
+    const quiet = await series(harness, reps, 'quiet');
+    const stopHog = startHog();
+    let loaded: Row[];
+    try {
+      loaded = await series(harness, reps, 'cpu-hog');
+    } finally {
+      stopHog();
+    }
+    return [...results(quiet, 'quiet'), ...results(loaded, 'cpu-hog')];
+  } finally {
+    await harness.close();
+  }
+}
