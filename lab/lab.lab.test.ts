@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stopDaemon } from './platform/daemon-control.ts';
@@ -146,20 +147,60 @@ describe('pnpm lab as a CLI', { timeout: 240_000 }, () => {
     expect(calm.dns.answer).toBe(`alb.${calm.dns.region}.luneo.lab`);
     const text = await lab('status');
     expect(text.stdout.split('\n')[0]).toMatch(new RegExp(`^public URL   ${info.publicUrl} → `));
+    expect(calm.replicating).toBe(true);
+    expect(calm.regions['eu-west-1'].reach).toMatchObject({
+      database: { ok: true },
+      loadBalancer: { ok: true },
+      awsControlPlane: true,
+    });
 
     const fault = await lab('fault', 'region-outage');
     expect(fault.stdout).toBe(
-      'eu-west-1 is dark: database, load balancer and EKS API unreachable, replication cut',
+      'eu-west-1 is dark: database, load balancer, EKS API and AWS endpoints unreachable, replication cut',
     );
+    // Its AWS endpoints too: a request signed for eu-west-1 is never answered; us-east-1's replica answers.
+    const secrets = (region: string) =>
+      new SecretsManagerClient({
+        endpoint: info.aws.endpoint,
+        region,
+        credentials: { accessKeyId: info.aws.accessKeyId, secretAccessKey: info.aws.secretAccessKey },
+        maxAttempts: 1,
+        requestHandler: { requestTimeout: 2000, throwOnRequestTimeout: true },
+      });
+    const read = (region: string) => {
+      const client = secrets(region);
+      return client
+        .send(new GetSecretValueCommand({ SecretId: info.secrets.databaseUrl }))
+        .then(
+          (s) => s.ARN ?? '',
+          (e: Error) => e.name,
+        )
+        .finally(() => client.destroy());
+    };
+    expect(await read('eu-west-1')).toBe('TimeoutError');
+    expect(await read('us-east-1')).toMatch(/^arn:aws:secretsmanager:us-east-1:/);
     const dark = await status();
     expect(dark.faults.map((f) => ({ kind: f.kind, region: f.region, source: f.source }))).toEqual([
       { kind: 'region-outage', region: 'eu-west-1', source: 'hand' },
     ]);
     expect(await healthStatus(info.regions['eu-west-1'].albUrl)).not.toBe(200);
+    // What a user of eu-west-1 sees, not what its processes think of themselves (they keep running).
+    expect(dark.replicating).toBe(false);
+    expect(dark.regions['eu-west-1'].reach).toMatchObject({
+      database: { ok: false },
+      loadBalancer: { ok: false },
+      awsControlPlane: false,
+    });
+    expect(dark.regions['us-east-1'].reach).toMatchObject({ database: { ok: true }, awsControlPlane: true });
+    const darkText = (await lab('status')).stdout;
+    expect(darkText).toContain('replication BROKEN (WAN cut)');
+    expect(darkText).toMatch(/eu-west-1 +database .* from clients UNREACHABLE/);
+    expect(darkText).toContain('AWS endpoints UNREACHABLE');
 
     const heal = await lab('heal');
     expect(heal.stdout).toBe('every fault reverted');
     expect((await status()).faults).toEqual([]);
+    expect(await read('eu-west-1')).toMatch(/^arn:aws:secretsmanager:eu-west-1:/);
     await waitFor('eu-west-1 load balancer /health 200 after heal', async () => {
       return (await healthStatus(info.regions['eu-west-1'].albUrl)) === 200;
     });

@@ -138,6 +138,11 @@ export class ReplicatedDatabase {
     return { host: '127.0.0.1', port: this.node(region).clientLink.port };
   }
 
+  /** Whether the replication path between the regions is up (false: the WAN link is cut, nothing streams). */
+  wanIsUp(): boolean {
+    return this.wan !== undefined && !this.wan.isCut;
+  }
+
   /** The region promoted last (null before start). */
   writer(): Region | null {
     return this.currentWriter;
