@@ -17,7 +17,8 @@ const podDelete = defineFault<LuneoResources>({
       service: 'fis',
       operation: 'CreateExperimentTemplate',
       scope: ctx.target.resources.primary.region,
-      params: { name: TEMPLATE, actionId: 'aws:eks:pod-delete' },
+      // The role FIS runs as: the permission check asks iam:PassRole on it.
+      params: { name: TEMPLATE, actionId: 'aws:eks:pod-delete', roleArn: ctx.target.resources.fis.roleArn },
       mutating: true,
     },
     {

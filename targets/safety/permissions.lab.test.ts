@@ -18,7 +18,10 @@ import { checkPermissions } from '../../core/safety/gates.ts';
 import type { SafetyPlatform } from '../../core/safety/types.ts';
 import { DEFAULT_POLICY_FILE } from '../../lab/aws/iam/drill-role.ts';
 import { type S3TestEndpoint, startS3TestEndpoint } from '../../lab/aws/s3/testing.ts';
+import apiCrashloop from '../../scenarios/api-crashloop.ts';
+import apiPodKill from '../../scenarios/api-pod-kill.ts';
 import auroraOutage from '../../scenarios/aurora-outage.ts';
+import regionOutage from '../../scenarios/region-outage.ts';
 import switchback from '../../scenarios/switchback.ts';
 import labTarget from '../lab.ts';
 import { luneoSafetyPlatform } from './luneo.ts';
@@ -134,9 +137,9 @@ afterAll(async () => {
 });
 
 describe('the preflight permission gate, against the lab simulator', () => {
-  it('the default least-privilege drill role may make every call aurora-outage and switchback plan', async () => {
+  it('the default least-privilege drill role may make every call the scenarios plan', async () => {
     expect(target.resources.fis.roleArn).toBe(FIS_ROLE);
-    for (const scenario of [auroraOutage, switchback]) {
+    for (const scenario of [auroraOutage, regionOutage, switchback, apiPodKill, apiCrashloop]) {
       const check = await gate(scenario);
       expect(check.status, `${scenario.name}: ${check.detail}`).toBe('ok');
     }
