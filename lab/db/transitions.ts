@@ -33,9 +33,11 @@ const STATE_FAULT = 'InvalidGlobalClusterStateFault';
 const IN_SYNC_WITHIN_MS = 2_000;
 
 /**
- * Unplanned failover. Without allowDataLoss the writer must be reachable and the target in sync; the writer is
- * then stopped cleanly (its last WAL reaches the target) before the promotion. With allowDataLoss the target is
- * promoted as it is: WAL it has not received is lost. A reachable old writer is then fenced (stopped).
+ * Unplanned failover. With allowDataLoss the target is promoted as it is, without waiting to catch up: WAL it has not
+ * received is lost, as AWS says of FailoverGlobalCluster with AllowDataLoss (a switchover synchronizes first):
+ * https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_FailoverGlobalCluster.html. A reachable old writer
+ * is then fenced (stopped). Without allowDataLoss the writer must be reachable and the target in sync; the writer
+ * is then stopped cleanly (its last WAL reaches the target) before the promotion.
  */
 export async function failover(t: Transitions, to: Region, opts: { allowDataLoss: boolean }): Promise<void> {
   const from = t.writer();
