@@ -218,4 +218,25 @@ describe(`AWS CLI ${CLI}`, () => {
       'route53:ChangeResourceRecordSets:allowed',
     ]);
   });
+
+  it('simulates iam:PassRole with --context-entries as the CLI sends them: only to the service it is for', async () => {
+    const passTo = async (service: string) =>
+      (
+        (await aws(
+          'us-east-1',
+          'iam',
+          'simulate-principal-policy',
+          '--policy-source-arn',
+          'arn:aws:iam::111122223333:role/luneo-drill',
+          '--action-names',
+          'iam:PassRole',
+          '--resource-arns',
+          'arn:aws:iam::111122223333:role/luneo-fis-dr-drill',
+          '--context-entries',
+          `ContextKeyName=iam:PassedToService,ContextKeyValues=${service},ContextKeyType=string`,
+        )) as { EvaluationResults: { EvalDecision: string }[] }
+      ).EvaluationResults.map((r) => r.EvalDecision);
+    expect(await passTo('fis.amazonaws.com')).toEqual(['allowed']);
+    expect(await passTo('ec2.amazonaws.com')).toEqual(['implicitDeny']);
+  });
 });
