@@ -24,29 +24,34 @@ export interface AvailabilityOptions<R> {
   timeout?: Duration;
 }
 
-let freshConnections: Agent | undefined;
-
 /**
- * Every sample on a new connection, as a new user would come: a pooled connection opened before a DNS flip or a
- * failover keeps talking to the old region, and would show its state, not the one users reach.
+ * A health probe of the public URL meant to run continuously from T0 (it feeds the RTO). Every sample comes as a
+ * new user would, on its own connection pool: a connection opened before a DNS flip or a failover keeps talking
+ * to the old region, and would show its state, not the one users now reach.
  */
-function newConnectionEachTime(): Agent {
-  freshConnections ??= new Agent({ pipelining: 0 });
-  return freshConnections;
-}
-
-/** A health probe of the public URL meant to run continuously from T0 (it feeds the RTO). */
 export function availability<R = unknown>(options: AvailabilityOptions<R>): ProbeDefinition<R> {
-  return health<R>({
-    dispatcher: newConnectionEachTime(),
-    url: options.url,
-    path: options.path ?? '/health',
-    ...(options.expect ? { expect: options.expect } : {}),
-    name: options.name ?? 'availability',
-    description: 'The public URL answers /health as expected, sampled continuously',
-    interval: options.interval ?? AVAILABILITY_INTERVAL,
-    timeout: options.timeout ?? AVAILABILITY_TIMEOUT,
-  });
+  const probe = (dispatcher?: Agent) =>
+    health<R>({
+      ...(dispatcher ? { dispatcher } : {}),
+      url: options.url,
+      path: options.path ?? '/health',
+      ...(options.expect ? { expect: options.expect } : {}),
+      name: options.name ?? 'availability',
+      description: 'The public URL answers /health as expected, sampled continuously',
+      interval: options.interval ?? AVAILABILITY_INTERVAL,
+      timeout: options.timeout ?? AVAILABILITY_TIMEOUT,
+    });
+  return {
+    ...probe(),
+    async check(ctx, opts) {
+      const own = new Agent({ pipelining: 0 });
+      try {
+        return await probe(own).check(ctx, opts);
+      } finally {
+        void own.destroy();
+      }
+    },
+  };
 }
 
 export interface AvailabilityReportInput {

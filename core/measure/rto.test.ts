@@ -233,6 +233,7 @@ describe('computeRto', () => {
       { probe: 'health', at: 500, answeredAt: 1_500, ok: false, detail: 'timed out' },
       // sent while blackholed, answered when the path came back at 1_730
       ...[750, 1_000, 1_250, 1_500].map((at) => ({ probe: 'health', at, answeredAt: 1_733, ok: true })),
+      { probe: 'health', at: 1_700, answeredAt: 1_990, ok: true }, // released after the window opened
       ...[1_750, 2_000, 2_250, 2_500, 2_750, 3_000].map((at) => ({
         probe: 'health',
         at,
@@ -241,8 +242,8 @@ describe('computeRto', () => {
       })),
     ];
     const r = computeRto({ ...base, t0, stableForMs: 1_000, intervalMs: 250, samples });
-    // held more than one interval (sent at 750, 1000, 1250): the service was not serving then; 1500 waited 233 ms
-    expect([r.lowerMs, r.rtoMs, r.upperMs]).toEqual([1_250, 1_733, 1_733]);
+    // held more than one interval (sent at 750, 1000, 1250, 1700): the service was not serving then
+    expect([r.lowerMs, r.rtoMs, r.upperMs]).toEqual([1_700, 1_733, 1_733]);
   });
 
   it('does not read a slow service as held requests', () => {

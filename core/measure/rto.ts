@@ -167,8 +167,8 @@ function answeredBy(probes: string[], samples: ProbeSample[], start: number): nu
 type Evidence = ProbeSample & { sentAt: number };
 
 /**
- * The latest send of a pass that was HELD: answered by the window start but more than one interval after it was
- * sent, while the service answers within half an interval once recovered (median of the passes from the window
+ * The latest send of a pass that was HELD: sent before the window start and answered more than one interval after
+ * it was sent, while the service answers within half an interval once recovered (median of the passes from the window
  * start). Such a request waited on the outage (a blackhole releasing it at recovery), so the service was not
  * serving when it was sent. Undefined when there is none, or when the service is that slow anyway.
  */
@@ -178,7 +178,7 @@ function heldUntilRecovery(samples: Evidence[], start: number, intervalMs: numbe
   const typical = median(after);
   if (typical === undefined || typical >= intervalMs / 2) return undefined;
   const held = samples.filter(
-    (s) => s.ok && s.at <= start && s.answeredAt !== undefined && latency(s) > intervalMs,
+    (s) => s.ok && s.sentAt < start && s.answeredAt !== undefined && latency(s) > intervalMs,
   );
   return held.length === 0 ? undefined : Math.max(...held.map((s) => s.sentAt));
 }
