@@ -205,6 +205,8 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       },
       healthCheckIntervalMs: options.healthCheckIntervalMs ?? 1000,
       failureThreshold: options.failureThreshold ?? 2,
+      // Every request must be signed by the lab's key, as AWS requires (lab/aws/protocol/sigv4-verify.ts).
+      credentials: [LAB_CREDENTIALS],
       log,
     });
     stoppers.push(() => aws.close());

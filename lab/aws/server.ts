@@ -21,7 +21,9 @@ import { AwsError, requestId, toAwsError } from './protocol/errors.ts';
 import { awsJsonError, restJsonError } from './protocol/json.ts';
 import { QueryParams, queryError, queryResponse } from './protocol/query.ts';
 import { queryToObject, toJsonWire, toQueryXml } from './protocol/shapes.ts';
+import { type AuthFamily, signatureError } from './protocol/sigv4-errors.ts';
 import { signingScope } from './protocol/sigv4-region.ts';
+import { type LabCredentials, verifySigV4 } from './protocol/sigv4-verify.ts';
 import { GlobalCluster } from './rds/global-cluster.ts';
 import { handleRds, RDS_NAMESPACE } from './rds/handlers.ts';
 import { Route53Service } from './route53/service.ts';
@@ -53,6 +55,9 @@ export interface AwsServerOptions {
   /** Check every exchange against the AWS service models (lab/aws/conformance): 'record' keeps violations,
    *  'enforce' also answers a violating exchange with HTTP 500. Default: LAB_AWS_CONFORMANCE, else off. */
   conformance?: ConformanceMode;
+  /** The lab's access keys: when given, every request must carry a valid SigV4 signature by one of them
+   *  (lab/aws/protocol/sigv4-verify.ts), as AWS requires; without them signatures are not checked. */
+  credentials?: LabCredentials[];
 }
 
 export interface AwsServer {
@@ -87,6 +92,8 @@ interface Route {
   fail(error: AwsError): AwsReply;
   throttleCode: string;
   throttleStatus?: number;
+  /** How the service refuses a bad signature, and the signing name its requests must be scoped to. */
+  auth: { family: AuthFamily; service?: string };
 }
 
 function xmlReply(reply: { status: number; contentType: string; body: string }, id: string): AwsReply {
@@ -188,7 +195,8 @@ export async function startAwsServer(opts: AwsServerOptions): Promise<AwsServer>
         );
       return xmlReply(queryResponse(action, namespace, result, id), id);
     };
-    return { label, run, fail, throttleCode: 'Throttling' };
+    const auth = { family: 'query' as const, ...(params.action && version ? { service } : {}) };
+    return { label, run, fail, throttleCode: 'Throttling', auth };
   }
 
   function jsonRoute(target: string, request: AwsRequest): Route {
@@ -202,7 +210,13 @@ export async function startAwsServer(opts: AwsServerOptions): Promise<AwsServer>
         headers: { 'content-type': JSON_11 },
         body: JSON.stringify(secrets.handle(operation, parse(), request.region)),
       });
-      return { label: `secretsmanager.${operation}`, run, fail, throttleCode: 'ThrottlingException' };
+      return {
+        label: `secretsmanager.${operation}`,
+        run,
+        fail,
+        throttleCode: 'ThrottlingException',
+        auth: { family: 'json', service: 'secretsmanager' },
+      };
     }
     const fail = (e: AwsError) =>
       awsJsonError(e, JSON_10, { typePrefix: 'com.amazonaws.cloudwatch#', queryCompatible: true });
@@ -212,12 +226,24 @@ export async function startAwsServer(opts: AwsServerOptions): Promise<AwsServer>
         headers: { 'content-type': JSON_10 },
         body: JSON.stringify(toJsonWire(cloudwatch.handle(operation, parse(), request.region))),
       });
-      return { label: `monitoring.${operation}`, run, fail, throttleCode: 'Throttling' };
+      return {
+        label: `monitoring.${operation}`,
+        run,
+        fail,
+        throttleCode: 'Throttling',
+        auth: { family: 'json', service: 'monitoring' },
+      };
     }
     const run = async (): Promise<AwsReply> => {
       throw new AwsError('UnknownOperationException', 400, `The lab serves no JSON target ${target}.`);
     };
-    return { label: target, run, fail: (e) => awsJsonError(e, JSON_10), throttleCode: 'ThrottlingException' };
+    return {
+      label: target,
+      run,
+      fail: (e) => awsJsonError(e, JSON_10),
+      throttleCode: 'ThrottlingException',
+      auth: { family: 'json' },
+    };
   }
 
   function route(request: AwsRequest): Route {
@@ -229,6 +255,7 @@ export async function startAwsServer(opts: AwsServerOptions): Promise<AwsServer>
         fail: (e) => s3.fail(e, request),
         throttleCode: 'SlowDown',
         throttleStatus: 503,
+        auth: { family: 's3', service: 's3' },
       };
     }
     const target = request.headers['x-amz-target'];
@@ -240,6 +267,7 @@ export async function startAwsServer(opts: AwsServerOptions): Promise<AwsServer>
         fail: (e) =>
           xmlReply(queryError(e, 'https://route53.amazonaws.com/doc/2013-04-01/', requestId()), ''),
         throttleCode: 'Throttling',
+        auth: { family: 'rest-xml', service: 'route53' },
       };
     }
     if (/^\/(experimentTemplates|experiments|targetResourceTypes|actions|tags)(\/|$)/.test(request.path)) {
@@ -249,6 +277,7 @@ export async function startAwsServer(opts: AwsServerOptions): Promise<AwsServer>
         fail: restJsonError,
         throttleCode: 'ThrottlingException',
         throttleStatus: 429,
+        auth: { family: 'rest-json', service: 'fis' },
       };
     }
     const body = request.body.toString('utf8');
@@ -267,6 +296,7 @@ export async function startAwsServer(opts: AwsServerOptions): Promise<AwsServer>
       },
       fail: restJsonError,
       throttleCode: 'ThrottlingException',
+      auth: { family: 'rest-json' },
     };
   }
 
@@ -295,6 +325,16 @@ export async function startAwsServer(opts: AwsServerOptions): Promise<AwsServer>
       return;
     }
     const r = route(request);
+    const refusal = opts.credentials
+      ? await verifySigV4({ ...request, rawPath: url.pathname }, opts.credentials, r.auth.service)
+      : null;
+    if (refusal) {
+      const reply = checkConformance(request, url, r.fail(signatureError(refusal, r.auth.family)));
+      log(`aws: ${request.region} ${r.label} → ${reply.status} (signature refused: ${refusal.kind})`);
+      res.writeHead(reply.status, reply.headers);
+      res.end(reply.body);
+      return;
+    }
     const decision = dice.roll();
     const mutationsBefore = totalMutations();
     let reply: AwsReply;

@@ -15,6 +15,8 @@ const COMMON = [
   'MalformedQueryString',
   'MissingAction',
   'MissingAuthenticationToken',
+  'MissingAuthenticationTokenException',
+  'IncompleteSignatureException',
   'MissingParameter',
   'NotAuthorized',
   'OptInRequired',
@@ -51,6 +53,7 @@ const S3 = [
   'ServiceUnavailable',
   'SignatureDoesNotMatch',
   'SlowDown',
+  'XAmzContentSHA256Mismatch',
   // A HEAD answer has no body: SDKs name the error by its status.
   'NotFound',
 ];
