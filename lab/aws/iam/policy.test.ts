@@ -90,7 +90,7 @@ describe('evaluate', () => {
     expect(evaluate(p, 'iam:PassRole', fisRole, passedTo('ec2.amazonaws.com')).decision).toBe('implicitDeny');
     expect(evaluate(p, 'iam:PassRole', fisRole)).toMatchObject({
       decision: 'implicitDeny',
-      missingContext: ['iam:passedtoservice'],
+      missingContext: ['iam:PassedToService'],
     });
     expect(
       evaluate(p, 'iam:PassRole', 'arn:aws:iam::111122223333:role/admin', passedTo('fis.amazonaws.com'))
@@ -189,7 +189,7 @@ describe('conditions (IAM User Guide, condition operators and multiple keys or v
     expect(evaluate(p, 'rds:X', '*')).toEqual({
       decision: 'allowed',
       matched: [{ index: 0 }],
-      missingContext: ['aws:securetransport'],
+      missingContext: ['aws:SecureTransport'],
     });
   });
 });

@@ -26,6 +26,8 @@ export interface ConditionTest {
   operator: string;
   /** Lower case: condition key names are not case-sensitive. */
   key: string;
+  /** As the policy writes it (MissingContextValues names it so). */
+  name: string;
   values: string[];
 }
 
@@ -126,7 +128,7 @@ function parseCondition(block: unknown, where: string): ConditionTest[] {
       );
       if (values.length === 0 || !values.every((v) => typeof v === 'string'))
         throw new PolicyDocumentError(`${where}.${operator}.${key}: expected a string or list of strings`);
-      tests.push({ operator, key: key.toLowerCase(), values: values as string[] });
+      tests.push({ operator, key: key.toLowerCase(), name: key, values: values as string[] });
     }
   }
   return tests;
@@ -198,8 +200,9 @@ export function evaluate(
     ...new Set(
       policy.statements
         .filter((s) => statementMatches(s, action, resource))
-        .flatMap((s) => (s.condition ?? []).map((t) => t.key))
-        .filter((key) => !context.has(key)),
+        .flatMap((s) => s.condition ?? [])
+        .filter((t) => !context.has(t.key))
+        .map((t) => t.name),
     ),
   ];
   const applying = policy.statements

@@ -61,7 +61,7 @@ describe('IamSimulator', () => {
       '<EvalDecision>implicitDeny</EvalDecision><MatchedStatements></MatchedStatements><MissingContextValues></MissingContextValues>',
     );
     expect(passTo()).toContain(
-      '<EvalDecision>implicitDeny</EvalDecision><MatchedStatements></MatchedStatements><MissingContextValues><member>iam:passedtoservice</member></MissingContextValues>',
+      '<EvalDecision>implicitDeny</EvalDecision><MatchedStatements></MatchedStatements><MissingContextValues><member>iam:PassedToService</member></MissingContextValues>',
     );
     expect(() =>
       sim.handle(
