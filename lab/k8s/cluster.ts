@@ -3,6 +3,7 @@
 import { KubeApi } from './api.ts';
 import { DeploymentController } from './deployment-controller.ts';
 import { KubeApiError } from './errors.ts';
+import { EventRecorder } from './events.ts';
 import { Kubelet, type PodIdentity } from './kubelet.ts';
 import { nodeNames, nodeObject } from './nodes.ts';
 import { isPodReady } from './pod-delete.ts';
@@ -10,6 +11,7 @@ import { resourceByKind } from './resources.ts';
 import { selectorMatches } from './selectors.ts';
 import { ApiServer } from './server.ts';
 import { ObjectStore } from './store.ts';
+import { type KubeTiming, type KubeTimingMode, timingFor } from './timing.ts';
 import type { Deployment, KubeObject, Pod } from './types.ts';
 
 export interface KubeClusterOptions {
@@ -25,6 +27,9 @@ export interface KubeClusterOptions {
   /** Extra environment for every pod's containers (the pod spec's env wins over it). */
   podEnv?: (pod: PodIdentity) => Record<string, string>;
   log?: (line: string) => void;
+  /** `fast` (default, for tests) or `realistic` (grace periods, 10 s→300 s backoff): see timing.ts. */
+  timing?: KubeTimingMode;
+  timingOverrides?: Partial<KubeTiming>;
   /** Log every API request through `log` (debugging kubectl compatibility). */
   traceRequests?: boolean;
 }
@@ -40,6 +45,8 @@ export class KubeCluster {
   private listenPort = 0;
   private running = false;
   private syncQueued = false;
+  private requeueTimer: NodeJS.Timeout | undefined;
+  private requeueDue = 0;
   private unsubscribe: (() => void) | undefined;
   private readonly killOnExit = () => this.kubelet.killAllNow();
 
@@ -50,11 +57,19 @@ export class KubeCluster {
     const names = nodeNames(opts.region, opts.nodes ?? 2);
     for (const [i, n] of names.entries()) this.store.create(nodeObject(n, opts.region, opts.name, i));
     for (const ns of ['default', 'kube-system']) this.store.create(this.namespaceObject(ns));
-    this.controller = new DeploymentController(this.store, log);
+    const timing = timingFor(opts.timing, opts.timingOverrides);
+    const events = new EventRecorder(this.store);
+    this.controller = new DeploymentController(this.store, log, {
+      events,
+      observeLagMs: timing.observeLagMs,
+      requeue: (ms) => this.requeueAfter(ms),
+    });
     this.kubelet = new Kubelet({
       store: this.store,
       dir: opts.dir,
       nodeNames: names,
+      timing,
+      events,
       ...(opts.podEnv ? { podEnv: opts.podEnv } : {}),
       ...(log ? { log } : {}),
     });
@@ -130,9 +145,23 @@ export class KubeCluster {
   /** Stops the API server and kills every pod process (SIGTERM, then SIGKILL after 2 s); resolves when none is left. */
   async stop(): Promise<void> {
     this.running = false;
+    clearTimeout(this.requeueTimer);
     process.off('exit', this.killOnExit);
     this.unsubscribe?.();
     await Promise.all([this.server.close(), this.kubelet.stopAll()]);
+  }
+
+  /** One timer for the earliest resync a controller asked for. */
+  private requeueAfter(ms: number): void {
+    const due = Date.now() + ms;
+    if (this.requeueTimer && due >= this.requeueDue) return;
+    clearTimeout(this.requeueTimer);
+    this.requeueDue = due;
+    this.requeueTimer = setTimeout(() => {
+      this.requeueTimer = undefined;
+      this.queueSync();
+    }, ms);
+    this.requeueTimer.unref();
   }
 
   private queueSync(): void {

@@ -8,8 +8,6 @@ import type { Container, ContainerState, ContainerStatus } from './types.ts';
 
 export const PROBE_INTERVAL_MS = 250;
 const PROBE_TIMEOUT_MS = 1000;
-const BACKOFF_START_MS = 500;
-const BACKOFF_CAP_MS = 4000;
 // A container that ran this long before exiting restarts without accumulated backoff.
 const BACKOFF_RESET_AFTER_MS = 10_000;
 const CONFIG_RETRY_MS = 1000;
@@ -29,6 +27,10 @@ export interface ContainerRunOptions {
   /** Resolved at every start, so configmap values are read when the container starts. */
   resolveEnv: () => Record<string, string>;
   onChange: () => void;
+  /** The kubelet's events for this container (Pulled, Created, Started, BackOff). */
+  onEvent?: (type: 'Normal' | 'Warning', reason: string, message: string) => void;
+  /** CrashLoopBackOff first delay and cap. */
+  backoff: { startMs: number; capMs: number };
   log?: (line: string) => void;
 }
 
@@ -48,11 +50,13 @@ export class ContainerRuntime {
   private probing = false;
   private stopping = false;
   private startedAtMs = 0;
-  private backoffMs = BACKOFF_START_MS;
+  private backoffMs: number;
   private timer: NodeJS.Timeout | undefined;
   private probeTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly opts: ContainerRunOptions) {}
+  constructor(private readonly opts: ContainerRunOptions) {
+    this.backoffMs = opts.backoff.startMs;
+  }
 
   get pid(): number | undefined {
     return this.child?.exitCode === null && this.child.signalCode === null ? this.child.pid : undefined;
@@ -133,6 +137,10 @@ export class ContainerRuntime {
       this.timer = setTimeout(() => this.launch(), CONFIG_RETRY_MS);
       return;
     }
+    // Reasons and wording of pkg/kubelet/events and kuberuntime_container.go.
+    const image = container.image ?? container.command[0]!;
+    this.opts.onEvent?.('Normal', 'Pulled', `Container image "${image}" already present on machine`);
+    this.opts.onEvent?.('Normal', 'Created', `Created container: ${container.name}`);
     mkdirSync(this.opts.logDir, { recursive: true });
     const fd = openSync(this.logFile(), 'a');
     const [file, ...rest] = container.command;
@@ -165,6 +173,7 @@ export class ContainerRuntime {
     this.opts.log?.(
       `pod ${podName}: container ${container.name} started, pid ${child.pid}, port ${this.opts.port}`,
     );
+    this.opts.onEvent?.('Normal', 'Started', `Started container ${container.name}`);
     this.setState({ running: { startedAt } });
     if (container.readinessProbe?.httpGet) {
       this.probeTimer = setInterval(() => this.probe(), PROBE_INTERVAL_MS);
@@ -193,13 +202,18 @@ export class ContainerRuntime {
       return;
     }
     const ranMs = Date.now() - this.startedAtMs;
-    if (ranMs > BACKOFF_RESET_AFTER_MS) this.backoffMs = BACKOFF_START_MS;
+    if (ranMs > BACKOFF_RESET_AFTER_MS) this.backoffMs = this.opts.backoff.startMs;
     const delay = this.backoffMs;
-    this.backoffMs = Math.min(this.backoffMs * 2, BACKOFF_CAP_MS);
+    this.backoffMs = Math.min(this.backoffMs * 2, this.opts.backoff.capMs);
     this.restartCount++;
     this.lastState = { terminated };
     this.opts.log?.(
       `pod ${this.opts.podName}: container ${this.opts.container.name} exited (${terminated.exitCode}), restart ${this.restartCount} in ${delay} ms`,
+    );
+    this.opts.onEvent?.(
+      'Warning',
+      'BackOff',
+      `Back-off restarting failed container ${this.opts.container.name} in pod ${this.opts.podName}`,
     );
     this.setState({
       waiting: {

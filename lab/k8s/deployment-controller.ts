@@ -2,6 +2,7 @@
 // honour maxSurge/maxUnavailable, status and conditions as kubectl rollout status reads them, and
 // garbage collection of replicasets and pods whose owner is gone.
 
+import { EventRecorder } from './events.ts';
 import { podTemplateHash, randomSuffix } from './names.ts';
 import { deletePodGracefully, deletionOrder, isPodReady } from './pod-delete.ts';
 import { rollingLimits } from './rollout-math.ts';
@@ -39,11 +40,30 @@ function revisionOf(obj: KubeObject): number {
   return Number(obj.metadata.annotations?.[REVISION_ANNOTATION] ?? 0);
 }
 
+export interface DeploymentControllerOptions {
+  events?: EventRecorder;
+  /** How long after a spec change the controller observes the new generation (default 0). */
+  observeLagMs?: number;
+  /** Asks for another sync after `ms` (a lag or a progress deadline is due). */
+  requeue?: (ms: number) => void;
+}
+
+// DeploymentSpec.progressDeadlineSeconds defaults to 600.
+// https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#progress-deadline-seconds
+const DEFAULT_PROGRESS_DEADLINE_SECONDS = 600;
+
 export class DeploymentController {
+  private readonly events: EventRecorder;
+  /** Deployment uid → the generation first seen unobserved, and when. */
+  private readonly unobserved = new Map<string, { generation: number; at: number }>();
+
   constructor(
     private readonly store: ObjectStore,
     private readonly log?: (line: string) => void,
-  ) {}
+    private readonly opts: DeploymentControllerOptions = {},
+  ) {
+    this.events = opts.events ?? new EventRecorder(store);
+  }
 
   sync(): void {
     for (const d of this.store.list('Deployment') as Deployment[]) this.reconcile(d);
@@ -65,7 +85,25 @@ export class DeploymentController {
     }
   }
 
+  /** True while a new generation waits out the observation lag (the status stays the previous one). */
+  private lagging(d: Deployment): boolean {
+    const lag = this.opts.observeLagMs ?? 0;
+    const generation = d.metadata.generation ?? 1;
+    if (lag <= 0 || (d.status?.observedGeneration ?? 0) >= generation) return false;
+    const uid = d.metadata.uid!;
+    let seen = this.unobserved.get(uid);
+    if (!seen || seen.generation !== generation) {
+      seen = { generation, at: Date.now() };
+      this.unobserved.set(uid, seen);
+    }
+    const left = seen.at + lag - Date.now();
+    if (left <= 0) return false;
+    this.opts.requeue?.(left);
+    return true;
+  }
+
   private reconcile(d: Deployment): void {
+    if (this.lagging(d)) return;
     const ns = d.metadata.namespace!;
     const template = d.spec.template;
     const hash = podTemplateHash(template);
@@ -93,7 +131,11 @@ export class DeploymentController {
     const { maxSurge, maxUnavailable } = rollingLimits(d.spec.strategy, desired);
 
     const remove = (victims: Pod[]) => {
-      for (const p of victims) deletePodGracefully(this.store, p);
+      for (const p of victims) {
+        deletePodGracefully(this.store, p);
+        const rs = owned.find((r) => r.metadata.uid === ownerOf(p)?.uid);
+        if (rs) this.replicaSetEvent(rs, 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`);
+      }
       const gone = new Set(victims.map((p) => p.metadata.uid));
       newPods = newPods.filter((p) => !gone.has(p.metadata.uid));
       oldPods = oldPods.filter((p) => !gone.has(p.metadata.uid));
@@ -112,7 +154,7 @@ export class DeploymentController {
 
     for (const rs of [...oldRss, newRs]) {
       const mine = (rs === newRs ? newPods : oldPods).filter((p) => ownerOf(p)?.uid === rs.metadata.uid);
-      this.writeReplicaSetStatus(rs, mine);
+      this.writeReplicaSetStatus(d, rs, mine);
     }
     this.writeDeploymentStatus(d, newRs, newPods, oldPods, desired, maxUnavailable, d.spec.paused === true);
   }
@@ -147,9 +189,15 @@ export class DeploymentController {
     return this.store.update(rs) as ReplicaSet;
   }
 
+  private replicaSetEvent(rs: ReplicaSet, reason: string, message: string): void {
+    // pkg/controller/replicaset: SuccessfulCreate / SuccessfulDelete on the replicaset.
+    this.events.record(rs, { component: 'replicaset-controller' }, 'Normal', reason, message);
+  }
+
   private createPod(rs: ReplicaSet): Pod {
     const name = `${rs.metadata.name}-${randomSuffix(5)}`;
     const template = rs.spec.template;
+    this.replicaSetEvent(rs, 'SuccessfulCreate', `Created pod: ${name}`);
     return this.store.create({
       apiVersion: 'v1',
       kind: 'Pod',
@@ -166,8 +214,18 @@ export class DeploymentController {
     }) as Pod;
   }
 
-  private writeReplicaSetStatus(rs: ReplicaSet, pods: Pod[]): void {
+  private writeReplicaSetStatus(d: Deployment, rs: ReplicaSet, pods: Pod[]): void {
     const ready = pods.filter(isPodReady).length;
+    const from = rs.spec.replicas;
+    if (from !== pods.length)
+      // pkg/controller/deployment/sync.go scaleReplicaSet: ScalingReplicaSet on the deployment.
+      this.events.record(
+        d,
+        { component: 'deployment-controller' },
+        'Normal',
+        'ScalingReplicaSet',
+        `Scaled ${pods.length > from ? 'up' : 'down'} replica set ${rs.metadata.name} from ${from} to ${pods.length}`,
+      );
     const next = structuredClone(rs);
     next.spec.replicas = pods.length;
     delete next.metadata.resourceVersion;
@@ -196,14 +254,20 @@ export class DeploymentController {
     const ready = [...newPods, ...oldPods].filter(isPodReady).length;
     const complete = updated === desired && replicas === desired && ready === desired;
     const previous = d.status?.conditions ?? [];
-    const condition = (type: string, ok: boolean | 'Unknown', reason: string, message: string): Condition => {
+    const condition = (
+      type: string,
+      ok: boolean | 'Unknown',
+      reason: string,
+      message: string,
+      touched = false,
+    ): Condition => {
       const status = ok === 'Unknown' ? 'Unknown' : ok ? 'True' : 'False';
       const before = previous.find((c) => c.type === type);
       const same = before?.status === status && before.reason === reason && before.message === message;
       return {
         type,
         status,
-        lastUpdateTime: same && before?.lastUpdateTime ? before.lastUpdateTime : now(),
+        lastUpdateTime: same && !touched && before?.lastUpdateTime ? before.lastUpdateTime : now(),
         lastTransitionTime:
           before?.status === status && before.lastTransitionTime ? before.lastTransitionTime : now(),
         reason,
@@ -233,18 +297,67 @@ export class DeploymentController {
               'MinimumReplicasUnavailable',
               'Deployment does not have minimum availability.',
             ),
-        paused
-          ? condition('Progressing', 'Unknown', 'DeploymentPaused', 'Deployment is paused')
-          : complete
-            ? condition(
-                'Progressing',
-                true,
-                'NewReplicaSetAvailable',
-                `ReplicaSet "${rsName}" has successfully progressed.`,
-              )
-            : condition('Progressing', true, 'ReplicaSetUpdated', `ReplicaSet "${rsName}" is progressing.`),
+        this.progressing(d, condition, { paused, complete, rsName, updated, ready, replicas }),
       ],
     };
     this.store.update(next);
+  }
+
+  /**
+   * The Progressing condition (pkg/controller/deployment/progress.go): progress = a new generation, more
+   * updated/ready/available replicas or fewer old ones; none for progressDeadlineSeconds → False,
+   * ProgressDeadlineExceeded, which stays until the next progress.
+   */
+  private progressing(
+    d: Deployment,
+    condition: (
+      type: string,
+      ok: boolean | 'Unknown',
+      reason: string,
+      message: string,
+      touched?: boolean,
+    ) => Condition,
+    now: {
+      paused: boolean;
+      complete: boolean;
+      rsName: string;
+      updated: number;
+      ready: number;
+      replicas: number;
+    },
+  ): Condition {
+    if (now.paused) return condition('Progressing', 'Unknown', 'DeploymentPaused', 'Deployment is paused');
+    if (now.complete)
+      return condition(
+        'Progressing',
+        true,
+        'NewReplicaSetAvailable',
+        `ReplicaSet "${now.rsName}" has successfully progressed.`,
+      );
+    const s = d.status ?? {};
+    const oldBefore = (s.replicas ?? 0) - (s.updatedReplicas ?? 0);
+    const progressed =
+      (s.observedGeneration ?? 0) < (d.metadata.generation ?? 1) ||
+      now.updated > (s.updatedReplicas ?? 0) ||
+      now.ready > (s.readyReplicas ?? 0) ||
+      now.replicas - now.updated < oldBefore;
+    const before = s.conditions?.find((c) => c.type === 'Progressing');
+    // A complete rollout stays complete until the next generation (pods failing later do not undo it).
+    if (before?.reason === 'NewReplicaSetAvailable' && !progressed) return before;
+    const updating = `ReplicaSet "${now.rsName}" is progressing.`;
+    if (progressed) return condition('Progressing', true, 'ReplicaSetUpdated', updating, true);
+    if (before?.reason === 'ProgressDeadlineExceeded') return before;
+    const deadlineMs = Number(d.spec.progressDeadlineSeconds ?? DEFAULT_PROGRESS_DEADLINE_SECONDS) * 1000;
+    const since = Date.parse(before?.lastUpdateTime ?? '') || Date.now();
+    const left = since + deadlineMs - Date.now();
+    if (left <= 0)
+      return condition(
+        'Progressing',
+        false,
+        'ProgressDeadlineExceeded',
+        `ReplicaSet "${now.rsName}" has timed out progressing.`,
+      );
+    this.opts.requeue?.(left);
+    return condition('Progressing', true, 'ReplicaSetUpdated', updating);
   }
 }

@@ -54,6 +54,36 @@ async function podsJson(
   }));
 }
 
+interface EventSeen {
+  type: string;
+  reason: string;
+  object: string;
+  message: string;
+  component: string;
+  count: number;
+}
+
+async function eventsJson(): Promise<EventSeen[]> {
+  const list = JSON.parse(await kubectl('get', 'events', '-o', 'json')) as {
+    items: {
+      type: string;
+      reason: string;
+      message: string;
+      count: number;
+      involvedObject: { kind: string; name: string };
+      source: { component: string };
+    }[];
+  };
+  return list.items.map((e) => ({
+    type: e.type,
+    reason: e.reason,
+    object: `${e.involvedObject.kind}/${e.involvedObject.name}`,
+    message: e.message,
+    component: e.source.component,
+    count: e.count,
+  }));
+}
+
 beforeAll(async () => {
   fx = await startFixture('luneo-prod-eks-secondary', 'us-east-1');
   await fx.cluster.apply(envServerDeployment('luneo-api', 2));
@@ -85,7 +115,15 @@ describe('KubeCluster through kubectl', () => {
     expect(pods.slice(1).every((l) => /^luneo-api-\w+-\w{5}\s+1\/1\s+Running\s+0\s+\d+s$/.test(l))).toBe(
       true,
     );
-    expect(await kubectl('get', 'events')).toBe('');
+    const events = (await kubectl('get', 'events')).trim().split('\n');
+    expect(events[0]).toMatch(/^LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+MESSAGE$/);
+    expect(
+      events.some((l) =>
+        /Normal\s+ScalingReplicaSet\s+deployment\/luneo-api\s+Scaled up replica set luneo-api-\w+ from 0 to 2$/.test(
+          l,
+        ),
+      ),
+    ).toBe(true);
   });
 
   it('describes a deployment with its replicasets and conditions', async () => {
@@ -121,6 +159,27 @@ describe('KubeCluster through kubectl', () => {
     expect(gone).toHaveLength(1);
     expect(isAlive(gone[0]!.pid)).toBe(false);
     for (const p of two) expect(isAlive(p.pid)).toBe(true);
+    // The controllers' and the kubelet's record of it, worded as theirs.
+    const events = await eventsJson();
+    const scaling = events
+      .filter((e) => e.object === 'Deployment/luneo-api' && e.reason === 'ScalingReplicaSet')
+      .map((e) => e.message.replace(/luneo-api-\w+/, 'RS'));
+    expect(scaling).toEqual(
+      expect.arrayContaining([
+        'Scaled up replica set RS from 2 to 3',
+        'Scaled down replica set RS from 3 to 2',
+      ]),
+    );
+    expect(events.filter((e) => e.object === `Pod/${gone[0]!.name}`).map((e) => e.reason)).toEqual(
+      expect.arrayContaining(['Scheduled', 'Pulled', 'Created', 'Started', 'Killing']),
+    );
+    expect(events).toContainEqual(
+      expect.objectContaining({
+        reason: 'SuccessfulDelete',
+        message: `Deleted pod: ${gone[0]!.name}`,
+        component: 'replicaset-controller',
+      }),
+    );
   });
 
   it('applies a configmap from YAML, then rollout restart re-reads it in new processes', async () => {
@@ -200,7 +259,8 @@ describe('KubeCluster through kubectl', () => {
   });
 
   it('deletes a pod: its process is killed and a replacement runs', async () => {
-    const [victim] = await podsJson('luneo-api');
+    const before = await podsJson('luneo-api');
+    const victim = before[0];
     expect(await kubectl('delete', 'pod', victim!.name)).toBe(`pod "${victim!.name}" deleted\n`);
     expect(isAlive(victim!.pid)).toBe(false);
     const pods = await waitFor('2 ready pods again', async () => {
@@ -208,6 +268,29 @@ describe('KubeCluster through kubectl', () => {
       return list.filter((p) => p.ready).length === 2 ? list : undefined;
     });
     expect(pods.some((p) => p.name === victim!.name)).toBe(false);
+    const replacement = pods.find((p) => !before.some((b) => b.name === p.name))!;
+    const events = await eventsJson();
+    expect(events).toContainEqual({
+      type: 'Normal',
+      reason: 'Killing',
+      object: `Pod/${victim!.name}`,
+      message: 'Stopping container main',
+      component: 'kubelet',
+      count: 1,
+    });
+    expect(events).toContainEqual(
+      expect.objectContaining({
+        reason: 'SuccessfulCreate',
+        message: `Created pod: ${replacement.name}`,
+        component: 'replicaset-controller',
+      }),
+    );
+    expect(events.filter((e) => e.object === `Pod/${replacement.name}`).map((e) => e.message)).toEqual([
+      expect.stringMatching(/^Successfully assigned luneo-platform\/luneo-api-\w+-\w{5} to ip-10-0-\d-10\./),
+      'Container image "luneo/luneo-api:1.0.0" already present on machine',
+      'Created container: main',
+      'Started container main',
+    ]);
   });
 
   it('patches with merge and json patch types', async () => {

@@ -3,8 +3,10 @@
 import { join } from 'node:path';
 import { freePort } from '../net/ports.ts';
 import { ContainerRuntime, STOP_GRACE_MS } from './container.ts';
+import type { EventRecorder } from './events.ts';
 import { resolveContainerEnv } from './pod-env.ts';
 import type { ObjectStore } from './store.ts';
+import type { KubeTiming } from './timing.ts';
 import type { Condition, Pod } from './types.ts';
 
 /** The pod annotation that tells which 127.0.0.1 port the kubelet gave the pod (its PORT). */
@@ -22,6 +24,8 @@ export interface KubeletOptions {
   dir: string;
   nodeNames: string[];
   podEnv?: (pod: PodIdentity) => Record<string, string>;
+  timing: KubeTiming;
+  events: EventRecorder;
   log?: (line: string) => void;
 }
 
@@ -61,14 +65,34 @@ export class Kubelet {
         // The scheduler's part: the node with the fewest pods.
         const node = [...load.entries()].sort((a, b) => a[1] - b[1])[0]![0];
         load.set(node, load.get(node)! + 1);
-        store.update({ ...pod, spec: { ...pod.spec, nodeName: node } });
+        const placed = store.update({ ...pod, spec: { ...pod.spec, nodeName: node } });
+        this.opts.events.record(
+          placed,
+          { component: 'default-scheduler' },
+          'Normal',
+          'Scheduled',
+          `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${node}`,
+        );
         continue;
       }
       const runtime = this.runtimes.get(uid);
       if (pod.metadata.deletionTimestamp) {
-        const grace = Number(pod.metadata.deletionGracePeriodSeconds ?? 2) * 1000;
+        // The grace period the API server stamped (DELETE's gracePeriodSeconds or terminationGracePeriodSeconds).
+        const grace = Number(pod.metadata.deletionGracePeriodSeconds ?? 30) * 1000;
+        const cap = this.opts.timing.stopGraceCapMs;
         if (!runtime) store.delete('Pod', pod.metadata.namespace, pod.metadata.name);
-        else if (!runtime.stopping) this.finishDeletion(runtime, Math.min(grace, STOP_GRACE_MS));
+        else if (!runtime.stopping) {
+          for (const c of pod.spec.containers)
+            this.opts.events.record(
+              pod,
+              { component: 'kubelet', host: pod.spec.nodeName },
+              'Normal',
+              'Killing',
+              `Stopping container ${c.name}`,
+              `spec.containers{${c.name}}`,
+            );
+          this.finishDeletion(runtime, cap === undefined ? grace : Math.min(grace, cap));
+        }
         continue;
       }
       if (!runtime) void this.startPod(pod);
@@ -154,6 +178,16 @@ export class Kubelet {
             return resolveContainerEnv({ store: this.opts.store, pod: latest, container, port, extra });
           },
           onChange: () => this.queueStatus(runtime),
+          onEvent: (type, reason, message) =>
+            this.opts.events.record(
+              current,
+              { component: 'kubelet', ...(current.spec.nodeName ? { host: current.spec.nodeName } : {}) },
+              type,
+              reason,
+              message,
+              `spec.containers{${container.name}}`,
+            ),
+          backoff: { startMs: this.opts.timing.backoffStartMs, capMs: this.opts.timing.backoffCapMs },
           ...(this.opts.log ? { log: this.opts.log } : {}),
         }),
       );

@@ -3,11 +3,15 @@
 import type { ObjectStore } from './store.ts';
 import type { Pod } from './types.ts';
 
-export const DEFAULT_GRACE_SECONDS = 2;
+// PodSpec.terminationGracePeriodSeconds defaults to 30.
+// https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/#lifecycle
+export const DEFAULT_GRACE_SECONDS = 30;
 
 /** Marks a pod for deletion and returns it as stored; the kubelet finishes the job. */
-export function deletePodGracefully(store: ObjectStore, pod: Pod, graceSeconds = DEFAULT_GRACE_SECONDS): Pod {
+export function deletePodGracefully(store: ObjectStore, pod: Pod, graceSeconds?: number): Pod {
   if (pod.metadata.deletionTimestamp) return pod;
+  const spec = Number(pod.spec.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS);
+  graceSeconds ??= Number.isFinite(spec) ? spec : DEFAULT_GRACE_SECONDS;
   const marked: Pod = structuredClone(pod);
   delete marked.metadata.resourceVersion;
   marked.metadata.deletionTimestamp = new Date(Date.now() + graceSeconds * 1000)

@@ -1,0 +1,34 @@
+// How fast the lab's kubelet and controllers act. `fast` keeps `pnpm test` quick; `realistic` uses the
+// values of a real cluster (kubelet and kube-controller-manager defaults), for a dedicated test and for drills.
+
+export interface KubeTiming {
+  /** Upper bound on the SIGTERM→SIGKILL wait; undefined = the pod's whole grace period, as the kubelet does. */
+  stopGraceCapMs: number | undefined;
+  /** CrashLoopBackOff: first delay and cap (kubelet: 10 s doubling to 300 s). */
+  backoffStartMs: number;
+  backoffCapMs: number;
+  /** How long after a spec change the deployment controller observes the new generation. */
+  observeLagMs: number;
+}
+
+export const FAST_TIMING: KubeTiming = {
+  stopGraceCapMs: 2000,
+  backoffStartMs: 500,
+  backoffCapMs: 4000,
+  observeLagMs: 50,
+};
+
+// https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#container-restarts (10 s doubling, 5 min cap)
+// https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-termination (grace period, 30 s default)
+export const REALISTIC_TIMING: KubeTiming = {
+  stopGraceCapMs: undefined,
+  backoffStartMs: 10_000,
+  backoffCapMs: 300_000,
+  observeLagMs: 1000,
+};
+
+export type KubeTimingMode = 'fast' | 'realistic';
+
+export function timingFor(mode: KubeTimingMode | undefined, override: Partial<KubeTiming> = {}): KubeTiming {
+  return { ...(mode === 'realistic' ? REALISTIC_TIMING : FAST_TIMING), ...override };
+}
