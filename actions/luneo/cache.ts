@@ -3,7 +3,9 @@
 import { planFailoverGlobalReplicationGroup } from '../../clients/aws/elasticache.ts';
 import { DrillError } from '../../core/errors.ts';
 import { defineStep, type PlannedCall, type RunbookRef, type StepDefinition } from '../../core/model.ts';
+import { planPointAppSecret, pointAppSecret } from './app-secrets.ts';
 import { luneo, type Side } from './context.ts';
+import { FINDINGS } from './findings.ts';
 import type { LuneoResources } from './resources.ts';
 
 type CacheBinding = NonNullable<LuneoResources['cache']>;
@@ -95,10 +97,11 @@ export function pointRedisUrlAt(opts: {
 }): StepDefinition<LuneoResources> {
   return defineStep<LuneoResources>({
     id: `redis-secret-${opts.side}`,
-    title: `Point REDIS_URL (Secrets Manager) at the ${opts.side} Redis`,
+    title: `Point REDIS_URL (Secrets Manager, ${opts.side} region's copy) at the ${opts.side} Redis`,
     runbook: opts.runbook ?? '§6.2',
     plannedAt: opts.plannedAt,
     timeout: '2m',
+    findings: [FINDINGS.redisSecretRegion],
     plan: (ctx): PlannedCall[] => [
       {
         service: 'elasticache',
@@ -109,13 +112,11 @@ export function pointRedisUrlAt(opts: {
         },
         mutating: false,
       },
-      {
-        service: 'secretsmanager',
-        operation: 'PutSecretValue',
-        scope: ctx.target.resources.primary.region,
-        params: { SecretId: ctx.target.resources.secrets.redisUrl ?? '<unbound>' },
-        mutating: true,
-      },
+      ...planPointAppSecret(
+        ctx.target.resources,
+        opts.side,
+        ctx.target.resources.secrets.redisUrl ?? '<unbound>',
+      ),
     ],
     async run(ctx) {
       const l = await luneo(ctx);
@@ -124,21 +125,18 @@ export function pointRedisUrlAt(opts: {
       const endpoint = await l.aws
         .elastiCache(region)
         .primaryEndpoint(c.replicationGroups[opts.side], { signal: ctx.signal });
-      const secrets = l.aws.secrets(l.r.primary.region);
-      const current = await secrets.getSecretValue(c.redisUrlSecret, { signal: ctx.signal });
-      const next = new URL(current.value);
-      next.hostname = endpoint.address;
-      next.port = String(endpoint.port);
-      const result = await secrets.putSecretValue(c.redisUrlSecret, next.toString(), {
-        signal: ctx.signal,
-        clientRequestToken: `${ctx.runId}-redis-${opts.side}`.slice(0, 64).padEnd(32, '0'),
+      // The copy the app of `side`'s region reads, with that region's control plane only (app-secrets.ts).
+      return pointAppSecret(ctx, {
+        side: opts.side,
+        secretId: c.redisUrlSecret,
+        next: async (current) => {
+          const next = new URL(current);
+          next.hostname = endpoint.address;
+          next.port = String(endpoint.port);
+          return next.toString();
+        },
+        token: `${ctx.runId}-redis-${opts.side}`.slice(0, 64).padEnd(32, '0'),
       });
-      return {
-        detail: result.skipped
-          ? `already points at ${next.host}`
-          : `now points at ${next.host} (version ${result.versionId})`,
-        undoData: { previousVersionId: result.previousVersionId },
-      };
     },
   });
 }

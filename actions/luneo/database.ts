@@ -2,10 +2,10 @@
 
 import { rpoLagQuery } from '../../clients/aws/cloudwatch.ts';
 import { planFailoverGlobalCluster, planSwitchoverGlobalCluster, type Rds } from '../../clients/aws/rds.ts';
-import { planPutSecretValue } from '../../clients/aws/secrets.ts';
 import { formatDuration, parseDuration } from '../../core/duration.ts';
 import { DrillError } from '../../core/errors.ts';
 import { defineStep, type StepDefinition } from '../../core/model.ts';
+import { planPointAppSecret, pointAppSecret } from './app-secrets.ts';
 import { type Luneo, type LuneoRun, luneo, PROBE_READ, plannedClusterArn, type Side } from './context.ts';
 import { FINDINGS } from './findings.ts';
 import type { LuneoResources } from './resources.ts';
@@ -169,7 +169,10 @@ async function writerUrl(l: Luneo, ctx: LuneoRun, side: Side, current: string): 
   return url.toString();
 }
 
-/** §6.1: DATABASE_URL in Secrets Manager points at the writer of `side`. */
+/**
+ * §6.1: DATABASE_URL points at the writer of `side`, in the copy the app of `side`'s region reads (promoted
+ * first when it is a replica; see app-secrets.ts): only that region's control plane is used.
+ */
 export function pointDatabaseUrlAt(opts: {
   side: Side;
   plannedAt?: string;
@@ -177,11 +180,11 @@ export function pointDatabaseUrlAt(opts: {
 }): StepDefinition<LuneoResources> {
   return defineStep<LuneoResources>({
     id: `secret-${opts.side}`,
-    title: `Point DATABASE_URL (Secrets Manager) at the ${opts.side} writer`,
+    title: `Point DATABASE_URL (Secrets Manager, ${opts.side} region's copy) at the ${opts.side} writer`,
     runbook: opts.runbook ?? '§6.1',
     plannedAt: opts.plannedAt,
     timeout: '2m',
-    findings: [FINDINGS.secretEndpoint],
+    findings: [FINDINGS.secretEndpoint, FINDINGS.secretRegion],
     plan: (ctx) => [
       {
         service: 'rds',
@@ -190,24 +193,16 @@ export function pointDatabaseUrlAt(opts: {
         params: { DBClusterIdentifier: ctx.target.resources[opts.side].clusterId },
         mutating: false,
       },
-      planPutSecretValue(ctx.target.resources.primary.region, ctx.target.resources.secrets.databaseUrl),
+      ...planPointAppSecret(ctx.target.resources, opts.side, ctx.target.resources.secrets.databaseUrl),
     ],
     async run(ctx) {
       const l = await luneo(ctx);
-      const secrets = l.aws.secrets(l.r.primary.region);
-      const current = await secrets.getSecretValue(l.r.secrets.databaseUrl, { signal: ctx.signal });
-      const next = await writerUrl(l, ctx, opts.side, current.value);
-      const result = await secrets.putSecretValue(l.r.secrets.databaseUrl, next, {
-        signal: ctx.signal,
-        clientRequestToken: `${ctx.runId}-secret-${opts.side}`.slice(0, 64).padEnd(32, '0'),
+      return pointAppSecret(ctx, {
+        side: opts.side,
+        secretId: l.r.secrets.databaseUrl,
+        next: (current) => writerUrl(l, ctx, opts.side, current),
+        token: `${ctx.runId}-secret-${opts.side}`.slice(0, 64).padEnd(32, '0'),
       });
-      const host = new URL(next).host;
-      return {
-        detail: result.skipped
-          ? `already points at ${host}`
-          : `now points at ${host} (version ${result.versionId})`,
-        undoData: { previousVersionId: result.previousVersionId },
-      };
     },
   });
 }

@@ -1,6 +1,16 @@
 // Where the runbook is wrong or misleading (see shared/reference/aws-dr-semantics.md); shown next to the steps.
 import type { RunbookFinding } from '../../core/model.ts';
 
+/** §6.1 and §6.2 say to update an app secret without saying where; in a regional outage only one place works. */
+function secretRegionFinding(runbook: '§6.1' | '§6.2', secret: string): RunbookFinding {
+  return {
+    runbook,
+    says: `Update ${secret} in Secrets Manager`,
+    actually: `In which region? The secret lives in eu-west-1 and the us-east-1 pods read their region's replica. In a regional outage eu-west-1's Secrets Manager does not answer (PutSecretValue there fails), and the us-east-1 replica is read-only (InvalidParameterException) until promoted. In us-east-1: \`aws secretsmanager stop-replication-to-replica --secret-id <id> --region us-east-1\`, then \`put-secret-value\` there, then restart the pods. At switchback (§9.2) write eu-west-1 and \`replicate-secret-to-regions --add-replica-regions Region=us-east-1 --force-overwrite-replica-secret\` so us-east-1 is a replica again.`,
+    severity: 'major',
+  };
+}
+
 export const FINDINGS = {
   lagField: {
     runbook: '§6.1',
@@ -30,6 +40,8 @@ export const FINDINGS = {
       'The global writer endpoint (GlobalCluster.Endpoint) follows failover and switchover by itself; a regional endpoint in the secret must be changed again at switchback. A replica secret in us-east-1 cannot be written until it is promoted.',
     severity: 'minor',
   },
+  secretRegion: secretRegionFinding('§6.1', '`DATABASE_URL`'),
+  redisSecretRegion: secretRegionFinding('§6.2', '`REDIS_URL`'),
   fencingOrder: {
     runbook: '§6.2',
     says: 'Scale ai-worker to 0 in the primary after the database promotion',

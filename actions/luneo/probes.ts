@@ -1,4 +1,5 @@
 // The user-facing probes bound to a Luneo target: the public URL and the DATABASE_URL secret.
+
 import { formatDuration, parseDuration } from '../../core/duration.ts';
 import type { PlannedCall, ProbeDefinition } from '../../core/model.ts';
 import { canary } from '../../probes/canary.ts';
@@ -7,6 +8,7 @@ import { k6Load } from '../../probes/k6.ts';
 import { order } from '../../probes/order.ts';
 import { render } from '../../probes/render.ts';
 import { smoke } from '../../probes/smoke.ts';
+import { readServingSecret } from './app-secrets.ts';
 import { type LuneoRun, luneo, PROBE_READ } from './context.ts';
 import { reportedRpoLag } from './database.ts';
 import type { LuneoResources } from './resources.ts';
@@ -38,14 +40,9 @@ function planned<P extends { plan?: Plan }>(probe: P, plan: Plan): P {
 
 const publicUrl = async (ctx: LuneoRun) => (await luneo(ctx)).publicUrl;
 
-/** DATABASE_URL as the app reads it now (after failover: the new writer). */
-async function databaseUrl(ctx: LuneoRun): Promise<string> {
-  const l = await luneo(ctx);
-  const secret = await l.aws
-    .secrets(l.r.primary.region)
-    .getSecretValue(l.r.secrets.databaseUrl, { signal: ctx.signal });
-  return secret.value;
-}
+/** DATABASE_URL as the serving region's app reads it now (after failover: us-east-1's copy, the new writer). */
+const databaseUrl = (ctx: LuneoRun): Promise<string> =>
+  readServingSecret(ctx, ctx.target.resources.secrets.databaseUrl);
 
 export const luneoProbes = {
   health: (

@@ -34,6 +34,7 @@ export function labBackend(parts: BackendParts): AwsLabBackend {
       },
     },
     injectFault: (action) => faults.injectFisAction(action),
+    controlPlaneReachable: (region, service) => faults.controlPlaneReachable(region, service),
     resources: () => [...static_, ...parts.pods(), ...(parts.buckets?.() ?? [])],
     loadBalancerStats: (region) => {
       const stats = albs[region].stats();

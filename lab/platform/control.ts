@@ -18,7 +18,7 @@ export async function applyHandFault(lab: Lab, request: FaultRequest, wanLatency
   switch (request.kind) {
     case 'region-outage':
       await lab.faults.regionOutage(region);
-      return `${region} is dark: database, load balancer and EKS API unreachable, replication cut`;
+      return `${region} is dark: database, load balancer, EKS API and AWS endpoints unreachable, replication cut`;
     case 'db-isolation':
       await lab.faults.dbIsolation(region);
       return `${region} database is off the network`;

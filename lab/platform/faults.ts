@@ -49,9 +49,10 @@ export class LabFaults {
 
   /**
    * Whether the AWS endpoint of `service` in `region` answers. A regional outage takes the region's control plane
-   * down with it (every service, as an SDK reaches it). One exception: an outage a FIS experiment injected
-   * leaves that region's FIS answering, as a real FIS drill does (only subnets lose their network): the drill
-   * must still be able to see and stop its experiment.
+   * down with it (every service, as an SDK reaches it), so a drill rehearses failing over with the surviving
+   * region's control plane only. One exception: an outage a FIS experiment injected leaves that region's FIS
+   * answering: it is the simulation's off switch (the drill must see and stop its experiment), and during a real
+   * FIS experiment the region's control plane is indeed up.
    */
   controlPlaneReachable(region: string, service: string | undefined): boolean {
     return ![...this.#active.values()].some(

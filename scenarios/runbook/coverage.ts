@@ -111,7 +111,7 @@ export default defineCoverage([
     section: '§6.1',
     fragment: 'Mettre à jour Secrets Manager `DATABASE_URL`',
     covered: { steps: refs('secret-secondary', ...FAILOVER) },
-    findings: [FINDINGS.secretEndpoint],
+    findings: [FINDINGS.secretEndpoint, FINDINGS.secretRegion],
   },
   {
     section: '§6.1',
@@ -130,6 +130,7 @@ export default defineCoverage([
     section: '§6.2',
     fragment: 'Reconfigurer `REDIS_URL` dans Secrets Manager vers la région secondaire',
     covered: { steps: refs('redis-secret-secondary', ...FAILOVER) },
+    findings: [FINDINGS.redisSecretRegion],
   },
   {
     section: '§6.2',
