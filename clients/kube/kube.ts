@@ -125,7 +125,7 @@ export class KubeClient {
     });
   }
 
-  /** Polls until the rollout is complete; stops early on ProgressDeadlineExceeded. */
+  /** Polls until the rollout is complete; stops early on ProgressDeadlineExceeded of the observed generation. */
   waitForRollout(ns: string, name: string, wait: WaitOptions = {}): Promise<DeploymentInfo> {
     return pollUntil({
       site: this.caller.site('get deployment'),
@@ -138,7 +138,9 @@ export class KubeClient {
         const d = await this.getDeployment(ns, name, { signal: wait.signal });
         if (rolloutComplete(d)) return { done: true, value: d };
         const seen = `generation ${d.observedGeneration}/${d.generation}, ${d.updatedReplicas} updated, ${d.readyReplicas} ready, ${d.availableReplicas} available, ${d.statusReplicas} total of ${d.replicas} desired`;
-        const failed = d.progressing === 'ProgressDeadlineExceeded';
+        // kubectl rollout_status.go reads conditions only once the controller observed this generation:
+        // before that they are the previous rollout's.
+        const failed = d.observedGeneration >= d.generation && d.progressing === 'ProgressDeadlineExceeded';
         return { done: false, seen: failed ? `${seen} (ProgressDeadlineExceeded)` : seen, failed };
       },
     });

@@ -3,7 +3,7 @@ import { appendFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KubeCluster, writeKubeconfig } from '../index.ts';
+import { KubeCluster, type KubeClusterOptions, writeKubeconfig } from '../index.ts';
 
 export const NS = 'luneo-platform';
 export const ENV_SERVER = 'lab/k8s/testdata/env-server.mjs';
@@ -52,6 +52,7 @@ export async function startFixture(
   name: string,
   region: string,
   podEnv?: (pod: { name: string; namespace: string; deployment: string }) => Record<string, string>,
+  options: Pick<KubeClusterOptions, 'timing' | 'timingOverrides'> = {},
 ): Promise<Fixture> {
   const dir = await mkdtemp(join(tmpdir(), `k8s-${name}-`));
   // K8S_LAB_TRACE=<file>: log every API request and pod event of the test clusters there.
@@ -65,6 +66,7 @@ export async function startFixture(
     dir,
     ...(podEnv ? { podEnv } : {}),
     ...(log ? { log, traceRequests: true } : {}),
+    ...options,
   });
   const port = await cluster.start();
   const kubeconfig = join(dir, 'kubeconfig');
