@@ -15,7 +15,8 @@ export default async function t0Bench(): Promise<BenchResult[]> {
   const resolvedLate: number[] = [];
   try {
     for (let i = 0; i < reps; i++) {
-      const ctx = testRun({ lab: { dir: lab.dir } });
+      // Its own run id each time: the fault starts FIS idempotently on it (clientToken).
+      const ctx = { ...testRun({ lab: { dir: lab.dir } }), runId: `bench-t0-${i}` };
       const fault = fisNetworkOutage({
         name: `bench-t0-${i}`,
         title: 'database subnets lose their network',
