@@ -2,7 +2,11 @@
 // process and the deployment replaces it; a rollout restart makes pods re-read DATABASE_URL from Secrets Manager.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  PutSecretValueCommand,
+  SecretsManagerClient,
+  StopReplicationToReplicaCommand,
+} from '@aws-sdk/client-secrets-manager';
 import {
   ApiException,
   AppsV1Api,
@@ -163,9 +167,17 @@ describe('pods are processes managed through the Kubernetes API', { timeout: 180
       const local = urlAt(original, await clusterEndpoint(t.info, SECONDARY_REGION));
       expect(hostOf(local)).not.toBe(hostOf(original));
       const before = await readyApiPods(SECONDARY_REGION);
+      // us-east-1's copy is a replica of eu-west-1's, read-only until promoted in its own region.
+      const refused = await secrets
+        .send(new PutSecretValueCommand({ SecretId: t.info.secrets.databaseUrl, SecretString: local }))
+        .catch((e: Error) => e.name);
+      expect(refused).toBe('InvalidParameterException');
+      await secrets.send(new StopReplicationToReplicaCommand({ SecretId: t.info.secrets.databaseUrl }));
       await secrets.send(
         new PutSecretValueCommand({ SecretId: t.info.secrets.databaseUrl, SecretString: local }),
       );
+      // eu-west-1's copy keeps its value: the us-east-1 pods below read their own region's.
+      expect(await databaseUrlFromSecret(t.info, PRIMARY_REGION)).toBe(original);
 
       // Pods read the secret once, at start: without a restart they keep the old database.
       for (const answer of (await healthOfEveryPod(SECONDARY_REGION, before)).values()) {
