@@ -2,10 +2,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { waitFor } from '../../lab/testing/poll.ts';
 import { MemoryPlatform } from '../../targets/memory.ts';
 import { isProcessAlive } from '../runner/rollback.ts';
 import { SAME_INTERRUPT_MS } from './interrupt.ts';
-import { runDirIn, runDrill, sandbox, spawnDrill, waitForJournal } from './spawn-drill.ts';
+import { readJournal, runDirIn, runDrill, sandbox, spawnDrill, waitForJournal } from './spawn-drill.ts';
 
 const platformOf = (stateFile: string) =>
   new MemoryPlatform({ stateFile, timeScale: 1, dbPassword: 'memory-s3cret-pw' });
@@ -94,5 +95,21 @@ describe('pnpm drill through vitest', { timeout: 120_000 }, () => {
     expect(rollback.code, rollback.output).toBe(0);
     expect(platformOf(box.stateFile).leftovers()).toEqual([]);
     expect(platformOf(box.stateFile).read().writer).toBe('eu-west-1');
+  });
+
+  it('the CLI killed (SIGKILL): the worker, in a process group of its own, rolls back by itself', async () => {
+    const box = sandbox({ DRILL_MEMORY_TIME_SCALE: '3' });
+    const drill = spawnDrill(['self-test', '--out', box.outDir], box.env);
+    const journal = await waitForJournal(box.outDir, drill, (j) => j.phase === 'failover');
+    drill.child.kill('SIGKILL');
+    await drill.exited;
+    const runDir = runDirIn(box.outDir) as string;
+    const done = await waitFor('the orphaned worker ended its run', () => {
+      const j = readJournal(runDir);
+      return j?.state === 'finished' && !isProcessAlive(journal.pid) ? j : undefined;
+    });
+    expect(done.verdict).toBe('aborted');
+    expect(done.reason).toMatch(/^aborted: the drill command \(pid \d+\) is gone/);
+    expect(platformOf(box.stateFile).leftovers()).toEqual([]);
   });
 });

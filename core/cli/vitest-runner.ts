@@ -1,7 +1,8 @@
 // Runs drills/<scenario>.drill.ts through vitest's Node API (allure-vitest writes <run dir>/allure-results),
 // then maps result.json to the exit code. Ctrl-C: the worker aborts and rolls back; a second one kills it.
-// Ctrl-C on a terminal reaches every process of the group (this one, the worker, a `| tee`): both processes survive
-// it, and vitest writes its worker's output through streams that never fail (core/output/stdio.ts).
+// Ctrl-C on a terminal reaches its foreground process group (this process, pnpm, a `| tee`), not the worker, which has
+// a group of its own (detached-worker-pool.ts): this process relays it once. vitest writes the worker's output through
+// streams that never fail (core/output/stdio.ts), so a dead `| tee` breaks neither process.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DrillError } from '../errors.ts';
@@ -9,6 +10,7 @@ import { unbreakableStdio } from '../output/stdio.ts';
 import { PROJECT_ROOT } from '../registry.ts';
 import { RESULT_FILE } from '../runner/report.ts';
 import type { RunResult } from '../runner/result-schema.ts';
+import { detachedWorkerPool } from './detached-worker-pool.ts';
 import { EXIT } from './exit-codes.ts';
 import { ABORT_SIGNALS, handleInterrupts } from './interrupt.ts';
 
@@ -23,15 +25,6 @@ export interface VitestDrillOptions {
 /** Files through which the CLI and the vitest worker that runs the engine find each other. */
 export const WORKER_PID_FILE = 'worker.pid';
 export const ABORT_REQUEST_FILE = 'abort.requested';
-
-/**
- * Loaded into the worker before anything else (a data: URL for `--import`): until the harness takes over
- * (worker-interrupt.ts), an abort signal to the process group must not kill the worker with Node's default action;
- * the CLI got it too and leaves ABORT_REQUEST_FILE, which the harness reads when it starts.
- */
-const WORKER_SIGNAL_HOLD = `data:text/javascript,${encodeURIComponent(
-  `for (const s of ${JSON.stringify(ABORT_SIGNALS)}) process.on(s, () => {});`,
-)}`;
 
 export const drillSpecFile = (scenario: string) => join('drills', `${scenario}.drill.ts`);
 
@@ -76,7 +69,7 @@ export async function runThroughVitest(opts: VitestDrillOptions): Promise<number
   const release = handleInterrupts({
     runId: opts.runId,
     onFirst: (_reason, signal) => {
-      // The worker may have got the terminal's signal too; aborting twice is harmless there.
+      // The worker reads ABORT_REQUEST_FILE when it starts, and gets the signal if it runs already.
       mkdirSync(runDir, { recursive: true });
       writeFileSync(join(runDir, ABORT_REQUEST_FILE), `${new Date().toISOString()}\n`);
       signalWorker(runDir, signal);
@@ -102,9 +95,9 @@ export async function runThroughVitest(opts: VitestDrillOptions): Promise<number
         config: join(PROJECT_ROOT, 'drills', 'vitest.drill.config.ts'),
         run: true,
         watch: false,
-        execArgv: ['--import', WORKER_SIGNAL_HOLD],
       },
-      {},
+      // As a Vite override: vitest drops a pool object given with the CLI options.
+      { test: { pool: detachedWorkerPool } },
       unbreakableStdio(),
     );
     await vitest.close();

@@ -1,21 +1,31 @@
-// The vitest worker's half of the interrupt protocol (the CLI's is vitest-runner.ts): the worker runs the engine, and
-// an abort signal (from the terminal's process group, or relayed by the CLI) aborts the run, which rolls back.
+// The vitest worker's half of the interrupt protocol (the CLI's is vitest-runner.ts): the worker runs the engine, in a
+// process group of its own; an abort signal relayed by the CLI (or sent to it directly) aborts the run, which rolls back.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DrillError } from '../errors.ts';
 import { ABORT_SIGNALS, abortReason } from './interrupt.ts';
 import { ABORT_REQUEST_FILE, WORKER_PID_FILE } from './vitest-runner.ts';
 
 /** Aborts `controller` on the first abort signal (later ones change nothing); returns a function that stops it. */
 export function abortOnSignals(controller: AbortController, runDir: string): () => void {
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (!controller.signal.aborted) controller.abort(abortReason(signal));
+  const abort = (reason: DrillError) => {
+    if (!controller.signal.aborted) controller.abort(reason);
   };
+  const onSignal = (signal: NodeJS.Signals) => abort(abortReason(signal));
+  // The CLI is gone (killed): nobody is left to relay an interrupt, and an operator who kills it wants the run to
+  // stop, so it rolls back now rather than run on unattended.
+  const cli = process.ppid;
+  const onOrphaned = () =>
+    abort(new DrillError('E_ABORTED', `aborted: the drill command (pid ${cli}) is gone`));
   for (const signal of ABORT_SIGNALS) process.on(signal, onSignal);
+  process.on('disconnect', onOrphaned);
   mkdirSync(runDir, { recursive: true });
   writeFileSync(join(runDir, WORKER_PID_FILE), String(process.pid));
   // The CLI may have been interrupted before it could read our pid.
   if (existsSync(join(runDir, ABORT_REQUEST_FILE))) onSignal('SIGINT');
+  if (process.send && !process.connected) onOrphaned();
   return () => {
     for (const signal of ABORT_SIGNALS) process.off(signal, onSignal);
+    process.off('disconnect', onOrphaned);
   };
 }

@@ -1,7 +1,7 @@
 // `pnpm drill … 2>&1 | tee <file>` as a terminal runs it: a shell pipeline in a process group of its own, so a
 // signal to the group reaches pnpm, the drill, its vitest worker and tee at once, as Ctrl-C or a hang-up does.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DrillProcess } from '../../core/cli/spawn-drill.ts';
 import { PROJECT_ROOT } from '../../core/registry.ts';
@@ -13,6 +13,15 @@ export interface TerminalPipeline extends DrillProcess {
   teeFile: string;
   /** Sends `signal` to every process of the group, as the terminal does. */
   signalGroup(signal: NodeJS.Signals): void;
+  /** The group's processes now, and their children that left it. */
+  processes(): PipelineProcess[];
+}
+
+export interface PipelineProcess {
+  pid: number;
+  ppid: number;
+  pgid: number;
+  command: string;
 }
 
 const quote = (arg: string) => `'${arg.replaceAll("'", `'\\''`)}'`;
@@ -27,6 +36,24 @@ async function groupEnded(pgid: number): Promise<void> {
     }
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** The processes of group `pgid` and their children, which may have left it (Linux /proc). */
+function groupProcesses(pgid: number): PipelineProcess[] {
+  const all: PipelineProcess[] = [];
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // After "pid (name) ": state, ppid, pgrp (the name may hold spaces and parentheses).
+      const [, ppid, pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
+      all.push({ pid: Number(pid), ppid: Number(ppid), pgid: Number(pgrp), command });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const members = new Set(all.filter((p) => p.pgid === pgid).map((p) => p.pid));
+  return all.filter((p) => members.has(p.pid) || members.has(p.ppid));
 }
 
 export function spawnTeePipeline(args: string[], env: NodeJS.ProcessEnv, dir: string): TerminalPipeline {
@@ -50,5 +77,6 @@ export function spawnTeePipeline(args: string[], env: NodeJS.ProcessEnv, dir: st
     output,
     exited,
     signalGroup: (signal) => process.kill(-pgid, signal),
+    processes: () => groupProcesses(pgid),
   };
 }
