@@ -56,26 +56,40 @@ export function detectOutage(
           (a) =>
             a.status === 'found' && a.alarm.state === 'ALARM' && (a.alarm.updatedAt?.getTime() ?? 0) >= t0,
         );
-      const firing = await pollUntil({
-        site: { service: 'cloudwatch', operation: 'DescribeAlarms' },
-        what: `one of ${alarms.map((a) => `${a.name} (${a.region})`).join(', ')} to go to ALARM after T0`,
-        intervalMs: 250,
-        maxIntervalMs: 2000,
-        timeoutMs: parseDuration(timeout) - 1000,
-        signal: ctx.signal,
-        check: async () => {
-          // A region that fires answers the round at once: a dark region's silence must not delay detection.
-          const read = await describeAlarmsWhereTheyLive((region) => l.aws.cloudWatch(region), alarms, {
-            signal: ctx.signal,
-            regionTimeoutMs: REGION_READ_MS,
-            enough: (regional) => firedSinceT0(regional).length > 0,
-          });
-          const fired = firedSinceT0(read);
-          return fired.length > 0
-            ? { done: true, value: fired }
-            : { done: false, seen: read.map(describeRegionalAlarm).join(', ') };
-        },
-      });
+      // One watcher per region, the first to see an alarm fire wins: a dark region's silence (each of its reads
+      // waits out REGION_READ_MS) must not delay what the other region already shows.
+      const seen = new Map<string, string>();
+      const found = new AbortController();
+      const signal = AbortSignal.any([ctx.signal, found.signal]);
+      const watch = (region: string) =>
+        pollUntil({
+          site: { service: 'cloudwatch', operation: 'DescribeAlarms', scope: region },
+          what: `one of ${alarms.map((a) => `${a.name} (${a.region})`).join(', ')} to go to ALARM after T0`,
+          intervalMs: 250,
+          maxIntervalMs: 2000,
+          timeoutMs: parseDuration(timeout) - 1000,
+          signal,
+          check: async () => {
+            const read = await describeAlarmsWhereTheyLive(
+              (r) => l.aws.cloudWatch(r),
+              alarms.filter((a) => a.region === region),
+              { signal, regionTimeoutMs: REGION_READ_MS },
+            );
+            seen.set(region, read.map(describeRegionalAlarm).join(', '));
+            const fired = firedSinceT0(read);
+            return fired.length > 0
+              ? { done: true, value: fired }
+              : { done: false, seen: [...seen.values()].join(', ') };
+          },
+        });
+      let firing: RegionalAlarm[];
+      try {
+        firing = await Promise.any([...new Set(alarms.map((a) => a.region))].map(watch));
+      } catch (error) {
+        throw (error as AggregateError).errors[0];
+      } finally {
+        found.abort();
+      }
       return {
         detail: `in ALARM: ${firing.map((a) => `${a.name} in ${a.region} (${a.status === 'found' ? a.alarm.reason : ''})`).join('; ')}`,
         measurements: { detectedAt: ctx.clock.now(), alarmsFiring: firing.length },

@@ -33,25 +33,13 @@ export type RegionalAlarm = AlarmLocation &
 /**
  * Reads each alarm in its own region: one DescribeAlarms per region, in parallel. A region that fails or does
  * not answer within `regionTimeoutMs` is reported unreachable and the other regions still count: during a
- * regional outage that region's CloudWatch is dark too, and the alarms elsewhere are what detects it. With
- * `enough`, answers as soon as one region's alarms satisfy it (the others read as not answered yet).
+ * regional outage that region's CloudWatch is dark too, and the alarms elsewhere are what detects it.
  */
-export function describeAlarmsWhereTheyLive(
+export async function describeAlarmsWhereTheyLive(
   cloudWatch: (region: string) => CloudWatch,
   alarms: AlarmLocation[],
-  opts: { signal?: AbortSignal; regionTimeoutMs: number; enough?: (read: RegionalAlarm[]) => boolean },
+  opts: { signal?: AbortSignal; regionTimeoutMs: number },
 ): Promise<RegionalAlarm[]> {
-  const regions = [...new Set(alarms.map((a) => a.region))];
-  const answered = new Map<string, RegionalAlarm[]>();
-  const assemble = () =>
-    alarms.map(
-      (a): RegionalAlarm =>
-        answered.get(a.region)?.find((r) => r.name === a.name) ?? {
-          ...a,
-          status: 'unreachable',
-          error: 'no answer yet',
-        },
-    );
   const readRegion = async (region: string): Promise<RegionalAlarm[]> => {
     const wanted = alarms.filter((a) => a.region === region);
     const deadline = AbortSignal.timeout(opts.regionTimeoutMs);
@@ -71,17 +59,8 @@ export function describeAlarmsWhereTheyLive(
       return wanted.map((a): RegionalAlarm => ({ ...a, status: 'unreachable', error: why }));
     }
   };
-  return new Promise((resolve, reject) => {
-    let pending = regions.length;
-    if (pending === 0) resolve([]);
-    for (const region of regions) {
-      readRegion(region).then((read) => {
-        answered.set(region, read);
-        pending -= 1;
-        if (pending === 0 || opts.enough?.(read)) resolve(assemble());
-      }, reject);
-    }
-  });
+  const read = (await Promise.all([...new Set(alarms.map((a) => a.region))].map(readRegion))).flat();
+  return alarms.map((a) => read.find((r) => r.name === a.name && r.region === a.region) as RegionalAlarm);
 }
 
 /** How an alarm reads in a progress line, e.g. "luneo-prod-alb-5xx (eu-west-1) OK". */
