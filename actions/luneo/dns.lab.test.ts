@@ -21,7 +21,8 @@ let dir: string;
 let lines: { at: number; line: string }[];
 let watch: ((line: string) => void) | undefined;
 
-async function start(failureThreshold: number, healthCheckIntervalMs = 20) {
+// 100 ms between a checker's probes (300 ms probe timeout): a loaded machine does not flip DNS by itself.
+async function start(failureThreshold: number, healthCheckIntervalMs = 100) {
   lines = [];
   h = await startHarness({
     failureThreshold,
@@ -104,7 +105,8 @@ async function primaryReports(failing: boolean) {
         o.StatusReport?.Status?.startsWith('Failure'),
       ).length;
       // The raw reports: at least 14 of 16 checkers saw the endpoint fail (2 of 16 healthy is 12.5 %).
-      expect(failing ? failures >= 14 : failures === 0).toBe(true);
+      const all = out.HealthCheckObservations?.length === 16;
+      expect(all && (failing ? failures >= 14 : failures === 0)).toBe(true);
     },
     { interval: 20, timeout: 20_000 },
   );
@@ -115,10 +117,10 @@ describe('the DNS step decides from what Route 53 answers', () => {
   it('primary still passes its check (only the database is cut): inverts it, ends at the flip, and back', async () => {
     await start(2);
     await primaryReports(false);
-    expect(labFlip('secondary-us-east-1')).toBeUndefined();
+    await vi.waitFor(() => expect(h.server.resolve(NAME)?.setIdentifier).toBe('primary-eu-west-1'));
 
     const out = await runStep(failoverDns(), 'secondary-us-east-1');
-    const flip = labFlip('secondary-us-east-1') as number;
+    const flip = labFlip('secondary-us-east-1', out.startedAt) as number;
     expect(out.outcome.detail).toMatch(
       /inverted: the primary still passes its check \(\d+\/16 checkers see it pass\)/,
     );
@@ -143,11 +145,11 @@ describe('the DNS step decides from what Route 53 answers', () => {
   it('primary fails its check (its /health needs the database): does not invert, records when Route 53 flipped', async () => {
     // 10 consecutive failures (the model's maximum) 100 ms apart per checker before Route 53 acts: the step
     // looks while the raw reports already fail and Route 53 still answers PRIMARY (AWS: 3 × 30 s by default).
-    await start(10, 100);
+    await start(10);
     h.primaryHealth.status = 503;
     await primaryReports(true);
     const out = await runStep(failoverDns(), 'secondary-us-east-1');
-    const flip = labFlip('secondary-us-east-1') as number;
+    const flip = labFlip('secondary-us-east-1', out.startedAt) as number;
     expect(flip, 'Route 53 answered SECONDARY before the step ended').toBeDefined();
     expect(h.server.mutationCounts()).toEqual({});
     expect(flip).toBeGreaterThanOrEqual(out.startedAt);
@@ -197,6 +199,31 @@ describe('the DNS step decides from what Route 53 answers', () => {
     expect(out.wall('dnsFlippedAt')).toBeGreaterThanOrEqual(flip);
     expect(out.outcome.detail).toMatch(
       /inversion removed: the primary fails its check \(\d+\/16 checkers see it pass\)/,
+    );
+  });
+
+  it('the secondary fails its check too (its API still points at the cut database): ends at once, no flip claimed', async () => {
+    await start(2);
+    h.secondaryHealth.status = 503;
+    const secondary = h.server.healthCheckIds().secondary as string;
+    // Route 53 itself (not only the raw reports) counts the secondary unhealthy: the lab says when.
+    await vi.waitFor(
+      () =>
+        expect(lines.some((l) => l.line === `route53: health check ${secondary} is now unhealthy`)).toBe(
+          true,
+        ),
+      { interval: 20, timeout: 20_000 },
+    );
+    const out = await runStep(failoverDns(), 'secondary-us-east-1');
+    // Ground truth: Route 53 never answered SECONDARY (both checks fail: it answers PRIMARY).
+    expect(labFlip('secondary-us-east-1', out.startedAt)).toBeUndefined();
+    expect(h.server.resolve(NAME)?.setIdentifier).toBe('primary-eu-west-1');
+    expect(h.server.mutationCounts()).toEqual({ UpdateHealthCheck: 1 });
+    expect(out.outcome.measurements).toBeUndefined();
+    // One answer before inverting, one after: it did not wait for an answer that cannot come.
+    expect(readsSince(out.startedAt).filter((l) => l.line.includes('testdnsanswer'))).toHaveLength(2);
+    expect(out.outcome.detail).toMatch(
+      /Route 53 answers PRIMARY \(alb\.eu-west-1\.luneo\.lab\): the SECONDARY record's health check \S+ fails too \(0\/16 checkers see us-east-1 pass\), so Route 53 answers PRIMARY; it answers SECONDARY once us-east-1 passes its check/,
     );
   });
 });

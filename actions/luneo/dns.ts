@@ -224,7 +224,19 @@ async function routeTo(ctx: RunContext<LuneoResources>, wanted: Failover): Promi
   }
   // The step saw the flip only if Route 53 answered something else when it first looked.
   const flipped = first.which !== wanted;
-  const seen = await pollUntil({
+  const secondaryCheck = records.find((r) => r.failover === 'SECONDARY')?.healthCheckId;
+  /** Route 53 answers PRIMARY when both records' checks fail (DG "Active-passive failover"): SECONDARY then waits
+   *  for us-east-1 to pass its own check, which a later step (§6.5 restart) may be what makes it pass. */
+  const secondaryFails = async (): Promise<string | undefined> => {
+    if (wanted !== 'SECONDARY' || !secondaryCheck) return undefined;
+    const [config, reports] = await Promise.all([
+      r53.getHealthCheck(secondaryCheck, call),
+      r53.getHealthCheckStatus(secondaryCheck, call),
+    ]);
+    if (routedHealthy(reports, config)) return undefined;
+    return `the SECONDARY record's health check ${secondaryCheck} fails too (${reports.healthyCount}/${reports.observations.length} checkers see us-east-1 pass), so Route 53 answers PRIMARY; it answers SECONDARY once us-east-1 passes its check`;
+  };
+  const seen = await pollUntil<{ seen: string; at: number | undefined }>({
     site: { service: 'route53', operation: 'TestDNSAnswer', scope: 'global' },
     what: `Route 53 to answer ${wanted} for ${l.r.apiRecord}`,
     intervalMs: 250,
@@ -234,12 +246,16 @@ async function routeTo(ctx: RunContext<LuneoResources>, wanted: Failover): Promi
     check: async () => {
       const now = await answered();
       if (now.which === wanted) return { done: true, value: { seen: now.seen, at: ctx.clock.now() } };
+      const blocked = now.which === 'PRIMARY' ? await secondaryFails() : undefined;
+      if (blocked) return { done: true, value: { seen: `${now.seen}: ${blocked}`, at: undefined } };
       return { done: false, seen: now.seen };
     },
   });
-  // Already flipped before the step looked: the step knows only that it had flipped by now.
+  const detail = `primary health check ${id}: ${note}; ${seen.seen}`;
+  // Not flipped yet: nothing to measure. Already flipped before the step looked: only "by" this time.
+  if (seen.at === undefined) return { detail };
   return {
-    detail: `primary health check ${id}: ${note}; ${seen.seen}${flipped ? '' : ' (already before this step looked)'}`,
+    detail: `${detail}${flipped ? '' : ' (already before this step looked)'}`,
     measurements: { [flipped ? 'dnsFlippedAt' : 'dnsFlippedBy']: seen.at },
   };
 }
