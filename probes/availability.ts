@@ -1,10 +1,10 @@
 // availability(): the public URL sampled continuously (default every 250 ms), and what the samples say
 // about outages and the monthly error budget.
-import { Agent } from 'undici';
 import { formatDuration } from '../core/duration.ts';
 import { type AvailabilityResult, computeAvailability, type ProbeSample } from '../core/measure/index.ts';
 import type { Duration, ProbeDefinition } from '../core/model.ts';
 import { type HealthExpectation, health } from './health.ts';
+import { asNewUser } from './http.ts';
 import type { FromContext } from './resolve.ts';
 
 export const AVAILABILITY_INTERVAL = '250ms';
@@ -24,15 +24,10 @@ export interface AvailabilityOptions<R> {
   timeout?: Duration;
 }
 
-/**
- * A health probe of the public URL meant to run continuously from T0 (it feeds the RTO). Every sample comes as a
- * new user would, on its own connection pool: a connection opened before a DNS flip or a failover keeps talking
- * to the old region, and would show its state, not the one users now reach.
- */
+/** A health probe of the public URL meant to run continuously from T0 (it feeds the RTO), each sample as a new user. */
 export function availability<R = unknown>(options: AvailabilityOptions<R>): ProbeDefinition<R> {
-  const probe = (dispatcher?: Agent) =>
+  return asNewUser(
     health<R>({
-      ...(dispatcher ? { dispatcher } : {}),
       url: options.url,
       path: options.path ?? '/health',
       ...(options.expect ? { expect: options.expect } : {}),
@@ -40,18 +35,8 @@ export function availability<R = unknown>(options: AvailabilityOptions<R>): Prob
       description: 'The public URL answers /health as expected, sampled continuously',
       interval: options.interval ?? AVAILABILITY_INTERVAL,
       timeout: options.timeout ?? AVAILABILITY_TIMEOUT,
-    });
-  return {
-    ...probe(),
-    async check(ctx, opts) {
-      const own = new Agent({ pipelining: 0 });
-      try {
-        return await probe(own).check(ctx, opts);
-      } finally {
-        void own.destroy();
-      }
-    },
-  };
+    }),
+  );
 }
 
 export interface AvailabilityReportInput {

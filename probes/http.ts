@@ -1,5 +1,7 @@
 // HTTP for probes: one pooled keep-alive undici Agent, whole-body reads, failures that name the URL.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Agent, type Dispatcher, request } from 'undici';
+import type { ProbeDefinition } from '../core/model.ts';
 import { ProbeFailure } from './outcome.ts';
 import { safeText } from './resolve.ts';
 import { stopwatch } from './timing.ts';
@@ -37,6 +39,28 @@ export interface HttpCall {
   dispatcher?: Dispatcher;
 }
 
+/** The connection pool of the check running now, when it runs as a new user (asNewUser). */
+const checkPool = new AsyncLocalStorage<Dispatcher>();
+
+/**
+ * Each check of `probe` comes as a new user would, on connections of its own: a pooled keep-alive connection
+ * opened before a DNS flip or a failover keeps talking to the old region, and would show that region's state,
+ * not the one users now reach. Requests within one check share its connections.
+ */
+export function asNewUser<R>(probe: ProbeDefinition<R>): ProbeDefinition<R> {
+  return {
+    ...probe,
+    async check(ctx, opts) {
+      const own = new Agent({ pipelining: 0 });
+      try {
+        return await checkPool.run(own, () => probe.check(ctx, opts));
+      } finally {
+        void own.destroy();
+      }
+    },
+  };
+}
+
 /** One request, body read whole. Network failures throw a ProbeFailure: "GET <url> failed: <cause>". */
 export async function httpCall(call: HttpCall, signal: AbortSignal): Promise<HttpReply> {
   const method = call.method ?? 'GET';
@@ -45,7 +69,7 @@ export async function httpCall(call: HttpCall, signal: AbortSignal): Promise<Htt
     const res = await request(call.url, {
       method,
       signal,
-      dispatcher: call.dispatcher ?? probeAgent(),
+      dispatcher: call.dispatcher ?? checkPool.getStore() ?? probeAgent(),
       headers: {
         accept: call.accept ?? 'application/json',
         ...(call.json === undefined ? {} : { 'content-type': 'application/json' }),

@@ -4,6 +4,7 @@ import { formatDuration, parseDuration } from '../../core/duration.ts';
 import type { PlannedCall, ProbeDefinition } from '../../core/model.ts';
 import { canary } from '../../probes/canary.ts';
 import { type HealthExpectation, health, version } from '../../probes/health.ts';
+import { asNewUser } from '../../probes/http.ts';
 import { k6Load } from '../../probes/k6.ts';
 import { order } from '../../probes/order.ts';
 import { render } from '../../probes/render.ts';
@@ -51,11 +52,11 @@ export const luneoProbes = {
       expect?: HealthExpectation | ((ctx: LuneoRun) => HealthExpectation);
       interval?: string;
     } = {},
-  ) => planned(health<LuneoResources>({ url: publicUrl, ...opts }), http(['GET', '/health'])),
+  ) => planned(asNewUser(health<LuneoResources>({ url: publicUrl, ...opts })), http(['GET', '/health'])),
   version: () => planned(version<LuneoResources>({ url: publicUrl }), http(['GET', '/version'])),
   order: (opts: { interval?: string; name?: string } = {}) =>
     planned(
-      order<LuneoResources>({ url: publicUrl, ...opts }),
+      asNewUser(order<LuneoResources>({ url: publicUrl, ...opts })),
       http(['POST', '/api/orders'], ['GET', '/api/orders/<id>']),
     ),
   render: () =>
