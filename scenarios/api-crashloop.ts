@@ -7,6 +7,7 @@ import { luneoProbes } from '../actions/luneo/probes.ts';
 import type { LuneoResources } from '../actions/luneo/resources.ts';
 import {
   assessWorkload,
+  BAD_OVERRIDE_KEY,
   badConfigCrashLoop,
   noRegionalFailover,
   writerBeforeFault,
@@ -25,8 +26,11 @@ export default defineScenario<LuneoResources>({
   failover: [
     detectOutage({ plannedAt: '2m' }),
     assessWorkload({ plannedAt: '4m' }),
-    // Remove the cause: dr-overrides back to its normal content (the bad key goes with the replace).
-    { ...applyDrOverrides({ side: 'primary', drMode: false, plannedAt: '5m' }), runbook: '§5' },
+    // Remove the cause: the bad key goes; the configmap's other keys stay.
+    {
+      ...applyDrOverrides({ side: 'primary', drMode: false, unset: [BAD_OVERRIDE_KEY], plannedAt: '5m' }),
+      runbook: '§5',
+    },
     {
       ...rolloutRestart({ side: 'primary', deployments: ['api', 'worker'], plannedAt: '10m' }),
       id: 'rollout-restart-primary',

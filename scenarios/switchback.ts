@@ -50,14 +50,16 @@ export default defineScenario<LuneoResources>({
       id: 'primary-workers-back',
       side: 'primary',
       deployment: 'worker',
-      replicas: 1,
+      // The count the fence recorded before the failover (1 when none was recorded, said in the step's detail).
+      replicas: 'recorded',
+      fallbackReplicas: 1,
       runbook: '§9.1',
     }),
     enableS3Replication(),
     waitS3Drained(),
     restoreDns({ plannedAt: '15m' }),
     reassertFailoverRecords({ ttlSeconds: 30, runbook: '§9.5', plannedAt: '15m' }),
-    applyDrOverrides({ side: 'secondary', drMode: false, runbook: '§9.1' }),
+    applyDrOverrides({ side: 'secondary', drMode: false, restoreRecorded: true, runbook: '§9.1' }),
     rolloutRestart({
       id: 'secondary-standby',
       side: 'secondary',

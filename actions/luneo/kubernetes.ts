@@ -1,5 +1,16 @@
 // Runbook §6.2, §6.4, §9.1: the Kubernetes steps (scale, rollout restart, the dr-overrides configmap).
-import { planApplyConfigMap, planRolloutRestart, planScaleDeployment } from '../../clients/kube/kube.ts';
+
+import { isClientError } from '../../clients/errors.ts';
+import {
+  type ConfigMapState,
+  planAnnotateDeployment,
+  planPatchConfigMap,
+  planRolloutRestart,
+  planScaleDeployment,
+} from '../../clients/kube/kube.ts';
+import { planKube } from '../../clients/kube/kube-call.ts';
+import { formatDuration } from '../../core/duration.ts';
+import { DrillError } from '../../core/errors.ts';
 import { defineStep, type StepDefinition } from '../../core/model.ts';
 import { luneo, type Side } from './context.ts';
 import { FINDINGS } from './findings.ts';
@@ -7,11 +18,22 @@ import type { LuneoResources } from './resources.ts';
 
 type Deployment = keyof LuneoResources['deployments'];
 
-/** §6.2: scale a deployment (e.g. the primary ai-worker to 0: fencing). Undo scales it back. */
+/** On a fenced deployment: its replica count before the fence, for the switchback (another run) to restore. */
+export const REPLICAS_BEFORE_FENCE = 'drill.luneo.io/replicas-before-fence';
+/** On dr-overrides: the keys' values before dr_mode=true (JSON, null = absent), for the switchback to restore. */
+export const DR_OVERRIDES_BEFORE = 'drill.luneo.io/before-dr-mode';
+
+/**
+ * §6.2: scale a deployment. Scaling to 0 (fencing) records the count it replaces on the deployment and waits for
+ * the pods themselves to be gone: `status.replicas` drops to 0 at once, while terminating pods keep running for
+ * their grace period (30 s by default). `replicas: 'recorded'` (§9.1) restores the count the fence recorded.
+ */
 export function scaleDeployment(opts: {
   side: Side;
   deployment: Deployment;
-  replicas: number;
+  replicas: number | 'recorded';
+  /** With `replicas: 'recorded'`: the count when none was recorded (default 1), said in the detail. */
+  fallbackReplicas?: number;
   runbook?: '§6.2' | '§9.1';
   plannedAt?: string;
   bestEffort?: boolean;
@@ -19,9 +41,11 @@ export function scaleDeployment(opts: {
   /** Default "2m"; keep it short where the cluster may be unreachable (best effort in a regional outage). */
   timeout?: string;
 }): StepDefinition<LuneoResources> {
+  const fallback = opts.fallbackReplicas ?? 1;
+  const shown = opts.replicas === 'recorded' ? 'its count before the failover' : String(opts.replicas);
   return defineStep<LuneoResources>({
     id: opts.id ?? `scale-${opts.side}-${opts.deployment}`,
-    title: `Scale ${opts.deployment} in ${opts.side} to ${opts.replicas}`,
+    title: `Scale ${opts.deployment} in ${opts.side} to ${shown}`,
     runbook: opts.runbook ?? '§6.2',
     plannedAt: opts.plannedAt,
     timeout: opts.timeout ?? '2m',
@@ -29,42 +53,111 @@ export function scaleDeployment(opts: {
     findings: opts.replicas === 0 ? [FINDINGS.fencingOrder] : undefined,
     plan: (ctx) => {
       const r = ctx.target.resources;
+      const context = r[opts.side].kubeContext;
+      const name = r.deployments[opts.deployment];
+      if (opts.replicas === 'recorded')
+        return [
+          planKube(context, `scale deployment/${name}`, {
+            namespace: r.kube.namespace,
+            name,
+            replicas: `${REPLICAS_BEFORE_FENCE} (else ${fallback})`,
+          }),
+        ];
       return [
-        planScaleDeployment(
-          r[opts.side].kubeContext,
-          r.kube.namespace,
-          r.deployments[opts.deployment],
-          opts.replicas,
-        ),
+        ...(opts.replicas === 0
+          ? [planAnnotateDeployment(context, r.kube.namespace, name, [REPLICAS_BEFORE_FENCE])]
+          : []),
+        planScaleDeployment(context, r.kube.namespace, name, opts.replicas),
       ];
     },
     async run(ctx) {
       const l = await luneo(ctx);
       const kube = l.kube(opts.side);
+      const ns = l.r.kube.namespace;
       const name = l.r.deployments[opts.deployment];
-      const result = await kube.scaleDeployment(l.r.kube.namespace, name, opts.replicas, {
-        signal: ctx.signal,
-      });
-      await kube.waitForRollout(l.r.kube.namespace, name, {
+      const before = await kube.getDeployment(ns, name, { signal: ctx.signal });
+      const recorded = before.annotations[REPLICAS_BEFORE_FENCE];
+      let replicas: number;
+      let why = '';
+      if (opts.replicas !== 'recorded') replicas = opts.replicas;
+      else if (recorded !== undefined && /^\d+$/.test(recorded)) {
+        replicas = Number(recorded);
+        why = ` (recorded before the failover in ${REPLICAS_BEFORE_FENCE})`;
+      } else {
+        replicas = fallback;
+        why = ` (NO count recorded before the failover: ${REPLICAS_BEFORE_FENCE} is not on the deployment; the runbook's ${fallback})`;
+      }
+      // Recorded once: fencing an already fenced deployment must not overwrite the count with 0.
+      const record = replicas === 0 && before.replicas > 0 && recorded === undefined;
+      if (record)
+        await kube.annotateDeployment(
+          ns,
+          name,
+          { [REPLICAS_BEFORE_FENCE]: String(before.replicas) },
+          {
+            signal: ctx.signal,
+          },
+        );
+      const scaledAt = Date.now();
+      const result = await kube.scaleDeployment(ns, name, replicas, { signal: ctx.signal });
+      await kube.waitForRollout(ns, name, {
         signal: ctx.signal,
         intervalMs: 250,
         maxIntervalMs: 1000,
         timeoutMs: 110_000,
       });
+      const measurements: Record<string, number> = {};
+      let fence = '';
+      if (replicas === 0) {
+        const countedZeroMs = Date.now() - scaledAt;
+        if (!before.selector)
+          throw new DrillError(
+            'E_STEP_FAILED',
+            `${name} has no spec.selector.matchLabels: cannot tell its pods`,
+          );
+        try {
+          await kube.waitForPodsGone(ns, before.selector, {
+            signal: ctx.signal,
+            intervalMs: 250,
+            maxIntervalMs: 1000,
+            timeoutMs: 100_000,
+          });
+        } catch (err) {
+          if (!isClientError(err, 'E_TIMEOUT')) throw err;
+          throw new DrillError(
+            'E_STEP_FAILED',
+            `FENCE INCOMPLETE: ${name} reports 0 replicas but its pods still run ${formatDuration(Date.now() - scaledAt)} after the scale; old workers may still write while the database is promoted (${err.message})`,
+          );
+        }
+        const goneMs = Date.now() - scaledAt;
+        measurements.fenceOverlapMs = goneMs;
+        fence = `; its pods ran ${formatDuration(goneMs)} after the scale (status.replicas said 0 after ${formatDuration(countedZeroMs)}): that is how long old workers could still write`;
+      }
+      // The record is used: a later drill records afresh.
+      if (opts.replicas === 'recorded' && recorded !== undefined)
+        await kube.annotateDeployment(ns, name, { [REPLICAS_BEFORE_FENCE]: null }, { signal: ctx.signal });
       return {
-        detail: `${name} ${result.previousReplicas} → ${opts.replicas} replicas in ${l.r[opts.side].kubeContext}${result.alreadyDone ? ' (already)' : ''}`,
-        undoData: { previousReplicas: result.previousReplicas },
+        detail: `${name} ${result.previousReplicas} → ${replicas} replicas${why} in ${l.r[opts.side].kubeContext}${result.alreadyDone ? ' (already)' : ''}${fence}`,
+        measurements,
+        undoData: { previousReplicas: result.previousReplicas, recordedNow: record },
       };
     },
     async undo(ctx, undoData) {
-      const previous = (undoData as { previousReplicas?: number } | undefined)?.previousReplicas;
-      if (previous === undefined) return;
+      const data = undoData as { previousReplicas?: number; recordedNow?: boolean } | undefined;
+      if (data?.previousReplicas === undefined) return;
       const l = await luneo(ctx);
-      await l
-        .kube(opts.side)
-        .scaleDeployment(l.r.kube.namespace, l.r.deployments[opts.deployment], previous, {
-          signal: ctx.signal,
-        });
+      const kube = l.kube(opts.side);
+      const name = l.r.deployments[opts.deployment];
+      await kube.scaleDeployment(l.r.kube.namespace, name, data.previousReplicas, { signal: ctx.signal });
+      if (data.recordedNow)
+        await kube.annotateDeployment(
+          l.r.kube.namespace,
+          name,
+          { [REPLICAS_BEFORE_FENCE]: null },
+          {
+            signal: ctx.signal,
+          },
+        );
     },
   });
 }
@@ -113,17 +206,47 @@ export function rolloutRestart(opts: {
   });
 }
 
-/** §6.4: the dr-overrides configmap (feature flag dr_mode), applied before the restart that reads it. */
+type KeyValues = Record<string, string | null>;
+
+function parseRecord(text: string | undefined): KeyValues | undefined {
+  if (!text) return undefined;
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as KeyValues) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function valuesOf(state: ConfigMapState | null, keys: string[]): KeyValues {
+  return Object.fromEntries(keys.map((k) => [k, state?.data[k] ?? null]));
+}
+
+/**
+ * §6.4: the dr-overrides configmap (feature flag dr_mode), applied before the restart that reads it. Only
+ * dr_mode changes (a merge patch: keys the drill never managed stay, as with `kubectl apply`). Turning DR mode on
+ * records the previous value on the configmap; `restoreRecorded` (§9.1 switchback, another run) puts it back.
+ */
 export function applyDrOverrides(opts: {
   side: Side;
   drMode: boolean;
+  /** Restore what dr_mode=true recorded; `drMode` is the value when nothing was recorded. */
+  restoreRecorded?: boolean;
+  /** Keys to remove as well (§5: the bad key a broken release added). */
+  unset?: string[];
   runbook?: '§6.4' | '§9.1';
   plannedAt?: string;
 }): StepDefinition<LuneoResources> {
-  const data = { dr_mode: String(opts.drMode) };
+  const data: KeyValues = {
+    dr_mode: String(opts.drMode),
+    ...Object.fromEntries((opts.unset ?? []).map((k) => [k, null])),
+  };
+  const unsetText = opts.unset?.length ? `, without ${opts.unset.join(', ')}` : '';
   return defineStep<LuneoResources>({
     id: `dr-overrides-${opts.side}-${opts.drMode ? 'on' : 'off'}`,
-    title: `Apply configmap dr-overrides with dr_mode=${opts.drMode} in ${opts.side}`,
+    title: opts.restoreRecorded
+      ? `Restore dr-overrides in ${opts.side} to what it was before the failover (else dr_mode=${opts.drMode})`
+      : `Set dr_mode=${opts.drMode}${unsetText} in configmap dr-overrides in ${opts.side}`,
     runbook: opts.runbook ?? '§6.4',
     plannedAt: opts.plannedAt,
     timeout: '1m',
@@ -131,15 +254,65 @@ export function applyDrOverrides(opts: {
     plan: (ctx) => {
       const r = ctx.target.resources;
       return [
-        planApplyConfigMap(r[opts.side].kubeContext, r.kube.namespace, r.kube.drOverridesConfigMap, data),
+        planPatchConfigMap(r[opts.side].kubeContext, r.kube.namespace, r.kube.drOverridesConfigMap, [
+          'dr_mode',
+        ]),
       ];
     },
     async run(ctx) {
       const l = await luneo(ctx);
-      const result = await l
-        .kube(opts.side)
-        .applyConfigMap(l.r.kube.namespace, l.r.kube.drOverridesConfigMap, data, { signal: ctx.signal });
-      return { detail: `dr_mode=${opts.drMode}${result.changed ? '' : ' (unchanged)'}` };
+      let told = '';
+      let recordedNow = false;
+      const result = await l.kube(opts.side).patchConfigMap(
+        l.r.kube.namespace,
+        l.r.kube.drOverridesConfigMap,
+        (current) => {
+          const record = parseRecord(current?.annotations[DR_OVERRIDES_BEFORE]);
+          if (opts.restoreRecorded) {
+            told = record
+              ? ` (restored from ${DR_OVERRIDES_BEFORE})`
+              : ` (nothing recorded in ${DR_OVERRIDES_BEFORE}: dr_mode=${opts.drMode})`;
+            return record ? { data: record, annotations: { [DR_OVERRIDES_BEFORE]: null } } : { data };
+          }
+          recordedNow = opts.drMode && !record;
+          return {
+            data,
+            ...(recordedNow
+              ? {
+                  annotations: {
+                    [DR_OVERRIDES_BEFORE]: JSON.stringify(valuesOf(current, Object.keys(data))),
+                  },
+                }
+              : {}),
+          };
+        },
+        { signal: ctx.signal },
+      );
+      const was = valuesOf(result.before, ['dr_mode']).dr_mode;
+      const kept = Object.keys(result.before?.data ?? {}).filter((k) => !(k in data));
+      const now = opts.restoreRecorded ? '' : `dr_mode=${opts.drMode}${unsetText}`;
+      return {
+        detail: `${now}${told}${result.changed ? '' : ' (unchanged)'}; was ${was ?? 'absent'}${kept.length ? `; other keys kept: ${kept.join(', ')}` : ''}`,
+        undoData: {
+          previous: valuesOf(result.before, Object.keys(data)),
+          recordedNow,
+          changed: result.changed,
+        },
+      };
+    },
+    async undo(ctx, undoData) {
+      const u = undoData as { previous?: KeyValues; recordedNow?: boolean; changed?: boolean } | undefined;
+      if (!u?.previous || !u.changed) return;
+      const l = await luneo(ctx);
+      await l.kube(opts.side).patchConfigMap(
+        l.r.kube.namespace,
+        l.r.kube.drOverridesConfigMap,
+        () => ({
+          data: u.previous!,
+          ...(u.recordedNow ? { annotations: { [DR_OVERRIDES_BEFORE]: null } } : {}),
+        }),
+        { signal: ctx.signal },
+      );
     },
   });
 }

@@ -10,6 +10,8 @@ import type { LuneoResources } from './resources.ts';
 
 /** What the bad release put in dr-overrides: a DATABASE_URL secret id that does not exist (pods exit at start). */
 export const BAD_SECRET_ID = 'prod/luneo/DATABASE_URL-v2';
+/** The dr-overrides key the bad release set. */
+export const BAD_OVERRIDE_KEY = 'DATABASE_URL_SECRET_ID';
 const WRITER_KEY = 'luneo:writer-before-t0';
 
 /**
@@ -26,7 +28,7 @@ export const badConfigCrashLoop = defineFault<LuneoResources>({
     return [
       {
         service: 'kubernetes',
-        operation: `replace configmap/${r.kube.drOverridesConfigMap}`,
+        operation: `patch configmap/${r.kube.drOverridesConfigMap}`,
         scope: r.primary.kubeContext,
         mutating: true,
       },
@@ -42,15 +44,14 @@ export const badConfigCrashLoop = defineFault<LuneoResources>({
     const l = await luneo(ctx);
     const kube = l.kube('primary');
     const ns = l.r.kube.namespace;
-    const previous = (await kube.getConfigMap(ns, l.r.kube.drOverridesConfigMap, { signal: ctx.signal })) ?? {
-      dr_mode: 'false',
-    };
-    await kube.applyConfigMap(
+    // Only the bad key changes (a merge patch): other keys, and other writers' changes, stay.
+    const { before } = await kube.patchConfigMap(
       ns,
       l.r.kube.drOverridesConfigMap,
-      { ...previous, DATABASE_URL_SECRET_ID: BAD_SECRET_ID },
+      () => ({ data: { [BAD_OVERRIDE_KEY]: BAD_SECRET_ID } }),
       { signal: ctx.signal },
     );
+    const previous = { [BAD_OVERRIDE_KEY]: before?.data[BAD_OVERRIDE_KEY] ?? null };
     const pods = await kube.listPods(ns, `app=${l.r.deployments.api}`, { signal: ctx.signal });
     for (const pod of pods) await kube.deletePod(ns, pod.name, { signal: ctx.signal });
     return {
@@ -59,18 +60,16 @@ export const badConfigCrashLoop = defineFault<LuneoResources>({
     };
   },
   async revert(ctx, undoData) {
-    const previous = (undoData as { previous?: Record<string, string> } | undefined)?.previous ?? {
-      dr_mode: 'false',
+    const previous = (undoData as { previous?: Record<string, string | null> } | undefined)?.previous ?? {
+      [BAD_OVERRIDE_KEY]: null,
     };
     const l = await luneo(ctx);
     const kube = l.kube('primary');
-    const { changed } = await kube.applyConfigMap(
+    const { changed } = await kube.patchConfigMap(
       l.r.kube.namespace,
       l.r.kube.drOverridesConfigMap,
-      previous,
-      {
-        signal: ctx.signal,
-      },
+      () => ({ data: previous }),
+      { signal: ctx.signal },
     );
     // Pods started from the bad value keep it: restart them only when the drill had not already.
     if (changed) await kube.rolloutRestart(l.r.kube.namespace, l.r.deployments.api, { signal: ctx.signal });

@@ -17,6 +17,9 @@ export interface DeploymentInfo {
   readyReplicas: number;
   availableReplicas: number;
   restartedAt?: string;
+  /** spec.selector.matchLabels as a label selector, e.g. "app=ai-worker". */
+  selector: string;
+  annotations: Record<string, string>;
   /** Reason of the Progressing condition, e.g. "ProgressDeadlineExceeded". */
   progressing?: string;
 }
@@ -44,6 +47,10 @@ export function toDeploymentInfo(d: V1Deployment): DeploymentInfo {
     readyReplicas: s.readyReplicas ?? 0,
     availableReplicas: s.availableReplicas ?? 0,
     ...(restartedAt ? { restartedAt } : {}),
+    selector: Object.entries(d.spec?.selector?.matchLabels ?? {})
+      .map(([k, v]) => `${k}=${v}`)
+      .join(','),
+    annotations: { ...d.metadata?.annotations },
     ...(progressing ? { progressing } : {}),
   };
 }
@@ -65,6 +72,10 @@ export const planRolloutRestart = (context: string, ns: string, name: string) =>
   planKube(context, `rollout restart deployment/${name}`, { namespace: ns, name });
 export const planApplyConfigMap = (context: string, ns: string, name: string, data: Record<string, string>) =>
   planKube(context, `apply configmap/${name}`, { namespace: ns, name, keys: Object.keys(data).sort() });
+export const planPatchConfigMap = (context: string, ns: string, name: string, keys: string[]) =>
+  planKube(context, `patch configmap/${name}`, { namespace: ns, name, keys: [...keys].sort() });
+export const planAnnotateDeployment = (context: string, ns: string, name: string, keys: string[]) =>
+  planKube(context, `annotate deployment/${name}`, { namespace: ns, name, keys: [...keys].sort() });
 export const planDeleteConfigMap = (context: string, ns: string, name: string) =>
   planKube(context, `delete configmap/${name}`, { namespace: ns, name });
 export const planDeletePod = (context: string, ns: string, name: string) =>

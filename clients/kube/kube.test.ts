@@ -131,6 +131,8 @@ describe('deployments', () => {
       updatedReplicas: 3,
       readyReplicas: 2,
       availableReplicas: 3,
+      selector: 'app=luneo-api',
+      annotations: {},
     });
     expect(requests).toEqual([
       {

@@ -7,14 +7,17 @@ import type { CallOptions } from '../abort.ts';
 import { ClientError, isClientError } from '../errors.ts';
 import { pollUntil, type WaitOptions } from '../poll.ts';
 import type { RetryPolicy } from '../retry.ts';
+import { retryOnConflict } from './conflict.ts';
 import { KubeCaller, MERGE_PATCH } from './kube-call.ts';
 
 import {
   type DeploymentInfo,
   type PodInfo,
+  planAnnotateDeployment,
   planApplyConfigMap,
   planDeleteConfigMap,
   planDeletePod,
+  planPatchConfigMap,
   planRolloutRestart,
   planScaleDeployment,
   RESTARTED_AT,
@@ -23,6 +26,18 @@ import {
 } from './kube-model.ts';
 
 export * from './kube-model.ts';
+
+/** A configmap as the drill reads it before changing some of its keys. */
+export interface ConfigMapState {
+  data: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
+/** What to change: null deletes a key (JSON merge patch, RFC 7386). */
+export interface ConfigMapChange {
+  data: Record<string, string | null>;
+  annotations?: Record<string, string | null>;
+}
 
 export interface KubeClientOptions {
   audit?: AuditLog;
@@ -180,6 +195,16 @@ export class KubeClient {
     data: Record<string, string>,
     opts: CallOptions = {},
   ): Promise<{ changed: boolean; previousData: Record<string, string> | null }> {
+    // A 409 (someone wrote in between) re-reads and replaces again, as client-go's RetryOnConflict.
+    return retryOnConflict(() => this.#replaceConfigMap(ns, name, data, opts), opts.signal);
+  }
+
+  async #replaceConfigMap(
+    ns: string,
+    name: string,
+    data: Record<string, string>,
+    opts: CallOptions,
+  ): Promise<{ changed: boolean; previousData: Record<string, string> | null }> {
     const existing = await this.#readConfigMap(ns, name, opts);
     const previousData = existing ? (existing.data ?? {}) : null;
     if (previousData && sameData(previousData, data)) return { changed: false, previousData };
@@ -210,6 +235,87 @@ export class KubeClient {
       }
       return { changed: true, previousData };
     });
+  }
+
+  /**
+   * Changes only the given keys (and annotations) of a configmap, keeping every other key as `kubectl apply`
+   * keeps keys it never managed: a JSON merge patch carrying the resourceVersion it was computed from, so a
+   * concurrent write makes it 409, and then `change` is computed again from a fresh read. Creates the
+   * configmap when missing. Returns the state before the change (null: it did not exist).
+   */
+  async patchConfigMap(
+    ns: string,
+    name: string,
+    change: (current: ConfigMapState | null) => ConfigMapChange,
+    opts: CallOptions = {},
+  ): Promise<{ changed: boolean; before: ConfigMapState | null }> {
+    const resource = { kind: 'configmap', id: `${ns}/${name}` };
+    return retryOnConflict(async () => {
+      const existing = await this.#readConfigMap(ns, name, opts);
+      const before = existing
+        ? { data: { ...existing.data }, annotations: { ...existing.metadata?.annotations } }
+        : null;
+      const wanted = change(before);
+      const differs = (now: Record<string, string>, next: Record<string, string | null> = {}) =>
+        Object.entries(next).some(([k, v]) => (now[k] ?? null) !== v);
+      if (before && !differs(before.data, wanted.data) && !differs(before.annotations, wanted.annotations))
+        return { changed: false, before };
+      const keys = Object.keys(wanted.data);
+      return this.caller.mutate(planPatchConfigMap(this.context, ns, name, keys), async () => {
+        if (!existing) {
+          const present = (m: Record<string, string | null> = {}) =>
+            Object.fromEntries(Object.entries(m).filter((e): e is [string, string] => e[1] !== null));
+          const body: V1ConfigMap = {
+            apiVersion: 'v1',
+            kind: 'ConfigMap',
+            metadata: { name, namespace: ns, annotations: present(wanted.annotations) },
+            data: present(wanted.data),
+          };
+          await this.caller.send(
+            'create configmap',
+            resource,
+            (o) => this.core.createNamespacedConfigMap({ namespace: ns, body }, o),
+            opts,
+          );
+          return { changed: true, before };
+        }
+        const body = {
+          metadata: {
+            resourceVersion: existing.metadata?.resourceVersion,
+            ...(wanted.annotations ? { annotations: wanted.annotations } : {}),
+          },
+          data: wanted.data,
+        };
+        await this.caller.send(
+          'patch configmap',
+          resource,
+          (o) => this.core.patchNamespacedConfigMap({ namespace: ns, name, body }, o),
+          { ...opts, contentType: MERGE_PATCH },
+        );
+        return { changed: true, before };
+      });
+    }, opts.signal);
+  }
+
+  /** Sets (or, with null, removes) annotations on a deployment with a merge patch. */
+  async annotateDeployment(
+    ns: string,
+    name: string,
+    annotations: Record<string, string | null>,
+    opts: CallOptions = {},
+  ): Promise<void> {
+    await this.caller.mutate(planAnnotateDeployment(this.context, ns, name, Object.keys(annotations)), () =>
+      this.caller.send(
+        'annotate deployment',
+        { kind: 'deployment', id: `${ns}/${name}` },
+        (o) =>
+          this.apps.patchNamespacedDeployment(
+            { namespace: ns, name, body: { metadata: { annotations } } },
+            o,
+          ),
+        { ...opts, contentType: MERGE_PATCH },
+      ),
+    );
   }
 
   /** Deletes the configmap; no-op if it is already gone. */
@@ -250,6 +356,35 @@ export class KubeClient {
         opts,
       ),
     );
+  }
+
+  /**
+   * Waits until no pod matches `labelSelector`, terminating ones included: `status.replicas` no longer counts a
+   * terminating pod, but its processes run until their grace period ends. Returns how long it waited.
+   */
+  async waitForPodsGone(
+    ns: string,
+    labelSelector: string,
+    wait: WaitOptions = {},
+  ): Promise<{ waitedMs: number; podsAtStart: number }> {
+    const started = Date.now();
+    let podsAtStart: number | undefined;
+    await pollUntil({
+      site: this.caller.site('list pods'),
+      what: `no pod matching ${labelSelector} in ${ns} (terminating ones still run) in context ${this.context}`,
+      timeoutMs: wait.timeoutMs ?? 120_000,
+      intervalMs: wait.intervalMs ?? 500,
+      ...(wait.maxIntervalMs ? { maxIntervalMs: wait.maxIntervalMs } : {}),
+      ...(wait.signal ? { signal: wait.signal } : {}),
+      check: async () => {
+        const pods = await this.listPods(ns, labelSelector, { signal: wait.signal });
+        podsAtStart ??= pods.length;
+        return pods.length === 0
+          ? { done: true, value: undefined }
+          : { done: false, seen: pods.map((p) => `${p.name} (${p.phase})`).join(', ') };
+      },
+    });
+    return { waitedMs: Date.now() - started, podsAtStart: podsAtStart ?? 0 };
   }
 
   async listNodes(opts: CallOptions = {}): Promise<{ name: string; ready: boolean }[]> {
