@@ -11,7 +11,7 @@ import { resourceByKind } from './resources.ts';
 import { selectorMatches } from './selectors.ts';
 import { ApiServer } from './server.ts';
 import { ObjectStore } from './store.ts';
-import { type KubeTiming, type KubeTimingMode, timingFor } from './timing.ts';
+import { type KubeTiming, type KubeTimingMode, timingFor, timingModeFromEnv } from './timing.ts';
 import type { Deployment, KubeObject, Pod } from './types.ts';
 
 export interface KubeClusterOptions {
@@ -27,7 +27,7 @@ export interface KubeClusterOptions {
   /** Extra environment for every pod's containers (the pod spec's env wins over it). */
   podEnv?: (pod: PodIdentity) => Record<string, string>;
   log?: (line: string) => void;
-  /** `fast` (default, for tests) or `realistic` (grace periods, 10 s→300 s backoff): see timing.ts. */
+  /** `fast` (default, for tests) or `realistic` (grace periods, 10 s→300 s backoff): see timing.ts; else $LAB_K8S_TIMING. */
   timing?: KubeTimingMode;
   timingOverrides?: Partial<KubeTiming>;
   /** Log every API request through `log` (debugging kubectl compatibility). */
@@ -57,7 +57,7 @@ export class KubeCluster {
     const names = nodeNames(opts.region, opts.nodes ?? 2);
     for (const [i, n] of names.entries()) this.store.create(nodeObject(n, opts.region, opts.name, i));
     for (const ns of ['default', 'kube-system']) this.store.create(this.namespaceObject(ns));
-    const timing = timingFor(opts.timing, opts.timingOverrides);
+    const timing = timingFor(opts.timing ?? timingModeFromEnv(), opts.timingOverrides);
     const events = new EventRecorder(this.store);
     this.controller = new DeploymentController(this.store, log, {
       events,

@@ -1,5 +1,5 @@
 // The rollout logic without processes: pods are marked ready by hand, as the kubelet would.
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { KubeApi } from './api.ts';
 import { DeploymentController } from './deployment-controller.ts';
 import { resourceByKind } from './resources.ts';
@@ -181,5 +181,74 @@ describe('DeploymentController', () => {
     controller.sync();
     expect(store.list('ReplicaSet', NS)).toEqual([]);
     expect(activePods()).toEqual([]);
+  });
+
+  describe('as the real controller lags and times out', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it('keeps the previous status (observedGeneration, conditions) until it observes a new generation', () => {
+      vi.useFakeTimers({ now: Date.parse('2026-01-01T00:00:00Z'), toFake: ['Date'] });
+      markReady(activePods());
+      const requeued: number[] = [];
+      const lagging = new DeploymentController(store, undefined, {
+        observeLagMs: 1000,
+        requeue: (ms) => requeued.push(ms),
+      });
+      const d = deployment();
+      d.spec.replicas = 3;
+      store.update(d);
+      lagging.sync();
+      expect(deployment().metadata.generation).toBe(2);
+      expect(deployment().status?.observedGeneration).toBe(1);
+      expect(activePods()).toHaveLength(2);
+      expect(requeued).toEqual([1000]);
+      vi.setSystemTime(Date.now() + 1000);
+      lagging.sync();
+      expect(deployment().status?.observedGeneration).toBe(2);
+      expect(activePods()).toHaveLength(3);
+    });
+
+    it('says ProgressDeadlineExceeded after progressDeadlineSeconds without progress, until progress resumes', () => {
+      vi.useFakeTimers({ now: Date.parse('2026-01-01T00:00:00Z'), toFake: ['Date'] });
+      const d = deployment();
+      d.spec.progressDeadlineSeconds = 5;
+      store.update(d);
+      controller.sync();
+      const progressing = () => deployment().status?.conditions?.find((c) => c.type === 'Progressing');
+      expect(progressing()).toMatchObject({ status: 'True', reason: 'ReplicaSetUpdated' });
+      vi.setSystemTime(Date.now() + 6000);
+      controller.sync();
+      expect(progressing()).toMatchObject({
+        status: 'False',
+        reason: 'ProgressDeadlineExceeded',
+        message: expect.stringMatching(/^ReplicaSet "luneo-api-\w+" has timed out progressing\.$/),
+      });
+      markReady(activePods());
+      expect(progressing()).toMatchObject({ status: 'True', reason: 'NewReplicaSetAvailable' });
+    });
+
+    it('records ScalingReplicaSet on the deployment and SuccessfulCreate/SuccessfulDelete on the replicaset', () => {
+      const d = deployment();
+      d.spec.replicas = 1;
+      store.update(d);
+      controller.sync();
+      const events = store
+        .list('Event', NS)
+        .map((e) => [
+          (e.involvedObject as { kind: string }).kind,
+          e.reason,
+          String(e.message).replace(/luneo-api-\w+(-\w{5})?/g, 'X'),
+        ]);
+      expect(events).toEqual(
+        expect.arrayContaining([
+          ['Deployment', 'ScalingReplicaSet', 'Scaled up replica set X from 0 to 2'],
+          ['ReplicaSet', 'SuccessfulCreate', 'Created pod: X'],
+          ['ReplicaSet', 'SuccessfulDelete', 'Deleted pod: X'],
+          ['Deployment', 'ScalingReplicaSet', 'Scaled down replica set X from 2 to 1'],
+        ]),
+      );
+    });
   });
 });

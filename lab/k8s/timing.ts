@@ -32,3 +32,11 @@ export type KubeTimingMode = 'fast' | 'realistic';
 export function timingFor(mode: KubeTimingMode | undefined, override: Partial<KubeTiming> = {}): KubeTiming {
   return { ...(mode === 'realistic' ? REALISTIC_TIMING : FAST_TIMING), ...override };
 }
+
+/** LAB_K8S_TIMING=realistic|fast picks the mode of clusters that do not set one (e.g. `LAB_K8S_TIMING=realistic pnpm lab up`). */
+export function timingModeFromEnv(env: NodeJS.ProcessEnv = process.env): KubeTimingMode | undefined {
+  const mode = env.LAB_K8S_TIMING;
+  if (mode === undefined || mode === '') return undefined;
+  if (mode === 'fast' || mode === 'realistic') return mode;
+  throw new Error(`LAB_K8S_TIMING=${mode}: use fast or realistic`);
+}
