@@ -218,7 +218,7 @@ export class ContainerRuntime {
     this.setState({
       waiting: {
         reason: 'CrashLoopBackOff',
-        message: `back-off ${delay}ms restarting failed container=${this.opts.container.name} pod=${this.opts.podName}`,
+        message: `back-off ${goDuration(delay)} restarting failed container=${this.opts.container.name} pod=${this.opts.podName}`,
       },
     });
     this.timer = setTimeout(() => this.launch(), delay);
@@ -270,4 +270,13 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
   } catch {
     // the group is already gone
   }
+}
+
+/** A duration as Go's time.Duration.String() prints it (the kubelet's back-off message): 500ms, 10s, 2m40s, 5m0s. */
+export function goDuration(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
+  const seconds = ms / 1000;
+  const minutes = Math.floor(seconds / 60);
+  const rest = Number((seconds - minutes * 60).toFixed(3));
+  return minutes > 0 ? `${minutes}m${rest}s` : `${rest}s`;
 }
