@@ -131,6 +131,9 @@ describe('KubeCluster through kubectl', () => {
     expect(text).toMatch(/Replicas:\s+2 desired \| 2 updated \| 2 total \| 2 available \| 0 unavailable/);
     expect(text).toMatch(/Progressing\s+True\s+NewReplicaSetAvailable/);
     expect(text).toMatch(/NewReplicaSet:\s+luneo-api-\w+ \(2\/2 replicas created\)/);
+    expect(text).toMatch(
+      /Events:\n\s+Type\s+Reason\s+Age\s+From\s+Message\n[\s\S]*Normal\s+ScalingReplicaSet\s+\S+\s+deployment-controller\s+Scaled up replica set luneo-api-\w+ from 0 to 2/,
+    );
     const [pod] = await podsJson('luneo-api');
     expect(await kubectl('describe', 'pod', pod!.name)).toMatch(/Controlled By:\s+ReplicaSet\/luneo-api-\w+/);
   });
