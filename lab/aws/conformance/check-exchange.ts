@@ -88,9 +88,10 @@ function identify(x: Exchange): Identified | string {
     : `${x.method} ${x.rawPath}`;
 }
 
-// Query parameters the SDKs add that no model lists: S3's operation hint, presigned-URL auth.
+// Query parameters the SDKs add that no model lists: S3's operation hint, presigned-URL auth (a presigner hoists
+// headers into the query in lower case).
 const TRANSPORT_QUERY =
-  /^(x-id|X-Amz-(Algorithm|Credential|Date|Expires|SignedHeaders|Signature|Security-Token|Content-Sha256))$/;
+  /^(x-id|X-Amz-(Algorithm|Credential|Date|Expires|SignedHeaders|Signature|Security-Token|Content-Sha256))$/i;
 
 function checkRequest(id: Identified, x: Exchange, f: Findings): void {
   const { m, op } = id;
