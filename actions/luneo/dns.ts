@@ -135,7 +135,7 @@ export function failoverDns(opts: { plannedAt?: string } = {}): StepDefinition<L
     runbook: '§6.3',
     plannedAt: opts.plannedAt ?? '15m',
     timeout: '5m',
-    findings: [FINDINGS.dnsRewrite],
+    findings: [FINDINGS.dnsRewrite, FINDINGS.dnsBeforeRestart],
     plan: (ctx) => [
       planSetHealthCheckInverted(ctx.target.resources.primaryHealthCheckId ?? '<primary health check>', true),
       ...dnsReads(ctx, 'SECONDARY'),

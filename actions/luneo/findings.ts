@@ -56,6 +56,13 @@ export const FINDINGS = {
       'Rewriting failover records depends on the Route 53 control plane (us-east-1, no SLA) and breaks the failover pair. Invert the primary health check (UpdateHealthCheck Inverted=true) so the data plane fails over as designed; revert with Inverted=false. Better still: ARC routing controls.',
     severity: 'major',
   },
+  dnsBeforeRestart: {
+    runbook: '§6.3',
+    says: 'Fail DNS over to us-east-1 (§6.3), then restart luneo-api on the secondary cluster (§6.4)',
+    actually:
+      "Route 53 answers SECONDARY only while us-east-1 passes its own health check, and a failover record whose checks all fail is answered as if all were healthy: PRIMARY. The us-east-1 API read DATABASE_URL when it started, so until §6.4's restart its /health still reaches for the eu-west-1 writer and fails: measured on the lab, 0 of 16 checkers saw us-east-1 pass at §6.3, and users reached it only after the restart. Restart the secondary API (and worker) on the new DATABASE_URL before §6.3, or make the app re-read the secret when its database connection fails.",
+    severity: 'major',
+  },
   configmapOrder: {
     runbook: '§6.4',
     says: '`argo rollout restart luneo-api`, then `kubectl apply -f deploy/dr-overrides/configmap.yaml`',

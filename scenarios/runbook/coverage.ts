@@ -155,7 +155,7 @@ export default defineCoverage([
     section: '§6.3',
     fragment: 'en inversant `Failover=SECONDARY`',
     covered: { steps: refs('dns', ...FAILOVER) },
-    findings: [FINDINGS.dnsRewrite],
+    findings: [FINDINGS.dnsRewrite, FINDINGS.dnsBeforeRestart],
   },
   // §6.4 CI/CD
   {
