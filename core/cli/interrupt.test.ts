@@ -26,12 +26,19 @@ describe('interruptStages', () => {
     expect(stage('SIGINT')).toBe('exit');
   });
 
-  it('a SIGTERM after the abort is a second interrupt', () => {
+  it('a cancelled CI job (SIGINT, then SIGTERM 7.5 s later) keeps rolling back: only a second Ctrl-C exits', () => {
     const c = clock();
     const stage = interruptStages(c.now);
     expect(stage('SIGINT')).toBe('abort');
-    c.advance(SAME_INTERRUPT_MS);
-    expect(stage('SIGTERM')).toBe('exit');
+    c.advance(7_500);
+    expect(stage('SIGTERM')).toBe('ignore');
+    expect(stage('SIGINT')).toBe('exit');
+  });
+
+  it('a SIGTERM alone aborts and rolls back, and says who asked', () => {
+    const stage = interruptStages(clock().now);
+    expect(stage('SIGTERM')).toBe('abort');
+    expect(abortReason('SIGTERM').message).toBe('aborted: the process was asked to stop (SIGTERM)');
   });
 
   it('names the hang-up in the reason', () => {

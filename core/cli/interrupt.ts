@@ -1,6 +1,7 @@
 // Two-stage Ctrl-C: the first aborts the drill (which rolls back), a second one exits at once.
-// A hang-up (SIGHUP: the terminal or SSH session closed) aborts like Ctrl-C, and is never the second stage: nobody is
-// left to ask for an exit without rollback. Copies of one interrupt count once: a terminal signals the whole process
+// A hang-up (SIGHUP: the terminal or SSH session closed) or a SIGTERM (a supervisor stopping the job: a cancelled CI
+// run sends SIGINT, then SIGTERM 7.5 s later) aborts like Ctrl-C and is never the second stage: only a person at the
+// terminal pressing Ctrl-C again may ask for an exit without rollback. Copies of one interrupt count once: a terminal signals the whole process
 // group, and a parent (npm, a CI runner) may relay the same Ctrl-C to the drill again.
 import { DrillError } from '../errors.ts';
 import { EXIT } from './exit-codes.ts';
@@ -22,7 +23,12 @@ export interface InterruptOptions {
 
 /** The run's abort reason for a signal. */
 export function abortReason(signal: NodeJS.Signals): DrillError {
-  const why = signal === 'SIGHUP' ? ': the terminal hung up' : ' by the operator';
+  const why =
+    signal === 'SIGHUP'
+      ? ': the terminal hung up'
+      : signal === 'SIGTERM'
+        ? ': the process was asked to stop'
+        : ' by the operator';
   return new DrillError('E_ABORTED', `aborted${why} (${signal})`);
 }
 
@@ -32,7 +38,7 @@ export function firstInterruptMessage(runId: string): string {
 
 export type InterruptAction = 'abort' | 'exit' | 'ignore';
 
-/** What each signal means, given the ones before it: the first aborts, a later Ctrl-C exits, copies and hang-ups do not. */
+/** What each signal means, given the ones before it: the first aborts, a later Ctrl-C exits, copies, hang-ups and terminations do not. */
 export function interruptStages(now: () => number = () => performance.now()) {
   let firstAt: number | undefined;
   return (signal: NodeJS.Signals): InterruptAction => {
@@ -40,7 +46,7 @@ export function interruptStages(now: () => number = () => performance.now()) {
       firstAt = now();
       return 'abort';
     }
-    if (signal === 'SIGHUP' || now() - firstAt < SAME_INTERRUPT_MS) return 'ignore';
+    if (signal !== 'SIGINT' || now() - firstAt < SAME_INTERRUPT_MS) return 'ignore';
     return 'exit';
   };
 }
