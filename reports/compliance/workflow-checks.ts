@@ -188,6 +188,13 @@ export function checkDrillWorkflow(
   if (uses(wf, 'actions/upload-artifact').length < 2)
     problems.push(`${file}: Allure and compliance reports are not both uploaded`);
   problems.push(...reportLayout(wf, file));
+  const cancelRollback = steps(wf).some(
+    (s) => /\bcancelled\(\)/.test(String(s.if ?? '')) && /\bpnpm drill rollback\b/.test(s.run ?? ''),
+  );
+  if (!cancelRollback)
+    problems.push(
+      `${file}: no "if: cancelled()" step runs "pnpm drill rollback" (a cancelled job is SIGKILLed 10 s after its SIGINT, often mid-rollback)`,
+    );
   const drill = steps(wf).find((s) => s.run && /\bpnpm drill\b/.test(s.run));
   if (!drill?.id || !runs(wf, new RegExp(`exit "?\\$\\{\\{ steps\\.${drill.id}\\.outputs\\.exit-code`))) {
     problems.push(

@@ -73,12 +73,15 @@ describe('a broken workflow fails', () => {
       // biome-ignore lint/suspicious/noTemplateCurlyInString: GitHub Actions expression, not a JS template
       .replace("if: ${{ env.TARGET != 'lab' }}\n        uses: aws", 'uses: aws')
       // biome-ignore lint/suspicious/noTemplateCurlyInString: GitHub Actions expression, not a JS template
-      .replace('exit "${{ steps.drill.outputs.exit-code }}"', 'exit 0');
+      .replace('exit "${{ steps.drill.outputs.exit-code }}"', 'exit 0')
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: GitHub Actions expression, not a JS template
+      .replace('if: ${{ cancelled() }}', 'if: ${{ failure() }}');
     expect(checkDrillWorkflow(broken, PROJECT_ROOT)).toEqual([
       `${DRILL}: no quarterly schedule (cron like "0 6 1 1,4,7,10 *")`,
       `${DRILL}: scenario option "aurora-outgae" has no scenarios/aurora-outgae.ts`,
       `${DRILL}: no job has permissions id-token: write (OIDC)`,
       `${DRILL}: AWS credentials are not limited to live targets (if: env.TARGET != 'lab')`,
+      `${DRILL}: no "if: cancelled()" step runs "pnpm drill rollback" (a cancelled job is SIGKILLed 10 s after its SIGINT, often mid-rollback)`,
       `${DRILL}: the job does not fail with the drill's exit code (an objective breach must fail it)`,
     ]);
   });
