@@ -254,9 +254,12 @@ export function applyDrOverrides(opts: {
     plan: (ctx) => {
       const r = ctx.target.resources;
       return [
-        planPatchConfigMap(r[opts.side].kubeContext, r.kube.namespace, r.kube.drOverridesConfigMap, [
-          'dr_mode',
-        ]),
+        planPatchConfigMap(
+          r[opts.side].kubeContext,
+          r.kube.namespace,
+          r.kube.drOverridesConfigMap,
+          Object.keys(data),
+        ),
       ];
     },
     async run(ctx) {
