@@ -5,6 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseDuration } from '../../core/duration.ts';
 import { type Harness, startHarness } from '../../lab/aws/testing/harness.ts';
 import { LAB_INFO_VERSION } from '../../lab/platform/info.ts';
 import { failedOver, REJOIN_WAIT_ENV, rejoinWaitFromEnv } from './restoration.ts';
@@ -95,5 +96,15 @@ describe('failedOver (switchback steady state)', () => {
     expect(() => rejoinWaitFromEnv({ [REJOIN_WAIT_ENV]: 'soon' })).toThrow(
       'DRILL_REJOIN_WAIT=soon is not a duration such as 45m, 2h or 0s',
     );
+  });
+
+  it("gives the probe a deadline the engine can parse: the wait's bound plus room to answer", () => {
+    for (const [wait, ms] of [
+      ['10m', 630_000],
+      ['0s', 30_000],
+      ['2h', 7_230_000],
+    ] as const) {
+      expect(parseDuration(failedOver({ rejoinWait: wait }).timeout ?? '')).toBe(ms);
+    }
   });
 });

@@ -64,7 +64,7 @@ export function failedOver(opts: { rejoinWait?: string } = {}): ProbeDefinition<
     name: 'failed-over',
     description: 'us-east-1 is writer and the old primary is a connected secondary again (rejoined)',
     // The wait is the probe's own; the deadline leaves it room to answer.
-    timeout: formatDuration(boundMs + 30_000),
+    timeout: `${boundMs + 30_000}ms`,
     plan: (ctx) => [
       {
         service: 'rds',
