@@ -27,6 +27,7 @@ describe('formatEvent', () => {
         ...base,
         kind: 'run-end',
         verdict: 'aborted',
+        outcome: 'aborted',
         reason: 'aborted by the operator (SIGINT); rolled back',
         exitCode: 3,
         runDir: 'out/runs/x',
@@ -41,6 +42,28 @@ describe('formatEvent', () => {
         '  ‼ IRREVERSIBLE: "Promote" was not undone; way back: run the switchback scenario',
         '  results: out/runs/x',
       ].join('\n'),
+    );
+  });
+
+  it('says a dry run was planned and a refused run refused, not PASSED or FAILED', () => {
+    const end = (outcome: 'planned' | 'refused', exitCode: number, reason: string) =>
+      formatEvent({
+        ...base,
+        kind: 'run-end',
+        verdict: outcome === 'planned' ? 'passed' : 'failed',
+        outcome,
+        reason,
+        exitCode,
+        runDir: 'out/runs/x',
+        rtoMs: null,
+        rpoMs: null,
+        pendingWayBacks: [],
+      }).split('\n')[0];
+    expect(end('planned', 0, 'dry run: plan only, nothing executed')).toBe(
+      'verdict: PLANNED (exit 0): dry run: plan only, nothing executed',
+    );
+    expect(end('refused', 1, 'refused to start, nothing was injected: x')).toBe(
+      'verdict: REFUSED (exit 1): refused to start, nothing was injected: x',
     );
   });
 

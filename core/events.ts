@@ -1,7 +1,9 @@
 // Everything the runner tells the outside world, as a discriminated union with one formatter per kind.
+
 import { formatDuration } from './duration.ts';
 import { formatMeasured } from './measure/interval.ts';
 import type { Phase, PlannedCall, Verdict } from './model.ts';
+import type { RunOutcome } from './runner/outcome.ts';
 import type { RunResult } from './runner/result-schema.ts';
 
 interface EventBase {
@@ -75,6 +77,8 @@ export type DrillEvent =
   | (EventBase & {
       kind: 'run-end';
       verdict: Verdict;
+      /** What kind of run it was (planned and refused runs are told apart from passed and failed drills). */
+      outcome: RunOutcome;
       reason: string;
       exitCode: number;
       runDir: string;
@@ -131,7 +135,7 @@ const FORMATTERS: { [K in DrillEventKind]: (e: EventOf<K>) => string } = {
   log: (e) => `${e.level === 'warn' ? '⚠ ' : ''}${e.message}`,
   'run-end': (e) =>
     [
-      `verdict: ${e.verdict.toUpperCase()} (exit ${e.exitCode}): ${e.reason}`,
+      `verdict: ${e.outcome.toUpperCase()} (exit ${e.exitCode}): ${e.reason}`,
       ...(e.rto || e.rpo
         ? [rtoLine(e.rto), rpoLine(e.rpo)]
         : [

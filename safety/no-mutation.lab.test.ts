@@ -43,7 +43,7 @@ describe('a live-style target pointing at the lab', { timeout: 120_000 }, () => 
     expect(code, output).toBe(0);
     expect(output).toContain('MUTATE rds FailoverGlobalCluster @us-east-1');
     expect(output).toContain('MUTATE fis StartExperiment @eu-west-1');
-    expect(output).toContain('verdict: PASSED (exit 0): dry run: plan only, nothing executed');
+    expect(output).toContain('verdict: PLANNED (exit 0): dry run: plan only, nothing executed');
     expect(await lab.mutations()).toEqual(before);
     expect(await lab.status()).toMatchObject({ writer: 'eu-west-1', faults: [] });
   });

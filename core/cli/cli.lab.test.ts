@@ -104,7 +104,7 @@ describe('pnpm drill', { timeout: 120_000 }, () => {
     const { code, output } = await runDrill(['self-test', '--in-process', '--out', box.outDir], box.env);
     expect(code, output).toBe(1);
     expect(output).toContain(
-      'verdict: FAILED (exit 1): steady state is not green, nothing was injected: probe "public-api" failed: eu-west-1 is unreachable (DNS points there)',
+      'verdict: REFUSED (exit 1): steady state is not green, nothing was injected: probe "public-api" failed: eu-west-1 is unreachable (DNS points there)',
     );
     expect(platformOf(box.stateFile).read().mutations).toEqual(['left-over-outage']);
     const runId = runDirIn(box.outDir)!.split('/').pop()!;

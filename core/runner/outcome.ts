@@ -3,17 +3,14 @@ import type { RunResult } from './result-schema.ts';
 
 export type RunOutcome = 'planned' | 'refused' | 'passed' | 'failed' | 'aborted' | 'error';
 
-/** Errors by which a run refuses before anything mutating: bad input, a guardrail, a preflight gate. */
-const REFUSAL_CODES = new Set(['E_VALIDATION', 'E_USAGE', 'E_GUARDRAIL', 'E_PREFLIGHT']);
-
-type Classified = Pick<RunResult, 'dryRun' | 'verdict' | 't0' | 'error' | 'safety'>;
+type Classified = Pick<RunResult, 'dryRun' | 'verdict' | 't0' | 'phases'>;
 
 export function runOutcome(result: Classified): RunOutcome {
   if (result.dryRun) return 'planned';
-  const refusedCheck = result.safety?.checks.some((c) => c.status === 'refused') ?? false;
-  const refusedError = result.error !== undefined && REFUSAL_CODES.has(result.error.code);
-  // Nothing was injected (no T0) and a gate said no: the drill never took place.
-  if (result.t0 === null && result.verdict !== 'passed' && (refusedCheck || refusedError)) return 'refused';
+  // A gate said no (guardrail, IAM, lock, steady state, quota...): nothing was injected and the inject phase never
+  // ran. A crash of the tool stays an error.
+  const injected = result.phases.some((p) => p.phase === 'inject' && p.status !== 'skipped');
+  if (result.verdict === 'failed' && result.t0 === null && !injected) return 'refused';
   return result.verdict;
 }
 

@@ -1,4 +1,5 @@
 // The report phase: verdict, result.json, the journal's last word, the run-end event.
+
 import { join } from 'node:path';
 import { clockOffsetRecord } from '../clock.ts';
 import type { DrillError } from '../errors.ts';
@@ -9,6 +10,7 @@ import { exactWayBack } from '../safety/way-back.ts';
 import { signOffFromEnv } from '../sign-off.ts';
 import type { DrillRun } from './drill-run.ts';
 import { stepId } from './ids.ts';
+import { runOutcome } from './outcome.ts';
 import { RESULT_SCHEMA_VERSION, type RunResult } from './result-schema.ts';
 import { rollForwardFailure, rollForwardSummary } from './roll-forward.ts';
 
@@ -150,6 +152,7 @@ export async function writeReport<R>(run: DrillRun<R>, error: DrillError | undef
   run.emit({
     kind: 'run-end',
     verdict,
+    outcome: runOutcome(result),
     reason,
     exitCode: EXIT_CODES[verdict],
     runDir: run.runDir,

@@ -51,7 +51,12 @@ describe('stageRunResults', () => {
   const read = (dir: string) => JSON.parse(readFileSync(join(dir, 'u1-result.json'), 'utf8'));
 
   it('gives each run its own history ids (two runs are not retries) and tags its outcome and target kind', () => {
-    const base = { t0: '2026-12-07T10:00:00.000Z', verdict: 'passed', target: { name: 'lab', kind: 'lab' } };
+    const base = {
+      t0: '2026-12-07T10:00:00.000Z',
+      verdict: 'passed',
+      phases: [],
+      target: { name: 'lab', kind: 'lab' },
+    };
     const one = runWithResult('run-1', { ...base, dryRun: false });
     const two = runWithResult('run-2', {
       ...base,

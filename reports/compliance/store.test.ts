@@ -56,7 +56,7 @@ describe('ingestRun', () => {
       runId: 'refused-1',
       verdict: 'failed',
       t0: null,
-      error: { code: 'E_GUARDRAIL', message: 'placeholder account 000000000000' },
+      phases: fixture('self-test').phases.filter((p) => p.phase === 'plan' || p.phase === 'preflight'),
     });
     expect(() => ingestRun({ historyDir, runDir: refused })).toThrow(
       'refused-1 is a refused run (a gate stopped it before the fault): nothing was executed, so it is no evidence',
