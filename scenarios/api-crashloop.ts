@@ -1,7 +1,7 @@
 // Runbook §5: only the workload fails. A bad dr-overrides value makes every luneo-api pod in eu-west-1 exit at start
 // (CrashLoopBackOff) while Aurora, the load balancer and EKS are fine: remove the cause and `rollout restart` in the
 // primary. No regional failover; the database never moves (proved in verify, and by an RPO objective of zero).
-import { detectOutage } from '../actions/luneo/detection.ts';
+import { alarmsOk, detectOutage } from '../actions/luneo/detection.ts';
 import { applyDrOverrides, rolloutRestart } from '../actions/luneo/kubernetes.ts';
 import { luneoProbes } from '../actions/luneo/probes.ts';
 import type { LuneoResources } from '../actions/luneo/resources.ts';
@@ -20,7 +20,8 @@ export default defineScenario<LuneoResources>({
     'luneo-api crash-loops in eu-west-1 on a bad config: workload only, rollout restart in the primary, no regional failover (runbook §5)',
   // Nothing fails over, so nothing acknowledged may be lost.
   objectives: { rto: '30m', rpo: '0s', stableFor: '5s', availabilitySlo: 0.999 },
-  steadyState: [luneoProbes.primaryServes(), luneoProbes.order(), writerBeforeFault()],
+  // Detection counts only alarms that go to ALARM after T0: one already firing (a lab just booted) would never count.
+  steadyState: [luneoProbes.primaryServes(), luneoProbes.order(), writerBeforeFault(), alarmsOk()],
   ledger: luneoProbes.canary('100ms'),
   fault: badConfigCrashLoop,
   failover: [
