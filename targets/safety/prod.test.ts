@@ -28,7 +28,7 @@ describe('targets/prod.ts', () => {
   });
 
   it('declares an abort alarm distinct from the outage alarms the drill expects to fire', () => {
-    const expected = Object.values(prod.resources.alarms);
+    const expected = Object.values(prod.resources.alarms).map((a) => a.name);
     const abort = prod.safety?.abortAlarms ?? [];
     expect(abort.map((a) => a.name)).toEqual(['luneo-prod-dr-abort']);
     expect(abort.filter((a) => expected.includes(a.name))).toEqual([]);
