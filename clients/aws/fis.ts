@@ -132,36 +132,38 @@ export class Fis {
     states: readonly string[],
     wait: WaitOptions = {},
   ): Promise<ExperimentInfo> {
-    return pollUntil({
-      site: this.caller.site('GetExperiment'),
-      what: `experiment ${id} to be ${states.join(' or ')}`,
-      timeoutMs: wait.timeoutMs ?? 300_000,
-      intervalMs: wait.intervalMs ?? 2_000,
-      ...(wait.maxIntervalMs ? { maxIntervalMs: wait.maxIntervalMs } : {}),
-      ...(wait.signal ? { signal: wait.signal } : {}),
-      check: async () => {
-        const e = await this.getExperiment(id, { signal: wait.signal });
-        if (states.includes(e.status)) return { done: true, value: e };
-        const seen = `status ${e.status}${e.reason ? ` (${e.reason})` : ''}`;
-        return { done: false, seen, failed: TERMINAL_EXPERIMENT_STATES.includes(e.status) };
-      },
-    });
+    return this.pollExperiment(id, `experiment ${id} to be ${states.join(' or ')}`, wait, (e) => ({
+      value: states.includes(e.status) ? e : undefined,
+      seen: `status ${e.status}${e.reason ? ` (${e.reason})` : ''}`,
+    }));
   }
 
   /** When `action` of the experiment started (its startTime, set once FIS begins the action). */
   waitForActionStart(id: string, action: string, wait: WaitOptions = {}): Promise<Date> {
+    return this.pollExperiment(id, `action ${action} of experiment ${id} to start`, wait, (e) => ({
+      value: e.actions[action]?.startTime,
+      seen: `experiment ${e.status}, action ${e.actions[action]?.status ?? 'absent'}`,
+    }));
+  }
+
+  /** Reads the experiment until `pick` finds its value; stops early once the experiment ended without it. */
+  private pollExperiment<T>(
+    id: string,
+    what: string,
+    wait: WaitOptions,
+    pick: (e: ExperimentInfo) => { value: T | undefined; seen: string },
+  ): Promise<T> {
     return pollUntil({
       site: this.caller.site('GetExperiment'),
-      what: `action ${action} of experiment ${id} to start`,
+      what,
       timeoutMs: wait.timeoutMs ?? 300_000,
       intervalMs: wait.intervalMs ?? 2_000,
       ...(wait.maxIntervalMs ? { maxIntervalMs: wait.maxIntervalMs } : {}),
       ...(wait.signal ? { signal: wait.signal } : {}),
       check: async () => {
         const e = await this.getExperiment(id, { signal: wait.signal });
-        const startTime = e.actions[action]?.startTime;
-        if (startTime) return { done: true, value: startTime };
-        const seen = `experiment ${e.status}, action ${e.actions[action]?.status ?? 'absent'}`;
+        const { value, seen } = pick(e);
+        if (value !== undefined) return { done: true, value };
         return { done: false, seen, failed: TERMINAL_EXPERIMENT_STATES.includes(e.status) };
       },
     });
