@@ -3,11 +3,17 @@
 import {
   planCreateExperimentTemplate,
   planStartExperiment,
+  type StartInput,
   type TemplateInput,
 } from '../../clients/aws/fis.ts';
 import { parseDuration, toIsoDuration } from '../../core/duration.ts';
 import { FAULT_EFFECTIVE_AT, monoOfWall } from '../../core/measure/index.ts';
-import { defineFault, type FaultDefinition, type RunbookFinding } from '../../core/model.ts';
+import {
+  defineFault,
+  type FaultDefinition,
+  type PlannedCall,
+  type RunbookFinding,
+} from '../../core/model.ts';
 import { type LuneoRun, luneo } from './context.ts';
 import type { LuneoResources } from './resources.ts';
 
@@ -82,6 +88,20 @@ export function outageTemplate(ctx: LuneoRun, opts: NetworkOutageOptions): Templ
   return input;
 }
 
+/** Find or create the outage's template, then start an experiment of it: the fault and its target preview. */
+export function planOutageStart(
+  ctx: LuneoRun,
+  opts: NetworkOutageOptions,
+  start: Omit<StartInput, 'templateId'>,
+): PlannedCall[] {
+  const region = ctx.target.resources.primary.region;
+  return [
+    { service: 'fis', operation: 'ListExperimentTemplates', scope: region, mutating: false },
+    planCreateExperimentTemplate(region, outageTemplate(ctx, opts)),
+    planStartExperiment(region, { templateId: `<${opts.name}>`, ...start }),
+  ];
+}
+
 /** A FIS network disruption of the primary region's subnets (database tier, or every tier). */
 export function fisNetworkOutage(opts: NetworkOutageOptions): FaultDefinition<LuneoResources> {
   return defineFault<LuneoResources>({
@@ -93,10 +113,7 @@ export function fisNetworkOutage(opts: NetworkOutageOptions): FaultDefinition<Lu
     plan: (ctx) => {
       const region = ctx.target.resources.primary.region;
       return [
-        { service: 'fis', operation: 'ListExperimentTemplates', scope: region, mutating: false },
-        planCreateExperimentTemplate(region, outageTemplate(ctx, opts)),
-        planStartExperiment(region, {
-          templateId: `<${opts.name}>`,
+        ...planOutageStart(ctx, opts, {
           clientToken: `${ctx.runId}-fault`,
           tags: { [RUN_ID_TAG]: ctx.runId },
         }),

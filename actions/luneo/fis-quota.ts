@@ -1,15 +1,11 @@
 // Preflight: the subnets a FIS network fault selects by tag must fit the account's FIS quota, or FIS fails the
 // experiment (QuotaExceededFailure) after the drill has begun. Counted with FIS's own target preview: the same
 // template started with actionsMode skip-all resolves the targets and injects nothing.
-import {
-  planCreateExperimentTemplate,
-  planStartExperiment,
-  TERMINAL_EXPERIMENT_STATES,
-} from '../../clients/aws/fis.ts';
+import { TERMINAL_EXPERIMENT_STATES } from '../../clients/aws/fis.ts';
 import { errorMessage } from '../../core/errors.ts';
 import type { ProbeDefinition } from '../../core/model.ts';
 import { luneo } from './context.ts';
-import { type NetworkOutageOptions, outageTemplate } from './fault.ts';
+import { type NetworkOutageOptions, outageTemplate, planOutageStart } from './fault.ts';
 import type { LuneoResources } from './resources.ts';
 
 /** FIS User Guide "Quotas and limitations"; Service Quotas service code fis. Counted per experiment. */
@@ -42,10 +38,7 @@ export function fisTargetsWithinQuota(opts: NetworkOutageOptions): ProbeDefiniti
     plan: (ctx) => {
       const region = ctx.target.resources.primary.region;
       return [
-        { service: 'fis', operation: 'ListExperimentTemplates', scope: region, mutating: false },
-        planCreateExperimentTemplate(region, outageTemplate(ctx, opts)),
-        planStartExperiment(region, {
-          templateId: `<${opts.name}>`,
+        ...planOutageStart(ctx, opts, {
           clientToken: `${ctx.runId}-target-preview`,
           tags: { [PREVIEW_TAG]: ctx.runId },
           actionsMode: 'skip-all',
