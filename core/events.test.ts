@@ -67,6 +67,20 @@ describe('formatEvent', () => {
     );
   });
 
+  it('a passing probe that found a loss says so', () => {
+    expect(
+      formatEvent({
+        ...base,
+        kind: 'probe-sample',
+        phase: 'verify',
+        probe: 'render-jobs-lost',
+        ok: true,
+        lost: 1,
+        detail: '1 of 8 acknowledged sentinel render jobs lost (#8)',
+      }),
+    ).toBe('    probe render-jobs-lost ok, 1 LOST: 1 of 8 acknowledged sentinel render jobs lost (#8)');
+  });
+
   it('formats the plan with every call, mutating ones marked', () => {
     expect(
       formatEvent({

@@ -63,6 +63,8 @@ export type DrillEvent =
       ok: boolean;
       latencyMs?: number;
       detail?: string;
+      /** How many items the probe found lost (it may still pass: the loss is within its bound). */
+      lost?: number;
     })
   | (EventBase & {
       kind: 'undo';
@@ -127,7 +129,7 @@ const FORMATTERS: { [K in DrillEventKind]: (e: EventOf<K>) => string } = {
       e.durationMs,
     )}${t0Label(e)}${e.lateByMs ? ` late by ${formatDuration(e.lateByMs)}` : ''}${e.error ? `: ${e.error}` : ''}`,
   'probe-sample': (e) =>
-    `    probe ${e.probe} ${e.ok ? 'ok' : 'FAIL'}${t0Label(e)}${e.detail ? `: ${e.detail}` : ''}`,
+    `    probe ${e.probe} ${e.ok ? (e.lost ? `ok, ${e.lost} LOST` : 'ok') : 'FAIL'}${t0Label(e)}${e.detail ? `: ${e.detail}` : ''}`,
   undo: (e) =>
     e.note
       ? `  ↷ undo ${e.title}: ${e.note}`

@@ -240,10 +240,18 @@ export async function verifyPhase<R>(run: DrillRun<R>): Promise<void> {
       ok: check.ok,
       latencyMs: check.latencyMs,
       detail: check.detail,
+      ...lossOf(check.data),
     });
     if (!check.ok)
       run.failures.push(
         `verification probe "${check.name}" failed${check.detail ? `: ${check.detail}` : ''}`,
       );
   }
+}
+
+/** A probe that measures a loss (lost render jobs, lost usage events) passes when the loss is within bounds, but
+ *  the console must still say it found one: `{ loss: { count } }` in its data. */
+function lossOf(data: unknown): { lost?: number } {
+  const count = (data as { loss?: { count?: unknown } } | undefined)?.loss?.count;
+  return typeof count === 'number' && count > 0 ? { lost: count } : {};
 }
