@@ -52,9 +52,16 @@ export function planPhase<R>(run: DrillRun<R>): void {
 
 /** Steady state must be green before anything is injected; then the ledger and background start. */
 export async function preflightPhase<R>(run: DrillRun<R>): Promise<void> {
-  const checks = await Promise.all(
-    run.scenario.steadyState.map((probe, i) => checkProbe(run, probe, 'preflight', `steadyState[${i}]`)),
-  );
+  // A probe whose plan mutates (a FIS target preview creates a template and a skip-all experiment) runs only once
+  // every read-only probe is green: a target the drill must refuse (a wrong cluster id) is refused untouched.
+  const mutates = (probe: ProbeDefinition<R>) =>
+    run.plan.some((e) => e.stepId === `steady-state:${probe.name}` && e.calls.some((c) => c.mutating));
+  const check = (probe: ProbeDefinition<R>) =>
+    checkProbe(run, probe, 'preflight', `steadyState[${run.scenario.steadyState.indexOf(probe)}]`);
+  const readOnly = await Promise.all(run.scenario.steadyState.filter((p) => !mutates(p)).map(check));
+  const checks = readOnly.every((c) => c.ok)
+    ? [...readOnly, ...(await Promise.all(run.scenario.steadyState.filter(mutates).map(check)))]
+    : readOnly;
   for (const check of checks) {
     run.probes.steadyState.push({
       name: check.name,

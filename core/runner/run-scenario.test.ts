@@ -418,6 +418,27 @@ describe('runScenario', () => {
     expect(result.undo).toEqual([]);
   });
 
+  it('runs a steady-state probe that mutates (a FIS preview) only once every read-only one is green', async () => {
+    const { world, scenario, outDir } = setup();
+    const previews: string[] = [];
+    const preview = {
+      name: 'fis-preview',
+      description: 'starts a skip-all experiment',
+      plan: () => [{ service: 'fis', operation: 'StartExperiment', mutating: true }],
+      check: async () => {
+        previews.push('checked');
+        return { ok: true };
+      },
+    };
+    const withPreview = { ...scenario, steadyState: [...scenario.steadyState, preview] };
+    world.healthyBefore = false;
+    expect((await run(withPreview, outDir)).verdict).toBe('failed');
+    expect(previews).toEqual([]);
+    world.healthyBefore = true;
+    await run(withPreview, outDir);
+    expect(previews).toEqual(['checked']);
+  });
+
   it('dry run: plans every call, runs no step, fault, probe or ledger, and lists the mutating calls as planned', async () => {
     const { world, scenario, outDir, runDir } = setup();
     const result = await run(scenario, outDir, { dryRun: true });
