@@ -39,7 +39,7 @@ export {
   type DnsRecord,
   type FailoverRecord,
   normalizeName,
-  planSetHealthCheckInverted,
+  planHoldHealthCheckUnhealthy,
   planUpsertRecord,
 } from './aws/route53-records.ts';
 export { planPutSecretValue, REDACTED, Secrets, type SecretValue } from './aws/secrets.ts';

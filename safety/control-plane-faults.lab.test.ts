@@ -130,9 +130,10 @@ describe('aurora-outage with a faulty AWS control plane', () => {
     const meant = intents(run.runDir);
     process.stdout.write(`[control-plane faults] applied ${JSON.stringify(applied)}\n`);
     expect(applied).toEqual(meant);
-    // The failover's own changes, each exactly once.
+    // The failover's own changes, each exactly once; StartExperiment twice: the FIS target preview
+    // (skip-all, preflight quota check), then the fault.
     expect(applied).toMatchObject({
-      StartExperiment: 1,
+      StartExperiment: 2,
       StopExperiment: 1,
       FailoverGlobalCluster: 1,
       FailoverGlobalReplicationGroup: 1,

@@ -114,16 +114,14 @@ async function primaryReports(failing: boolean) {
 }
 
 describe('the DNS step decides from what Route 53 answers', () => {
-  it('primary still passes its check (only the database is cut): inverts it, ends at the flip, and back', async () => {
+  it('primary still passes its check (only the database is cut): holds it unhealthy, ends at the flip, and back', async () => {
     await start(2);
     await primaryReports(false);
     await vi.waitFor(() => expect(h.server.resolve(NAME)?.setIdentifier).toBe('primary-eu-west-1'));
 
     const out = await runStep(failoverDns(), 'secondary-us-east-1');
     const flip = labFlip('secondary-us-east-1', out.startedAt) as number;
-    expect(out.outcome.detail).toMatch(
-      /inverted: the primary still passes its check \(\d+\/16 checkers see it pass\)/,
-    );
+    expect(out.outcome.detail).toMatch(/held unhealthy \(Disabled \+ Inverted/);
     expect(out.outcome.detail).toMatch(/Route 53 answers SECONDARY \(alb\.us-east-1\.luneo\.lab\)/);
     expect(h.server.mutationCounts()).toEqual({ UpdateHealthCheck: 1 });
     // Ground truth from the lab: the flip happened during the step, one read saw it, and the step's flip time
@@ -136,13 +134,13 @@ describe('the DNS step decides from what Route 53 answers', () => {
 
     const back = await runStep(restoreDns(), 'primary-eu-west-1');
     const flipBack = labFlip('primary-eu-west-1', back.startedAt) as number;
-    expect(back.outcome.detail).toMatch(/inversion removed; Route 53 answers PRIMARY/);
+    expect(back.outcome.detail).toMatch(/released \(Disabled and Inverted off\).*; Route 53 answers PRIMARY/);
     expect(readsSince(flipBack)).toHaveLength(1);
     expect(back.wall('dnsFlippedAt')).toBeGreaterThanOrEqual(flipBack);
     expect(back.wall('dnsFlippedAt')).toBeLessThanOrEqual(back.endedAt);
   });
 
-  it('primary fails its check (its /health needs the database): does not invert, records when Route 53 flipped', async () => {
+  it('primary fails its check: held unhealthy anyway, so the primary cannot take traffic back once it recovers', async () => {
     // 10 consecutive failures (the model's maximum) 100 ms apart per checker before Route 53 acts: the step
     // looks while the raw reports already fail and Route 53 still answers PRIMARY (AWS: 3 × 30 s by default).
     await start(10);
@@ -151,17 +149,23 @@ describe('the DNS step decides from what Route 53 answers', () => {
     const out = await runStep(failoverDns(), 'secondary-us-east-1');
     const flip = labFlip('secondary-us-east-1', out.startedAt) as number;
     expect(flip, 'Route 53 answered SECONDARY before the step ended').toBeDefined();
-    expect(h.server.mutationCounts()).toEqual({});
+    expect(h.server.mutationCounts()).toEqual({ UpdateHealthCheck: 1 });
     expect(flip).toBeGreaterThanOrEqual(out.startedAt);
     expect(readsSince(flip)).toHaveLength(1);
     expect(out.wall('dnsFlippedAt')).toBeGreaterThanOrEqual(flip);
     expect(out.wall('dnsFlippedAt')).toBeLessThanOrEqual(out.endedAt);
-    expect(out.outcome.detail).toMatch(
-      /not inverted: the primary fails its check \(\d+\/16 checkers see it pass, 18 % or fewer\)/,
-    );
+    expect(out.outcome.detail).toMatch(/held unhealthy \(Disabled \+ Inverted/);
+    // The outage ends (the fault is reverted): the primary's endpoint answers again. A check that was only
+    // inverted, or left alone, would now route users back to eu-west-1 and its old database.
+    h.primaryHealth.status = 200;
+    const recovered = Date.now();
+    // Twice as long as an enabled check needs to read healthy again (10 passing reports, 100 ms apart).
+    await new Promise((resolve) => setTimeout(resolve, 2 * 10 * 100));
+    expect(labFlip('primary-eu-west-1', recovered)).toBeUndefined();
+    expect(h.server.resolve(NAME)?.setIdentifier).toBe('secondary-us-east-1');
   });
 
-  it('Route 53 already answers SECONDARY when the step looks: no inversion, the flip time is only an upper bound', async () => {
+  it('Route 53 already answers SECONDARY when the step looks: held all the same, the flip time is only an upper bound', async () => {
     await start(2);
     h.primaryHealth.status = 503;
     await vi.waitFor(() => expect(labFlip('secondary-us-east-1')).toBeDefined(), {
@@ -169,15 +173,15 @@ describe('the DNS step decides from what Route 53 answers', () => {
       timeout: 20_000,
     });
     const out = await runStep(failoverDns(), 'secondary-us-east-1');
-    expect(h.server.mutationCounts()).toEqual({});
+    expect(h.server.mutationCounts()).toEqual({ UpdateHealthCheck: 1 });
     expect(out.outcome.measurements?.dnsFlippedAt).toBeUndefined();
     expect(out.wall('dnsFlippedBy')).toBeGreaterThan(labFlip('secondary-us-east-1') as number);
     expect(out.outcome.detail).toMatch(
-      /not inverted: Route 53 already answers SECONDARY; Route 53 answers SECONDARY \(alb\.us-east-1\.luneo\.lab\) \(already before this step looked\)/,
+      /held unhealthy \(Disabled \+ Inverted.*; Route 53 answers SECONDARY \(alb\.us-east-1\.luneo\.lab\) \(already before this step looked\)/,
     );
   });
 
-  it('an inverted check on a failing primary reads healthy (Route 53 answers PRIMARY): removes the inversion', async () => {
+  it('an inverted check on a failing primary reads healthy (Route 53 answers PRIMARY): disabled too, it reads unhealthy', async () => {
     await start(2);
     h.primaryHealth.status = 503;
     await vi.waitFor(() => expect(labFlip('secondary-us-east-1')).toBeDefined(), {
@@ -197,9 +201,7 @@ describe('the DNS step decides from what Route 53 answers', () => {
     expect(h.server.mutationCounts()).toEqual({ UpdateHealthCheck: 2 });
     expect(readsSince(flip)).toHaveLength(1);
     expect(out.wall('dnsFlippedAt')).toBeGreaterThanOrEqual(flip);
-    expect(out.outcome.detail).toMatch(
-      /inversion removed: the primary fails its check \(\d+\/16 checkers see it pass\)/,
-    );
+    expect(out.outcome.detail).toMatch(/held unhealthy \(Disabled \+ Inverted/);
   });
 
   it('the secondary fails its check too (its API still points at the cut database): ends at once, no flip claimed', async () => {

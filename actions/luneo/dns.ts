@@ -2,7 +2,7 @@
 // fails over as designed), and the failover records re-asserted (the runbook's `terraform apply -target`).
 
 import { answeredRecord, endpointHealthy, routedHealthy } from '../../clients/aws/route53-health.ts';
-import { planSetHealthCheckInverted, planUpsertRecord } from '../../clients/aws/route53-records.ts';
+import { planHoldHealthCheckUnhealthy, planUpsertRecord } from '../../clients/aws/route53-records.ts';
 import { pollUntil } from '../../clients/poll.ts';
 import {
   defineStep,
@@ -126,18 +126,21 @@ function dnsReads(ctx: RunContext<LuneoResources>, until: string): PlannedCall[]
   ];
 }
 
-/** §6.3: Route 53 answers SECONDARY: invert the primary health check if the primary still passes it; wait for it. */
+/** §6.3: Route 53 answers SECONDARY: the primary health check is held unhealthy (Disabled + Inverted); wait for it. */
 export function failoverDns(opts: { plannedAt?: string } = {}): StepDefinition<LuneoResources> {
   return defineStep<LuneoResources>({
     id: 'dns',
     title:
-      'Route traffic to us-east-1: primary health check failing (inverted if it still passes), Route 53 answers SECONDARY',
+      'Route traffic to us-east-1: primary health check held unhealthy (Disabled + Inverted), Route 53 answers SECONDARY',
     runbook: '§6.3',
     plannedAt: opts.plannedAt ?? '15m',
     timeout: '5m',
     findings: [FINDINGS.dnsRewrite, FINDINGS.dnsBeforeRestart],
     plan: (ctx) => [
-      planSetHealthCheckInverted(ctx.target.resources.primaryHealthCheckId ?? '<primary health check>', true),
+      planHoldHealthCheckUnhealthy(
+        ctx.target.resources.primaryHealthCheckId ?? '<primary health check>',
+        true,
+      ),
       ...dnsReads(ctx, 'SECONDARY'),
     ],
     async run(ctx) {
@@ -146,17 +149,16 @@ export function failoverDns(opts: { plannedAt?: string } = {}): StepDefinition<L
   });
 }
 
-/** §9.5: un-invert the primary health check; Route 53 answers PRIMARY again once the primary passes it. */
+/** §9.5: release the primary health check; Route 53 answers PRIMARY again once the primary passes it. */
 export function restoreDns(opts: { plannedAt?: string } = {}): StepDefinition<LuneoResources> {
   return defineStep<LuneoResources>({
     id: 'dns-back',
-    title:
-      'Route traffic back to eu-west-1: primary health check no longer inverted, Route 53 answers PRIMARY',
+    title: 'Route traffic back to eu-west-1: primary health check released, Route 53 answers PRIMARY',
     runbook: '§9.5',
     plannedAt: opts.plannedAt,
     timeout: '5m',
     plan: (ctx) => [
-      planSetHealthCheckInverted(
+      planHoldHealthCheckUnhealthy(
         ctx.target.resources.primaryHealthCheckId ?? '<primary health check>',
         false,
       ),
@@ -199,29 +201,16 @@ async function routeTo(ctx: RunContext<LuneoResources>, wanted: Failover): Promi
     return { which, seen: `Route 53 answers ${data}; primary health check routes ${which}` };
   };
 
-  const check = await r53.getHealthCheck(id, call);
   const first = await answered();
-  let note: string;
-  if (wanted === 'PRIMARY') {
-    const result = await r53.setHealthCheckInverted(id, false, call);
-    note = result.alreadyDone ? 'not inverted (already)' : 'inversion removed';
-  } else if (first.which === 'SECONDARY') {
-    note = check.inverted ? 'already inverted' : 'not inverted: Route 53 already answers SECONDARY';
-  } else {
-    const primary = await primaryPasses();
-    if (!check.inverted && primary.passes) {
-      await r53.setHealthCheckInverted(id, true, call);
-      note = `inverted: the primary still passes its check (${primary.counts})`;
-    } else if (!check.inverted) {
-      note = `not inverted: the primary fails its check (${primary.counts}, 18 % or fewer), Route 53 fails over on its own`;
-    } else if (!primary.passes) {
-      // An inverted check on a failing primary reads healthy: Route 53 keeps answering PRIMARY.
-      await r53.setHealthCheckInverted(id, false, call);
-      note = `inversion removed: the primary fails its check (${primary.counts}) and inverted it read healthy`;
-    } else {
-      note = 'already inverted';
-    }
-  }
+  const held = await r53.holdHealthCheckUnhealthy(id, wanted === 'SECONDARY', call);
+  const note =
+    wanted === 'SECONDARY'
+      ? held.alreadyDone
+        ? 'already held unhealthy (Disabled + Inverted)'
+        : 'held unhealthy (Disabled + Inverted: Route 53 routes away from it whatever the primary shows, also once it recovers)'
+      : held.alreadyDone
+        ? 'not held (already)'
+        : 'released (Disabled and Inverted off): Route 53 follows the primary endpoint again';
   // The step saw the flip only if Route 53 answered something else when it first looked.
   const flipped = first.which !== wanted;
   const secondaryCheck = records.find((r) => r.failover === 'SECONDARY')?.healthCheckId;

@@ -53,7 +53,7 @@ export const FINDINGS = {
     runbook: '§6.3',
     says: 'Force secondary with `aws route53 change-resource-record-sets`, turning Failover=SECONDARY into PRIMARY',
     actually:
-      'Rewriting failover records depends on the Route 53 control plane (us-east-1, no SLA) and breaks the failover pair. Invert the primary health check (UpdateHealthCheck Inverted=true) so the data plane fails over as designed; revert with Inverted=false. Better still: ARC routing controls.',
+      'Rewriting failover records depends on the Route 53 control plane (us-east-1, no SLA) and breaks the failover pair. Hold the primary health check unhealthy (UpdateHealthCheck Disabled=true and Inverted=true: a disabled check reads healthy, inverted it reads unhealthy whatever the primary shows, so traffic does not go back when eu-west-1 recovers) so the data plane fails over as designed; release both at the switchback. Inverted alone follows the endpoint: a failing primary would read healthy. Better still: ARC routing controls.',
     severity: 'major',
   },
   dnsBeforeRestart: {

@@ -86,7 +86,7 @@ describe('COMMAND_PERMISSIONS', () => {
     });
     await new Route53(new Route53Client({ region: 'us-east-1' }), {
       retry: FAST_RETRY,
-    }).setHealthCheckInverted('hc1', true);
+    }).holdHealthCheckUnhealthy('hc1', true);
     const names = mock.calls().map((c) => (c.args[0] as object).constructor.name.replace(/Command$/, ''));
     const row = COMMAND_PERMISSIONS['route53:UpdateHealthCheck'];
     expect(new Set(names)).toEqual(new Set(['UpdateHealthCheck', ...(row?.sendsAlso ?? [])]));

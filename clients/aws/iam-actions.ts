@@ -58,7 +58,7 @@ export const COMMAND_PERMISSIONS: Readonly<Record<string, CommandPermissions>> =
   'route53:GetHealthCheckStatus': route53('GetHealthCheckStatus'),
   'route53:ListResourceRecordSets': route53('ListResourceRecordSets'),
   'route53:TestDNSAnswer': route53('TestDNSAnswer'),
-  // Route53.setHealthCheckInverted reads the check (its version, and whether it is inverted already) first.
+  // Route53.holdHealthCheckUnhealthy reads the check (its version, and whether it is inverted already) first.
   'route53:UpdateHealthCheck': { ...route53('UpdateHealthCheck'), sendsAlso: ['GetHealthCheck'] },
 
   // SAR, API operations of FIS: CreateExperimentTemplate authorizes fis:CreateExperimentTemplate,

@@ -79,12 +79,12 @@ export function recordLabel(record: Pick<DnsRecord, 'name' | 'type' | 'setIdenti
   return `${normalizeName(record.name)} ${record.type}${id}`;
 }
 
-export function planSetHealthCheckInverted(healthCheckId: string, inverted: boolean): PlannedCall {
+export function planHoldHealthCheckUnhealthy(healthCheckId: string, held: boolean): PlannedCall {
   return {
     service: 'route53',
     operation: 'UpdateHealthCheck',
     scope: ROUTE53_SIGNING_REGION,
-    params: { HealthCheckId: healthCheckId, Inverted: inverted },
+    params: { HealthCheckId: healthCheckId, Disabled: held, Inverted: held },
     mutating: true,
   };
 }

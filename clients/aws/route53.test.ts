@@ -20,7 +20,8 @@ const r53Mock = mockClient(Route53Client);
 let audit: RecordingAudit;
 let r53: Route53;
 
-function healthCheck(version: number, inverted: boolean): { HealthCheck: HealthCheck } {
+/** A check held unhealthy (Disabled and Inverted) or not; `inverted` alone when only Inverted is set. */
+function healthCheck(version: number, held: boolean, inverted = held): { HealthCheck: HealthCheck } {
   return {
     HealthCheck: {
       Id: HC,
@@ -32,7 +33,7 @@ function healthCheck(version: number, inverted: boolean): { HealthCheck: HealthC
         ResourcePath: '/healthz',
         Port: 443,
         Inverted: inverted,
-        Disabled: false,
+        Disabled: held,
       },
     },
   };
@@ -128,18 +129,19 @@ describe('listFailoverRecords', () => {
   });
 });
 
-describe('setHealthCheckInverted', () => {
-  it('reads the version then sends UpdateHealthCheck Inverted with it, audited', async () => {
+describe('holdHealthCheckUnhealthy', () => {
+  it('reads the version then sends UpdateHealthCheck Disabled and Inverted with it, audited', async () => {
     r53Mock.on(GetHealthCheckCommand).resolves(healthCheck(3, false));
     r53Mock.on(UpdateHealthCheckCommand).resolves(healthCheck(4, true));
-    expect(await r53.setHealthCheckInverted(HC, true)).toEqual({
+    expect(await r53.holdHealthCheckUnhealthy(HC, true)).toEqual({
       alreadyDone: false,
-      inverted: true,
+      held: true,
       version: 4,
     });
     expect(r53Mock.commandCalls(UpdateHealthCheckCommand)[0]!.args[0].input).toEqual({
       HealthCheckId: HC,
       HealthCheckVersion: 3,
+      Disabled: true,
       Inverted: true,
     });
     expect(audit.operations).toEqual(['before:UpdateHealthCheck', 'after:UpdateHealthCheck']);
@@ -147,16 +149,23 @@ describe('setHealthCheckInverted', () => {
       service: 'route53',
       operation: 'UpdateHealthCheck',
       scope: 'us-east-1',
-      params: { HealthCheckId: HC, Inverted: true },
+      params: { HealthCheckId: HC, Disabled: true, Inverted: true },
       mutating: true,
     });
   });
 
+  it('holds a check that is only inverted: inverted alone follows the endpoint', async () => {
+    r53Mock.on(GetHealthCheckCommand).resolves(healthCheck(3, false, true));
+    r53Mock.on(UpdateHealthCheckCommand).resolves(healthCheck(4, true));
+    expect(await r53.holdHealthCheckUnhealthy(HC, true)).toMatchObject({ alreadyDone: false, held: true });
+    expect(r53Mock.commandCalls(UpdateHealthCheckCommand)).toHaveLength(1);
+  });
+
   it('is a no-op when the check is already in the wanted state', async () => {
     r53Mock.on(GetHealthCheckCommand).resolves(healthCheck(4, true));
-    expect(await r53.setHealthCheckInverted(HC, true)).toEqual({
+    expect(await r53.holdHealthCheckUnhealthy(HC, true)).toEqual({
       alreadyDone: true,
-      inverted: true,
+      held: true,
       version: 4,
     });
     expect(r53Mock.commandCalls(UpdateHealthCheckCommand)).toHaveLength(0);
@@ -169,9 +178,9 @@ describe('setHealthCheckInverted', () => {
       .on(UpdateHealthCheckCommand)
       .rejectsOnce(awsError('HealthCheckVersionMismatch', 409))
       .resolves(healthCheck(6, true));
-    expect(await r53.setHealthCheckInverted(HC, true)).toEqual({
+    expect(await r53.holdHealthCheckUnhealthy(HC, true)).toEqual({
       alreadyDone: false,
-      inverted: true,
+      held: true,
       version: 6,
     });
     expect(
@@ -179,12 +188,12 @@ describe('setHealthCheckInverted', () => {
     ).toEqual([3, 5]);
   });
 
-  it('stops after the re-read when someone else already inverted it', async () => {
+  it('stops after the re-read when someone else already held it', async () => {
     r53Mock.on(GetHealthCheckCommand).resolvesOnce(healthCheck(3, false)).resolves(healthCheck(4, true));
     r53Mock.on(UpdateHealthCheckCommand).rejects(awsError('HealthCheckVersionMismatch', 409));
-    expect(await r53.setHealthCheckInverted(HC, true)).toEqual({
+    expect(await r53.holdHealthCheckUnhealthy(HC, true)).toEqual({
       alreadyDone: false,
-      inverted: true,
+      held: true,
       version: 4,
     });
     expect(r53Mock.commandCalls(UpdateHealthCheckCommand)).toHaveLength(1);
@@ -195,7 +204,7 @@ describe('setHealthCheckInverted', () => {
     r53Mock
       .on(UpdateHealthCheckCommand)
       .rejects(awsError('HealthCheckVersionMismatch', 409, 'stale version'));
-    await expect(r53.setHealthCheckInverted(HC, true)).rejects.toMatchObject({
+    await expect(r53.holdHealthCheckUnhealthy(HC, true)).rejects.toMatchObject({
       code: 'E_CONFLICT',
       message: `route53 UpdateHealthCheck on health check "${HC}" in us-east-1 failed: stale version (HealthCheckVersionMismatch)`,
     });
@@ -209,9 +218,9 @@ describe('setHealthCheckInverted', () => {
       .on(UpdateHealthCheckCommand)
       .rejectsOnce(awsError('PriorRequestNotComplete', 400))
       .resolves(healthCheck(4, false));
-    expect(await r53.setHealthCheckInverted(HC, false)).toEqual({
+    expect(await r53.holdHealthCheckUnhealthy(HC, false)).toEqual({
       alreadyDone: false,
-      inverted: false,
+      held: false,
       version: 4,
     });
     expect(r53Mock.commandCalls(UpdateHealthCheckCommand)).toHaveLength(2);
@@ -225,7 +234,7 @@ describe('getHealthCheck and getHealthCheckStatus', () => {
       id: HC,
       version: 7,
       inverted: true,
-      disabled: false,
+      disabled: true,
       type: 'HTTPS',
       fqdn: 'api-euw1.luneo.example',
       port: 443,

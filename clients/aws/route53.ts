@@ -25,7 +25,7 @@ import {
   type FailoverRecord,
   fromRecordSet,
   normalizeName,
-  planSetHealthCheckInverted,
+  planHoldHealthCheckUnhealthy,
   planUpsertRecord,
   recordLabel,
   sameRecord,
@@ -200,17 +200,23 @@ export class Route53 {
   }
 
   /**
-   * The drill's DNS failover: UpdateHealthCheck Inverted. No-op when already in the wanted state;
-   * on 409 HealthCheckVersionMismatch it re-reads the check and retries once with the fresh version.
+   * The drill's DNS failover: hold the primary's health check unhealthy whatever its endpoint shows
+   * (UpdateHealthCheck Disabled=true, Inverted=true), or release it (both false). Route 53 considers a disabled
+   * check healthy, and "if you want to stop routing traffic to a resource, change the value of Inverted"
+   * (API_UpdateHealthCheck, Disabled): disabled and inverted it reads unhealthy even once the primary recovers,
+   * so traffic stays in the DR region until the switchback releases it. Inverted alone would follow the endpoint:
+   * a failing primary would read healthy, and a recovered one would take the traffic back. No-op when already in
+   * the wanted state; on 409 HealthCheckVersionMismatch it re-reads the check and retries once.
    */
-  async setHealthCheckInverted(
+  async holdHealthCheckUnhealthy(
     id: string,
-    inverted: boolean,
+    held: boolean,
     opts: CallOptions = {},
-  ): Promise<{ alreadyDone: boolean; inverted: boolean; version: number }> {
+  ): Promise<{ alreadyDone: boolean; held: boolean; version: number }> {
     let hc = await this.getHealthCheck(id, opts);
-    if (hc.inverted === inverted) return { alreadyDone: true, inverted, version: hc.version };
-    return this.caller.mutate(planSetHealthCheckInverted(id, inverted), async () => {
+    const inPlace = (c: HealthCheckInfo) => c.inverted === held && c.disabled === held;
+    if (inPlace(hc)) return { alreadyDone: true, held, version: hc.version };
+    return this.caller.mutate(planHoldHealthCheckUnhealthy(id, held), async () => {
       for (let mismatches = 0; ; ) {
         try {
           const out = await this.caller.send(
@@ -221,7 +227,8 @@ export class Route53 {
                 new UpdateHealthCheckCommand({
                   HealthCheckId: id,
                   HealthCheckVersion: hc.version,
-                  Inverted: inverted,
+                  Disabled: held,
+                  Inverted: held,
                 }),
                 { abortSignal },
               ),
@@ -229,7 +236,7 @@ export class Route53 {
           );
           return {
             alreadyDone: false,
-            inverted,
+            held,
             version: out.HealthCheck?.HealthCheckVersion ?? hc.version + 1,
           };
         } catch (err) {
@@ -237,7 +244,7 @@ export class Route53 {
             throw err;
           hc = await this.getHealthCheck(id, opts);
           // Someone (or our own timed-out attempt) already applied it.
-          if (hc.inverted === inverted) return { alreadyDone: false, inverted, version: hc.version };
+          if (inPlace(hc)) return { alreadyDone: false, held, version: hc.version };
         }
       }
     });
