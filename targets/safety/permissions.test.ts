@@ -163,7 +163,7 @@ describe('iamQuestions', () => {
         scope: 'global',
         resources: ['arn:aws:route53:::healthcheck/hc-primary'],
       },
-      // Route53.setHealthCheckInverted reads the check before it updates it.
+      // Route53.holdHealthCheckUnhealthy reads the check before it updates it.
       {
         action: 'route53:GetHealthCheck',
         scope: 'global',
