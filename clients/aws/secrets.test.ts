@@ -1,7 +1,9 @@
 import {
+  DescribeSecretCommand,
   GetSecretValueCommand,
   PutSecretValueCommand,
   SecretsManagerClient,
+  StopReplicationToReplicaCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -104,5 +106,27 @@ describe('putSecretValue', () => {
       message: `secretsmanager PutSecretValue on secret "${ID}" in us-east-1 failed: not allowed (AccessDeniedException)`,
     });
     expect(String((err as Error).message)).not.toContain('s3cret');
+  });
+});
+
+describe('promoteReplica', () => {
+  const lostAnswer = () => Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+  const notAReplica = () =>
+    awsError('InvalidRequestException', 400, `The secret ${ID} in us-east-1 is not a replica`);
+
+  it('a resend refused "not a replica" after a lost answer is read back: done, once the copy is its own primary', async () => {
+    smMock
+      .on(DescribeSecretCommand)
+      .resolvesOnce({ ARN: 'arn', PrimaryRegion: 'eu-west-1' })
+      .resolves({ ARN: 'arn', PrimaryRegion: 'us-east-1' });
+    smMock.on(StopReplicationToReplicaCommand).rejectsOnce(lostAnswer()).rejects(notAReplica());
+    expect(await secrets.promoteReplica(ID)).toEqual({ promoted: true, from: 'eu-west-1' });
+    expect(smMock.commandCalls(StopReplicationToReplicaCommand)).toHaveLength(2);
+  });
+
+  it('the same refusal while the copy is still a replica is an error', async () => {
+    smMock.on(DescribeSecretCommand).resolves({ ARN: 'arn', PrimaryRegion: 'eu-west-1' });
+    smMock.on(StopReplicationToReplicaCommand).rejects(notAReplica());
+    await expect(secrets.promoteReplica(ID)).rejects.toMatchObject({ remoteCode: 'InvalidRequestException' });
   });
 });

@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import type { PlannedCall } from '../../core/model.ts';
 import type { CallOptions } from '../abort.ts';
-import { ClientError } from '../errors.ts';
+import { ClientError, isClientError } from '../errors.ts';
 import { AwsCaller } from './call.ts';
 import type { AwsWrapperOptions } from './config.ts';
 
@@ -175,15 +175,22 @@ export class Secrets {
   async promoteReplica(id: string, opts: CallOptions = {}): Promise<{ promoted: boolean; from?: string }> {
     const before = await this.describeReplication(id, opts);
     if (before.primaryRegion === this.region) return { promoted: false };
-    await this.caller.mutate(planStopReplicationToReplica(this.region, id), () =>
-      this.caller.send(
-        'StopReplicationToReplica',
-        { kind: 'secret', id },
-        (abortSignal) =>
-          this.client.send(new StopReplicationToReplicaCommand({ SecretId: id }), { abortSignal }),
-        opts,
-      ),
-    );
+    await this.caller.mutate(planStopReplicationToReplica(this.region, id), async () => {
+      try {
+        await this.caller.send(
+          'StopReplicationToReplica',
+          { kind: 'secret', id },
+          (abortSignal) =>
+            this.client.send(new StopReplicationToReplicaCommand({ SecretId: id }), { abortSignal }),
+          opts,
+        );
+      } catch (error) {
+        // A resend after an attempt whose answer was lost is refused "not a replica" when that attempt went
+        // through: read it back, and the promotion is done when this region's copy is its own primary.
+        const refused = isClientError(error) && error.remoteCode === 'InvalidRequestException';
+        if (!refused || (await this.describeReplication(id, opts)).primaryRegion !== this.region) throw error;
+      }
+    });
     return { promoted: true, from: before.primaryRegion };
   }
 
