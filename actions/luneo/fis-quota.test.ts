@@ -1,13 +1,6 @@
-// The FIS quota gate against the lab's FIS (in process, 127.0.0.1): it counts with a skip-all target preview that
-// injects nothing, and refuses with the quota's name, code and the Service Quotas command when the tags select
-// more subnets than the quota lets one experiment target.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LabResource } from '../../lab/aws/backend.ts';
 import { type Harness, startHarness } from '../../lab/aws/testing/harness.ts';
-import { LAB_INFO_VERSION } from '../../lab/platform/info.ts';
 import type { NetworkOutageOptions } from './fault.ts';
 import { fisTargetsWithinQuota } from './fis-quota.ts';
 import type { LuneoResources } from './resources.ts';
@@ -18,23 +11,7 @@ let dir: string;
 
 beforeEach(async () => {
   lab = await startHarness();
-  dir = mkdtempSync(join(tmpdir(), 'drill-fis-quota-'));
-  writeFileSync(
-    join(dir, 'lab.json'),
-    JSON.stringify({
-      version: LAB_INFO_VERSION,
-      dir,
-      pid: process.pid,
-      aws: {
-        endpoint: lab.server.url,
-        accessKeyId: 'AKIALAB',
-        secretAccessKey: 'lab-secret',
-        accountId: '111122223333',
-      },
-      hostedZoneId: 'Z1',
-      healthChecks: { primary: 'hc-1' },
-    }),
-  );
+  dir = lab.labDir('drill-fis-quota-');
 });
 afterEach(async () => {
   await lab.close();

@@ -1,13 +1,6 @@
-// The switchback's gate against the lab's RDS (in process, 127.0.0.1): after a failover the old primary is
-// pending-resync until Aurora has rebuilt it, which can take hours; the gate refuses, or waits with progress up to
-// the bound the user set.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseDuration } from '../../core/duration.ts';
 import { type Harness, startHarness } from '../../lab/aws/testing/harness.ts';
-import { LAB_INFO_VERSION } from '../../lab/platform/info.ts';
 import { failedOver, REJOIN_WAIT_ENV, rejoinWaitFromEnv } from './restoration.ts';
 import { testRun } from './testing.ts';
 
@@ -16,23 +9,7 @@ let dir: string;
 
 beforeEach(async () => {
   lab = await startHarness();
-  dir = mkdtempSync(join(tmpdir(), 'drill-rejoin-'));
-  writeFileSync(
-    join(dir, 'lab.json'),
-    JSON.stringify({
-      version: LAB_INFO_VERSION,
-      dir,
-      pid: process.pid,
-      aws: {
-        endpoint: lab.server.url,
-        accessKeyId: 'AKIALAB',
-        secretAccessKey: 'lab-secret',
-        accountId: '111122223333',
-      },
-      hostedZoneId: 'Z1',
-      healthChecks: { primary: 'hc-1' },
-    }),
-  );
+  dir = lab.labDir('drill-rejoin-');
   // Failed over: us-east-1 writes, eu-west-1 is being rebuilt as a secondary.
   lab.backend.roles = { 'eu-west-1': 'rebuilding', 'us-east-1': 'writer' };
   lab.backend.sync['eu-west-1'] = 'pending-resync';

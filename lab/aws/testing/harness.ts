@@ -1,4 +1,8 @@
 // Start the endpoint over a FakeBackend with a flippable health server, and SDK client settings for it.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LAB_INFO_VERSION } from '../../platform/info.ts';
 import { type AwsServer, type AwsServerOptions, startAwsServer } from '../server.ts';
 import { FakeBackend, luneoSeed } from './fake-backend.ts';
 import { type FlipServer, startFlipServer } from './flip-server.ts';
@@ -15,6 +19,8 @@ export interface Harness {
     credentials: { accessKeyId: string; secretAccessKey: string };
     maxAttempts: number;
   };
+  /** A lab directory whose lab.json points the drill's lab context at this endpoint (what actions/luneo reads). */
+  labDir(prefix: string): string;
   close(): Promise<void>;
 }
 
@@ -42,6 +48,24 @@ export async function startHarness(options: Partial<AwsServerOptions> = {}): Pro
       credentials: { accessKeyId: 'AKIALAB', secretAccessKey: 'lab-secret' },
       maxAttempts: 1,
     }),
+    labDir(prefix) {
+      const dir = mkdtempSync(join(tmpdir(), prefix));
+      const info = {
+        version: LAB_INFO_VERSION,
+        dir,
+        pid: process.pid,
+        aws: {
+          endpoint: server.url,
+          accessKeyId: 'AKIALAB',
+          secretAccessKey: 'lab-secret',
+          accountId: '111122223333',
+        },
+        hostedZoneId: 'Z1',
+        healthChecks: { primary: 'hc-1' },
+      };
+      writeFileSync(join(dir, 'lab.json'), JSON.stringify(info));
+      return dir;
+    },
     async close() {
       await server.close();
       await primaryHealth.close();
