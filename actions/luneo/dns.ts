@@ -1,7 +1,7 @@
 // Runbook §6.3 and §9.5: Route 53 failover, forced by inverting the primary health check (the data plane
 // fails over as designed), and the failover records re-asserted (the runbook's `terraform apply -target`).
 
-import { answeredRecord, endpointHealthy, routedHealthy } from '../../clients/aws/route53-health.ts';
+import { answeredRecord, routedHealthy } from '../../clients/aws/route53-health.ts';
 import { planHoldHealthCheckUnhealthy, planUpsertRecord } from '../../clients/aws/route53-records.ts';
 import { pollUntil } from '../../clients/poll.ts';
 import {
@@ -184,19 +184,16 @@ async function routeTo(ctx: RunContext<LuneoResources>, wanted: Failover): Promi
   const id = await l.primaryHealthCheckId();
   const records = await r53.listFailoverRecords(l.zoneId, l.r.apiRecord, call);
   const type = records[0]?.type ?? 'CNAME';
-  /** The checkers' raw view of the primary (before Inverted): does it pass its health check? */
-  const primaryPasses = async () => {
-    const reports = await r53.getHealthCheckStatus(id, call);
-    const counts = `${reports.healthyCount}/${reports.observations.length} checkers see it pass`;
-    return { passes: endpointHealthy(reports.healthyCount, reports.observations.length), reports, counts };
-  };
   const answered = async (): Promise<{ which: Failover | undefined; seen: string }> => {
     const answer = await r53.testDnsAnswer(l.zoneId, l.r.apiRecord, type, call);
     const record = answeredRecord(answer.recordData, records);
     const data = answer.recordData.join(',') || answer.responseCode;
     if (record) return { which: record.failover, seen: `Route 53 answers ${record.failover} (${data})` };
     if (!records.some((r) => r.alias)) return { which: undefined, seen: `Route 53 answers ${data}` };
-    const [check, { reports }] = await Promise.all([r53.getHealthCheck(id, call), primaryPasses()]);
+    const [check, reports] = await Promise.all([
+      r53.getHealthCheck(id, call),
+      r53.getHealthCheckStatus(id, call),
+    ]);
     const which = routedHealthy(reports, check) ? 'PRIMARY' : 'SECONDARY';
     return { which, seen: `Route 53 answers ${data}; primary health check routes ${which}` };
   };
