@@ -5,7 +5,7 @@ import type { PlannedCall, ProbeDefinition, RunContext } from '../model.ts';
 import { sleep, withDeadline } from './deadline.ts';
 import type { DrillRun } from './drill-run.ts';
 import { stepId } from './ids.ts';
-import { checkProbe, type RecoverySampler } from './probes.ts';
+import { checkProbe, checkRecord, emitCheck, type RecoverySampler } from './probes.ts';
 import { DEFAULT_STEP_TIMEOUT, runStep } from './step-runner.ts';
 
 const LEDGER_TIMEOUT_MS = 120_000;
@@ -63,21 +63,8 @@ export async function preflightPhase<R>(run: DrillRun<R>): Promise<void> {
     ? [...readOnly, ...(await Promise.all(run.scenario.steadyState.filter(mutates).map(check)))]
     : readOnly;
   for (const check of checks) {
-    run.probes.steadyState.push({
-      name: check.name,
-      ok: check.ok,
-      latencyMs: check.latencyMs,
-      detail: check.detail,
-      ...(check.data === undefined ? {} : { data: check.data }),
-    });
-    run.emit({
-      kind: 'probe-sample',
-      phase: 'preflight',
-      probe: check.name,
-      ok: check.ok,
-      latencyMs: check.latencyMs,
-      detail: check.detail,
-    });
+    run.probes.steadyState.push(checkRecord(check));
+    emitCheck(run, 'preflight', check);
   }
   const red = checks.filter((c) => !c.ok);
   if (red.length > 0) {
@@ -233,32 +220,11 @@ export async function failoverPhase<R>(run: DrillRun<R>): Promise<void> {
 export async function verifyPhase<R>(run: DrillRun<R>): Promise<void> {
   for (const [i, probe] of run.scenario.verify.entries()) {
     const check = await checkProbe(run, probe, 'verify', `verify[${i}]`);
-    run.probes.verify.push({
-      name: check.name,
-      ok: check.ok,
-      latencyMs: check.latencyMs,
-      detail: check.detail,
-      ...(check.data === undefined ? {} : { data: check.data }),
-    });
-    run.emit({
-      kind: 'probe-sample',
-      phase: 'verify',
-      probe: check.name,
-      ok: check.ok,
-      latencyMs: check.latencyMs,
-      detail: check.detail,
-      ...lossOf(check.data),
-    });
+    run.probes.verify.push(checkRecord(check));
+    emitCheck(run, 'verify', check);
     if (!check.ok)
       run.failures.push(
         `verification probe "${check.name}" failed${check.detail ? `: ${check.detail}` : ''}`,
       );
   }
-}
-
-/** A probe that measures a loss (lost render jobs, lost usage events) passes when the loss is within bounds, but
- *  the console must still say it found one: `{ loss: { count } }` in its data. */
-function lossOf(data: unknown): { lost?: number } {
-  const count = (data as { loss?: { count?: unknown } } | undefined)?.loss?.count;
-  return typeof count === 'number' && count > 0 ? { lost: count } : {};
 }

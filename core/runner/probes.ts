@@ -20,6 +20,37 @@ export interface ProbeCheck {
   data?: JsonValue;
 }
 
+/** A check as result.json lists it (steady state, verification). */
+export function checkRecord(check: ProbeCheck) {
+  return {
+    name: check.name,
+    ok: check.ok,
+    latencyMs: check.latencyMs,
+    detail: check.detail,
+    ...(check.data === undefined ? {} : { data: check.data }),
+  };
+}
+
+/** One check on the event stream (console, live view), with any loss it found. */
+export function emitCheck<R>(run: DrillRun<R>, phase: Phase, check: ProbeCheck): void {
+  run.emit({
+    kind: 'probe-sample',
+    phase,
+    probe: check.name,
+    ok: check.ok,
+    latencyMs: check.latencyMs,
+    detail: check.detail,
+    ...lossOf(check.data),
+  });
+}
+
+/** A probe that measures a loss (lost render jobs, lost usage events) passes when the loss is within bounds, but
+ *  the console must still say it found one: `{ loss: { count } }` in its data. */
+function lossOf(data: unknown): { lost?: number } {
+  const count = (data as { loss?: { count?: unknown } } | undefined)?.loss?.count;
+  return typeof count === 'number' && count > 0 ? { lost: count } : {};
+}
+
 /** What one probe check needs, in a run or outside one (`drill rollback`). */
 export interface ProbeHost<R> {
   context: (signal: AbortSignal, probe: string) => RunContext<R>;
@@ -147,14 +178,7 @@ export class RecoverySampler<R> {
       detail: check.detail,
       ...(check.data === undefined ? {} : { data: check.data }),
     });
-    run.emit({
-      kind: 'probe-sample',
-      phase: run.currentPhase,
-      probe: probe.name,
-      ok: check.ok,
-      latencyMs: check.latencyMs,
-      detail: check.detail,
-    });
+    emitCheck(run, run.currentPhase, check);
   }
 
   /** Stops sending; checks already sent run to their answer or timeout (their samples are evidence). */
