@@ -39,6 +39,7 @@ interface Step {
 }
 interface Job {
   permissions?: Record<string, string>;
+  'timeout-minutes'?: number;
   steps?: Step[];
 }
 interface Workflow {
@@ -65,11 +66,11 @@ const runs = (wf: Workflow, needle: RegExp | string) =>
   );
 const uses = (wf: Workflow, action: string) => steps(wf).filter((s) => s.uses?.split('@')[0] === action);
 
-/** Every `uses:` pinned to a major tag or a commit, never a branch. */
+/** Every `uses:` pinned to a full commit SHA: a tag can be moved to other code, in a job that holds tokens. */
 function pinned(wf: Workflow, file: string): string[] {
   return steps(wf)
-    .filter((s) => s.uses && !/@(v\d+(\.\d+)*|[0-9a-f]{40})$/.test(s.uses))
-    .map((s) => `${file}: "${s.uses}" is not pinned to a version tag or commit`);
+    .filter((s) => s.uses && !/@[0-9a-f]{40}$/.test(s.uses))
+    .map((s) => `${file}: "${s.uses}" is not pinned to a full commit SHA`);
 }
 
 export function checkCiWorkflow(text: string, file = `${WORKFLOWS_DIR}/ci.yml`): string[] {
@@ -83,6 +84,8 @@ export function checkCiWorkflow(text: string, file = `${WORKFLOWS_DIR}/ci.yml`):
   if (!runs(wf, /\bpnpm test(?=\s|$)/)) problems.push(`${file}: no step runs "pnpm test"`);
   if (!runs(wf, /\bpnpm test:safety\b/))
     problems.push(`${file}: no step runs "pnpm test:safety" (the opt-in safety proofs)`);
+  if (!runs(wf, /rhysd\/actionlint\/[0-9a-f]{40}\/[^\n]+\n[^\n]*actionlint\b/))
+    problems.push(`${file}: no step runs upstream actionlint (downloaded at a pinned commit)`);
   const upload = uses(wf, 'actions/upload-artifact');
   if (!upload.some((s) => /always\(\)|!cancelled\(\)/.test(s.if ?? ''))) {
     problems.push(
@@ -178,6 +181,11 @@ export function checkDrillWorkflow(
       problems.push(`${file}: configure-aws-credentials uses a static access key, not OIDC`);
     if (!/TARGET != 'lab'/.test(s.if ?? ''))
       problems.push(`${file}: AWS credentials are not limited to live targets (if: env.TARGET != 'lab')`);
+    const jobSeconds = Math.max(...jobs.map((j) => (j['timeout-minutes'] ?? 360) * 60));
+    if (Number(s.with?.['role-duration-seconds'] ?? 3600) < jobSeconds)
+      problems.push(
+        `${file}: the AWS credentials expire before the job's timeout (role-duration-seconds < ${jobSeconds})`,
+      );
   }
   if (!runs(wf, /\bpnpm drill\b/)) problems.push(`${file}: no step runs "pnpm drill"`);
   if (!runs(wf, /reports\/compliance\/cli\.ts ingest\b/))
@@ -195,6 +203,25 @@ export function checkDrillWorkflow(
     problems.push(
       `${file}: no "if: cancelled()" step runs "pnpm drill rollback" (a cancelled job is SIGKILLed 10 s after its SIGINT, often mid-rollback)`,
     );
+  // GitHub skips a step without always() (or cancelled()) after a cancel: the aborted run is recorded and uploaded too.
+  const afterCancel = (s: Step) => /\balways\(\)|\bcancelled\(\)/.test(String(s.if ?? ''));
+  for (const s of steps(wf)) {
+    const records = s.run && /reports\/compliance\/cli\.ts ingest\b|\bpnpm report\b|git push\b/.test(s.run);
+    if ((records || s.uses?.startsWith('actions/upload-artifact@')) && !afterCancel(s))
+      problems.push(
+        `${file}: step "${s.name ?? s.uses ?? s.run}" does not run after a cancel (if: always())`,
+      );
+  }
+  const outcome = steps(wf).find(
+    (s) => s.id && /GITHUB_OUTPUT/.test(s.run ?? '') && /\bverdict\b/.test(s.run ?? ''),
+  );
+  if (
+    !outcome ||
+    !/rto-ms/.test(outcome.run ?? '') ||
+    !/rpo-ms/.test(outcome.run ?? '') ||
+    !afterCancel(outcome)
+  )
+    problems.push(`${file}: no step that always runs writes verdict, rto-ms and rpo-ms to $GITHUB_OUTPUT`);
   const drill = steps(wf).find((s) => s.run && /\bpnpm drill\b/.test(s.run));
   if (!drill?.id || !runs(wf, new RegExp(`exit "?\\$\\{\\{ steps\\.${drill.id}\\.outputs\\.exit-code`))) {
     problems.push(

@@ -55,13 +55,15 @@ describe('a broken workflow fails', () => {
       .replaceAll('run: pnpm test', 'run: pnpm lint')
       // biome-ignore lint/suspicious/noTemplateCurlyInString: GitHub Actions expression, not a JS template
       .replaceAll('if: ${{ !cancelled() }}', 'if: success()')
-      .replace('actions/checkout@v4', 'actions/checkout@main');
+      .replace(/actions\/checkout@[0-9a-f]{40}/, 'actions/checkout@v7')
+      .replace(/rhysd\/actionlint\/[0-9a-f]{40}/, 'rhysd/actionlint/main');
     expect(checkCiWorkflow(broken)).toEqual([
       `${CI}: no step runs "bash scripts/setup.sh"`,
       `${CI}: no step runs "pnpm test"`,
       `${CI}: no step runs "pnpm test:safety" (the opt-in safety proofs)`,
+      `${CI}: no step runs upstream actionlint (downloaded at a pinned commit)`,
       `${CI}: test artifacts are not uploaded when tests fail (upload-artifact needs if: \${{ !cancelled() }})`,
-      `${CI}: "actions/checkout@main" is not pinned to a version tag or commit`,
+      `${CI}: "actions/checkout@v7" is not pinned to a full commit SHA`,
     ]);
   });
 
@@ -75,13 +77,19 @@ describe('a broken workflow fails', () => {
       // biome-ignore lint/suspicious/noTemplateCurlyInString: GitHub Actions expression, not a JS template
       .replace('exit "${{ steps.drill.outputs.exit-code }}"', 'exit 0')
       // biome-ignore lint/suspicious/noTemplateCurlyInString: GitHub Actions expression, not a JS template
-      .replace('if: ${{ cancelled() }}', 'if: ${{ failure() }}');
+      .replace('if: ${{ cancelled() || failure() }}', 'if: ${{ failure() }}')
+      .replace('role-duration-seconds: 7200', 'role-duration-seconds: 3600')
+      .replace('always() && steps.verify', 'steps.verify')
+      .replaceAll('rpo-ms', 'rpo');
     expect(checkDrillWorkflow(broken, PROJECT_ROOT)).toEqual([
       `${DRILL}: no quarterly schedule (cron like "0 6 1 1,4,7,10 *")`,
       `${DRILL}: scenario option "aurora-outgae" has no scenarios/aurora-outgae.ts`,
       `${DRILL}: no job has permissions id-token: write (OIDC)`,
       `${DRILL}: AWS credentials are not limited to live targets (if: env.TARGET != 'lab')`,
+      `${DRILL}: the AWS credentials expire before the job's timeout (role-duration-seconds < 5400)`,
       `${DRILL}: no "if: cancelled()" step runs "pnpm drill rollback" (a cancelled job is SIGKILLed 10 s after its SIGINT, often mid-rollback)`,
+      `${DRILL}: step "Record the run in the compliance history" does not run after a cancel (if: always())`,
+      `${DRILL}: no step that always runs writes verdict, rto-ms and rpo-ms to $GITHUB_OUTPUT`,
       `${DRILL}: the job does not fail with the drill's exit code (an objective breach must fail it)`,
     ]);
   });
