@@ -18,7 +18,16 @@ export const PATCH_TYPES = [
 export type PatchType = (typeof PATCH_TYPES)[number];
 
 // Kinds whose status only the controllers (or the /status subresource) write.
-const STATUS_KINDS = new Set(['Deployment', 'ReplicaSet', 'Pod', 'Node', 'Namespace']);
+const STATUS_KINDS = new Set([
+  'Deployment',
+  'ReplicaSet',
+  'Pod',
+  'Node',
+  'Namespace',
+  'HorizontalPodAutoscaler',
+  'Rollout',
+  'ScaledObject',
+]);
 
 export interface Target {
   resource: ResourceType;
@@ -90,6 +99,15 @@ export class KubeApi {
       throw new KubeApiError(
         'UnsupportedMediaType',
         `the body of the request was in an unknown format - accepted media types include: ${PATCH_TYPES.join(', ')}`,
+      );
+    }
+    // Custom resources have no strategic merge patch (no patchStrategy in a CRD's schema).
+    // https://kubernetes.io/docs/tasks/manage-kubernetes-objects/update-api-object-kubectl-patch/#use-a-json-merge-patch-to-update-a-deployment
+    if (t.resource.crd && type === 'application/strategic-merge-patch+json') {
+      const accepted = PATCH_TYPES.filter((p) => p !== 'application/strategic-merge-patch+json');
+      throw new KubeApiError(
+        'UnsupportedMediaType',
+        `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`,
       );
     }
     const current = this.store.get(t.resource.kind, t.resource.namespaced ? t.namespace : undefined, t.name);

@@ -4,10 +4,12 @@ import { KubeApi } from './api.ts';
 import { DeploymentController } from './deployment-controller.ts';
 import { KubeApiError } from './errors.ts';
 import { EventRecorder } from './events.ts';
+import { KedaController } from './keda-controller.ts';
 import { Kubelet, type PodIdentity } from './kubelet.ts';
+import { NodeReachability } from './node-lifecycle.ts';
 import { nodeNames, nodeObject } from './nodes.ts';
 import { isPodReady } from './pod-delete.ts';
-import { resourceByKind } from './resources.ts';
+import { type CustomResourceName, resourceByKind, servedBy } from './resources.ts';
 import { selectorMatches } from './selectors.ts';
 import { ApiServer } from './server.ts';
 import { ObjectStore } from './store.ts';
@@ -32,6 +34,8 @@ export interface KubeClusterOptions {
   timingOverrides?: Partial<KubeTiming>;
   /** Log every API request through `log` (debugging kubectl compatibility). */
   traceRequests?: boolean;
+  /** CRDs installed (Argo Rollouts, Argo CD, KEDA): their resources are served, others answer 404. */
+  customResources?: CustomResourceName[];
 }
 
 export class KubeCluster {
@@ -41,6 +45,10 @@ export class KubeCluster {
   private readonly api = new KubeApi(this.store);
   private readonly controller: DeploymentController;
   private readonly kubelet: Kubelet;
+  private readonly keda: KedaController;
+  private readonly nodes: NodeReachability;
+  private readonly nodeList: string[];
+  private readonly installed: ReadonlySet<string>;
   private readonly server: ApiServer;
   private listenPort = 0;
   private running = false;
@@ -59,6 +67,15 @@ export class KubeCluster {
     for (const ns of ['default', 'kube-system']) this.store.create(this.namespaceObject(ns));
     const timing = timingFor(opts.timing ?? timingModeFromEnv(), opts.timingOverrides);
     const events = new EventRecorder(this.store);
+    this.nodeList = names;
+    this.installed = new Set(opts.customResources ?? []);
+    this.nodes = new NodeReachability(this.store, timing.nodeMonitorGraceMs);
+    this.keda = new KedaController({
+      store: this.store,
+      events,
+      pollCapMs: timing.autoscalerPollCapMs,
+      ...(log ? { log } : {}),
+    });
     this.controller = new DeploymentController(this.store, log, {
       events,
       observeLagMs: timing.observeLagMs,
@@ -70,6 +87,7 @@ export class KubeCluster {
       nodeNames: names,
       timing,
       events,
+      isCutOff: (node) => this.nodes.isCutOff(node),
       ...(opts.podEnv ? { podEnv: opts.podEnv } : {}),
       ...(log ? { log } : {}),
     });
@@ -77,6 +95,7 @@ export class KubeCluster {
       store: this.store,
       api: this.api,
       logFileOf: (uid, container, previous) => this.kubelet.logFileOf(uid, container, previous),
+      customResources: this.installed,
       ...(opts.traceRequests && log ? { trace: log } : {}),
     });
   }
@@ -102,7 +121,8 @@ export class KubeCluster {
   /** Create or replace an object (Namespace, Deployment, ConfigMap, Secret, Pod) as given in API shape. */
   async apply(manifest: object): Promise<void> {
     const obj = manifest as KubeObject;
-    const resource = resourceByKind(obj.kind);
+    const found = resourceByKind(obj.kind);
+    const resource = found && servedBy(this.installed)(found) ? found : undefined;
     if (!resource)
       throw new KubeApiError(
         'BadRequest',
@@ -136,6 +156,22 @@ export class KubeCluster {
       if (port) out.push({ pod: pod.metadata.name, port });
     }
     return out;
+  }
+
+  /**
+   * The nodes' subnets lose their network: every kubelet loses the API server (whatever the endpoint access:
+   * node traffic leaves the subnets either way). Their pods keep running; deletions are not carried out.
+   */
+  cutOffNodes(): void {
+    this.nodes.cutOff(this.nodeList);
+    this.queueSync();
+  }
+
+  /** The kubelets reach the API server again and catch up (deletions made meanwhile are carried out). */
+  reconnectNodes(): void {
+    this.nodes.reconnect();
+    this.kubelet.reportAll();
+    this.queueSync();
   }
 
   podPids(): number[] {
@@ -172,7 +208,10 @@ export class KubeCluster {
       if (!this.running) return;
       try {
         this.controller.sync();
+        const kedaDue = this.keda.sync();
+        const nodeDue = this.nodes.sync();
         this.kubelet.sync();
+        for (const due of [kedaDue, nodeDue]) if (due !== undefined) this.requeueAfter(Math.max(due, 1));
       } catch (error) {
         this.opts.log?.(`[${this.name}] sync failed: ${(error as Error).stack ?? error}`);
       }

@@ -1,6 +1,9 @@
 // Discovery documents: /version, /api, /apis, the APIResourceLists, and a small OpenAPI v3 that tells
 // kubectl the server validates fields itself (so `kubectl apply` needs no client-side schema).
-import { groupVersions, RESOURCES } from './resources.ts';
+import { groupVersions, RESOURCES, type ResourceType, servedBy } from './resources.ts';
+
+type Served = (r: ResourceType) => boolean;
+const BUILT_IN: Served = servedBy(new Set());
 
 export const KUBE_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.9-eks-lab' };
 
@@ -22,8 +25,8 @@ export function coreVersions() {
   return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: ADDRESS };
 }
 
-export function apiGroupList() {
-  const groups = groupVersions().filter((gv) => gv.group !== '');
+export function apiGroupList(served: Served = BUILT_IN) {
+  const groups = groupVersions(served).filter((gv) => gv.group !== '');
   return {
     kind: 'APIGroupList',
     apiVersion: 'v1',
@@ -35,16 +38,16 @@ export function apiGroupList() {
   };
 }
 
-export function apiGroup(group: string) {
-  const gv = groupVersions().find((g) => g.group === group);
+export function apiGroup(group: string, served: Served = BUILT_IN) {
+  const gv = groupVersions(served).find((g) => g.group === group);
   if (!gv) return undefined;
   const version = { groupVersion: `${group}/${gv.version}`, version: gv.version };
   return { kind: 'APIGroup', apiVersion: 'v1', name: group, versions: [version], preferredVersion: version };
 }
 
 /** APIResourceList for one group/version, with subresources (deployments/scale is autoscaling/v1 Scale). */
-export function apiResourceList(group: string, version: string) {
-  const resources = RESOURCES.filter((r) => r.group === group && r.version === version);
+export function apiResourceList(group: string, version: string, served: Served = BUILT_IN) {
+  const resources = RESOURCES.filter((r) => r.group === group && r.version === version && served(r));
   if (resources.length === 0) return undefined;
   const list: object[] = [];
   for (const r of resources) {
@@ -80,9 +83,9 @@ export function apiResourceList(group: string, version: string) {
 }
 
 /** /openapi/v3: one document per group/version. */
-export function openApiV3Root() {
+export function openApiV3Root(served: Served = BUILT_IN) {
   const paths: Record<string, { serverRelativeURL: string }> = {};
-  for (const { group, version } of groupVersions()) {
+  for (const { group, version } of groupVersions(served)) {
     const key = group ? `apis/${group}/${version}` : `api/${version}`;
     paths[key] = { serverRelativeURL: `/openapi/v3/${key}?hash=lab${key.replaceAll('/', '')}` };
   }
@@ -90,8 +93,8 @@ export function openApiV3Root() {
 }
 
 /** A minimal OpenAPI v3 document: PATCH operations tagged with their GVK and the fieldValidation parameter. */
-export function openApiV3Document(group: string, version: string) {
-  const resources = RESOURCES.filter((r) => r.group === group && r.version === version);
+export function openApiV3Document(group: string, version: string, served: Served = BUILT_IN) {
+  const resources = RESOURCES.filter((r) => r.group === group && r.version === version && served(r));
   if (resources.length === 0) return undefined;
   const paths: Record<string, object> = {};
   const fieldValidation = {

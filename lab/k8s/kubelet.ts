@@ -26,6 +26,8 @@ export interface KubeletOptions {
   podEnv?: (pod: PodIdentity) => Record<string, string>;
   timing: KubeTiming;
   events: EventRecorder;
+  /** Nodes whose kubelet cannot reach the API server: it neither sees changes to their pods nor reports. */
+  isCutOff?: (node: string | undefined) => boolean;
   log?: (line: string) => void;
 }
 
@@ -33,6 +35,7 @@ interface PodRuntime {
   uid: string;
   namespace: string;
   name: string;
+  node: string | undefined;
   port: number | undefined;
   startTime: string;
   containers: ContainerRuntime[];
@@ -49,12 +52,23 @@ export class Kubelet {
 
   constructor(private readonly opts: KubeletOptions) {}
 
+  private cutOff(node: string | undefined): boolean {
+    return this.opts.isCutOff?.(node) ?? false;
+  }
+
   /** Level-triggered: make the processes match the stored pods. Called after every store change. */
   sync(): void {
     const { store } = this.opts;
     const pods = store.list('Pod') as Pod[];
     const live = new Set<string>();
-    const load = new Map(this.opts.nodeNames.map((n) => [n, 0]));
+    // The scheduler places pods only on nodes that report Ready.
+    const schedulable = this.opts.nodeNames.filter((n) => {
+      const node = store.get('Node', undefined, n);
+      const conditions = (node?.status as { conditions?: { type: string; status: string }[] } | undefined)
+        ?.conditions;
+      return conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? true;
+    });
+    const load = new Map(schedulable.map((n) => [n, 0]));
     for (const p of pods)
       if (p.spec.nodeName && load.has(p.spec.nodeName))
         load.set(p.spec.nodeName, load.get(p.spec.nodeName)! + 1);
@@ -63,7 +77,8 @@ export class Kubelet {
       live.add(uid);
       if (!pod.spec.nodeName) {
         // The scheduler's part: the node with the fewest pods.
-        const node = [...load.entries()].sort((a, b) => a[1] - b[1])[0]![0];
+        const node = [...load.entries()].sort((a, b) => a[1] - b[1])[0]?.[0];
+        if (!node) continue;
         load.set(node, load.get(node)! + 1);
         const placed = store.update({ ...pod, spec: { ...pod.spec, nodeName: node } });
         this.opts.events.record(
@@ -75,6 +90,8 @@ export class Kubelet {
         );
         continue;
       }
+      // A kubelet cut off from the API server learns of no deletion and starts nothing new.
+      if (this.cutOff(pod.spec.nodeName)) continue;
       const runtime = this.runtimes.get(uid);
       if (pod.metadata.deletionTimestamp) {
         // The grace period the API server stamped (DELETE's gracePeriodSeconds or terminationGracePeriodSeconds).
@@ -98,9 +115,14 @@ export class Kubelet {
       if (!runtime) void this.startPod(pod);
     }
     for (const runtime of this.runtimes.values()) {
-      if (!live.has(runtime.uid) && !runtime.stopping)
+      if (!live.has(runtime.uid) && !runtime.stopping && !this.cutOff(runtime.node))
         runtime.stopping = this.stopPod(runtime, STOP_GRACE_MS);
     }
+  }
+
+  /** Reports every pod's status again (a kubelet back in touch with the API server). */
+  reportAll(): void {
+    for (const runtime of this.runtimes.values()) this.queueStatus(runtime);
   }
 
   /** The port of a running pod, or undefined while it has none. */
@@ -148,6 +170,7 @@ export class Kubelet {
       uid: pod.metadata.uid!,
       namespace,
       name: pod.metadata.name,
+      node: pod.spec.nodeName,
       port: undefined,
       startTime: now(),
       containers: [],
@@ -179,6 +202,7 @@ export class Kubelet {
           },
           onChange: () => this.queueStatus(runtime),
           onEvent: (type, reason, message) =>
+            !this.cutOff(runtime.node) &&
             this.opts.events.record(
               current,
               { component: 'kubelet', ...(current.spec.nodeName ? { host: current.spec.nodeName } : {}) },
@@ -221,6 +245,7 @@ export class Kubelet {
 
   private writeStatus(runtime: PodRuntime): void {
     const { store } = this.opts;
+    if (this.cutOff(runtime.node)) return;
     const pod = store.get('Pod', runtime.namespace, runtime.name) as Pod | undefined;
     if (!pod || pod.metadata.uid !== runtime.uid) return;
     const statuses = runtime.containers.map((c) => c.status());

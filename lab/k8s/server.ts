@@ -14,7 +14,7 @@ import {
 } from './discovery.ts';
 import { badRequest, KubeApiError } from './errors.ts';
 import { negotiate, type Representation } from './negotiate.ts';
-import { type ResourceType, resourceByPlural } from './resources.ts';
+import { type ResourceType, resourceByPlural, servedBy } from './resources.ts';
 import type { ObjectStore } from './store.ts';
 import { type IncludeObject, toTable } from './table.ts';
 import type { KubeObject } from './types.ts';
@@ -26,6 +26,8 @@ export interface ApiServerDeps {
   /** Log file of a pod's container (current or previous run), for pods/{name}/log. */
   logFileOf: (uid: string, container: string | undefined, previous: boolean) => string | undefined;
   trace?: (line: string) => void;
+  /** CRDs this cluster installed (`rollouts.argoproj.io`, ...): others are unknown resources (404). */
+  customResources?: ReadonlySet<string>;
 }
 
 interface Route {
@@ -60,7 +62,7 @@ function parseJson(text: string): unknown {
 }
 
 /** /api/v1/... or /apis/<group>/<version>/... into resource, namespace, name and subresource. */
-function route(parts: string[]): Route | undefined {
+function route(parts: string[], served: (r: ResourceType) => boolean): Route | undefined {
   let group = '';
   let version: string | undefined;
   let rest: string[];
@@ -75,11 +77,11 @@ function route(parts: string[]): Route | undefined {
   if (!version || rest.length === 0) return undefined;
   if (rest[0] === 'watch') rest = rest.slice(1);
   let namespace: string | undefined;
-  if (rest[0] === 'namespaces' && rest.length >= 3 && resourceByPlural(group, version, rest[2]!)) {
+  if (rest[0] === 'namespaces' && rest.length >= 3 && resourceByPlural(group, version, rest[2]!, served)) {
     namespace = rest[1];
     rest = rest.slice(2);
   }
-  const resource = resourceByPlural(group, version, rest[0]!);
+  const resource = resourceByPlural(group, version, rest[0]!, served);
   if (!resource || rest.length > 3) return undefined;
   return { resource, namespace, name: rest[1], subresource: rest[2] };
 }
@@ -87,8 +89,10 @@ function route(parts: string[]): Route | undefined {
 export class ApiServer {
   private readonly server: Server;
   private readonly watches = new Set<() => void>();
+  private readonly served: (r: ResourceType) => boolean;
 
   constructor(private readonly deps: ApiServerDeps) {
+    this.served = servedBy(deps.customResources ?? new Set());
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
         const apiError =
@@ -135,7 +139,7 @@ export class ApiServer {
       else send(res, 200, discovery);
       return;
     }
-    const r = route(parts);
+    const r = route(parts, this.served);
     if (!r) throw new KubeApiError('NotFound', 'the server could not find the requested resource');
     const representation = negotiate(req.headers.accept);
     if (!representation)
@@ -166,17 +170,19 @@ export class ApiServer {
     if (path === '/version' || path === '/version/') return versionInfo();
     if (['/healthz', '/livez', '/readyz'].includes(path)) return 'ok';
     if (path === '/api' || path === '/api/') return coreVersions();
-    if (path === '/apis' || path === '/apis/') return apiGroupList();
+    if (path === '/apis' || path === '/apis/') return apiGroupList(this.served);
     if (parts[0] === 'openapi') {
-      if (parts[1] === 'v3' && parts.length === 2) return openApiV3Root();
-      if (parts[1] === 'v3' && parts[2] === 'api') return openApiV3Document('', parts[3] ?? '') ?? null;
+      if (parts[1] === 'v3' && parts.length === 2) return openApiV3Root(this.served);
+      if (parts[1] === 'v3' && parts[2] === 'api')
+        return openApiV3Document('', parts[3] ?? '', this.served) ?? null;
       if (parts[1] === 'v3' && parts[2] === 'apis')
-        return openApiV3Document(parts[3] ?? '', parts[4] ?? '') ?? null;
+        return openApiV3Document(parts[3] ?? '', parts[4] ?? '', this.served) ?? null;
       return null;
     }
-    if (parts[0] === 'api' && parts.length === 2) return apiResourceList('', parts[1]!) ?? null;
-    if (parts[0] === 'apis' && parts.length === 2) return apiGroup(parts[1]!) ?? null;
-    if (parts[0] === 'apis' && parts.length === 3) return apiResourceList(parts[1]!, parts[2]!) ?? null;
+    if (parts[0] === 'api' && parts.length === 2) return apiResourceList('', parts[1]!, this.served) ?? null;
+    if (parts[0] === 'apis' && parts.length === 2) return apiGroup(parts[1]!, this.served) ?? null;
+    if (parts[0] === 'apis' && parts.length === 3)
+      return apiResourceList(parts[1]!, parts[2]!, this.served) ?? null;
     if (parts[0] !== 'api' && parts[0] !== 'apis') return null;
     return undefined;
   }

@@ -16,7 +16,13 @@ export interface StoreEvent {
 
 const EVENT_LOG_SIZE = 5000;
 // Kinds whose metadata.generation counts spec changes (kubectl rollout status compares it).
-const GENERATION_KINDS = new Set(['Deployment', 'ReplicaSet']);
+const GENERATION_KINDS = new Set([
+  'Deployment',
+  'ReplicaSet',
+  'Rollout',
+  'ScaledObject',
+  'HorizontalPodAutoscaler',
+]);
 
 function keyOf(kind: string, namespace: string | undefined, name: string): string {
   return `${kind}/${namespace ?? ''}/${name}`;

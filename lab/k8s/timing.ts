@@ -9,6 +9,10 @@ export interface KubeTiming {
   backoffCapMs: number;
   /** How long after a spec change the deployment controller observes the new generation. */
   observeLagMs: number;
+  /** Bound on an autoscaler's polling interval (KEDA's pollingInterval, 30 s by default); undefined = its own. */
+  autoscalerPollCapMs: number | undefined;
+  /** How long a node may not report before the node lifecycle controller marks it Ready=Unknown. */
+  nodeMonitorGraceMs: number;
 }
 
 export const FAST_TIMING: KubeTiming = {
@@ -16,6 +20,8 @@ export const FAST_TIMING: KubeTiming = {
   backoffStartMs: 500,
   backoffCapMs: 4000,
   observeLagMs: 50,
+  autoscalerPollCapMs: 250,
+  nodeMonitorGraceMs: 2000,
 };
 
 // https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#container-restarts (10 s doubling, 5 min cap)
@@ -25,6 +31,9 @@ export const REALISTIC_TIMING: KubeTiming = {
   backoffStartMs: 10_000,
   backoffCapMs: 300_000,
   observeLagMs: 1000,
+  autoscalerPollCapMs: undefined,
+  // kube-controller-manager --node-monitor-grace-period: 50 s since v1.29 (kubernetes/kubernetes#121793), was 40 s.
+  nodeMonitorGraceMs: 50_000,
 };
 
 export type KubeTimingMode = 'fast' | 'realistic';
