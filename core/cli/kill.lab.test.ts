@@ -1,7 +1,9 @@
 // kill -9 at every phase, then `drill rollback` from a new process: the memory platform must end clean.
 import { describe, expect, it } from 'vitest';
+import { loadRun } from '../../reports/run/facts.ts';
 import { MemoryPlatform } from '../../targets/memory.ts';
 import type { Phase } from '../model.ts';
+import { isExecutedDrill, runOutcome } from '../runner/outcome.ts';
 import { readJournal, runDirIn, runDrill, sandbox, spawnDrill, waitForJournal } from './spawn-drill.ts';
 
 // Slow the fake platform down so every phase lasts long enough to be caught from outside.
@@ -25,6 +27,18 @@ describe('a drill killed with SIGKILL', { timeout: 120_000 }, () => {
       const rollback = await runDrill(['rollback', journal.runId, '--out', box.outDir], box.env);
       expect(rollback.code, rollback.output).toBe(0);
       expect(rollback.output).toContain(`run ${journal.runId}: rolled-back`);
+      // The killed run is on record as interrupted, with what the rollback did: it enters `pnpm report` that way.
+      const { result } = loadRun(runDirIn(box.outDir)!);
+      expect([runOutcome(result), result.verdict, result.interrupted?.phase]).toEqual([
+        'interrupted',
+        'aborted',
+        phase,
+      ]);
+      expect(result.interrupted?.rollback.state).toBe('rolled-back');
+      expect(result.reason).toMatch(new RegExp(`^killed \\(pid \\d+\\) during ${phase}; `));
+      expect(result.undo.filter((u) => u.status === 'failed')).toEqual([]);
+      // Killed before its fault went in, it touched nothing: no drill, no evidence.
+      expect(isExecutedDrill(result)).toBe(phase !== 'preflight');
       const after = platformOf(box.stateFile);
       expect(after.read().outage).toBe(false);
       const promoted = readJournal(runDirIn(box.outDir)!)?.steps.some(

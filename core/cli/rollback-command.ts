@@ -24,5 +24,10 @@ export async function rollbackCommand(
   const { lock } = result;
   out(`lock: ${lock.status}${lock.detail ? `: ${lock.detail}` : ''} (${lock.where})`);
   out(`run ${result.runId}: ${result.state}`);
+  if (result.resultFile) {
+    out(
+      `recorded as INTERRUPTED (killed, then rolled back): ${result.resultFile}; \`pnpm report\` and compliance show it so`,
+    );
+  }
   return result.state === 'rolled-back' ? EXIT.passed : EXIT.failed;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isExecutedDrill, runOutcome } from './outcome.ts';
+import { isExecutedDrill, outcomeLabel, runOutcome } from './outcome.ts';
 
 const phase = (name: 'preflight' | 'inject', status: 'ok' | 'failed' | 'skipped') => ({
   phase: name,
@@ -30,5 +30,26 @@ describe('runOutcome', () => {
     expect(runOutcome(run)).toBe('failed');
     expect(isExecutedDrill(run)).toBe(true);
     expect(isExecutedDrill(refused)).toBe(false);
+  });
+
+  it('a killed run finished by `drill rollback` is interrupted; a drill only if its inject phase started', () => {
+    const killed = {
+      dryRun: false,
+      verdict: 'aborted' as const,
+      t0: '2026-12-07T10:00:00.000Z',
+      phases: [phase('preflight', 'ok'), phase('inject', 'ok')],
+      interrupted: {
+        phase: 'failover' as const,
+        pid: 4242,
+        lastSeenAt: '2026-12-07T10:00:01.000Z',
+        rollback: { at: '2026-12-07T10:01:00.000Z', state: 'rolled-back' as const, rolledForward: [] },
+      },
+    };
+    expect(runOutcome(killed)).toBe('interrupted');
+    expect(isExecutedDrill(killed)).toBe(true);
+    const inPreflight = { ...killed, t0: null, phases: [phase('preflight', 'ok')] };
+    expect(runOutcome(inPreflight)).toBe('interrupted');
+    expect(isExecutedDrill(inPreflight)).toBe(false);
+    expect(outcomeLabel(runOutcome(killed))).toBe('INTERRUPTED');
   });
 });

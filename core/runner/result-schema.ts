@@ -190,6 +190,26 @@ export const runResultSchema = z.object({
     .optional(),
   /** Set when the run's wall time was shifted (--clock-offset): history for tests and demos, not evidence. */
   clockOffset: z.object({ offset: z.string(), offsetMs: ms, realStartedAt: z.iso.datetime() }).optional(),
+  /**
+   * Set when the run was killed (no verdict in its journal) and `drill rollback` finished it: the run's outcome is
+   * "interrupted" (core/runner/outcome.ts). What each undo did is in `undo`; the steps it ran to finish the
+   * failover first (roll forward) are named here.
+   */
+  interrupted: z
+    .object({
+      /** The phase the run was in when it died, its pid, and its last journal write. */
+      phase: z.enum(['plan', 'preflight', 'inject', 'failover', 'recover', 'verify', 'restore', 'report']),
+      pid: z.number().int(),
+      lastSeenAt: z.iso.datetime(),
+      rollback: z.object({
+        at: z.iso.datetime(),
+        state: z.enum(['rolled-back', 'rollback-incomplete']),
+        rolledForward: z.array(z.string()),
+        /** Set when a roll forward did not finish, or finished without the service serving again. */
+        rollForwardFailed: z.string().optional(),
+      }),
+    })
+    .optional(),
   /** Who approved the drill and who took part (--approver / --participants, or DRILL_APPROVER / DRILL_PARTICIPANTS). */
   signOff: z.object({ approver: z.string().nullable(), participants: z.array(z.string()) }).optional(),
 });

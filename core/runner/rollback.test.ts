@@ -1,9 +1,11 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadRun } from '../../reports/run/facts.ts';
 import { Journal, type JournalData } from '../journal.ts';
 import type { Verdict } from '../model.ts';
+import { isExecutedDrill, runOutcome } from './outcome.ts';
 import { rollbackRun } from './rollback.ts';
 import { runScenario } from './run-scenario.ts';
 import {
@@ -293,5 +295,82 @@ describe('drill rollback of a run that holds nothing to undo', () => {
     );
     expect(readFileSync(join(runDir, 'journal.json'), 'utf8')).toBe(before);
     expect(world.markers).toEqual([]);
+  });
+});
+
+describe('drill rollback of a killed run writes its result.json: outcome interrupted, with what the rollback did', () => {
+  const resultOf = (runDir: string) => loadRun(runDir).result;
+
+  it('a run killed during failover: verdict aborted, outcome interrupted, the undos and the kill in the record', async () => {
+    const runDir = killedRun({ steps: [{ id: 'a', status: 'running' }], undos: ['a'] });
+    const { done } = rollback(runDir, { irreversible: ['b'] });
+    const back = await done;
+    expect(back.resultFile).toBe(join(runDir, 'result.json'));
+    const result = resultOf(runDir);
+    expect(runOutcome(result)).toBe('interrupted');
+    expect(isExecutedDrill(result)).toBe(true);
+    expect([result.verdict, result.exitCode, result.reason]).toEqual([
+      'aborted',
+      3,
+      `killed (pid ${DEAD_PID}) during failover; rolled back by \`drill rollback\``,
+    ]);
+    expect(result.interrupted).toMatchObject({
+      phase: 'failover',
+      pid: DEAD_PID,
+      rollback: { state: 'rolled-back', rolledForward: [] },
+    });
+    expect(result.phases.map((p) => `${p.phase}:${p.status}`)).toEqual([
+      'plan:ok',
+      'preflight:ok',
+      'inject:ok',
+      'failover:aborted',
+    ]);
+    expect(result.steps.map((s) => `${s.id}:${s.status}`)).toEqual(['fault:ok', 'a:aborted']);
+    expect(result.undo.map((u) => `${u.id}:${u.status}`)).toEqual(['fault:done', 'failover:a:done']);
+    // The fixture took no lock: the rollback found none to release.
+    expect([result.rto, result.rpo, result.safety?.lock?.status]).toEqual([null, null, 'not-taken']);
+  });
+
+  it('a roll forward is named; a second rollback after an incomplete one rewrites the record and keeps both roll forwards', async () => {
+    const runDir = killedRun({ steps: [{ id: 'a', status: 'ok', irreversible: true }], undos: [] });
+    await rollback(runDir, { irreversible: ['a'], failAt: 'c' }).done;
+    const first = resultOf(runDir);
+    expect(first.interrupted?.rollback).toMatchObject({ state: 'rollback-incomplete', rolledForward: ['b'] });
+    expect(first.interrupted?.rollback.rollForwardFailed).toMatch(/^‼ ROLL FORWARD FAILED at 'c': c broke/);
+    expect(first.irreversible.map((i) => i.wayBack)).toEqual(['undo a by hand for run-k']);
+    expect(first.safety?.lock?.status).toBe('held');
+    await rollback(runDir, { irreversible: ['a'] }).done;
+    const second = resultOf(runDir);
+    expect(runOutcome(second)).toBe('interrupted');
+    expect(second.interrupted?.rollback).toEqual({
+      at: second.endedAt,
+      state: 'rolled-back',
+      rolledForward: ['b', 'c'],
+    });
+    expect(second.interrupted?.lastSeenAt).toBe(first.interrupted?.lastSeenAt);
+  });
+
+  it('a run that wrote its own result.json keeps it: a rollback never rewrites a verdict', async () => {
+    const runDir = killedRun({ steps: [{ id: 'a', status: 'ok' }], undos: ['a'], verdict: 'failed' });
+    writeFileSync(join(runDir, 'result.json'), '{"its":"own"}\n');
+    const back = await rollback(runDir, {}).done;
+    expect(back.resultFile).toBeUndefined();
+    expect(readFileSync(join(runDir, 'result.json'), 'utf8')).toBe('{"its":"own"}\n');
+  });
+
+  it('a run killed in preflight, before anything was injected, is interrupted but no drill (no evidence)', async () => {
+    const runDir = killedRun({ steps: [], undos: [] });
+    Journal.load(runDir).update((d) => {
+      d.phase = 'preflight';
+      d.phases = [
+        { phase: 'plan', status: 'ok', startedAt: at, endedAt: at },
+        { phase: 'preflight', status: 'running', startedAt: at },
+      ];
+      d.steps = [];
+    });
+    await rollback(runDir, {}).done;
+    const result = resultOf(runDir);
+    expect(runOutcome(result)).toBe('interrupted');
+    expect(isExecutedDrill(result)).toBe(false);
   });
 });

@@ -5,14 +5,17 @@ import { FileAuditLog } from '../audit.ts';
 import { createClock } from '../clock.ts';
 import { parseDuration } from '../duration.ts';
 import { DrillError, errorMessage } from '../errors.ts';
-import { Journal, type JournalData } from '../journal.ts';
+import { Journal, type JournalData, writeFileAtomic } from '../journal.ts';
 import type { RunContext, Scenario, StepDefinition, Target } from '../model.ts';
 import { REDACTOR_STATE_KEY, Redactor } from '../redact.ts';
 import { exactWayBack } from '../safety/way-back.ts';
 import { type UndoOutcome, UndoStack } from '../undo.ts';
 import { withDeadline } from './deadline.ts';
 import { stepId } from './ids.ts';
+import { interruptedResult, priorInterrupted } from './interrupted-result.ts';
+import { RESULT_FILE } from './report.ts';
 import type { RollForwardOutcome } from './roll-forward.ts';
+import { rollForwardFailure } from './roll-forward.ts';
 import {
   rollbackReason,
   rollForwardFromJournal,
@@ -41,6 +44,8 @@ export interface RollbackResult {
   irreversible: { stepId: string; title: string; wayBack: string }[];
   /** The target's drill lock, released once the rollback is complete (kept while the target is dirty). */
   lock: LockReleaseOutcome;
+  /** Set when the run was killed before writing its result: the result.json written for it (outcome interrupted). */
+  resultFile?: string;
 }
 
 /** Whether `pid` runs. A zombie (killed, not yet reaped by its parent) does not count. */
@@ -85,6 +90,9 @@ export async function rollbackRun<R>(
       `run ${data.runId} is ${data.state}${data.verdict ? ` (verdict ${data.verdict})` : ''} and has no pending undo: nothing to roll back, nothing changed. To go back after a failover, run the switchback (\`pnpm drill rollback ${data.runId} --restore\` or \`pnpm drill switchback\`)`,
     );
   }
+  // A killed run wrote no result.json: this rollback writes its record (again, if an earlier one was incomplete).
+  const prior = priorInterrupted(runDir);
+  const lastSeenAt = data.updatedAt;
   const redactor = opts.redactor ?? new Redactor();
   const audit = new FileAuditLog({ file: join(runDir, 'actions.jsonl'), redactor, dryRun: false });
   const state = new Map<string, unknown>([[REDACTOR_STATE_KEY, redactor]]);
@@ -189,6 +197,25 @@ export async function rollbackRun<R>(
         : {}),
     },
   );
+  let resultFile: string | undefined;
+  if (prior !== null) {
+    resultFile = join(runDir, RESULT_FILE);
+    const result = interruptedResult(
+      journal.data,
+      scenario,
+      target,
+      {
+        lastSeenAt,
+        at: new Date(),
+        state: finalState,
+        rollForward,
+        rollForwardFailed: rollForward ? rollForwardFailure(rollForward, data.runId, wayBack) : '',
+        lock,
+      },
+      prior,
+    );
+    writeFileAtomic(resultFile, `${JSON.stringify(redactor.redact(result), null, 2)}\n`, 0o644);
+  }
   const irreversible = opts.restore
     ? []
     : data.steps
@@ -206,6 +233,7 @@ export async function rollbackRun<R>(
     restore,
     irreversible,
     lock,
+    ...(resultFile ? { resultFile } : {}),
   };
 }
 

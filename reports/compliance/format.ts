@@ -1,5 +1,6 @@
 // Small text pieces shared by the HTML and Markdown renderings.
 import { formatDuration } from '../../core/duration.ts';
+import { outcomeLabel } from '../../core/runner/outcome.ts';
 import type { RunSummary } from './record.ts';
 import type { ScenarioStatus } from './summary.ts';
 
@@ -15,7 +16,26 @@ export function achievedVsTarget(run: RunSummary | null, metric: 'rto' | 'rpo'):
   return `${formatDuration(m.achievedMs)} ± ${formatDuration(m.uncertaintyMs)} / ${objective} ${m.met ? '✔' : '✘'}`;
 }
 
-export const verdictText = (run: RunSummary | null): string => (run ? run.verdict.toUpperCase() : '—');
+/** The run's outcome ("INTERRUPTED", "ABORTED", …); records from before outcomes were kept show their verdict. */
+export const verdictText = (run: RunSummary | null): string =>
+  run ? outcomeLabel(run.outcome ?? run.verdict) : '—';
+
+/** Only a passed run is shown as a pass: an interrupted or aborted drill never is. */
+export const passClass = (run: RunSummary): 'pass' | 'fail' => (run.verdict === 'passed' ? 'pass' : 'fail');
+
+/** "killed during failover; `drill rollback` rolled back: 2 undone, 1 kept (cannot be undone); rolled forward: b, c". */
+export function interruptedText(run: RunSummary): string | null {
+  const i = run.interrupted;
+  if (!i) return null;
+  const counts = [
+    `${i.undone} undone`,
+    ...(i.kept ? [`${i.kept} kept`] : []),
+    ...(i.failed ? [`${i.failed} FAILED`] : []),
+  ];
+  const forward = i.rolledForward.length ? `; rolled forward first: ${i.rolledForward.join(', ')}` : '';
+  const state = i.rollback === 'rolled-back' ? 'rolled back' : 'rollback INCOMPLETE';
+  return `killed during ${i.phase}; \`drill rollback\` ${state}: ${counts.join(', ')}${forward}`;
+}
 
 export function dueText(s: ScenarioStatus): string {
   if (s.nextDue === null) return 'OVERDUE (never completed)';

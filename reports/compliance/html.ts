@@ -5,6 +5,8 @@ import {
   clockOffsetText,
   day,
   dueText,
+  interruptedText,
+  passClass,
   signOffText,
   trendText,
   verdictText,
@@ -35,8 +37,8 @@ svg .chart-title{font-weight:700}svg .none{fill:#8c959f}svg .grid{stroke:#eaeef2
 function quarterTable(s: ScenarioStatus): string {
   const rows = s.quarters
     .map((q) => {
-      const pass = q.last ? (q.last.verdict === 'passed' ? 'pass' : 'fail') : null;
-      return `<tr><td>${q.quarter}</td><td>${q.runs}</td><td>${q.passed}</td><td>${q.failed}</td><td>${q.last ? `${day(q.last.startedAt)} ${h(q.last.runId)}` : 'no drill'}</td><td>${h(achievedVsTarget(q.last, 'rto'))}</td><td>${h(achievedVsTarget(q.last, 'rpo'))}</td><td>${pass ? `<span class="badge ${pass}">${pass.toUpperCase()}</span>` : '—'}</td></tr>`;
+      const result = q.last ? `<span class="badge ${passClass(q.last)}">${verdictText(q.last)}</span>` : '—';
+      return `<tr><td>${q.quarter}</td><td>${q.runs}</td><td>${q.passed}</td><td>${q.failed}</td><td>${q.last ? `${day(q.last.startedAt)} ${h(q.last.runId)}` : 'no drill'}</td><td>${h(achievedVsTarget(q.last, 'rto'))}</td><td>${h(achievedVsTarget(q.last, 'rpo'))}</td><td>${result}</td></tr>`;
     })
     .join('');
   return `<table><thead><tr><th>quarter</th><th>runs</th><th>passed</th><th>failed</th><th>last run</th><th>RTO achieved / target</th><th>RPO achieved / target</th><th>result</th></tr></thead><tbody>${rows}</tbody></table>`;
@@ -67,8 +69,7 @@ function charts(s: ScenarioStatus): string {
 function summaryTable(rows: ScenarioStatus[]): string {
   const body = rows
     .map((s) => {
-      const pass = s.lastRun.verdict === 'passed' ? 'pass' : 'fail';
-      return `<tr><td>${h(s.scenario)}${s.evidence === 'simulation' ? '<span class="badge sim">SIMULATION</span>' : ''}</td><td>${day(s.lastRun.startedAt)}</td><td><span class="badge ${pass}">${verdictText(s.lastRun)}</span></td><td>${h(achievedVsTarget(s.lastRun, 'rto'))}</td><td>${h(achievedVsTarget(s.lastRun, 'rpo'))}</td><td>${s.overdue ? '<span class="badge overdue">OVERDUE</span> ' : ''}${h(dueText(s))}</td><td>${s.openRemediation.length}</td></tr>`;
+      return `<tr><td>${h(s.scenario)}${s.evidence === 'simulation' ? '<span class="badge sim">SIMULATION</span>' : ''}</td><td>${day(s.lastRun.startedAt)}</td><td><span class="badge ${passClass(s.lastRun)}">${verdictText(s.lastRun)}</span></td><td>${h(achievedVsTarget(s.lastRun, 'rto'))}</td><td>${h(achievedVsTarget(s.lastRun, 'rpo'))}</td><td>${s.overdue ? '<span class="badge overdue">OVERDUE</span> ' : ''}${h(dueText(s))}</td><td>${s.openRemediation.length}</td></tr>`;
     })
     .join('');
   return `<table class="summary"><thead><tr><th>scenario</th><th>last run</th><th>result</th><th>RTO achieved / target</th><th>RPO achieved / target</th><th>next due</th><th>open items</th></tr></thead><tbody>${body}</tbody></table>`;
@@ -78,12 +79,14 @@ function card(s: ScenarioStatus): string {
   const sim = s.evidence === 'simulation';
   const last = s.lastRun;
   const offset = clockOffsetText(last);
+  const killed = interruptedText(last);
   const shifted = s.quarters.some((q) => q.last?.clockOffset);
   return `<section class="card${sim ? ' simulation' : ''}" data-scenario="${h(s.scenario)}" data-evidence="${s.evidence}">
 <h3>${h(s.scenario)}${sim ? '<span class="badge sim">SIMULATION</span>' : ''}${s.overdue ? '<span class="badge overdue">OVERDUE</span>' : ''}</h3>
 <table><tbody>
 <tr><th>targets</th><td>${h(s.targets.join(', '))} (${s.runs} run(s))</td></tr>
-<tr><th>last run</th><td>${day(last.startedAt)} ${h(last.runId)}: <span class="badge ${last.verdict === 'passed' ? 'pass' : 'fail'}">${verdictText(last)}</span>${offset ? ` <em>${h(offset)}</em>` : ''}</td></tr>
+<tr><th>last run</th><td>${day(last.startedAt)} ${h(last.runId)}: <span class="badge ${passClass(last)}">${verdictText(last)}</span>${offset ? ` <em>${h(offset)}</em>` : ''}</td></tr>
+${killed ? `<tr><th>interrupted</th><td>${h(killed)}</td></tr>` : ''}
 <tr><th>RTO</th><td>${h(achievedVsTarget(last, 'rto'))}</td></tr>
 <tr><th>RPO</th><td>${h(achievedVsTarget(last, 'rpo'))}</td></tr>
 <tr><th>sign-off</th><td>${h(signOffText(last))}</td></tr>

@@ -4,6 +4,7 @@ import {
   clockOffsetText,
   day,
   dueText,
+  interruptedText,
   signOffText,
   trendText,
   verdictText,
@@ -33,6 +34,8 @@ function details(s: ScenarioStatus): string[] {
   const label = s.evidence === 'simulation' ? ' (SIMULATION)' : '';
   const lines = [`#### ${s.scenario}${label}`, ''];
   lines.push(`- Last run: \`${s.lastRun.runId}\` on ${s.targets.join(', ')}, ${verdictText(s.lastRun)}`);
+  const killed = interruptedText(s.lastRun);
+  if (killed) lines.push(`- Interrupted: ${killed}`);
   const offset = clockOffsetText(s.lastRun);
   if (offset) lines.push(`- ${offset}: rehearsal history, not evidence`);
   lines.push(`- Sign-off: ${signOffText(s.lastRun)}`);

@@ -105,3 +105,28 @@ describe('remediationOf, repeats', () => {
     expect(titles).toHaveLength(new Set(titles).size);
   });
 });
+
+describe('an interrupted run (killed, then finished by `drill rollback`)', () => {
+  it('is summarized as interrupted, never passed, with what its rollback did, and one major item', () => {
+    const killed = fixture('self-test-interrupted');
+    const run = summarize(killed, undefined);
+    expect([run.verdict, run.outcome]).toEqual(['aborted', 'interrupted']);
+    expect(run.interrupted).toEqual({
+      phase: 'failover',
+      rollback: 'rolled-back',
+      undone: 2,
+      kept: 0,
+      failed: 0,
+      rolledForward: [],
+    });
+    expect(run.remediation).toEqual([
+      {
+        source: 'run',
+        key: 'run:interrupted',
+        title: 'Run interrupted',
+        detail: killed.reason,
+        severity: 'major',
+      },
+    ]);
+  });
+});

@@ -1,5 +1,6 @@
 // One history record: what an auditor needs from a run, the sha256 of its artifacts, and the chain hash.
 import { createHash } from 'node:crypto';
+import { type RunOutcome, runOutcome } from '../../core/runner/outcome.ts';
 import type { RunResult } from '../../core/runner/result-schema.ts';
 import type { SignOff } from '../../core/sign-off.ts';
 
@@ -34,6 +35,17 @@ export interface RunSummary {
   startedAt: string;
   endedAt: string;
   verdict: RunResult['verdict'];
+  /** What kind of run (core/runner/outcome.ts); absent in records ingested before it was kept. */
+  outcome?: RunOutcome;
+  /** A killed run finished by `drill rollback`: where it died and what the rollback did. */
+  interrupted?: {
+    phase: string;
+    rollback: 'rolled-back' | 'rollback-incomplete';
+    undone: number;
+    kept: number;
+    failed: number;
+    rolledForward: string[];
+  };
   exitCode: number;
   reason: string;
   objectives: { rto: string; rpo: string; rtoMs: number; rpoMs: number };
@@ -78,10 +90,11 @@ export function chainHashOf(record: Omit<HistoryRecord, 'chainHash'>): string {
 export function remediationOf(result: RunResult): RemediationItem[] {
   const items: RemediationItem[] = [];
   if (result.verdict !== 'passed') {
+    const outcome = runOutcome(result);
     items.push({
       source: 'run',
-      key: `run:${result.verdict}`,
-      title: `Run ${result.verdict}`,
+      key: `run:${outcome}`,
+      title: `Run ${outcome}`,
       detail: result.reason,
       severity: 'major',
     });
@@ -173,6 +186,8 @@ export function summarize(result: RunResult, ingestSignOff: SignOff | undefined)
     startedAt: result.startedAt,
     endedAt: result.endedAt,
     verdict: result.verdict,
+    outcome: runOutcome(result),
+    ...interruptedOf(result),
     exitCode: result.exitCode,
     reason: result.reason,
     objectives: {
@@ -196,5 +211,22 @@ export function summarize(result: RunResult, ingestSignOff: SignOff | undefined)
     clockOffset: result.clockOffset ?? null,
     signOff,
     remediation: remediationOf(result),
+  };
+}
+
+/** What the rollback of a killed run did, counted from its undo record. */
+function interruptedOf(result: RunResult): Pick<RunSummary, 'interrupted'> {
+  const killed = result.interrupted;
+  if (!killed) return {};
+  const kept = result.undo.filter((u) => u.status === 'skipped' && u.note?.startsWith('kept')).length;
+  return {
+    interrupted: {
+      phase: killed.phase,
+      rollback: killed.rollback.state,
+      undone: result.undo.filter((u) => u.status === 'done').length,
+      kept,
+      failed: result.undo.filter((u) => u.status === 'failed').length,
+      rolledForward: killed.rollback.rolledForward,
+    },
   };
 }

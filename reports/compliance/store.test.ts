@@ -61,10 +61,29 @@ describe('ingestRun', () => {
     expect(() => ingestRun({ historyDir, runDir: refused })).toThrow(
       'refused-1 is a refused run (a gate stopped it before the fault): nothing was executed, so it is no evidence',
     );
+    const killedEarly = fixture('self-test-interrupted');
+    killedEarly.runId = 'killed-in-preflight';
+    killedEarly.t0 = null;
+    killedEarly.phases = killedEarly.phases.filter((p) => p.phase === 'plan' || p.phase === 'preflight');
+    expect(() => ingestRun({ historyDir, runDir: runDirWith(killedEarly) })).toThrow(
+      'killed-in-preflight is a run killed before its fault was injected: nothing was executed',
+    );
     const empty = mkdtempSync(join(tmpdir(), 'compliance-empty-'));
     expect(() => ingestRun({ historyDir, runDir: empty })).toThrow(
       `${join(empty, 'result.json')} does not exist: ingest a finished run directory (out/runs/<run-id>)`,
     );
+  });
+});
+
+describe('ingestRun of an interrupted run', () => {
+  it('records it as an executed drill, as interrupted', () => {
+    const { historyDir } = history();
+    const record = ingestRun({ historyDir, runDir: runDirWith(fixture('self-test-interrupted')), now: AT });
+    expect([record.seq, record.run.outcome, record.run.interrupted?.rollback]).toEqual([
+      3,
+      'interrupted',
+      'rolled-back',
+    ]);
   });
 });
 

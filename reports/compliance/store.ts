@@ -92,13 +92,16 @@ export interface IngestOptions {
 
 /**
  * Appends one run to the history: copies its artifacts under artifacts/<runId>/, hashes each, and
- * writes a record chained to the previous one. Refuses dry and refused runs (no drill took place) and a run already ingested.
+ * writes a record chained to the previous one. Refuses dry and refused runs and runs killed before the fault (no drill took place) and a run already ingested.
  */
 export function ingestRun(opts: IngestOptions): HistoryRecord {
   const result = readResult(opts.runDir);
   if (!isExecutedDrill(result)) {
-    const what =
-      runOutcome(result) === 'planned' ? 'a dry run' : 'a refused run (a gate stopped it before the fault)';
+    const what = {
+      planned: 'a dry run',
+      refused: 'a refused run (a gate stopped it before the fault)',
+      interrupted: 'a run killed before its fault was injected',
+    }[runOutcome(result) as 'planned' | 'refused' | 'interrupted'];
     throw new DrillError(
       'E_USAGE',
       `${result.runId} is ${what}: nothing was executed, so it is no evidence; ingest a real run`,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { trendChart, trendPoints } from './chart.ts';
+import { renderHtml } from './html.ts';
 import { renderMarkdown } from './markdown.ts';
 import { type HistoryRecord, summarize } from './record.ts';
 import { quarterOf, quarterRange, summarizeHistory } from './summary.ts';
@@ -67,6 +68,37 @@ describe('summarizeHistory', () => {
       now,
     ).simulation;
     expect(status).toMatchObject({ overdue: true, nextDue: null, daysUntilDue: null });
+  });
+});
+
+describe('an interrupted run in the history', () => {
+  const now = new Date('2026-11-26T00:00:00.000Z');
+  const interrupted: HistoryRecord = {
+    ...record(2, '2026-11-20T10:00:00.000Z'),
+    run: {
+      ...summarize(fixture('self-test-interrupted'), undefined),
+      runId: 'run-2',
+      startedAt: '2026-11-20T10:00:00.000Z',
+    },
+  };
+  const summary = summarizeHistory([record(1, '2026-11-01T10:00:00.000Z'), interrupted], now);
+
+  it('counts as a run of its quarter, never as passed, and moves no due date', () => {
+    const [status] = summary.simulation;
+    expect(status?.quarters.at(-1)).toMatchObject({ runs: 2, passed: 1, failed: 1 });
+    expect([status?.lastRun.runId, status?.lastCompleted?.runId]).toEqual(['run-2', 'run-1']);
+  });
+
+  it('Markdown and HTML say INTERRUPTED and what the rollback did', () => {
+    const md = renderMarkdown(summary, OK);
+    expect(md).toContain('| self-test (SIMULATION) | 2026-11-20 | INTERRUPTED | not measured / 30.0s |');
+    expect(md).toContain('- Interrupted: killed during failover; `drill rollback` rolled back: 2 undone\n');
+    const html = renderHtml(summary, OK);
+    expect(html).toContain('<span class="badge fail">INTERRUPTED</span>');
+    expect(html).toContain(
+      '<tr><th>interrupted</th><td>killed during failover; `drill rollback` rolled back: 2 undone</td></tr>',
+    );
+    expect(html).not.toContain('>PASS<');
   });
 });
 
