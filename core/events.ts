@@ -83,6 +83,8 @@ export type DrillEvent =
       outcome: RunOutcome;
       reason: string;
       exitCode: number;
+      /** A refusal's problems, each with its fix: printed as one block under the verdict. */
+      refusal?: { heading: string; problems: string[] };
       runDir: string;
       rtoMs: number | null;
       rpoMs: number | null;
@@ -137,7 +139,12 @@ const FORMATTERS: { [K in DrillEventKind]: (e: EventOf<K>) => string } = {
   log: (e) => `${e.level === 'warn' ? '⚠ ' : ''}${e.message}`,
   'run-end': (e) =>
     [
-      `verdict: ${e.outcome.toUpperCase()} (exit ${e.exitCode}): ${e.reason}`,
+      ...(e.refusal
+        ? [
+            `verdict: ${e.outcome.toUpperCase()} (exit ${e.exitCode}): ${e.refusal.heading}: ${e.refusal.problems.length} problem${e.refusal.problems.length === 1 ? '' : 's'}, each with its fix:`,
+            ...e.refusal.problems.map((p) => `  ✖ ${p}`),
+          ]
+        : [`verdict: ${e.outcome.toUpperCase()} (exit ${e.exitCode}): ${e.reason}`]),
       ...(e.rto || e.rpo
         ? [rtoLine(e.rto), rpoLine(e.rpo)]
         : [

@@ -1,4 +1,4 @@
-// Issue #6: the plan needs a permission the drill's role lacks → the drill refuses to start (exit 1), names
+// Issue #6: the plan needs a permission the drill's role lacks → the drill refuses to start (exit 5), names
 // the action, injects nothing and releases its lock. The lab's IAM policy simulator evaluates the drill role's
 // policy for real (lab/aws/iam/); the control API swaps in a policy without route53:ChangeResourceRecordSets.
 import { readFileSync } from 'node:fs';
@@ -36,12 +36,12 @@ beforeAll(async () => {
 afterAll(async () => lab?.close(), 60_000);
 
 describe('a plan the drill role may not run', { timeout: 120_000 }, () => {
-  it(`refuses to start without ${MISSING}: exit 1 naming it, nothing injected, lock released`, async () => {
+  it(`refuses to start without ${MISSING}: exit 5 naming it, nothing injected, lock released`, async () => {
     await setDrillRolePolicy(policyWithout(MISSING));
     const before = await lab.mutations();
     const out = join(lab.outDir, 'denied');
     const { code, output } = await runDrill(['aurora-outage', '--in-process', '--out', out], lab.env);
-    expect(code, output).toBe(1);
+    expect(code, output).toBe(5);
     expect(output).toContain(
       `the caller may not make 1 planned call(s): ${MISSING} in us-east-1 (implicitDeny): grant them to the drill's role, or run with credentials that have them`,
     );

@@ -8,7 +8,18 @@ import { luneoSafety } from './safety/luneo.ts';
 // The account id and zone id are Luneo's to fill in from their Terraform outputs
 // (infrastructure/terraform/aws-multi-region); the drill refuses to run while they are placeholders.
 const ACCOUNT_ID = process.env.LUNEO_PROD_ACCOUNT_ID ?? '000000000000';
-const ZONE_ID = process.env.LUNEO_PROD_ZONE_ID;
+// Settings from the environment that a drill cannot run without: unset, the drill refuses and a dry run says so.
+const ZONE = {
+  name: 'LUNEO_PROD_ZONE_ID',
+  setTo:
+    'the Route 53 hosted zone id of luneo.app. (aws route53 list-hosted-zones-by-name --dns-name luneo.app)',
+};
+const WEBHOOK_SECRETS = {
+  name: 'LUNEO_ECOMMERCE_WEBHOOK_SECRETS',
+  setTo: '{"shopify": "<app secret>", "woocommerce": "<webhook secret>"} of the sandbox shops',
+  neededBy: 'ecommerce-webhooks',
+};
+const ZONE_ID = process.env[ZONE.name];
 
 export default defineTarget<LuneoResources>({
   name: 'prod',
@@ -24,6 +35,7 @@ export default defineTarget<LuneoResources>({
   objectives: { rto: '30m', rpo: '5m', stableFor: '2m', availabilitySlo: 0.999 },
   safety: luneoSafety({
     accountIdFrom: 'LUNEO_PROD_ACCOUNT_ID',
+    requiredEnv: [ZONE, WEBHOOK_SECRETS],
     // The customer-facing alarm that is also the FIS stop condition (fis.stopConditionAlarmArn below),
     // distinct from the §4 outage alarms the drill expects to fire (resources.alarms).
     abortAlarms: [{ name: 'luneo-prod-dr-abort', region: 'eu-west-1' }],
@@ -84,9 +96,8 @@ export default defineTarget<LuneoResources>({
     },
     // §10: the sandbox shops' signing secrets, as a JSON {"shopify", "woocommerce"} secret.
     business: {
-      webhookSecrets: { env: 'LUNEO_ECOMMERCE_WEBHOOK_SECRETS' },
-      setup:
-        'set LUNEO_ECOMMERCE_WEBHOOK_SECRETS to {"shopify": "<app secret>", "woocommerce": "<webhook secret>"} of the sandbox shops',
+      webhookSecrets: { env: WEBHOOK_SECRETS.name },
+      setup: `set ${WEBHOOK_SECRETS.name} to ${WEBHOOK_SECRETS.setTo}`,
     },
   },
 });

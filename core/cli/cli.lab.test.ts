@@ -96,15 +96,15 @@ describe('pnpm drill', { timeout: 120_000 }, () => {
     expect(lines.map((l) => (JSON.parse(l) as { event: string }).event)).toEqual(Array(10).fill('planned'));
   });
 
-  it('exit 1 when the steady state is red, injecting nothing; show prints the run', async () => {
+  it('exit 5 (refused) when the steady state is red, injecting nothing; show prints the run', async () => {
     const box = sandbox();
     platformOf(box.stateFile).mutate('left-over-outage', (s) => {
       s.outage = true;
     });
     const { code, output } = await runDrill(['self-test', '--in-process', '--out', box.outDir], box.env);
-    expect(code, output).toBe(1);
+    expect(code, output).toBe(5);
     expect(output).toContain(
-      'verdict: REFUSED (exit 1): steady state is not green, nothing was injected: probe "public-api" failed: eu-west-1 is unreachable (DNS points there)',
+      'verdict: REFUSED (exit 5): steady state is not green, nothing was injected: probe "public-api" failed: eu-west-1 is unreachable (DNS points there)',
     );
     expect(platformOf(box.stateFile).read().mutations).toEqual(['left-over-outage']);
     const runId = runDirIn(box.outDir)!.split('/').pop()!;

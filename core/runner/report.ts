@@ -6,6 +6,7 @@ import type { DrillError } from '../errors.ts';
 import { writeFileAtomic } from '../journal.ts';
 import { sortByTime } from '../measure/samples.ts';
 import type { Verdict } from '../model.ts';
+import { REFUSAL } from '../safety/static-checks.ts';
 import { exactWayBack } from '../safety/way-back.ts';
 import { signOffFromEnv } from '../sign-off.ts';
 import type { DrillRun } from './drill-run.ts';
@@ -15,10 +16,31 @@ import { RESULT_SCHEMA_VERSION, type RunResult } from './result-schema.ts';
 import { rollForwardFailure, rollForwardSummary } from './roll-forward.ts';
 
 export const RESULT_FILE = 'result.json';
-export const EXIT_CODES = { passed: 0, failed: 1, aborted: 3, error: 4 } as const satisfies Record<
-  Verdict,
-  number
->;
+export const EXIT_CODES = {
+  passed: 0,
+  failed: 1,
+  aborted: 3,
+  error: 4,
+  refused: 5,
+} as const satisfies Record<Verdict | 'refused', number>;
+
+/** Refused, and a dry run that would refuse, exit 5: told apart from a drill that ran and failed. */
+function exitCodeOf(result: Parameters<typeof runOutcome>[0]): (typeof EXIT_CODES)[keyof typeof EXIT_CODES] {
+  const outcome = runOutcome(result);
+  const wouldRefuse = outcome === 'planned' && result.verdict === 'failed';
+  return outcome === 'refused' || wouldRefuse ? EXIT_CODES.refused : EXIT_CODES[result.verdict];
+}
+
+/** The refused checks a refusal (or a dry run's "would refuse") names in its verdict, each with its fix. */
+function refusalOf<R>(
+  run: DrillRun<R>,
+  result: RunResult,
+): { heading: string; problems: string[] } | undefined {
+  if (result.exitCode !== EXIT_CODES.refused) return undefined;
+  const problems = run.safety.record.checks.filter((c) => c.status === 'refused').map((c) => c.detail);
+  if (problems.length === 0) return undefined;
+  return { heading: run.dryRun ? REFUSAL.dryRun : REFUSAL.run, problems };
+}
 
 /** The reason, plus what a roll forward did (and, LOUDLY, what it could not finish). */
 function withRollForward<R>(run: DrillRun<R>, reason: string): string {
@@ -67,6 +89,7 @@ export async function writeReport<R>(run: DrillRun<R>, error: DrillError | undef
     durationMs: Math.round(endedAt - startedAt),
   });
   const t0 = run.clock.t0;
+  const t0Wall = (at: number) => run.clock.wall(at).toISOString();
   const { objectives } = run;
   const findings = [...(run.scenario.fault.findings ?? []).map((f) => ({ stepId: 'fault', ...f }))];
   for (const step of run.scenario.failover) {
@@ -95,13 +118,18 @@ export async function writeReport<R>(run: DrillRun<R>, error: DrillError | undef
     },
     dryRun: run.dryRun,
     verdict,
-    exitCode: EXIT_CODES[verdict],
+    exitCode: exitCodeOf({
+      dryRun: run.dryRun,
+      verdict,
+      t0: t0 === undefined ? null : t0Wall(t0),
+      phases: run.phases,
+    }),
     reason,
     ...(error ? { error: { code: error.code, message: error.message } } : {}),
     startedAt: run.clock.startedAtWall.toISOString(),
     endedAt: run.clock.wall(endedAt).toISOString(),
     durationMs: Math.round(endedAt),
-    t0: t0 === undefined ? null : run.clock.wall(t0).toISOString(),
+    t0: t0 === undefined ? null : t0Wall(t0),
     objectives: {
       rto: objectives.rto,
       rpo: objectives.rpo,
@@ -149,12 +177,14 @@ export async function writeReport<R>(run: DrillRun<R>, error: DrillError | undef
     if (entry) Object.assign(entry, { status: 'ok', endedAt: new Date().toISOString() });
   });
   run.emit({ kind: 'phase-end', phase: 'report', status: 'ok', durationMs: Math.round(endedAt - startedAt) });
+  const refusal = refusalOf(run, result);
   run.emit({
     kind: 'run-end',
     verdict,
     outcome: runOutcome(result),
     reason,
-    exitCode: EXIT_CODES[verdict],
+    exitCode: result.exitCode,
+    ...(refusal ? { refusal } : {}),
     runDir: run.runDir,
     rtoMs: run.rto?.achievedMs ?? null,
     rpoMs: run.rpo?.achievedMs ?? null,

@@ -44,8 +44,8 @@ export const runResultSchema = z.object({
   target: z.object({ name: z.string(), kind: z.enum(['lab', 'live']), file: z.string().optional() }),
   dryRun: z.boolean(),
   verdict: z.enum(['passed', 'failed', 'aborted', 'error']),
-  /** 0 passed, 1 failed, 3 aborted, 4 error. */
-  exitCode: z.union([z.literal(0), z.literal(1), z.literal(3), z.literal(4)]),
+  /** 0 passed, 1 failed, 3 aborted, 4 error, 5 refused (or, dry run, would refuse). */
+  exitCode: z.union([z.literal(0), z.literal(1), z.literal(3), z.literal(4), z.literal(5)]),
   reason: z.string(),
   error: z.object({ code: z.string(), message: z.string() }).optional(),
   startedAt: z.iso.datetime(),

@@ -444,7 +444,7 @@ describe('runScenario', () => {
     const result = await run(scenario, outDir, { dryRun: true });
     expect(world.markers).toEqual([]);
     expect(result.verdict).toBe('passed');
-    expect(result.phases.map((p) => p.phase)).toEqual(['plan', 'report']);
+    expect(result.phases.map((p) => p.phase)).toEqual(['plan', 'preflight', 'report']);
     expect(result.plan.map((p) => p.stepId)).toEqual(['fault', 'a', 'b', 'c']);
     expect(actions(runDir).map((l) => `${l.event} ${l.operation} ${JSON.stringify(l.params)}`)).toEqual([
       'planned run a {"password":"***"}',

@@ -16,7 +16,13 @@ import { recoverPhase } from './recover.ts';
 import { writeReport } from './report.ts';
 import { restorePhase, stopBackground } from './restore.ts';
 import type { RunResult } from './result-schema.ts';
-import { releaseSafety, safetyGates, startAbortConditions, stopAbortConditions } from './safety.ts';
+import {
+  dryRunSafety,
+  releaseSafety,
+  safetyGates,
+  startAbortConditions,
+  stopAbortConditions,
+} from './safety.ts';
 
 export interface RunOptions {
   runId?: string;
@@ -90,7 +96,8 @@ export async function runScenario<R>(
   let error: DrillError | undefined;
   try {
     await phase(run, 'plan', async () => planPhase(run));
-    if (!run.dryRun) {
+    if (run.dryRun) await phase(run, 'preflight', async () => dryRunSafety(run));
+    else {
       await phase(run, 'preflight', async () => {
         await safetyGates(run);
         await preflightPhase(run);

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Journal, type JournalData } from '../journal.ts';
 import type { Target } from '../model.ts';
 import { defaultLockStore } from '../safety/lock.ts';
@@ -37,7 +37,7 @@ const withPlatform = (platform: SafetyPlatform, more: Partial<TargetSafety<Marke
 });
 
 describe('preflight gates', () => {
-  it('a running FIS experiment refuses the drill: exit 1, nothing injected, verdict and journal say why, lock released', async () => {
+  it('a running FIS experiment refuses the drill: exit 5, nothing injected, verdict and journal say why, lock released', async () => {
     const platform: SafetyPlatform = {
       activeExperiments: async () => [{ id: 'EXP9', state: 'running', region: 'eu-west-1' }],
     };
@@ -45,7 +45,7 @@ describe('preflight gates', () => {
     const result = await go();
     const why =
       'refused to start, nothing was injected: a FIS experiment is already running on target "markers": EXP9 (running in eu-west-1): wait for it to end, or stop it (aws fis stop-experiment --id EXP9 --region eu-west-1)';
-    expect([result.verdict, result.exitCode, result.reason]).toEqual(['failed', 1, why]);
+    expect([result.verdict, result.exitCode, result.reason]).toEqual(['failed', 5, why]);
     expect(world.markers).toEqual([]);
     expect(journal(runDir).reason).toBe(why);
     expect(result.safety?.checks.find((c) => c.name === 'fis-experiments')?.status).toBe('refused');
@@ -105,6 +105,54 @@ describe('preflight gates', () => {
       false,
       'not-taken',
     ]);
+  });
+});
+
+describe('a dry run and the real run', () => {
+  it('run the same checks that call nothing: the dry run names every problem the real run refuses on, exit 5 both', async () => {
+    vi.stubEnv('DRILL_APPROVER', '');
+    vi.stubEnv('DRILL_PARTICIPANTS', '');
+    vi.stubEnv('DRILL_TEST_SETTING', '');
+    let built = 0;
+    const live: Partial<Target<MarkerWorld>> = {
+      kind: 'live',
+      aws: { regions: ['eu-west-1', 'us-east-1'], accountIds: ['000000000000'] },
+      safety: {
+        accountIdFrom: 'DRILL_TEST_ACCOUNT',
+        requiredEnv: [{ name: 'DRILL_TEST_SETTING', setTo: 'the setting' }],
+        platform: async () => {
+          built++;
+          return {};
+        },
+      },
+    };
+    const { world, go, outDir } = setup({}, live);
+    try {
+      const dry = await runScenario(
+        markerScenario(world),
+        { ...markerTarget, resources: world, ...live },
+        { runId: 'dry-1', outDir, dryRun: true },
+      );
+      const real = await go();
+      const problems = (r: typeof real) =>
+        r.safety?.checks.filter((c) => c.status === 'refused').map((c) => c.detail) ?? [];
+      expect(problems(dry)).toEqual(problems(real));
+      expect(problems(real)).toEqual([
+        'targets/markers.ts: aws.accountIds: 000000000000 is a placeholder, not an AWS account: set DRILL_TEST_ACCOUNT to the account id (12 digits) and run again',
+        'targets/markers.ts: safety.requiredEnv: DRILL_TEST_SETTING is not set: set it to the setting',
+        'a live drill on target "markers" records who approved it and who took part: no approver: pass --approver <name> (or set DRILL_APPROVER)',
+        'a live drill on target "markers" records who approved it and who took part: no participants: pass --participants <a,b> (or set DRILL_PARTICIPANTS)',
+      ]);
+      expect([dry.exitCode, dry.reason]).toEqual([5, `would refuse: ${problems(dry).join('; ')}`]);
+      expect([real.exitCode, real.reason]).toEqual([
+        5,
+        `refused to start, nothing was injected: ${problems(real).join('; ')}`,
+      ]);
+      // Neither built a client nor touched the target.
+      expect([built, world.markers]).toEqual([0, []]);
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 });
 

@@ -12,8 +12,8 @@ import {
   startAbortMonitor,
 } from '../safety/abort-conditions.ts';
 import { runPreflightGates } from '../safety/gates.ts';
-import { checkPlaceholderAccount } from '../safety/guardrails.ts';
 import { defaultLockStore } from '../safety/lock.ts';
+import { REFUSAL, staticChecks } from '../safety/static-checks.ts';
 import type { LockStore, SafetyCheck, SafetyPlatform } from '../safety/types.ts';
 import type { DrillRun } from './drill-run.ts';
 import { isProcessAlive } from './rollback.ts';
@@ -45,20 +45,41 @@ async function platformOf<R>(run: DrillRun<R>): Promise<SafetyPlatform | undefin
   return make(run.contextWith(run.signal, { phase: 'preflight', stepId: 'safety' }));
 }
 
-/** Guardrails and gates; throws E_GUARDRAIL or E_PREFLIGHT (verdict failed, exit 1) when the drill may not start. */
+/** Refusals of these checks are guardrails (E_GUARDRAIL); every other refusal is a preflight gate (E_PREFLIGHT). */
+const GUARDRAIL_CHECKS = ['aws-account', 'aws-regions', 'kube-contexts', 'safety-platform'];
+
+const isRefused = (c: SafetyCheck) => c.status === 'refused';
+const sameCheck = (a: SafetyCheck, b: SafetyCheck) => a.name === b.name && a.detail === b.detail;
+
+/** The checks that call nothing (core/safety/static-checks.ts), on this run's target and plan. */
+function runStaticChecks<R>(run: DrillRun<R>): SafetyCheck[] {
+  const checks = staticChecks({
+    target: run.target,
+    targetFile: run.targetFile ?? `targets/${run.target.name}.ts`,
+    plan: run.plan,
+  });
+  run.safety.record.checks.push(...checks);
+  return checks;
+}
+
+/**
+ * Guardrails and gates; throws E_GUARDRAIL or E_PREFLIGHT (outcome refused) when the drill may not start. The
+ * checks that call nothing go first, all of them: a refusal there names every such problem and builds no client.
+ */
 export async function safetyGates<R>(run: DrillRun<R>): Promise<void> {
   const s = run.safety;
   const targetFile = run.targetFile ?? `targets/${run.target.name}.ts`;
-  const placeholder = checkPlaceholderAccount(run.target, targetFile);
-  if (placeholder) {
-    s.record.checks.push(placeholder);
-    return refuse(run, 'E_GUARDRAIL', [placeholder.detail]);
-  }
+  const first = runStaticChecks(run).filter(isRefused);
+  if (first.length > 0) return refuse(run, first);
   try {
     s.platform = await platformOf(run);
   } catch (error) {
-    return refuse(run, 'E_GUARDRAIL', [
-      `the safety platform of target "${run.target.name}" could not be built: ${errorMessage(error)}`,
+    return refuse(run, [
+      {
+        name: 'safety-platform',
+        status: 'refused',
+        detail: `the safety platform of target "${run.target.name}" could not be built: ${errorMessage(error)}`,
+      },
     ]);
   }
   s.lockStore = s.platform?.lock ?? defaultLockStore(outDirOf(run.runDir), run.target.name);
@@ -74,27 +95,48 @@ export async function safetyGates<R>(run: DrillRun<R>): Promise<void> {
     lock: s.lockStore,
     facts: { host: hostname(), isAlive: isProcessAlive, outDir: outDirOf(run.runDir) },
   });
-  s.record.checks.push(...outcome.checks);
+  // The guardrails re-run the plan-only checks on their way: record each once.
+  const known = [...s.record.checks];
+  s.record.checks.push(...outcome.checks.filter((c) => !known.some((k) => sameCheck(k, c))));
   s.record.lock = { where: s.lockStore.where, status: outcome.lockTaken ? 'held' : 'not-taken' };
-  for (const c of outcome.checks) {
+  // Refusals are named once, in the verdict.
+  for (const c of outcome.checks.filter((c) => !isRefused(c))) {
     run.emit({
       kind: 'log',
-      level: c.status === 'refused' || c.status === 'unknown' ? 'warn' : 'info',
+      level: c.status === 'unknown' ? 'warn' : 'info',
       message: `safety ${c.name}: ${c.status}: ${c.detail}`,
     });
   }
-  if (outcome.refusals.length > 0) {
-    const guardrail = outcome.checks.some(
-      (c) => c.status === 'refused' && ['aws-account', 'aws-regions', 'kube-contexts'].includes(c.name),
-    );
-    refuse(run, guardrail ? 'E_GUARDRAIL' : 'E_PREFLIGHT', outcome.refusals);
-  }
+  const refused = outcome.checks.filter(isRefused);
+  if (refused.length > 0) refuse(run, refused);
 }
 
-function refuse<R>(run: DrillRun<R>, code: 'E_GUARDRAIL' | 'E_PREFLIGHT', refusals: string[]): never {
-  const message = `refused to start, nothing was injected: ${refusals.join('; ')}`;
+/** What a dry run cannot check without calling the target (the real run does, after the checks above). */
+export const CHECKED_ONLY_BY_THE_REAL_RUN =
+  'the AWS account (STS), the kubeconfig contexts, the drill lock, running FIS experiments, replication lag, abort alarms, IAM permissions and the steady state';
+
+/** A dry run: the same non-calling checks as the real run; throws E_PREFLIGHT ("would refuse") when it would refuse. */
+export function dryRunSafety<R>(run: DrillRun<R>): void {
+  const refused = runStaticChecks(run).filter(isRefused);
+  run.emit({
+    kind: 'log',
+    level: 'info',
+    message: `dry run: not checked, as they call the target: ${CHECKED_ONLY_BY_THE_REAL_RUN}`,
+  });
+  if (refused.length === 0) return;
+  const message = `${REFUSAL.dryRun}: ${refused.map((c) => c.detail).join('; ')}`;
   run.failures.push(run.redactor.redactText(message));
-  throw new DrillError(code, message);
+  throw new DrillError('E_PREFLIGHT', `${REFUSAL.dryRun}: ${problems(refused.length)}, listed below`);
+}
+
+const problems = (n: number) => `${n} problem${n === 1 ? '' : 's'}`;
+
+function refuse<R>(run: DrillRun<R>, refused: SafetyCheck[]): never {
+  const known = run.safety.record.checks;
+  run.safety.record.checks.push(...refused.filter((c) => !known.some((k) => sameCheck(k, c))));
+  const code = refused.some((c) => GUARDRAIL_CHECKS.includes(c.name)) ? 'E_GUARDRAIL' : 'E_PREFLIGHT';
+  run.failures.push(run.redactor.redactText(`${REFUSAL.run}: ${refused.map((c) => c.detail).join('; ')}`));
+  throw new DrillError(code, `${REFUSAL.run}: ${problems(refused.length)}, listed below`);
 }
 
 /** From T0: the RTO budget and the target's abort alarms; meeting one aborts the run (undo stack, verdict aborted). */

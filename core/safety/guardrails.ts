@@ -110,11 +110,13 @@ export function checkRegions(input: Pick<GuardrailInput, 'target' | 'targetFile'
   return ok(name, `every region touched is in aws.regions [${target.aws.regions.join(', ')}]`);
 }
 
-/** The kube contexts the plan uses must be exactly ones the target names, and exist in the kubeconfig. */
-export async function checkKubeContexts(input: GuardrailInput): Promise<SafetyCheck> {
-  const { target, targetFile, platform } = input;
+/** The kube contexts the plan uses must be ones the target names (read from the plan only: no call). */
+export function checkKubeContextsNamed(
+  input: Pick<GuardrailInput, 'target' | 'targetFile' | 'plan'>,
+): SafetyCheck {
+  const { target, targetFile } = input;
   const name = 'kube-contexts';
-  const named = new Map(Object.entries(target.kube?.contexts ?? {}).map(([key, ctx]) => [ctx, key]));
+  const named = new Set(Object.values(target.kube?.contexts ?? {}));
   const used = new Map<string, string>();
   for (const entry of input.plan) {
     for (const call of entry.calls) {
@@ -127,9 +129,22 @@ export async function checkKubeContexts(input: GuardrailInput): Promise<SafetyCh
   if (unnamed.length > 0) {
     return refused(
       name,
-      `${targetFile}: kube.contexts: the plan uses ${unnamed.map(([ctx, where]) => `context "${ctx}" (${where})`).join(', ')}, which the target does not name [${[...named.keys()].join(', ')}]: name it in kube.contexts, or fix the resources that point at it`,
+      `${targetFile}: kube.contexts: the plan uses ${unnamed.map(([ctx, where]) => `context "${ctx}" (${where})`).join(', ')}, which the target does not name [${[...named].join(', ')}]: name it in kube.contexts, or fix the resources that point at it`,
     );
   }
+  return ok(name, `contexts ${[...used.keys()].join(', ')} are named by the target`);
+}
+
+/** The kube contexts the plan uses must be exactly ones the target names, and exist in the kubeconfig. */
+export async function checkKubeContexts(input: GuardrailInput): Promise<SafetyCheck> {
+  const { target, targetFile, platform } = input;
+  const name = 'kube-contexts';
+  const naming = checkKubeContextsNamed(input);
+  if (naming.status !== 'ok') return naming;
+  const named = new Map(Object.entries(target.kube?.contexts ?? {}).map(([key, ctx]) => [ctx, key]));
+  const used = new Set(
+    input.plan.flatMap((e) => e.calls.filter((c) => c.service === KUBERNETES && c.scope).map((c) => c.scope)),
+  );
   if (!platform?.kubeContexts) {
     return target.kind === 'live'
       ? refused(
@@ -145,17 +160,14 @@ export async function checkKubeContexts(input: GuardrailInput): Promise<SafetyCh
     return refused(name, `the kubeconfig could not be read: ${errorMessage(error)}`);
   }
   const present = new Set(kubeconfig.contexts);
-  const missing = [...used.keys()].filter((ctx) => !present.has(ctx));
+  const missing = [...used].filter((ctx): ctx is string => ctx !== undefined && !present.has(ctx));
   if (missing.length > 0) {
     return refused(
       name,
       `${targetFile}: ${missing.map((ctx) => `kube.contexts.${named.get(ctx)}: context "${ctx}"`).join(', ')} not in the kubeconfig ${kubeconfig.kubeconfig} (it has: ${kubeconfig.contexts.join(', ') || 'none'}): add it (for EKS: aws eks update-kubeconfig --name <cluster> --region <region>) or fix kube.contexts`,
     );
   }
-  return ok(
-    name,
-    `contexts ${[...used.keys()].join(', ')} are named by the target and in ${kubeconfig.kubeconfig}`,
-  );
+  return ok(name, `contexts ${[...used].join(', ')} are named by the target and in ${kubeconfig.kubeconfig}`);
 }
 
 /** All guardrails, in order; the account is checked first and alone (nothing else talks to a wrong account). */

@@ -94,7 +94,18 @@ export interface TargetSafety<R = unknown> {
   checkEvery?: Duration;
   /** Environment variable that sets the account id, named when the account is still a placeholder. */
   accountIdFrom?: string;
+  /** Environment variables the target reads its settings from: unset, the drill refuses (a dry run says it would). */
+  requiredEnv?: RequiredEnv[];
   platform?(ctx: RunContext<R>): Promise<SafetyPlatform>;
+}
+
+/** A setting a target reads from the environment, and what to set it to. */
+export interface RequiredEnv {
+  name: string;
+  /** The fix, e.g. "the Route 53 hosted zone id of luneo.app. (aws route53 list-hosted-zones-by-name ...)". */
+  setTo: string;
+  /** Only when the plan has this step or probe (e.g. "ecommerce-webhooks"); default: every drill needs it. */
+  neededBy?: string;
 }
 
 export type SafetyCheckStatus = 'ok' | 'refused' | 'skipped' | 'unknown';

@@ -20,6 +20,12 @@ const envName: Check = (value, path, out) => {
     out.expected(path, 'an environment variable name like "LUNEO_PROD_ACCOUNT_ID"', value);
 };
 
+const requiredEnvShape: Shape = {
+  fields: { name: envName, setTo: text('what to set it to'), neededBy: text('a step or probe name') },
+  required: ['name', 'setTo'],
+  unknownFields: 'report',
+};
+
 export const safetyShape: Shape = {
   fields: {
     abortAlarms: arrayOf(
@@ -29,6 +35,10 @@ export const safetyShape: Shape = {
     abortAlarmGrace: duration({ positive: false }),
     checkEvery: duration({ positive: true }),
     accountIdFrom: envName,
+    requiredEnv: arrayOf(
+      'required environment variables',
+      objectOf('{ name: "LUNEO_PROD_ZONE_ID", setTo: "the hosted zone id" }', requiredEnvShape),
+    ),
     platform: fn('the safety platform (STS, FIS, alarms, lock) of the target'),
   },
   unknownFields: 'report',
