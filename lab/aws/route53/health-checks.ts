@@ -9,21 +9,8 @@ import {
   isHealthCheckerRegion,
   routingHealthy,
 } from './checkers.ts';
+import type { HealthCheckConfig } from './health-check-config.ts';
 import { type ProbeResult, probe } from './probe.ts';
-
-export interface HealthCheckConfig {
-  Type: string;
-  IPAddress?: string;
-  Port?: number;
-  ResourcePath?: string;
-  FullyQualifiedDomainName?: string;
-  RequestInterval: number;
-  FailureThreshold: number;
-  Inverted: boolean;
-  Disabled: boolean;
-  /** Where the checkers are; absent: every region (HealthCheckConfig.Regions, API reference). */
-  Regions?: string[];
-}
 
 export interface Checker {
   region: HealthCheckerRegion;

@@ -2,7 +2,7 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
-import type { HealthCheckConfig } from './health-checks.ts';
+import type { HealthCheckConfig } from './health-check-config.ts';
 
 export interface ProbeResult {
   ok: boolean;

@@ -5,7 +5,8 @@ import { AwsError, requestId } from '../protocol/errors.ts';
 import { queryError } from '../protocol/query.ts';
 import { childText, el, escapeXml, list, node, parseXml } from '../protocol/xml.ts';
 import type { AwsSeed, HealthTarget } from '../seed.ts';
-import { type HealthCheckConfig, HealthCheckers } from './health-checks.ts';
+import type { HealthCheckConfig } from './health-check-config.ts';
+import { HealthCheckers } from './health-checks.ts';
 import {
   changeInfoXml,
   healthCheckXml,

@@ -1,7 +1,8 @@
 // Route 53 restXml shapes: record sets and health checks to and from XML.
 import { AwsError } from '../protocol/errors.ts';
 import { child, children, childText, el, escapeXml, list, node, type XmlElement } from '../protocol/xml.ts';
-import type { Checker, HealthCheck, HealthCheckConfig } from './health-checks.ts';
+import type { HealthCheckConfig } from './health-check-config.ts';
+import type { Checker, HealthCheck } from './health-checks.ts';
 import type { ChangeInfo, RecordChange, RecordSet } from './zone.ts';
 
 export const ROUTE53_NAMESPACE = 'https://route53.amazonaws.com/doc/2013-04-01/';
