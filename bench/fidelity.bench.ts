@@ -51,6 +51,20 @@ function row(failure: string, d: FidelityDrill): Row {
   return { ...r, line };
 }
 
+/** The samples and writes around recovery and the loss, relative to the cut (FIDELITY_VERBOSE=1). */
+function evidence(d: FidelityDrill): string {
+  const cut = d.truth.cutAt;
+  const rel = (x: number | null | undefined) => (x === null || x === undefined ? '-' : (x - cut).toFixed(0));
+  const samples = (d.result.probes.samples ?? [])
+    .filter((s) => s.atMs > d.truth.upAt - 700 && s.atMs < d.truth.upAt + 400)
+    .map((s) => `${rel(s.atMs)}→${rel(s.answeredAtMs)}${s.ok ? '' : '✗'}`);
+  const frozen = d.truth.frozenSeq;
+  const writes = d.writes
+    .filter((w) => w.seq >= frozen - 1)
+    .map((w) => `${w.seq}${w.seq > frozen ? '✗' : ''}:${rel(w.sentAt)}→${rel(w.ackedAt)}`);
+  return `    samples (ms from cut; truth up ${rel(d.truth.upAt)}): ${samples.join(' ')}\n    writes: ${writes.join(' ')}`;
+}
+
 async function series(harness: FidelityHarness, reps: number, load: string): Promise<Row[]> {
   const rows: Row[] = [];
   for (let i = 0; i < reps; i++) {
@@ -58,8 +72,10 @@ async function series(harness: FidelityHarness, reps: number, load: string): Pro
     // Loss windows and outages spread over the probe and canary grids (not multiples of their intervals).
     const lossMs = 230 + ((i * 137) % 600);
     const outageMs = 1_050 + ((i * 389) % 2_200);
-    const r = row(failure, await harness.drill(failure, lossMs, outageMs));
+    const d = await harness.drill(failure, lossMs, outageMs);
+    const r = row(failure, d);
     console.log(`fidelity ${load} #${i + 1}: ${r.line}`);
+    if (process.env.FIDELITY_VERBOSE) console.log(evidence(d));
     rows.push(r);
   }
   return rows;

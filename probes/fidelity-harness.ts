@@ -4,9 +4,9 @@
 // answers, a DNS flip that lands while requests to the dark region wait for their timeout; and a fast one (reset).
 
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import pg from 'pg';
 import { FAULT_EFFECTIVE_AT } from '../core/measure/index.ts';
 import type { LedgerWrite, RunContext } from '../core/model.ts';
@@ -14,9 +14,9 @@ import { defineScenario, defineTarget } from '../core/model.ts';
 import type { RunResult } from '../core/runner/result-schema.ts';
 import { runScenario } from '../core/runner/run-scenario.ts';
 import { startThrowawayPostgres, type ThrowawayPostgres } from '../lab/app/testing/postgres.ts';
-import { Link } from '../lab/net/link.ts';
 import { availability } from './availability.ts';
 import { canary } from './canary.ts';
+import type { WorldCommand, WorldData, WorldFailure, WorldPaths, WorldReply } from './fidelity-world.ts';
 import { health } from './health.ts';
 import { closeProbeAgent } from './http.ts';
 
@@ -27,7 +27,7 @@ import { closeProbeAgent } from './http.ts';
  * - dns-flip: the name still points at the dark region (which never answers) until it flips to the healthy
  *   one at recovery; requests already sent to the dark region keep waiting for their timeout.
  */
-export type FidelityFailure = 'reset' | 'blackhole' | 'lb-never-answers' | 'dns-flip';
+export type FidelityFailure = WorldFailure;
 export const HANGING_FAILURES: FidelityFailure[] = ['blackhole', 'lb-never-answers', 'dns-flip'];
 
 interface Resources {
@@ -56,60 +56,62 @@ export interface FidelityDrill {
   writes: LedgerWrite[];
 }
 
-/** An HTTP endpoint that answers /health, or accepts and never answers (its requests are kept to end later). */
-class Endpoint {
-  answering = true;
-  readonly #held = new Set<ServerResponse>();
-  readonly server: Server;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
-  constructor(region: string) {
-    this.server = createServer((_req: IncomingMessage, res: ServerResponse) => {
-      if (!this.answering) {
-        this.#held.add(res);
-        return;
-      }
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(`{"status":"ok","region":"${region}","database":{"role":"writer"}}`);
+/** The world thread (fidelity-world.ts) seen from the engine: one awaited command at a time. */
+class WorldThread {
+  #next = 1;
+  readonly #pending = new Map<number, (reply: WorldReply) => void>();
+
+  private constructor(
+    private readonly worker: Worker,
+    readonly paths: Record<'reset' | 'blackhole', WorldPaths>,
+  ) {
+    worker.on('message', (reply: WorldReply) => this.#pending.get(reply.id)?.(reply));
+  }
+
+  static async start(dbPort: number): Promise<WorldThread> {
+    const worker = new Worker(new URL('./fidelity-world-boot.mjs', import.meta.url), {
+      workerData: { dbPort } satisfies WorldData,
     });
+    const started = await new Promise<WorldReply>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    if (started.type !== 'started')
+      throw new Error(`the fidelity world did not start: ${JSON.stringify(started)}`);
+    return new WorldThread(worker, started.paths);
   }
 
-  async listen(): Promise<number> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    return (this.server.address() as { port: number }).port;
+  /** Runs one command; resolves with the instant it took effect, when it has one. */
+  async send(command: DistributiveOmit<WorldCommand, 'id'>): Promise<number | undefined> {
+    const id = this.#next++;
+    const reply = await new Promise<WorldReply>((resolve) => {
+      this.#pending.set(id, resolve);
+      this.worker.postMessage({ ...command, id });
+    });
+    this.#pending.delete(id);
+    if (reply.type === 'error') throw new Error(`fidelity world: ${reply.message}`);
+    return reply.type === 'done' ? reply.at : undefined;
   }
 
-  /** Answers again and drops the requests it held (their clients timed out long ago). */
-  reset(): void {
-    this.answering = true;
-    for (const res of this.#held) res.socket?.destroy();
-    this.#held.clear();
-  }
-
-  close(): Promise<void> {
-    this.reset();
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
+  async close(): Promise<void> {
+    await this.send({ type: 'close' });
+    await this.worker.terminate();
   }
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
-type CutMode = 'reset' | 'blackhole';
-
-/** The writer's and the public URL's network paths, for one way of cutting them. */
-interface Paths {
-  db: Link;
-  public: Link;
-  resources: Resources;
+/** Absolute monotonic ms of the run clock's 0, for the world thread to stamp instants on it. */
+function originOf(ctx: RunContext<Resources>): number {
+  return performance.timeOrigin + performance.now() - ctx.clock.now();
 }
 
 export class FidelityHarness {
   private constructor(
     private readonly db: ThrowawayPostgres,
-    private readonly paths: Record<CutMode, Paths>,
-    private readonly primary: Endpoint,
-    private readonly standby: Endpoint,
-    private readonly ports: { primary: number; standby: number },
+    private readonly world: WorldThread,
     private readonly outDir: string,
   ) {}
 
@@ -121,68 +123,24 @@ export class FidelityHarness {
       'create table if not exists drill_canary (run_id text not null, seq bigint not null, sent_at timestamptz not null, committed_at timestamptz not null default clock_timestamp(), primary key (run_id, seq))',
       [],
     );
-    const primary = new Endpoint('eu-west-1');
-    const standby = new Endpoint('us-east-1');
-    const ports = { primary: await primary.listen(), standby: await standby.listen() };
-    const paths = async (cutMode: CutMode): Promise<Paths> => {
-      const dbLink = new Link({
-        name: `db-${cutMode}`,
-        target: { host: '127.0.0.1', port: db.port },
-        cutMode,
-      });
-      const publicLink = new Link({
-        name: `public-${cutMode}`,
-        target: { host: '127.0.0.1', port: ports.primary },
-        cutMode,
-      });
-      const writer = new URL(db.url);
-      writer.port = String(await dbLink.start());
-      const publicUrl = `http://127.0.0.1:${await publicLink.start()}`;
-      return {
-        db: dbLink,
-        public: publicLink,
-        resources: { publicUrl, writerUrl: writer.toString(), newPrimaryUrl: db.url },
-      };
-    };
+    const world = await WorldThread.start(db.port);
     const outDir = await mkdtemp(join(tmpdir(), 'drill-fidelity-'));
-    const all = { reset: await paths('reset'), blackhole: await paths('blackhole') };
-    return new FidelityHarness(db, all, primary, standby, ports, outDir);
+    return new FidelityHarness(db, world, outDir);
   }
 
   async close(): Promise<void> {
     await closeProbeAgent();
-    for (const path of Object.values(this.paths)) {
-      await path.public.close();
-      await path.db.close();
-    }
-    await this.primary.close();
-    await this.standby.close();
+    await this.world.close();
     await this.db.destroy();
     await rm(this.outDir, { recursive: true, force: true });
   }
 
-  /** Back to healthy: links forward to the primary, both endpoints answer. */
-  private heal(): void {
-    for (const path of Object.values(this.paths)) {
-      path.db.restore();
-      path.public.setTarget({ host: '127.0.0.1', port: this.ports.primary });
-      path.public.restore();
-    }
-    this.primary.reset();
-    this.standby.reset();
-  }
-
-  /** The public URL stops serving the way `failure` says. */
-  private breakPublic(failure: FidelityFailure, path: Paths): void {
-    if (failure === 'reset' || failure === 'blackhole') path.public.cut();
-    else this.primary.answering = false;
-  }
-
-  /** The public URL serves again the way `failure` says. */
-  private restorePublic(failure: FidelityFailure, path: Paths): void {
-    if (failure === 'reset' || failure === 'blackhole') path.public.restore();
-    else if (failure === 'lb-never-answers') this.primary.answering = true;
-    else path.public.setTarget({ host: '127.0.0.1', port: this.ports.standby });
+  /** The URLs a drill of `failure` uses: the public URL and the writer through their links, the new primary direct. */
+  private resources(failure: FidelityFailure): Resources {
+    const paths = this.world.paths[failure === 'reset' ? 'reset' : 'blackhole'];
+    const writer = new URL(this.db.url);
+    writer.port = String(paths.writerPort);
+    return { publicUrl: paths.publicUrl, writerUrl: writer.toString(), newPrimaryUrl: this.db.url };
   }
 
   /**
@@ -190,8 +148,8 @@ export class FidelityHarness {
    * URL is down from the cut for `outageMs`, failing as `failure` says.
    */
   async drill(failure: FidelityFailure, lossMs: number, outageMs: number): Promise<FidelityDrill> {
-    this.heal();
-    const path = this.paths[failure === 'reset' ? 'reset' : 'blackhole'];
+    await this.world.send({ type: 'heal' });
+    const resources = this.resources(failure);
     const truth: FidelityTruth = { cutAt: 0, upAt: 0, rtoMs: 0, rpoMs: 0, frozenSeq: 0, deleted: [] };
     let freezeDbMs = 0;
     let runCtx: RunContext<Resources> | undefined;
@@ -219,12 +177,10 @@ export class FidelityHarness {
           truth.frozenSeq = Number(frozen?.max ?? 0);
           freezeDbMs = Number(frozen?.at);
           await sleep(lossMs);
-          truth.cutAt = ctx.clock.now();
-          path.db.cut();
-          this.breakPublic(failure, path);
+          truth.cutAt = (await this.world.send({ type: 'cut', failure, originAbsMs: originOf(ctx) }))!;
           return { measurements: { [FAULT_EFFECTIVE_AT]: truth.cutAt } };
         },
-        revert: async () => this.heal(),
+        revert: async () => void (await this.world.send({ type: 'heal' })),
       },
       failover: [
         {
@@ -240,8 +196,7 @@ export class FidelityHarness {
             truth.deleted = rows.map((r) => Number(r.seq)).sort((a, b) => a - b);
             const committed = new Map(rows.map((r) => [Number(r.seq), Number(r.committed)]));
             await sleep(truth.cutAt + outageMs - ctx.clock.now());
-            this.restorePublic(failure, path);
-            truth.upAt = ctx.clock.now();
+            truth.upAt = (await this.world.send({ type: 'restore', failure, originAbsMs: originOf(ctx) }))!;
             const acked = ledger.writes(ctx).filter((w) => w.ackedAt !== null && committed.has(w.seq));
             const newestLost = Math.max(...acked.map((w) => committed.get(w.seq)!));
             truth.rpoMs = acked.length === 0 ? 0 : newestLost - freezeDbMs;
@@ -259,10 +214,10 @@ export class FidelityHarness {
       description: 'in-process HTTP endpoints and a throwaway PostgreSQL behind cuttable links',
       kind: 'lab',
       aws: { regions: ['eu-west-1'] },
-      resources: path.resources,
+      resources,
     });
     const result = await runScenario(scenario, target, { outDir: this.outDir });
-    this.heal();
+    await this.world.send({ type: 'heal' });
     if (!runCtx) throw new Error(`the drill stopped before failover: ${result.reason}`);
     truth.rtoMs = truth.upAt - truth.cutAt;
     return { result, truth, writes: ledger.writes(runCtx) };
