@@ -3,7 +3,7 @@
 // Service Quotas lists each with its code). Past the quota the experiment fails with QuotaExceededFailure
 // (FIS User Guide, "Troubleshooting": https://docs.aws.amazon.com/fis/latest/userguide/troubleshooting.html).
 import type { LabResource } from '../backend.ts';
-import type { ActionSpecInput } from './experiment.ts';
+import type { ActionSpecInput } from './action-spec.ts';
 import type { TargetSpec } from './targets.ts';
 
 export interface TargetQuota {
