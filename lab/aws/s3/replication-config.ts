@@ -9,28 +9,10 @@ import {
   parseXml,
   type XmlElement,
 } from '../protocol/xml.ts';
+import type { ReplicationConfiguration, ReplicationRule } from './replication-types.ts';
 import { type Bucket, s3Error } from './store.ts';
 
 export const S3_NAMESPACE = 'http://s3.amazonaws.com/doc/2006-03-01/';
-
-export interface ReplicationRule {
-  id: string;
-  priority: number | undefined;
-  /** Objects whose key starts with it are replicated ('' = every object). */
-  prefix: string;
-  /** The rule used the V2 schema (<Filter>), which S3 renders back the same way. */
-  filtered: boolean;
-  status: 'Enabled' | 'Disabled';
-  deleteMarkerReplication: 'Enabled' | 'Disabled' | undefined;
-  /** Destination bucket name (S3 takes its ARN, arn:aws:s3:::name). */
-  destinationBucket: string;
-  storageClass: string | undefined;
-}
-
-export interface ReplicationConfiguration {
-  role: string;
-  rules: ReplicationRule[];
-}
 
 const malformed = () =>
   s3Error(

@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AwsError } from '../protocol/errors.ts';
-import type { ReplicationConfiguration } from './replication-config.ts';
+import type { ReplicationConfiguration } from './replication-types.ts';
 
 export type ReplicationStatus = 'PENDING' | 'COMPLETED' | 'FAILED' | 'REPLICA';
 
