@@ -261,6 +261,65 @@ describe('computeRto', () => {
     expect([r.lowerMs, r.rtoMs, r.upperMs]).toEqual([500, 1_150, 1_150]);
   });
 
+  it('judges held passes per probe: a slow order probe sent after recovery is not held because health is fast', () => {
+    // The service is back at 2_000. Health (fast) passes from its slot at 2_150; the order probe takes ~240 ms by
+    // nature, and its sample sent at 2_010, after recovery, answered 260 ms later: slow, not held by an outage.
+    const t0 = 0;
+    const every = (probe: string, from: number, to: number, latency: number, ok: boolean) =>
+      Array.from({ length: Math.floor((to - from) / 250) + 1 }, (_, i) => ({
+        probe,
+        at: from + i * 250,
+        answeredAt: from + i * 250 + latency,
+        ok,
+      }));
+    const samples: ProbeSample[] = [
+      ...every('health', 1_150, 1_900, 10, false),
+      ...every('health', 2_150, 4_400, 10, true),
+      ...every('order', 1_260, 1_760, 30, false),
+      { probe: 'order', at: 2_010, answeredAt: 2_270, ok: true },
+      ...every('order', 2_260, 3_760, 235, true),
+    ];
+    const r = computeRto({
+      ...base,
+      t0,
+      probes: ['health', 'order'],
+      stableForMs: 1_000,
+      intervalMs: 250,
+      samples,
+    });
+    expect(r.lowerMs).toBeLessThanOrEqual(2_000);
+    expect([r.lowerMs, r.rtoMs, r.upperMs]).toEqual([1_900, 2_270, 2_270]);
+  });
+
+  it('judges held passes against the interval of their own probe', () => {
+    // Health every 250 ms, order every 1 s: health's passes held by the blackhole until 1_733 count at their send
+    // against health's 250 ms, not against the slowest probe's 1 s.
+    const t0 = 0;
+    const samples: ProbeSample[] = [
+      { probe: 'health', at: 500, answeredAt: 1_500, ok: false, detail: 'timed out' },
+      ...[750, 1_000, 1_250].map((at) => ({ probe: 'health', at, answeredAt: 1_733, ok: true })),
+      ...[1_750, 2_000, 2_250, 2_500, 2_750, 3_000].map((at) => ({
+        probe: 'health',
+        at,
+        answeredAt: at + 2,
+        ok: true,
+      })),
+      { probe: 'order', at: 600, answeredAt: 1_600, ok: false, detail: 'timed out' },
+      ...[1_600, 2_600, 3_600].map((at) => ({ probe: 'order', at, answeredAt: at + 40, ok: true })),
+    ];
+    const input = {
+      ...base,
+      t0,
+      probes: ['health', 'order'],
+      stableForMs: 1_000,
+      intervalMs: 1_000,
+      samples,
+    };
+    expect(computeRto(input).lowerMs).toBe(600);
+    const r = computeRto({ ...input, intervalsMs: { health: 250, order: 1_000 } });
+    expect([r.lowerMs, r.rtoMs, r.upperMs]).toEqual([1_250, 1_733, 1_733]);
+  });
+
   it('takes the upper bound from the slowest answer among the probes that opened the window', () => {
     const t0 = 0;
     const samples: ProbeSample[] = [

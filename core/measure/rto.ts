@@ -12,6 +12,8 @@ export interface RtoInput {
   stableForMs: number;
   /** Sampling interval of the probes (the uncertainty when the service never recovered). */
   intervalMs: number;
+  /** Each probe's own sampling interval, when they differ (held passes are judged per probe); default intervalMs. */
+  intervalsMs?: Record<string, number>;
   /** Named instants of the run (detection, decision, promotion, dns, kubernetes, first-good-order...). */
   milestones?: Milestone[];
   /** When sampling stopped (monotonic ms): a window that was still clean then counts up to this instant. */
@@ -137,7 +139,10 @@ export function computeRto(input: RtoInput): RtoResult {
   const recoveredAt = failedBeforeWindow ? start : t0;
   const rtoMs = Math.round(recoveredAt - t0);
   const lastFailure = samples.findLast((s) => !s.ok && s.at < start);
-  const downAt = Math.max(lastFailure?.at ?? t0, heldUntilRecovery(samples, start, intervalMs) ?? t0);
+  const held = input.probes.map((p) =>
+    heldUntilRecovery(samples, p, start, input.intervalsMs?.[p] ?? intervalMs),
+  );
+  const downAt = Math.max(lastFailure?.at ?? t0, ...held.map((at) => at ?? t0));
   const lowerMs = failedBeforeWindow ? Math.floor(downAt - t0) : 0;
   const upperMs = Math.ceil(answeredBy(input.probes, samples, start) - t0);
   return {
@@ -167,19 +172,24 @@ function answeredBy(probes: string[], samples: ProbeSample[], start: number): nu
 type Evidence = ProbeSample & { sentAt: number };
 
 /**
- * The latest send of a pass that was HELD: sent before the window start and answered more than one interval after
- * it was sent, while the service answers within half an interval once recovered (median of the passes from the window
- * start). Such a request waited on the outage (a blackhole releasing it at recovery), so the service was not
- * serving when it was sent. Undefined when there is none, or when the service is that slow anyway.
+ * The latest send of a pass of `probe` that was HELD: sent before the window start and answered more than one of
+ * its intervals after it was sent, while that probe answers within half an interval once recovered (median of its
+ * passes from the window start). Such a request waited on the outage (a blackhole releasing it at recovery), so
+ * the service was not serving when it was sent. Judged per probe: a probe that is slow by nature (an order placed
+ * and read back) is not held because another probe is fast. Undefined when there is none, or when the probe is
+ * that slow anyway.
  */
-function heldUntilRecovery(samples: Evidence[], start: number, intervalMs: number): number | undefined {
+function heldUntilRecovery(
+  samples: Evidence[],
+  probe: string,
+  start: number,
+  intervalMs: number,
+): number | undefined {
   const latency = (s: Evidence) => s.at - s.sentAt;
-  const after = samples.filter((s) => s.ok && s.at >= start && s.answeredAt !== undefined).map(latency);
-  const typical = median(after);
+  const own = samples.filter((s) => s.probe === probe && s.ok && s.answeredAt !== undefined);
+  const typical = median(own.filter((s) => s.at >= start).map(latency));
   if (typical === undefined || typical >= intervalMs / 2) return undefined;
-  const held = samples.filter(
-    (s) => s.ok && s.sentAt < start && s.answeredAt !== undefined && latency(s) > intervalMs,
-  );
+  const held = own.filter((s) => s.sentAt < start && latency(s) > intervalMs);
   return held.length === 0 ? undefined : Math.max(...held.map((s) => s.sentAt));
 }
 

@@ -21,6 +21,7 @@ export async function recoverPhase<R>(run: DrillRun<R>, sampler: RecoverySampler
       probes,
       stableForMs,
       intervalMs,
+      intervalsMs: Object.fromEntries(probes.map((name, i) => [name, intervals[i]!])),
       milestones: run.milestones,
       endAt,
     });
