@@ -8,7 +8,7 @@ const MEASURED_SECONDS: Record<string, number> = {
   'reports/drill-reports.lab.test.ts': 216,
   'lab/lab.lab.test.ts': 95,
   'core/cli/interrupt.lab.test.ts': 52,
-  'safety/ci-cancel.lab.test.ts': 90,
+  'safety/ci-cancel.lab.test.ts': 100,
   'lab/aws/conformance/drill-traffic.lab.test.ts': 75,
   'lab/platform/global-database.lab.test.ts': 50,
   'core/cli/vitest-runner.lab.test.ts': 47,
