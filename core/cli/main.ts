@@ -93,6 +93,20 @@ function program(): Command {
     });
 
   cli
+    .command('preflight')
+    .description(
+      'check, read-only, that the target is ready for the scenario: resources, alarms, quotas, roles, keys, permissions',
+    )
+    .argument('<scenario>', 'the scenario whose plan to check (scenarios/<name>.ts)')
+    .option('-t, --target <name>', "target to check (targets/<name>.ts); default: the scenario's, else lab")
+    .option('--json', 'machine-readable output (CI)')
+    .addHelpText('after', EXIT_CODES_HELP)
+    .action(async (scenario: string, opts: { target?: string; json?: boolean }) => {
+      const { preflightCommand } = await import('../preflight/command.ts');
+      process.exitCode = await preflightCommand(scenario, opts);
+    });
+
+  cli
     .command('runbook')
     .description(
       'trace every actionable line of the runbook (§4–§13) to the step, probe or manual checkpoint that covers it, or say why not',

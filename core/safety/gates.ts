@@ -3,6 +3,8 @@
 // plan needs permissions the caller lacks. Steady state is the runner's own gate (core/runner/phases.ts).
 import { formatDuration } from '../duration.ts';
 import { errorMessage } from '../errors.ts';
+import { runReadiness } from '../preflight/run.ts';
+import type { ReadinessResult } from '../preflight/types.ts';
 import { checkGuardrails, type GuardrailInput } from './guardrails.ts';
 import { type HolderFacts, lockOwner, lockRefusal } from './lock.ts';
 import type { LockStore, SafetyCheck } from './types.ts';
@@ -81,7 +83,9 @@ export async function checkExperiments(input: GuardrailInput): Promise<SafetyChe
   }
 }
 
-export async function checkReplicationLag(input: GateInput): Promise<SafetyCheck> {
+export async function checkReplicationLag(
+  input: Pick<GateInput, 'platform' | 'signal' | 'rpo'>,
+): Promise<SafetyCheck> {
   const name = 'replication-lag';
   const { platform } = input;
   if (!platform?.replicationLagMs) return check(name, 'skipped', 'the target reports no replication lag');
@@ -179,6 +183,22 @@ export async function checkAbortAlarms(input: GuardrailInput): Promise<SafetyChe
   }
 }
 
+const SAFETY_STATUS = { pass: 'ok', fail: 'refused', 'could-not-check': 'unknown' } as const;
+
+const fromReadiness = (r: ReadinessResult): SafetyCheck => ({
+  name: `readiness: ${r.name}`,
+  status: SAFETY_STATUS[r.status],
+  detail: r.status !== 'pass' && r.fix ? `${r.reason}; fix: ${r.fix}` : r.reason,
+});
+
+/** Live targets: the readiness checks `pnpm drill preflight` runs (core/preflight), the same list. */
+export async function checkReadiness(input: GuardrailInput): Promise<SafetyCheck[]> {
+  const { target, platform } = input;
+  if (target.kind !== 'live' || !platform?.readiness) return [];
+  const checks = platform.readiness(input.plan.flatMap((e) => e.calls));
+  return (await runReadiness(checks, input.signal)).map(fromReadiness);
+}
+
 /** Guardrails first (nothing else talks to a wrong account), then the lock, then the remaining gates. */
 export async function runPreflightGates(input: GateInput): Promise<GateOutcome> {
   const checks = await checkGuardrails(input);
@@ -194,6 +214,7 @@ export async function runPreflightGates(input: GateInput): Promise<GateOutcome> 
       checkAbortAlarms(input),
       checkPermissions(input),
     ])),
+    ...(await checkReadiness(input)),
   );
   return { checks, lockTaken: true, refusals: refusals() };
 }

@@ -2,6 +2,7 @@
 // guardrail and gate questions (who are we, what runs there, who holds the lock). core/ never talks to
 // AWS itself: the target supplies the platform (targets/luneo-safety.ts for the Luneo targets).
 import type { Duration, PlannedCall, RunContext } from '../model.ts';
+import type { ReadinessCheck } from '../preflight/types.ts';
 
 /** A customer-facing CloudWatch alarm: in ALARM after the grace period, the drill aborts. */
 export interface AbortAlarm {
@@ -81,6 +82,11 @@ export interface SafetyPlatform {
   checkPermissions?(calls: PlannedCall[], signal: AbortSignal): Promise<PermissionReport>;
   /** The drill lock; targets without one get a file lock in the out directory. */
   lock?: LockStore;
+  /** The target's read-only readiness checks for a plan (core/preflight): `pnpm drill preflight` runs them, and
+   *  so does a live drill's preflight (runPreflightGates), one list for both. */
+  readiness?(calls: PlannedCall[]): ReadinessCheck[];
+  /** The reads the members above make (caller identity, experiments, alarms, lag, simulation, lock). */
+  readCalls?: PlannedCall[];
   close?(): Promise<void> | void;
 }
 

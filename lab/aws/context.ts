@@ -1,6 +1,7 @@
 // What every service handler receives: the parsed request, and the shared lab state it may touch.
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AwsLabBackend } from './backend.ts';
+import type { TargetQuota } from './fis/quotas.ts';
 
 export interface AwsRequest {
   method: string;
@@ -27,6 +28,8 @@ export interface AwsContext {
   /** Record that a mutating call was applied (not for rejected or idempotent repeats). */
   mutated(operation: string): void;
   log(line: string): void;
+  /** The FIS target quotas as applied in a region (Service Quotas); absent: the defaults. */
+  fisQuotas?(region: string): Record<string, TargetQuota>;
 }
 
 export function header(request: AwsRequest, name: string): string | undefined {

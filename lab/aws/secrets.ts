@@ -28,6 +28,8 @@ interface Secret {
   primaryRegion: string;
   /** On a primary: the regions it replicates to. */
   replicaRegions: Set<string>;
+  /** The customer managed KMS key it is encrypted with, as given (ARN, id or alias); absent: aws/secretsmanager. */
+  kmsKeyId?: string;
 }
 
 type Input = Record<string, unknown>;
@@ -109,15 +111,18 @@ export class SecretsService {
   }
 
   /** Makes (or overwrites) the replica of `primary` in `region`: same name, suffix, versions and metadata. */
-  private replicate(primary: Secret, region: string): void {
+  private replicate(primary: Secret, region: string, kmsKeyId?: string): void {
     primary.replicaRegions.add(region);
+    // A KMS key is regional: a replica is encrypted with the key given for its region, else aws/secretsmanager.
+    const { kmsKeyId: _, ...metadata } = primary;
     this.store(region).set(primary.name, {
-      ...primary,
+      ...metadata,
       region,
       primaryRegion: primary.region,
       replicaRegions: new Set(),
       versions: copyVersions(primary.versions),
       tags: primary.tags.map((t) => ({ ...t })),
+      ...(kmsKeyId ? { kmsKeyId } : {}),
     });
   }
 
@@ -254,6 +259,7 @@ export class SecretsService {
           input.Description as string | undefined,
         );
         secret.tags = (input.Tags as Secret['tags'] | undefined) ?? [];
+        if (input.KmsKeyId) secret.kmsKeyId = String(input.KmsKeyId);
         this.ctx.mutated('CreateSecret');
         return {
           ARN: this.arn(secret),
@@ -263,6 +269,22 @@ export class SecretsService {
       }
       case 'DescribeSecret':
         return this.describe(this.find(input.SecretId, region));
+      // https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_UpdateSecret.html: on the primary; the
+      // lab serves the metadata part (KmsKeyId, Description), not a new value. The key is not checked against KMS.
+      case 'UpdateSecret': {
+        const secret = this.writable(input.SecretId, region);
+        if (input.SecretString !== undefined || input.SecretBinary !== undefined)
+          throw new AwsError(
+            'InvalidRequestException',
+            400,
+            "The lab's UpdateSecret changes KmsKeyId and Description only; use PutSecretValue.",
+          );
+        if (input.KmsKeyId !== undefined) secret.kmsKeyId = String(input.KmsKeyId) || undefined;
+        if (input.Description !== undefined) secret.description = String(input.Description);
+        secret.changedAt = Date.now();
+        this.ctx.mutated('UpdateSecret');
+        return { ARN: this.arn(secret), Name: secret.name };
+      }
       case 'ListSecrets':
         return { SecretList: [...this.store(region).values()].map((s) => this.listEntry(s)) };
       // https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_StopReplicationToReplica.html:
@@ -286,10 +308,10 @@ export class SecretsService {
       // called on the primary; a same-named secret in a target region fails unless ForceOverwriteReplicaSecret.
       case 'ReplicateSecretToRegions': {
         const primary = this.writable(input.SecretId, region);
-        const add = (input.AddReplicaRegions as { Region?: string }[] | undefined) ?? [];
+        const add = (input.AddReplicaRegions as { Region?: string; KmsKeyId?: string }[] | undefined) ?? [];
         const force = input.ForceOverwriteReplicaSecret === true;
         const failed = new Map<string, string>();
-        for (const { Region: target } of add) {
+        for (const { Region: target, KmsKeyId: replicaKey } of add) {
           const to = requireParam(target, 'AddReplicaRegions.Region');
           if (to === region) {
             throw new AwsError('InvalidParameterException', 400, 'Invalid replica region.');
@@ -300,7 +322,7 @@ export class SecretsService {
             failed.set(to, `Replication failed: Secret name ${primary.name} already exists in region ${to}.`);
             continue;
           }
-          this.replicate(primary, to);
+          this.replicate(primary, to, replicaKey);
         }
         this.ctx.mutated('ReplicateSecretToRegions');
         return {
@@ -321,11 +343,15 @@ export class SecretsService {
   }
 
   private replicationStatus(primary: Secret): Record<string, unknown>[] {
-    return [...primary.replicaRegions].map((r) => ({
-      Region: r,
-      Status: 'InSync',
-      StatusMessage: 'Replication succeeded',
-    }));
+    return [...primary.replicaRegions].map((r) => {
+      const key = this.store(r).get(primary.name)?.kmsKeyId;
+      return {
+        Region: r,
+        ...(key ? { KmsKeyId: key } : {}),
+        Status: 'InSync',
+        StatusMessage: 'Replication succeeded',
+      };
+    });
   }
 
   /** A SecretListEntry (secretsmanager-2017-10-17 model): DescribeSecret's members but the stage map is named
@@ -341,6 +367,8 @@ export class SecretsService {
       ARN: this.arn(secret),
       Name: secret.name,
       ...(secret.description ? { Description: secret.description } : {}),
+      // "If the secret is encrypted with the Amazon Web Services managed key aws/secretsmanager, this field is omitted."
+      ...(secret.kmsKeyId ? { KmsKeyId: secret.kmsKeyId } : {}),
       CreatedDate: epochSeconds(secret.createdAt),
       LastChangedDate: epochSeconds(secret.changedAt),
       Tags: secret.tags,

@@ -30,7 +30,9 @@ import { Route53Service } from './route53/service.ts';
 import { type S3Parts, S3Service } from './s3/service.ts';
 import { SecretsService } from './secrets.ts';
 import type { AwsSeed } from './seed.ts';
+import { SERVICE_QUOTAS_TARGET, ServiceQuotas } from './service-quotas.ts';
 import { handleSts, STS_NAMESPACE } from './sts.ts';
+import { handleTagging, TAGGING_TARGET } from './tagging.ts';
 
 export type { AwsSeed } from './seed.ts';
 
@@ -74,6 +76,8 @@ export interface AwsServer {
   /** The drill role's identity policy (an IAM policy document) that SimulatePrincipalPolicy evaluates;
    *  null restores the default (lab/aws/iam/drill-role-policy.json). Throws on a malformed document. */
   setDrillRolePolicy(document: unknown | null): void;
+  /** This account's applied value of a Service Quotas quota in a region (FIS honours it); null: the default. */
+  setAppliedQuota(region: string, code: string, value: number | null): void;
   healthCheckIds(): { primary: string; secondary?: string };
   zoneId(): string;
   /** What the conformance check saw (empty when it is off). */
@@ -107,9 +111,11 @@ function xmlReply(reply: { status: number; contentType: string; body: string }, 
 export async function startAwsServer(opts: AwsServerOptions): Promise<AwsServer> {
   const log = opts.log ?? (() => {});
   const counts: Record<string, number> = {};
+  const quotas = new ServiceQuotas(opts.backend.accountId);
   const ctx: AwsContext = {
     backend: opts.backend,
     accountId: opts.backend.accountId,
+    fisQuotas: (region) => quotas.fisQuotas(region),
     mutated: (operation) => {
       counts[operation] = (counts[operation] ?? 0) + 1;
     },
@@ -142,7 +148,7 @@ export async function startAwsServer(opts: AwsServerOptions): Promise<AwsServer>
   const s3 = opts.s3 ? new S3Service(ctx, opts.s3) : undefined;
   const datastore = opts.cache ? new GlobalDatastore(ctx, opts.cache.backend, opts.cache.seed) : undefined;
   const dice = new FaultDice();
-  const iam = new IamSimulator(ctx.accountId);
+  const iam = new IamSimulator(ctx.accountId, ctx.mutated);
   const totalMutations = () => Object.values(counts).reduce((a, b) => a + b, 0);
   const held = new Set<ServerResponse>();
   const conformance = conformanceRecorder(
@@ -216,6 +222,36 @@ export async function startAwsServer(opts: AwsServerOptions): Promise<AwsServer>
         fail,
         throttleCode: 'ThrottlingException',
         auth: { family: 'json', service: 'secretsmanager' },
+      };
+    }
+    // Read-only JSON 1.1 services the drill's preflight asks: Service Quotas and the tagging API.
+    const readOnly: Record<
+      string,
+      { label: string; service: string; handle: () => Record<string, unknown> }
+    > = {
+      [SERVICE_QUOTAS_TARGET]: {
+        label: 'servicequotas',
+        service: 'servicequotas',
+        handle: () => quotas.handle(operation, parse(), request.region),
+      },
+      [TAGGING_TARGET]: {
+        label: 'tagging',
+        service: 'tagging',
+        handle: () => handleTagging(operation, parse(), request.region, opts.backend.resources()),
+      },
+    };
+    const served = readOnly[prefix ?? ''];
+    if (served) {
+      return {
+        label: `${served.label}.${operation}`,
+        run: async () => ({
+          status: 200,
+          headers: { 'content-type': JSON_11 },
+          body: JSON.stringify(served.handle()),
+        }),
+        fail: (e: AwsError) => awsJsonError(e, JSON_11),
+        throttleCode: 'ThrottlingException',
+        auth: { family: 'json', service: served.service },
       };
     }
     const fail = (e: AwsError) =>
@@ -408,6 +444,7 @@ export async function startAwsServer(opts: AwsServerOptions): Promise<AwsServer>
     mutationCounts: () => ({ ...counts }),
     setControlPlaneFaults: (f) => dice.set(f),
     setDrillRolePolicy: (document) => iam.setPolicy(document),
+    setAppliedQuota: (region, code, value) => quotas.setApplied(region, code, value),
     healthCheckIds: () => route53.healthCheckIds(),
     zoneId: () => route53.zone.id,
     conformance: () => conformance.report(),

@@ -1,6 +1,7 @@
 // One Kubernetes cluster of the lab: API server + store + deployment controller + kubelet, where
 // pods are real processes on 127.0.0.1.
 import { KubeApi } from './api.ts';
+import { Authorizer } from './authorization.ts';
 import { DeploymentController } from './deployment-controller.ts';
 import { KubeApiError } from './errors.ts';
 import { EventRecorder } from './events.ts';
@@ -50,6 +51,8 @@ export class KubeCluster {
   private readonly nodeList: string[];
   private readonly installed: ReadonlySet<string>;
   private readonly server: ApiServer;
+  /** Who may do what on this cluster's API server (AlwaysAllow unless a test sets ABAC policies). */
+  readonly authorizer = new Authorizer();
   private listenPort = 0;
   private running = false;
   private syncQueued = false;
@@ -94,6 +97,7 @@ export class KubeCluster {
     this.server = new ApiServer({
       store: this.store,
       api: this.api,
+      authorizer: this.authorizer,
       logFileOf: (uid, container, previous) => this.kubelet.logFileOf(uid, container, previous),
       customResources: this.installed,
       ...(opts.traceRequests && log ? { trace: log } : {}),

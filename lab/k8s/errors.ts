@@ -6,6 +6,7 @@ export type StatusReason =
   | 'Conflict'
   | 'Invalid'
   | 'BadRequest'
+  | 'Forbidden'
   | 'MethodNotAllowed'
   | 'NotAcceptable'
   | 'UnsupportedMediaType'
@@ -18,6 +19,7 @@ const HTTP_CODE: Record<StatusReason, number> = {
   Conflict: 409,
   Invalid: 422,
   BadRequest: 400,
+  Forbidden: 403,
   MethodNotAllowed: 405,
   NotAcceptable: 406,
   UnsupportedMediaType: 415,

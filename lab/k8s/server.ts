@@ -3,6 +3,7 @@
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type KubeApi, PATCH_TYPES } from './api.ts';
+import { type Authorizer, forbiddenMessage, type RequestAttributes, requestVerb } from './authorization.ts';
 import {
   apiGroup,
   apiGroupList,
@@ -28,6 +29,8 @@ export interface ApiServerDeps {
   trace?: (line: string) => void;
   /** CRDs this cluster installed (`rollouts.argoproj.io`, ...): others are unknown resources (404). */
   customResources?: ReadonlySet<string>;
+  /** Who may do what (authorization.ts); absent: every request is allowed. */
+  authorizer?: Authorizer;
 }
 
 interface Route {
@@ -60,6 +63,8 @@ function parseJson(text: string): unknown {
     throw badRequest(`error decoding request body: ${(error as Error).message}`);
   }
 }
+
+const SSAR_PATH = '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews';
 
 /** /api/v1/... or /apis/<group>/<version>/... into resource, namespace, name and subresource. */
 function route(parts: string[], served: (r: ResourceType) => boolean): Route | undefined {
@@ -139,8 +144,11 @@ export class ApiServer {
       else send(res, 200, discovery);
       return;
     }
+    if (method === 'POST' && url.pathname.replace(/\/$/, '') === SSAR_PATH)
+      return this.selfSubjectAccessReview(req, res);
     const r = route(parts, this.served);
     if (!r) throw new KubeApiError('NotFound', 'the server could not find the requested resource');
+    this.authorize(r, method, url);
     const representation = negotiate(req.headers.accept);
     if (!representation)
       throw new KubeApiError(
@@ -299,6 +307,72 @@ export class ApiServer {
       'MethodNotAllowed',
       `the server does not allow this method on the requested resource`,
     );
+  }
+
+  /** Every resource request is authorized before it is served: a denied one is 403 Forbidden. */
+  private authorize(r: Route, method: string, url: URL): void {
+    const authorizer = this.deps.authorizer;
+    if (!authorizer) return;
+    const watching =
+      url.pathname.includes('/watch/') || ['true', '1'].includes(url.searchParams.get('watch') ?? '');
+    const verb = requestVerb(method, r.name !== undefined, watching);
+    if (!verb) return;
+    const attributes: RequestAttributes = {
+      verb,
+      group: r.resource.group,
+      resource: r.resource.plural,
+      ...(r.subresource ? { subresource: r.subresource } : {}),
+      ...(r.resource.namespaced && r.namespace ? { namespace: r.namespace } : {}),
+      ...(r.name ? { name: r.name } : {}),
+    };
+    const decision = authorizer.authorize(attributes);
+    if (!decision.allowed)
+      throw new KubeApiError('Forbidden', forbiddenMessage(attributes, decision.reason), {
+        ...(r.name ? { name: r.name } : {}),
+        group: r.resource.group,
+        kind: r.resource.plural,
+      });
+  }
+
+  /** POST selfsubjectaccessreviews: the authorizer's decision on spec.resourceAttributes, for the caller. */
+  private async selfSubjectAccessReview(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const review = parseJson(await readBody(req)) as
+      | { spec?: { resourceAttributes?: Partial<RequestAttributes> & { version?: string } } }
+      | undefined;
+    const asked = review?.spec?.resourceAttributes;
+    if (!asked)
+      throw new KubeApiError(
+        'Invalid',
+        'SelfSubjectAccessReview.authorization.k8s.io "" is invalid: spec.resourceAttributes: Required value: exactly one of nonResourceAttributes or resourceAttributes must be specified',
+      );
+    const self = this.deps.authorizer?.authorize({
+      verb: 'create',
+      group: 'authorization.k8s.io',
+      resource: 'selfsubjectaccessreviews',
+    });
+    if (self && !self.allowed)
+      throw new KubeApiError(
+        'Forbidden',
+        forbiddenMessage(
+          { verb: 'create', group: 'authorization.k8s.io', resource: 'selfsubjectaccessreviews' },
+          self.reason,
+        ),
+      );
+    const decision = this.deps.authorizer?.authorize({
+      verb: asked.verb ?? '',
+      group: asked.group ?? '',
+      resource: asked.resource ?? '',
+      ...(asked.subresource ? { subresource: asked.subresource } : {}),
+      ...(asked.namespace ? { namespace: asked.namespace } : {}),
+      ...(asked.name ? { name: asked.name } : {}),
+    }) ?? { allowed: true, reason: '' };
+    send(res, 201, {
+      kind: 'SelfSubjectAccessReview',
+      apiVersion: 'authorization.k8s.io/v1',
+      metadata: { creationTimestamp: null },
+      spec: review?.spec,
+      status: { allowed: decision.allowed, ...(decision.reason ? { reason: decision.reason } : {}) },
+    });
   }
 
   private podLog(

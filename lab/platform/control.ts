@@ -2,6 +2,7 @@
 // control-plane faults for the safety tests.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { ControlPlaneFaults } from '../aws/faults.ts';
+import type { AbacPolicy } from '../k8s/authorization.ts';
 import type { Lab } from '../lab.ts';
 import { isRegion, LUNEO, PRIMARY_REGION, type Region } from '../regions.ts';
 import { labStatus } from './status.ts';
@@ -89,6 +90,27 @@ export function startControlServer(
       const document = Object.keys(body as object).length > 0 ? body : null;
       lab.aws.setDrillRolePolicy(document);
       return { message: document ? 'drill role policy set' : 'drill role policy reset to the default' };
+    }
+    // Readiness tests: ABAC policies of a region's API server ({"region", "policies"}; policies null: AlwaysAllow).
+    if (req.method === 'POST' && req.url === '/kube-abac') {
+      const { region, policies } = body as { region?: Region; policies?: AbacPolicy[] | null };
+      const cluster = region ? lab.clusters[region] : undefined;
+      if (!cluster || policies === undefined)
+        throw new Error('kube-abac needs {"region": "<lab region>", "policies": [...] or null}');
+      cluster.authorizer.setAbac(policies);
+      return { message: `${region}: ${policies ? `ABAC, ${policies.length} policies` : 'AlwaysAllow'}` };
+    }
+    // Readiness tests: this account's applied value of a quota in a region, {"region", "code", "value"} (null: default).
+    if (req.method === 'POST' && req.url === '/service-quota') {
+      const { region, code, value } = body as { region?: unknown; code?: unknown; value?: unknown };
+      if (
+        typeof region !== 'string' ||
+        typeof code !== 'string' ||
+        !(value === null || typeof value === 'number')
+      )
+        throw new Error('service-quota needs {"region": "...", "code": "L-...", "value": <number or null>}');
+      lab.aws.setAppliedQuota(region, code, value);
+      return { message: `${code} in ${region}: ${value ?? 'default'}` };
     }
     // A slow rebuild of the old primary after a failover (Aurora: minutes to hours): {"ms": n}, 0 = at once.
     if (req.method === 'POST' && req.url === '/rejoin-delay') {

@@ -19,6 +19,7 @@ import type {
 } from '../../core/safety/types.ts';
 import { SecretsManagerLockStore } from './aws-lock.ts';
 import { checkPlanPermissions, type PlanLookups } from './permissions.ts';
+import { luneoPlatformReads, luneoReadiness } from './readiness.ts';
 
 const ACTIVE_STATES = new Set(['pending', 'initiating', 'running']);
 
@@ -102,6 +103,8 @@ export async function luneoSafetyPlatform(ctx: LuneoRun): Promise<SafetyPlatform
     checkPermissions: (calls, signal): Promise<PermissionReport> =>
       checkPlanPermissions(l.aws.sts(primary), l.aws.iam(), calls, signal, planLookups(ctx, primary)),
     lock: new SecretsManagerLockStore(l.aws.secrets(primary), lockSecretId(ctx.target.name)),
+    readiness: (calls) => luneoReadiness(ctx, calls),
+    readCalls: luneoPlatformReads(ctx),
   };
 }
 

@@ -14,7 +14,29 @@ export interface AlarmDefinition {
   periodSeconds: number;
   evaluationPeriods: number;
   threshold: number;
-  comparison: 'GreaterThanThreshold' | 'LessThanThreshold';
+  comparison: Comparison;
+}
+
+/** ComparisonOperator values of the cloudwatch model the lab evaluates (not the anomaly-band ones). */
+export const COMPARISONS = [
+  'GreaterThanThreshold',
+  'GreaterThanOrEqualToThreshold',
+  'LessThanThreshold',
+  'LessThanOrEqualToThreshold',
+] as const;
+export type Comparison = (typeof COMPARISONS)[number];
+
+function breaches(value: number, comparison: Comparison, threshold: number): boolean {
+  switch (comparison) {
+    case 'GreaterThanThreshold':
+      return value > threshold;
+    case 'GreaterThanOrEqualToThreshold':
+      return value >= threshold;
+    case 'LessThanThreshold':
+      return value < threshold;
+    case 'LessThanOrEqualToThreshold':
+      return value <= threshold;
+  }
 }
 
 export interface Alarm {
@@ -30,16 +52,37 @@ export class Alarms {
   private readonly alarms = new Map<string, Alarm>();
   private readonly listeners = new Set<(alarm: Alarm) => void>();
 
-  constructor(accountId: string, definitions: AlarmDefinition[]) {
-    for (const definition of definitions) {
-      this.alarms.set(alarmKey(definition.region, definition.name), {
-        definition,
-        arn: `arn:aws:cloudwatch:${definition.region}:${accountId}:alarm:${definition.name}`,
-        state: 'INSUFFICIENT_DATA',
-        reason: 'Unchecked: Initial alarm creation',
-        updatedAt: new Date(),
-      });
+  constructor(
+    private readonly accountId: string,
+    definitions: AlarmDefinition[],
+  ) {
+    for (const definition of definitions) this.put(definition);
+  }
+
+  /** PutMetricAlarm: creates the alarm, or replaces the definition of the one of that name in its region
+   *  (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html: a new alarm
+   *  starts in INSUFFICIENT_DATA; an update keeps its state until the next evaluation). */
+  put(definition: AlarmDefinition): Alarm {
+    const key = alarmKey(definition.region, definition.name);
+    const existing = this.alarms.get(key);
+    if (existing) {
+      existing.definition = definition;
+      return existing;
     }
+    const alarm: Alarm = {
+      definition,
+      arn: `arn:aws:cloudwatch:${definition.region}:${this.accountId}:alarm:${definition.name}`,
+      state: 'INSUFFICIENT_DATA',
+      reason: 'Unchecked: Initial alarm creation',
+      updatedAt: new Date(),
+    };
+    this.alarms.set(key, alarm);
+    return alarm;
+  }
+
+  /** DeleteAlarms, in one region. */
+  delete(region: string, name: string): boolean {
+    return this.alarms.delete(alarmKey(region, name));
   }
 
   /** The alarms of one region (every region when none is given). */
@@ -85,8 +128,11 @@ export class Alarms {
         continue;
       }
       const value = aggregate(values, d.statistic);
-      const breaching = d.comparison === 'GreaterThanThreshold' ? value > d.threshold : value < d.threshold;
-      const relation = d.comparison === 'GreaterThanThreshold' ? 'greater than' : 'less than';
+      const breaching = breaches(value, d.comparison, d.threshold);
+      const relation = d.comparison
+        .replace(/Threshold$/, '')
+        .replace(/([a-z])([A-Z])/g, '$1 $2')
+        .toLowerCase();
       this.set(
         alarm,
         breaching ? 'ALARM' : 'OK',

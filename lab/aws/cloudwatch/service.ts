@@ -15,7 +15,7 @@ import { AwsError } from '../protocol/errors.ts';
 import { timestampInput } from '../protocol/json.ts';
 import type { HealthCheckers } from '../route53/health-checks.ts';
 import type { AwsSeed } from '../seed.ts';
-import { type AlarmDefinition, type AlarmState, Alarms } from './alarms.ts';
+import { type AlarmDefinition, type AlarmState, Alarms, COMPARISONS, type Comparison } from './alarms.ts';
 import { type Dimension, type MetricId, MetricStore, parseStatistic } from './metrics.ts';
 
 type Input = Record<string, unknown>;
@@ -292,14 +292,70 @@ export class CloudWatchService {
         }
         return { Label: id.name, Datapoints: [...byTime.values()] };
       }
-      case 'ListMetrics':
+      case 'ListMetrics': {
+        // "If you specify one dimension name and a metric has that dimension and also other dimensions, it will be
+        // returned"; a filter without Value matches any value (API_ListMetrics, DimensionFilter).
+        const filters = (input.Dimensions as { Name?: string; Value?: string }[] | undefined) ?? [];
         return {
           Metrics: store
             .list()
             .filter((m) => !input.Namespace || m.namespace === input.Namespace)
             .filter((m) => !input.MetricName || m.name === input.MetricName)
+            .filter((m) =>
+              filters.every((f) =>
+                m.dimensions.some((d) => d.Name === f.Name && (f.Value === undefined || d.Value === f.Value)),
+              ),
+            )
             .map((m) => ({ Namespace: m.namespace, MetricName: m.name, Dimensions: m.dimensions })),
         };
+      }
+      // https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html: in the region of
+      // the call; a single-metric alarm (metric-math Metrics and anomaly bands are not served by the lab).
+      case 'PutMetricAlarm': {
+        const name = String(input.AlarmName ?? '');
+        if (!name) throw new AwsError('MissingParameter', 400, 'The parameter AlarmName is required.');
+        if (input.Metrics !== undefined)
+          throw new AwsError(
+            'InvalidParameterValue',
+            400,
+            'The lab serves single-metric alarms only (no Metrics).',
+          );
+        const comparison = input.ComparisonOperator as Comparison;
+        if (!COMPARISONS.includes(comparison))
+          throw new AwsError(
+            'InvalidParameterValue',
+            400,
+            `The lab evaluates ComparisonOperator ${COMPARISONS.join(', ')}, not "${String(comparison)}".`,
+          );
+        this.alarms.put({
+          name,
+          region,
+          description: String(input.AlarmDescription ?? ''),
+          metric: metricId(input),
+          statistic: parseStatistic(input.Statistic),
+          periodSeconds: Number(input.Period),
+          evaluationPeriods: Number(input.EvaluationPeriods),
+          threshold: Number(input.Threshold),
+          comparison,
+        });
+        this.ctx.mutated('PutMetricAlarm');
+        return {};
+      }
+      // https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_DeleteAlarms.html: "If you specify an
+      // incorrect alarm name or make any other error in the operation, no alarms are deleted."
+      case 'DeleteAlarms': {
+        const names = (input.AlarmNames as string[] | undefined) ?? [];
+        const missing = names.filter((n) => !this.alarms.find(n, region));
+        if (missing.length > 0)
+          throw new AwsError(
+            'ResourceNotFound',
+            404,
+            `Alarm(s) ${missing.join(', ')} do not exist in ${region}.`,
+          );
+        for (const n of names) this.alarms.delete(region, n);
+        this.ctx.mutated('DeleteAlarms');
+        return {};
+      }
       default:
         throw new AwsError('InvalidAction', 400, `The lab's CloudWatch has no operation ${operation}.`);
     }

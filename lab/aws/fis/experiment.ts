@@ -4,7 +4,7 @@
 import type { AwsLabBackend, LabResource, LabRevert } from '../backend.ts';
 import type { ActionSpecInput } from './action-spec.ts';
 import { parseIsoDuration } from './catalogue.ts';
-import { quotaBreach } from './quotas.ts';
+import { quotaBreach, type TargetQuota } from './quotas.ts';
 import { resolveTarget, type TargetSpec } from './targets.ts';
 
 export type ExperimentStatus =
@@ -65,6 +65,7 @@ export class Experiment {
   private readonly active: { action: string; revert: LabRevert }[] = [];
   private readonly abort = new AbortController();
   private readonly backend: AwsLabBackend;
+  private readonly quotas: Record<string, TargetQuota> | undefined;
   private readonly log: (line: string) => void;
   /** Resolves when the experiment reaches a terminal state. */
   readonly done: Promise<void>;
@@ -78,7 +79,10 @@ export class Experiment {
     actionsMode: string;
     backend: AwsLabBackend;
     log: (line: string) => void;
+    /** The target quotas applied in the experiment's region (Service Quotas); absent: the defaults. */
+    quotas?: Record<string, TargetQuota>;
   }) {
+    this.quotas = opts.quotas;
     this.id = opts.id;
     this.arn = opts.arn;
     this.template = opts.template;
@@ -123,7 +127,7 @@ export class Experiment {
       return;
     }
     if (this.terminal || this.status === 'stopping') return;
-    const breach = quotaBreach(this.template.actions, this.template.targets, this.resolved);
+    const breach = quotaBreach(this.template.actions, this.template.targets, this.resolved, this.quotas);
     if (breach) {
       const { quota, count, location } = breach;
       this.error = { code: 'QuotaExceededFailure', location };

@@ -275,6 +275,7 @@ export class FisService {
       actionsMode: ((input.experimentOptions as Input | undefined)?.actionsMode as string) ?? 'run-all',
       backend: this.ctx.backend,
       log: (line) => this.ctx.log(line),
+      ...(this.ctx.fisQuotas ? { quotas: this.ctx.fisQuotas(region) } : {}),
     });
     this.experiments.set(id, experiment);
     this.tags.set(experiment.arn, experiment.tags);

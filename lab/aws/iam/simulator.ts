@@ -14,6 +14,7 @@ import {
   parsePolicy,
   type RequestContext,
 } from './policy.ts';
+import { LabRoles } from './roles.ts';
 
 // ContextKeyTypeEnum of the iam service model.
 const CONTEXT_KEY_TYPES = new Set([
@@ -45,7 +46,14 @@ interface EvaluationRow {
 export class IamSimulator {
   #policy: Policy = defaultDrillPolicy();
 
-  constructor(private readonly accountId: string) {}
+  readonly roles: LabRoles;
+
+  constructor(
+    private readonly accountId: string,
+    mutated?: (operation: string) => void,
+  ) {
+    this.roles = new LabRoles(accountId, mutated);
+  }
 
   /** Replaces the drill role's identity policy (a JSON document); null restores the default file. */
   setPolicy(document: unknown | null): void {
@@ -57,6 +65,7 @@ export class IamSimulator {
   }
 
   handle(params: QueryParams): string {
+    if (this.roles.handles(params.action)) return this.roles.handle(params);
     if (params.action !== 'SimulatePrincipalPolicy') throw invalidAction(params.action);
     return this.#simulate(params);
   }
