@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../../lab/testing/poll.ts';
 import { MemoryPlatform } from '../../targets/memory.ts';
-import { isProcessAlive } from '../runner/rollback.ts';
+import { isProcessAlive } from '../process-alive.ts';
 import { SAME_INTERRUPT_MS } from './interrupt.ts';
 import { readJournal, runDirIn, runDrill, sandbox, spawnDrill, waitForJournal } from './spawn-drill.ts';
 

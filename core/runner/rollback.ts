@@ -1,5 +1,5 @@
 // `drill rollback <run-id>`: runs the undos a run left pending, from its journal, in a new process.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FileAuditLog } from '../audit.ts';
 import { createClock } from '../clock.ts';
@@ -7,6 +7,7 @@ import { parseDuration } from '../duration.ts';
 import { DrillError, errorMessage } from '../errors.ts';
 import { Journal, type JournalData, writeFileAtomic } from '../journal.ts';
 import type { RunContext, Scenario, StepDefinition, Target } from '../model.ts';
+import { isProcessAlive } from '../process-alive.ts';
 import { REDACTOR_STATE_KEY, Redactor } from '../redact.ts';
 import { exactWayBack } from '../safety/way-back.ts';
 import { type UndoOutcome, UndoStack } from '../undo.ts';
@@ -46,22 +47,6 @@ export interface RollbackResult {
   lock: LockReleaseOutcome;
   /** Set when the run was killed before writing its result: the result.json written for it (outcome interrupted). */
   resultFile?: string;
-}
-
-/** Whether `pid` runs. A zombie (killed, not yet reaped by its parent) does not count. */
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  try {
-    // Linux: the state letter follows the parenthesised command name.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return true; // no /proc: trust kill(0)
-  }
 }
 
 export async function rollbackRun<R>(

@@ -5,6 +5,7 @@ import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { DrillError, errorMessage } from '../errors.ts';
 import type { RunContext, Target } from '../model.ts';
+import { isProcessAlive } from '../process-alive.ts';
 import {
   type AbortMonitor,
   DEFAULT_ABORT_ALARM_GRACE,
@@ -16,7 +17,6 @@ import { defaultLockStore } from '../safety/lock.ts';
 import { REFUSAL, staticChecks } from '../safety/static-checks.ts';
 import type { LockStore, SafetyCheck, SafetyPlatform } from '../safety/types.ts';
 import type { DrillRun } from './drill-run.ts';
-import { isProcessAlive } from './rollback.ts';
 
 export interface SafetyRecord {
   checks: SafetyCheck[];

@@ -3,7 +3,7 @@
 import { formatDuration } from '../../core/duration.ts';
 import { formatBracket, type Measured } from '../../core/measure/index.ts';
 import type { RunResult } from '../../core/runner/result-schema.ts';
-import { samplesSinceT0 } from '../run/facts.ts';
+import { rtoPhasesThatRan, samplesSinceT0 } from '../run/facts.ts';
 import type { RunbookLink, RunbookLinker } from '../run/runbook-links.ts';
 
 export interface NameValue {
@@ -51,7 +51,10 @@ export function rtoParameters(result: RunResult): NameValue[] {
     { name: 'objective', value: formatDuration(rto.objectiveMs) },
     ...bracketParameters(rto),
     { name: 'met', value: rto.met ? 'yes' : 'NO' },
-    ...rto.phases.map((p) => ({ name: `phase ${p.name}`, value: formatDuration(p.durationMs) })),
+    ...rtoPhasesThatRan(result).map((p) => ({
+      name: `phase ${p.name}`,
+      value: formatDuration(p.durationMs),
+    })),
   ];
 }
 

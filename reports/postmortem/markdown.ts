@@ -4,6 +4,7 @@
 import { formatDuration } from '../../core/duration.ts';
 import { actionsOf, lossesOf, offsetText, type RunBundle, stepSinceT0, targetText } from '../run/facts.ts';
 import { cell, objectivesMarkdown, phaseSplitMarkdown } from '../run/markdown.ts';
+import { outcomeView } from '../run/outcome-view.ts';
 
 const TO_FILL = '_(to fill in)_';
 
@@ -32,7 +33,7 @@ export function renderPostmortem(bundle: RunBundle): string {
   const timeline = [
     `| ${r.startedAt} | — | drill started (${r.dryRun ? 'dry run' : 'run'} \`${r.runId}\`) |`,
     ...events.sort((x, y) => x.at - y.at).map((e) => e.row),
-    `| ${r.endedAt} | — | drill ended: ${r.verdict} |`,
+    `| ${r.endedAt} | — | drill ended: ${outcomeView(r).label} |`,
   ];
   const recovery = r.probes.recovery.map(
     (p) => `- ${p.name}: ${p.failures} of ${p.samples} samples failed during the failover`,
@@ -50,7 +51,7 @@ export function renderPostmortem(bundle: RunBundle): string {
     '',
     '## Summary',
     '',
-    `${r.scenario.summary}. Verdict: **${r.verdict.toUpperCase()}** — ${r.reason}.`,
+    `${r.scenario.summary}. Verdict: **${outcomeView(r).label}** — ${r.reason}.`,
     '',
     '## Timeline',
     '',

@@ -176,3 +176,11 @@ export function actionsOf(result: RunResult): Action[] {
   const order = { major: 0, minor: 1, info: 2 };
   return actions.sort((a, b) => order[a.severity] - order[b.severity]);
 }
+
+/**
+ * The RTO phases that took part of the recovery time. A step that finished after the service was back (a
+ * switchback whose service never went down: every milestone clipped to T0+0) did not happen within the RTO.
+ */
+export function rtoPhasesThatRan(result: RunResult): NonNullable<RunResult['rto']>['phases'] {
+  return (result.rto?.phases ?? []).filter((p) => p.durationMs > 0);
+}

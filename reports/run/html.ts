@@ -10,9 +10,11 @@ import {
   lossesOf,
   offsetText,
   type RunBundle,
+  rtoPhasesThatRan,
   stepSinceT0,
   targetText,
 } from './facts.ts';
+import { noDeviationsText, notMeasuredText, type OutcomeView, outcomeView } from './outcome-view.ts';
 import type { RunbookLinker } from './runbook-links.ts';
 import { escapeXml as esc, timelineSvg } from './timeline-svg.ts';
 
@@ -24,6 +26,8 @@ th{background:#f5f5f5} .num{text-align:right;font-variant-numeric:tabular-nums}
 .badge{display:inline-block;padding:2px 10px;border-radius:12px;color:#fff;font-weight:600}
 .passed,.met,.ok{background:#2e7d32} .failed,.breached,.error{background:#c62828} .aborted{background:#6d4c41}
 .deviation{background:#ef6c00} .skipped{background:#9e9e9e} .sim{background:#1565c0} .live{background:#4a148c}
+.planned{background:#546e7a} .refused{background:#e65100} .interrupted{background:#ad1457}
+ul.reasons li{font-family:monospace;font-size:13px}
 .finding{background:#fff8e1;border-left:4px solid #ffa000;padding:4px 8px;margin:4px 0}
 .muted{color:#666} code{background:#f5f5f5;padding:0 3px} img.shot{max-width:100%;border:1px solid #ddd}
 .timeline{overflow-x:auto}`;
@@ -56,9 +60,10 @@ function objectivesTable(r: RunResult): string {
 }
 
 function phaseSplit(r: RunResult): string {
-  if (!r.rto || r.rto.phases.length === 0) return '';
-  const total = r.rto.phases.reduce((a, p) => a + p.durationMs, 0) || 1;
-  const rows = r.rto.phases
+  const phases = rtoPhasesThatRan(r);
+  if (phases.length === 0) return '';
+  const total = phases.reduce((a, p) => a + p.durationMs, 0) || 1;
+  const rows = phases
     .map(
       (p) =>
         `<tr><td>${esc(p.name)}</td><td class="num">${offsetText(p.startMs)}</td><td class="num">${formatDuration(p.durationMs)}</td><td class="num">${Math.round((100 * p.durationMs) / total)} %</td></tr>`,
@@ -88,7 +93,7 @@ function stepsTable(r: RunResult, link: RunbookLinker | undefined): string {
   return `<table class="steps"><tr><th>runbook</th><th>step</th><th>status</th><th>done at</th><th>planned by (§13)</th><th>late by</th><th>took</th></tr>${rows.join('')}</table>`;
 }
 
-function lossesSection(r: RunResult, losses: Loss[]): string {
+function lossesSection(r: RunResult, losses: Loss[], view: OutcomeView): string {
   const rpo = r.rpo;
   const rows: string[] = [];
   if (rpo)
@@ -99,7 +104,8 @@ function lossesSection(r: RunResult, losses: Loss[]): string {
     rows.push(
       `<tr><td>${esc(l.kind === 'backlog' ? `${l.what} (backlog)` : l.what)}</td><td class="num">${l.count}</td><td>${l.items?.length ? esc(l.items.map(String).join(', ')) : l.bytes === undefined ? '' : `${l.bytes} bytes`}</td><td>probe ${esc(l.probe)} (${l.stage})</td></tr>`,
     );
-  if (rows.length === 0) return '<p>No ledger or loss-reporting probe in this scenario.</p>';
+  if (rows.length === 0)
+    return `<p>${esc(notMeasuredText(view) ?? 'No ledger or loss-reporting probe in this scenario.')}</p>`;
   return `<table class="losses"><tr><th>what</th><th>lost / behind</th><th>which</th><th>measured by</th></tr>${rows.join('')}</table>`;
 }
 
@@ -131,7 +137,13 @@ export interface RunHtmlOptions {
 
 export function renderRunHtml(bundle: RunBundle, opts: RunHtmlOptions = {}): string {
   const r = bundle.result;
-  const kind = r.target.kind === 'lab' ? badge('SIMULATION', 'sim') : badge('LIVE', 'live');
+  const view = outcomeView(r);
+  // A dry run on a live target is no live run: its badge says what it was.
+  const kind = r.dryRun
+    ? badge('DRY RUN', 'planned')
+    : r.target.kind === 'lab'
+      ? badge('SIMULATION', 'sim')
+      : badge('LIVE', 'live');
   const probes = [
     ...r.probes.steadyState.map(
       (p) =>
@@ -156,18 +168,19 @@ export function renderRunHtml(bundle: RunBundle, opts: RunHtmlOptions = {}): str
   const svg = timelineSvg(r);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>Drill ${esc(r.scenario.name)} on ${esc(r.target.name)}: ${esc(r.verdict)} (${esc(r.runId)})</title>
+<title>Drill ${esc(r.scenario.name)} on ${esc(r.target.name)}: ${esc(view.label)} (${esc(r.runId)})</title>
 <style>${CSS}</style></head><body>
 <h1>Drill <code>${esc(r.scenario.name)}</code> on ${esc(targetText(r))} ${kind}</h1>
 <p class="muted">${esc(r.scenario.summary)}<br>run <code>${esc(r.runId)}</code> · started ${esc(r.startedAt)} · T0 ${esc(r.t0 ?? 'never (no fault injected)')} · took ${formatDuration(r.durationMs)}${r.dryRun ? ' · <b>dry run</b>' : ''}${r.clockOffset ? ` · <b>clock shifted by ${esc(r.clockOffset.offset)}</b> (really started ${esc(r.clockOffset.realStartedAt)}): not evidence` : ''}</p>
-<h2>Verdict</h2><p id="verdict">${badge(r.verdict.toUpperCase(), r.verdict)} ${esc(r.reason)}</p>
+<h2>Verdict</h2><p id="verdict">${badge(view.label, view.outcome)} ${esc(r.reason)}</p>
+<p class="muted" id="outcome-meaning">${esc(view.meaning)}</p>${view.reasons.length ? `<ul class="reasons">${view.reasons.map((x) => `<li>${esc(x)}</li>`).join('')}</ul>` : ''}
 <h2>Objectives</h2>${objectivesTable(r)}${phaseSplit(r)}
 <h2>Timeline</h2>${svg ? `<div class="timeline">${svg}</div>` : '<p class="muted">No fault was injected: nothing to draw.</p>'}
 <h2>Steps</h2>${stepsTable(r, opts.link)}
-<h2>Lost writes and other losses</h2>${lossesSection(r, lossesOf(r))}
+<h2>Lost writes and other losses</h2>${lossesSection(r, lossesOf(r), view)}
 <h2>Deviations</h2>${listOrNone(
     r.deviations.map((d) => `${d.stepId ? `<b>${esc(d.stepId)}</b> ` : ''}${esc(d.kind)}: ${esc(d.message)}`),
-    'None: every step ran as written.',
+    noDeviationsText(r, view),
   )}
 <h2>Runbook findings</h2>${listOrNone(
     r.findings.map(

@@ -7,9 +7,11 @@ import {
   lossesOf,
   offsetText,
   type RunBundle,
+  rtoPhasesThatRan,
   stepSinceT0,
   targetText,
 } from './facts.ts';
+import { noDeviationsText, notMeasuredText, outcomeView } from './outcome-view.ts';
 import type { RunbookLinker } from './runbook-links.ts';
 
 /** Table cells cannot hold pipes or line breaks. */
@@ -43,13 +45,12 @@ export function objectivesMarkdown(r: RunResult): string[] {
 }
 
 export function phaseSplitMarkdown(r: RunResult): string[] {
-  if (!r.rto?.phases.length) return [];
+  const phases = rtoPhasesThatRan(r);
+  if (!phases.length) return [];
   return [
     '| RTO phase | from | duration |',
     '|---|---|---|',
-    ...r.rto.phases.map(
-      (p) => `| ${cell(p.name)} | ${offsetText(p.startMs)} | ${formatDuration(p.durationMs)} |`,
-    ),
+    ...phases.map((p) => `| ${cell(p.name)} | ${offsetText(p.startMs)} | ${formatDuration(p.durationMs)} |`),
   ];
 }
 
@@ -61,6 +62,7 @@ export interface RunMarkdownOptions {
 
 export function renderRunMarkdown(bundle: RunBundle, opts: RunMarkdownOptions = {}): string {
   const r = bundle.result;
+  const view = outcomeView(r);
   const findings = findingsByStep(r);
   const ref = (runbook: string | undefined) => {
     if (!runbook) return '';
@@ -68,17 +70,21 @@ export function renderRunMarkdown(bundle: RunBundle, opts: RunMarkdownOptions = 
     return l ? `[${runbook}](${l.url})` : runbook;
   };
   const lines = [
-    `# Drill ${r.scenario.name} on ${targetText(r)}: ${r.verdict.toUpperCase()}`,
+    `# Drill ${r.scenario.name} on ${targetText(r)}: ${view.label}`,
     '',
-    `${r.target.kind === 'lab' ? '**SIMULATION** (lab target: proves the automation, not AWS). ' : '**LIVE** evidence. '}${r.scenario.summary}`,
+    `${r.dryRun ? '**DRY RUN** (nothing executed). ' : r.target.kind === 'lab' ? '**SIMULATION** (lab target: proves the automation, not AWS). ' : '**LIVE** evidence. '}${r.scenario.summary}`,
     '',
     `Run \`${r.runId}\`, started ${r.startedAt}, T0 ${r.t0 ?? 'never'}, took ${formatDuration(r.durationMs)}.${r.clockOffset ? ` Clock shifted by ${r.clockOffset.offset} (really started ${r.clockOffset.realStartedAt}): not evidence.` : ''}`,
     '',
-    `**Verdict: ${r.verdict.toUpperCase()}** — ${r.reason}`,
+    `**Verdict: ${view.label}** — ${r.reason}`,
     '',
+    view.meaning,
+    '',
+    ...(view.reasons.length ? [...view.reasons.map((x) => `- ${x}`), ''] : []),
     '## Objectives',
     '',
     ...objectivesMarkdown(r),
+    ...(notMeasuredText(view) === null ? [] : [notMeasuredText(view) as string]),
     '',
     ...phaseSplitMarkdown(r),
     '',
@@ -96,7 +102,7 @@ export function renderRunMarkdown(bundle: RunBundle, opts: RunMarkdownOptions = 
     '',
     ...(r.deviations.length
       ? r.deviations.map((d) => `- ${d.stepId ? `**${d.stepId}** ` : ''}${d.kind}: ${d.message}`)
-      : ['None: every step ran as written.']),
+      : [noDeviationsText(r, view)]),
     '',
     '## Runbook findings',
     '',
