@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { stageRunResults, stripAnalytics } from './build.ts';
+import { runOnlyResult, stageRunResults, stripAnalytics } from './build.ts';
 
 // The tail of index.html as allure awesome 3.18.0 writes it (plugin-awesome's template, analyticsEnable: true).
 const PAGE = `<div id="app"></div>
@@ -75,5 +75,55 @@ describe('stageRunResults', () => {
     expect(b.labels).toContainEqual({ name: 'tag', value: 'outcome:planned' });
     expect(b.labels).toContainEqual({ name: 'tag', value: 'target:live' });
     expect(readFileSync(join(out, '1', 'a1-attachment.json'), 'utf8')).toBe('{}');
+  });
+
+  it('a run that executed nothing is skipped, one that never concluded is broken, never green', () => {
+    const base = { t0: null, phases: [], target: { name: 'prod', kind: 'live' }, reason: 'why' };
+    const staged = (runId: string, run: Record<string, unknown>, status: string) => {
+      const dir = runWithResult(runId, { ...base, ...run });
+      const file = join(dir, 'u1-result.json');
+      writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), status }));
+      const out = mkdtempSync(join(tmpdir(), 'allure-staged-'));
+      stageRunResults(dir, out);
+      const r = read(out);
+      return [r.status, r.statusDetails?.message];
+    };
+    expect(staged('dry', { dryRun: true, verdict: 'passed' }, 'passed')).toEqual(['skipped', 'PLANNED: why']);
+    expect(staged('ref', { dryRun: false, verdict: 'failed' }, 'passed')).toEqual([
+      'skipped',
+      'REFUSED: why',
+    ]);
+    const executed = { dryRun: false, t0: '2026-12-07T10:00:00.000Z' };
+    expect(staged('ab', { ...executed, verdict: 'aborted' }, 'passed')).toEqual(['broken', 'ABORTED: why']);
+    expect(staged('ok', { ...executed, verdict: 'passed' }, 'passed')).toEqual(['passed', undefined]);
+    expect(staged('ko', { ...executed, verdict: 'failed' }, 'failed')).toEqual(['failed', undefined]);
+  });
+
+  it('a killed run recovered by `drill rollback` (no Allure results of its own) gets one result: INTERRUPTED, broken', () => {
+    const killed = JSON.parse(
+      readFileSync(
+        join(import.meta.dirname, '..', 'compliance', 'fixtures', 'self-test-interrupted.result.json'),
+        'utf8',
+      ),
+    );
+    const runDir = join(mkdtempSync(join(tmpdir(), 'allure-stage-')), killed.runId);
+    mkdirSync(runDir, { recursive: true });
+    writeFileSync(join(runDir, 'result.json'), JSON.stringify(killed));
+    const out = mkdtempSync(join(tmpdir(), 'allure-staged-'));
+    stageRunResults(join(runDir, 'allure-results'), out);
+    const only = runOnlyResult(runDir, killed);
+    const staged = JSON.parse(readFileSync(join(out, `${only.uuid}-result.json`), 'utf8'));
+    expect(staged).toMatchObject({
+      name: 'drill self-test on memory: INTERRUPTED',
+      status: 'broken',
+      statusDetails: { message: `INTERRUPTED: ${killed.reason}` },
+    });
+    expect(staged.labels).toContainEqual({ name: 'tag', value: 'outcome:interrupted' });
+    expect(staged.steps.map((s: { name: string; status: string }) => `${s.name} ${s.status}`)).toEqual([
+      'phase: plan passed',
+      'phase: preflight passed',
+      'phase: inject passed',
+      'phase: failover broken',
+    ]);
   });
 });

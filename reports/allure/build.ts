@@ -1,5 +1,6 @@
 // Builds the Allure 3 HTML report offline from one or more runs' allure-results (`allure awesome`).
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   copyFileSync,
   existsSync,
@@ -15,11 +16,12 @@ import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { DrillError } from '../../core/errors.ts';
 import { PROJECT_ROOT } from '../../core/registry.ts';
-import { runOutcome } from '../../core/runner/outcome.ts';
+import { outcomeLabel, type RunOutcome, runOutcome } from '../../core/runner/outcome.ts';
 import { RESULT_FILE } from '../../core/runner/report.ts';
 import type { RunResult } from '../../core/runner/result-schema.ts';
+import { drillLabels } from './evidence.ts';
 
-const run = promisify(execFile);
+const exec = promisify(execFile);
 
 /** The Allure 3 CLI the project pins (devDependency `allure`). */
 export function allureCli(): string {
@@ -50,7 +52,74 @@ export function usableResultsDirs(dirs: string[]): string[] {
 
 interface AllureResultFile {
   historyId?: string;
+  status?: string;
+  statusDetails?: { message?: string; trace?: string };
   labels?: { name: string; value: string }[];
+}
+
+/**
+ * What a test of a run may show, given the run's outcome: a run that executed nothing (planned, refused) is
+ * skipped, never green; a run that never concluded (aborted, interrupted) is broken where its test passed.
+ */
+export function statusForOutcome(
+  outcome: RunOutcome,
+  status: string | undefined,
+  reason: string,
+): Pick<AllureResultFile, 'status' | 'statusDetails'> | undefined {
+  const message = `${outcomeLabel(outcome)}: ${reason}`;
+  if (outcome === 'planned' || outcome === 'refused')
+    return { status: 'skipped', statusDetails: { message } };
+  if ((outcome === 'aborted' || outcome === 'interrupted') && (status === 'passed' || status === undefined))
+    return { status: 'broken', statusDetails: { message } };
+  return undefined;
+}
+
+function readRunResult(runDir: string): RunResult | undefined {
+  const file = join(runDir, RESULT_FILE);
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as RunResult) : undefined;
+}
+
+const tagsOf = (run: RunResult | undefined): string[] =>
+  run ? [`outcome:${runOutcome(run)}`, `target:${run.target.kind}`] : ['outcome:unfinished'];
+
+/**
+ * One Allure result for a run that wrote none (killed, then recovered by `drill rollback`; or run --in-process):
+ * its outcome, reason and phases, so `pnpm report --all` shows every run.
+ */
+export function runOnlyResult(runDir: string, run: RunResult): Record<string, unknown> {
+  const outcome = runOutcome(run);
+  const label = outcomeLabel(outcome);
+  const started = Date.parse(run.startedAt);
+  const phaseStatus = { ok: 'passed', failed: 'failed', aborted: 'broken', skipped: 'skipped' } as const;
+  return {
+    uuid: createHash('sha256').update(runDir).digest('hex').slice(0, 32),
+    historyId: `drill:${run.scenario.name}:${run.target.name}:${run.runId}`,
+    name: `drill ${run.scenario.name} on ${run.target.name}: ${label}`,
+    fullName: `drill ${run.scenario.name} on ${run.target.name}`,
+    status: outcome === 'passed' ? 'passed' : outcome === 'failed' ? 'failed' : 'broken',
+    statusDetails: { message: `${label}: ${run.reason}` },
+    ...statusForOutcome(outcome, undefined, run.reason),
+    stage: 'finished',
+    start: started,
+    stop: Date.parse(run.endedAt),
+    labels: [
+      ...drillLabels({ scenario: run.scenario.name, target: run.target.name, kind: run.target.kind }, 'run'),
+      ...tagsOf(run).map((value) => ({ name: 'tag', value })),
+    ],
+    parameters: [{ name: 'run id', value: run.runId, excluded: true }],
+    steps: run.phases.map((p) => ({
+      name: `phase: ${p.phase}`,
+      status: phaseStatus[p.status],
+      stage: 'finished',
+      start: started + p.startMs,
+      stop: started + p.endMs,
+      ...(p.detail ? { statusDetails: { message: p.detail } } : {}),
+      steps: [],
+      attachments: [],
+      parameters: [],
+    })),
+    attachments: [],
+  };
 }
 
 /**
@@ -61,12 +130,14 @@ interface AllureResultFile {
 export function stageRunResults(resultsDir: string, into: string): void {
   const runDir = dirname(resultsDir);
   const runId = basename(runDir);
-  const resultFile = join(runDir, RESULT_FILE);
-  const run = existsSync(resultFile)
-    ? (JSON.parse(readFileSync(resultFile, 'utf8')) as RunResult)
-    : undefined;
-  const tags = run ? [`outcome:${runOutcome(run)}`, `target:${run.target.kind}`] : ['outcome:unfinished'];
+  const run = readRunResult(runDir);
+  const tags = tagsOf(run);
   mkdirSync(into, { recursive: true });
+  if (run && usableResultsDirs([resultsDir]).length === 0) {
+    const only = runOnlyResult(runDir, run);
+    writeFileSync(join(into, `${only.uuid}-result.json`), JSON.stringify(only));
+    return;
+  }
   for (const name of readdirSync(resultsDir)) {
     if (!name.endsWith('-result.json')) {
       copyFileSync(join(resultsDir, name), join(into, name));
@@ -75,6 +146,7 @@ export function stageRunResults(resultsDir: string, into: string): void {
     const result = JSON.parse(readFileSync(join(resultsDir, name), 'utf8')) as AllureResultFile;
     if (result.historyId) result.historyId = `${result.historyId}:${runId}`;
     result.labels = [...(result.labels ?? []), ...tags.map((value) => ({ name: 'tag', value }))];
+    if (run) Object.assign(result, statusForOutcome(runOutcome(run), result.status, run.reason));
     writeFileSync(join(into, name), JSON.stringify(result));
   }
 }
@@ -88,7 +160,10 @@ export async function buildAllureHtml(
   outDir: string,
   opts: { name?: string; timeoutMs?: number } = {},
 ): Promise<string> {
-  const dirs = usableResultsDirs(resultsDirs);
+  // A run that wrote no Allure results but has a result.json (killed then rolled back, or --in-process) is shown too.
+  const dirs = resultsDirs.filter(
+    (d) => usableResultsDirs([d]).length > 0 || readRunResult(dirname(d)) !== undefined,
+  );
   if (dirs.length === 0) {
     throw new DrillError(
       'E_NOT_FOUND',
@@ -105,7 +180,7 @@ export async function buildAllureHtml(
   const args = [allureCli(), 'awesome', ...staged, '-o', outDir, '--single-file'];
   if (opts.name) args.push('--name', opts.name);
   try {
-    await run(process.execPath, args, {
+    await exec(process.execPath, args, {
       timeout: opts.timeoutMs ?? 120_000,
       env: { ...process.env, NO_COLOR: '1' },
     });
