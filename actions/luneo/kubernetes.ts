@@ -1,6 +1,5 @@
 // Runbook §6.2, §6.4, §9.1: the Kubernetes steps (scale, rollout restart, the dr-overrides configmap).
 
-import { isClientError } from '../../clients/errors.ts';
 import {
   type ConfigMapState,
   planAnnotateDeployment,
@@ -9,10 +8,19 @@ import {
   planScaleDeployment,
 } from '../../clients/kube/kube.ts';
 import { planKube } from '../../clients/kube/kube-call.ts';
-import { formatDuration } from '../../core/duration.ts';
+import {
+  KEDA_PAUSED_REPLICAS,
+  pauseScaledObject,
+  planPauseScaledObject,
+  resumeScaledObject,
+  scaledObjectsTargeting,
+} from '../../clients/kube/managers.ts';
+import { readWorkload, rolloutRefusal } from '../../clients/kube/workloads.ts';
+import { parseDuration } from '../../core/duration.ts';
 import { DrillError } from '../../core/errors.ts';
 import { defineStep, type StepDefinition } from '../../core/model.ts';
 import { luneo, type Side } from './context.ts';
+import { awaitFence } from './fence.ts';
 import { FINDINGS } from './findings.ts';
 import type { LuneoResources } from './resources.ts';
 
@@ -24,9 +32,12 @@ export const REPLICAS_BEFORE_FENCE = 'drill.luneo.io/replicas-before-fence';
 export const DR_OVERRIDES_BEFORE = 'drill.luneo.io/before-dr-mode';
 
 /**
- * §6.2: scale a deployment. Scaling to 0 (fencing) records the count it replaces on the deployment and waits for
- * the pods themselves to be gone: `status.replicas` drops to 0 at once, while terminating pods keep running for
- * their grace period (30 s by default). `replicas: 'recorded'` (§9.1) restores the count the fence recorded.
+ * §6.2: scale a deployment. Scaling to 0 (fencing) records the count it replaces on the deployment, pauses any KEDA
+ * ScaledObject targeting it (else KEDA scales it back up at its next poll), and waits for the pods themselves to be
+ * gone: `status.replicas` drops to 0 at once, while terminating pods keep running for their grace period (30 s by
+ * default), and pods on a node cut off from the API server never stop (see fence.ts). A fence it cannot prove fails
+ * the step, saying why and how long the overlap was (a deviation where the fence is best effort).
+ * `replicas: 'recorded'` (§9.1) restores the count the fence recorded and resumes what it paused.
  */
 export function scaleDeployment(opts: {
   side: Side;
@@ -43,8 +54,10 @@ export function scaleDeployment(opts: {
 }): StepDefinition<LuneoResources> {
   const fallback = opts.fallbackReplicas ?? 1;
   const shown = opts.replicas === 'recorded' ? 'its count before the failover' : String(opts.replicas);
+  const id = opts.id ?? `scale-${opts.side}-${opts.deployment}`;
+  const timeoutMs = parseDuration(opts.timeout ?? '2m');
   return defineStep<LuneoResources>({
-    id: opts.id ?? `scale-${opts.side}-${opts.deployment}`,
+    id,
     title: `Scale ${opts.deployment} in ${opts.side} to ${shown}`,
     runbook: opts.runbook ?? '§6.2',
     plannedAt: opts.plannedAt,
@@ -65,18 +78,25 @@ export function scaleDeployment(opts: {
         ];
       return [
         ...(opts.replicas === 0
-          ? [planAnnotateDeployment(context, r.kube.namespace, name, [REPLICAS_BEFORE_FENCE])]
+          ? [
+              planAnnotateDeployment(context, r.kube.namespace, name, [REPLICAS_BEFORE_FENCE]),
+              planPauseScaledObject(context, r.kube.namespace, `<ScaledObjects targeting ${name}>`),
+            ]
           : []),
         planScaleDeployment(context, r.kube.namespace, name, opts.replicas),
       ];
     },
     async run(ctx) {
+      const started = Date.now();
       const l = await luneo(ctx);
       const kube = l.kube(opts.side);
       const ns = l.r.kube.namespace;
       const name = l.r.deployments[opts.deployment];
+      const workload = await readWorkload(kube, ns, name, { signal: ctx.signal });
+      if (workload.kind !== 'Deployment') throw new DrillError('E_STEP_FAILED', rolloutRefusal(workload));
       const before = await kube.getDeployment(ns, name, { signal: ctx.signal });
       const recorded = before.annotations[REPLICAS_BEFORE_FENCE];
+      const scaledObjects = await scaledObjectsTargeting(kube, ns, name, { signal: ctx.signal });
       let replicas: number;
       let why = '';
       if (opts.replicas !== 'recorded') replicas = opts.replicas;
@@ -98,68 +118,80 @@ export function scaleDeployment(opts: {
             signal: ctx.signal,
           },
         );
+      const paused: string[] = [];
+      const resumed: string[] = [];
+      for (const so of scaledObjects) {
+        // KEDA puts the deployment back to minReplicaCount at its next poll: pause it at 0 while fenced.
+        if (replicas === 0 && (await pauseScaledObject(kube, ns, so, 0, { signal: ctx.signal })).pausedNow)
+          paused.push(so.name);
+        if (
+          opts.replicas === 'recorded' &&
+          (await resumeScaledObject(kube, ns, so, { signal: ctx.signal })).resumed
+        )
+          resumed.push(so.name);
+      }
+      const undoData = { previousReplicas: before.replicas, recordedNow: record, paused };
       const scaledAt = Date.now();
       const result = await kube.scaleDeployment(ns, name, replicas, { signal: ctx.signal });
+      const left = () => Math.max(timeoutMs - (Date.now() - started) - 2000, 1000);
       await kube.waitForRollout(ns, name, {
         signal: ctx.signal,
         intervalMs: 250,
         maxIntervalMs: 1000,
-        timeoutMs: 110_000,
+        timeoutMs: Math.min(110_000, left()),
       });
       const measurements: Record<string, number> = {};
       let fence = '';
       if (replicas === 0) {
-        const countedZeroMs = Date.now() - scaledAt;
-        if (!before.selector)
-          throw new DrillError(
-            'E_STEP_FAILED',
-            `${name} has no spec.selector.matchLabels: cannot tell its pods`,
-          );
-        try {
-          await kube.waitForPodsGone(ns, before.selector, {
-            signal: ctx.signal,
-            intervalMs: 250,
-            maxIntervalMs: 1000,
-            timeoutMs: 100_000,
-          });
-        } catch (err) {
-          if (!isClientError(err, 'E_TIMEOUT')) throw err;
-          throw new DrillError(
-            'E_STEP_FAILED',
-            `FENCE INCOMPLETE: ${name} reports 0 replicas but its pods still run ${formatDuration(Date.now() - scaledAt)} after the scale; old workers may still write while the database is promoted (${err.message})`,
-          );
+        const report = await awaitFence(kube, {
+          namespace: ns,
+          name,
+          selector: workload.selector,
+          scaledAt,
+          budgetMs: Math.min(100_000, left()),
+          signal: ctx.signal,
+        });
+        measurements.fenceOverlapMs = report.overlapMs;
+        if (!report.proven) {
+          // A failed step journals no undoData: the undo finds it here (the deployment keeps the recorded count).
+          ctx.state.set(undoKey(id), undoData);
+          throw new DrillError('E_STEP_FAILED', report.detail);
         }
-        const goneMs = Date.now() - scaledAt;
-        measurements.fenceOverlapMs = goneMs;
-        fence = `; its pods ran ${formatDuration(goneMs)} after the scale (status.replicas said 0 after ${formatDuration(countedZeroMs)}): that is how long old workers could still write`;
+        fence = `; ${report.detail}`;
       }
       // The record is used: a later drill records afresh.
       if (opts.replicas === 'recorded' && recorded !== undefined)
         await kube.annotateDeployment(ns, name, { [REPLICAS_BEFORE_FENCE]: null }, { signal: ctx.signal });
+      const keda = [
+        paused.length ? `; KEDA paused at 0 (${KEDA_PAUSED_REPLICAS}) on ${paused.join(', ')}` : '',
+        resumed.length ? `; KEDA resumed on ${resumed.join(', ')}` : '',
+      ].join('');
       return {
-        detail: `${name} ${result.previousReplicas} → ${replicas} replicas${why} in ${l.r[opts.side].kubeContext}${result.alreadyDone ? ' (already)' : ''}${fence}`,
+        detail: `${name} ${result.previousReplicas} → ${replicas} replicas${why} in ${l.r[opts.side].kubeContext}${result.alreadyDone ? ' (already)' : ''}${keda}${fence}`,
         measurements,
-        undoData: { previousReplicas: result.previousReplicas, recordedNow: record },
+        undoData,
       };
     },
     async undo(ctx, undoData) {
-      const data = undoData as { previousReplicas?: number; recordedNow?: boolean } | undefined;
+      const data = (undoData ?? ctx.state.get(undoKey(id))) as
+        | { previousReplicas?: number; recordedNow?: boolean; paused?: string[] }
+        | undefined;
       if (data?.previousReplicas === undefined) return;
       const l = await luneo(ctx);
       const kube = l.kube(opts.side);
+      const ns = l.r.kube.namespace;
       const name = l.r.deployments[opts.deployment];
-      await kube.scaleDeployment(l.r.kube.namespace, name, data.previousReplicas, { signal: ctx.signal });
+      await kube.scaleDeployment(ns, name, data.previousReplicas, { signal: ctx.signal });
+      for (const so of await scaledObjectsTargeting(kube, ns, name, { signal: ctx.signal }))
+        if (data.paused?.includes(so.name)) await resumeScaledObject(kube, ns, so, { signal: ctx.signal });
       if (data.recordedNow)
-        await kube.annotateDeployment(
-          l.r.kube.namespace,
-          name,
-          { [REPLICAS_BEFORE_FENCE]: null },
-          {
-            signal: ctx.signal,
-          },
-        );
+        await kube.annotateDeployment(ns, name, { [REPLICAS_BEFORE_FENCE]: null }, { signal: ctx.signal });
     },
   });
+}
+
+function undoKey(stepId: string): string {
+  return `kubernetes:undo:${stepId}`;
 }
 
 /** §6.4: `rollout restart` deployments so they re-read DATABASE_URL and the configmap; wait for the rollout. */
@@ -187,6 +219,11 @@ export function rolloutRestart(opts: {
       const l = await luneo(ctx);
       const kube = l.kube(opts.side);
       const names = opts.deployments.map((d) => l.r.deployments[d]);
+      // Every workload is read first: a kind the drill does not restart is refused before anything changes.
+      for (const name of names) {
+        const workload = await readWorkload(kube, l.r.kube.namespace, name, { signal: ctx.signal });
+        if (workload.kind !== 'Deployment') throw new DrillError('E_STEP_FAILED', rolloutRefusal(workload));
+      }
       for (const name of names) await kube.rolloutRestart(l.r.kube.namespace, name, { signal: ctx.signal });
       const done = await Promise.all(
         names.map((name) =>

@@ -1,6 +1,7 @@
 // Runbook §5 when only the workload fails: a bad configuration makes every luneo-api pod of the primary exit at
 // start (CrashLoopBackOff) while the database, the load balancer and the cluster are fine. The decision is a rollout
 // restart in the primary once the cause is removed, not a regional failover; the database never moves.
+import { readWorkload } from '../../clients/kube/workloads.ts';
 import { pollUntil } from '../../clients/poll.ts';
 import { DrillError } from '../../core/errors.ts';
 import { defineFault, defineStep, type ProbeDefinition, type StepDefinition } from '../../core/model.ts';
@@ -34,7 +35,7 @@ export const badConfigCrashLoop = defineFault<LuneoResources>({
       },
       {
         service: 'kubernetes',
-        operation: `delete pods -l app=${r.deployments.api}`,
+        operation: `delete pods of ${r.deployments.api} (its spec.selector)`,
         scope: r.primary.kubeContext,
         mutating: true,
       },
@@ -52,7 +53,11 @@ export const badConfigCrashLoop = defineFault<LuneoResources>({
       { signal: ctx.signal },
     );
     const previous = { [BAD_OVERRIDE_KEY]: before?.data[BAD_OVERRIDE_KEY] ?? null };
-    const pods = await kube.listPods(ns, `app=${l.r.deployments.api}`, { signal: ctx.signal });
+    // The pods are what the workload itself selects (its spec.selector), not a guessed label.
+    const api = await readWorkload(kube, ns, l.r.deployments.api, { signal: ctx.signal });
+    const pods = (await kube.listPods(ns, api.selector, { signal: ctx.signal })).filter(
+      (p) => !p.deletionTimestamp,
+    );
     for (const pod of pods) await kube.deletePod(ns, pod.name, { signal: ctx.signal });
     return {
       detail: `dr-overrides has DATABASE_URL_SECRET_ID=${BAD_SECRET_ID}; ${pods.length} ${l.r.deployments.api} pods deleted (replacements read the bad value)`,
@@ -145,6 +150,7 @@ export function assessWorkload(opts: { plannedAt?: string } = {}): StepDefinitio
         }));
       const kube = l.kube('primary');
       const nodes = await kube.listNodes({ signal: ctx.signal });
+      const api = await readWorkload(kube, l.r.kube.namespace, l.r.deployments.api, { signal: ctx.signal });
       // Crash-looping: no API pod ready and the pods restarting (waited for: the kubelet backs off between restarts).
       const pods = await pollUntil({
         site: { service: 'kubernetes', operation: 'list pods', scope: l.r.primary.kubeContext },
@@ -154,9 +160,7 @@ export function assessWorkload(opts: { plannedAt?: string } = {}): StepDefinitio
         timeoutMs: 45_000,
         signal: ctx.signal,
         check: async () => {
-          const now = await kube.listPods(l.r.kube.namespace, `app=${l.r.deployments.api}`, {
-            signal: ctx.signal,
-          });
+          const now = await kube.listPods(l.r.kube.namespace, api.selector, { signal: ctx.signal });
           const settled = now.some((p) => p.ready) || now.some((p) => p.restarts > 0);
           const seen = now.map((p) => `${p.name} ready=${p.ready} restarts=${p.restarts}`).join(', ');
           return settled ? { done: true, value: now } : { done: false, seen: seen || 'no pod' };

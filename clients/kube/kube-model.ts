@@ -1,6 +1,6 @@
 // Kubernetes shapes and pure helpers: deployment info, the rollout-complete test, planned calls.
 
-import type { V1Deployment } from '@kubernetes/client-node';
+import type { V1Deployment, V1LabelSelector } from '@kubernetes/client-node';
 import { planKube } from './kube-call.ts';
 
 export const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
@@ -17,7 +17,7 @@ export interface DeploymentInfo {
   readyReplicas: number;
   availableReplicas: number;
   restartedAt?: string;
-  /** spec.selector.matchLabels as a label selector, e.g. "app=ai-worker". */
+  /** spec.selector (matchLabels and matchExpressions) as a label selector, e.g. "app=ai-worker". */
   selector: string;
   annotations: Record<string, string>;
   /** Reason of the Progressing condition, e.g. "ProgressDeadlineExceeded". */
@@ -30,6 +30,15 @@ export interface PodInfo {
   ready: boolean;
   restarts: number;
   node: string | undefined;
+  /** metadata.deletionTimestamp: set on a terminating pod, the end of its grace period. */
+  deletionTimestamp?: string;
+}
+
+export interface NodeInfo {
+  name: string;
+  ready: boolean;
+  /** The Ready condition's status: Unknown once the node lifecycle controller stopped hearing from its kubelet. */
+  readyStatus: string;
 }
 
 export function toDeploymentInfo(d: V1Deployment): DeploymentInfo {
@@ -47,12 +56,27 @@ export function toDeploymentInfo(d: V1Deployment): DeploymentInfo {
     readyReplicas: s.readyReplicas ?? 0,
     availableReplicas: s.availableReplicas ?? 0,
     ...(restartedAt ? { restartedAt } : {}),
-    selector: Object.entries(d.spec?.selector?.matchLabels ?? {})
-      .map(([k, v]) => `${k}=${v}`)
-      .join(','),
+    selector: labelSelectorString(d.spec?.selector),
     annotations: { ...d.metadata?.annotations },
     ...(progressing ? { progressing } : {}),
   };
+}
+
+/**
+ * A LabelSelector in the string syntax of `?labelSelector=` (metav1.FormatLabelSelector): matchLabels as `k=v`,
+ * matchExpressions as `k in (a,b)`, `k notin (a)`, `k`, `!k`. Empty when the selector selects nothing.
+ * https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors
+ */
+export function labelSelectorString(selector: V1LabelSelector | undefined): string {
+  const labels = Object.entries(selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
+  const expressions = (selector?.matchExpressions ?? []).map((e) => {
+    const values = [...(e.values ?? [])].sort().join(',');
+    if (e.operator === 'In') return `${e.key} in (${values})`;
+    if (e.operator === 'NotIn') return `${e.key} notin (${values})`;
+    if (e.operator === 'Exists') return e.key;
+    return `!${e.key}`;
+  });
+  return [...labels, ...expressions].join(',');
 }
 
 /** Same test as `kubectl rollout status`: new generation observed, all replicas updated, ready and available, no old ones. */

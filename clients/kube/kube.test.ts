@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FAST_RETRY, RecordingAudit } from '../testing.ts';
-import { KubeClient } from './kube.ts';
+import { KubeClient, labelSelectorString, toDeploymentInfo } from './kube.ts';
 
 // A tiny stand-in for the Kubernetes API: records every request and answers from a per-test script.
 interface Recorded {
@@ -348,13 +348,41 @@ describe('pods and nodes', () => {
         items: [
           { metadata: { name: 'a' }, status: { conditions: [{ type: 'Ready', status: 'True' }] } },
           { metadata: { name: 'b' }, status: { conditions: [{ type: 'Ready', status: 'False' }] } },
+          { metadata: { name: 'c' }, status: { conditions: [{ type: 'Ready', status: 'Unknown' }] } },
         ],
       },
     });
     expect(await kube.listNodes()).toEqual([
-      { name: 'a', ready: true },
-      { name: 'b', ready: false },
+      { name: 'a', ready: true, readyStatus: 'True' },
+      { name: 'b', ready: false, readyStatus: 'False' },
+      { name: 'c', ready: false, readyStatus: 'Unknown' },
     ]);
+  });
+});
+
+describe('labelSelectorString', () => {
+  it('writes matchLabels and matchExpressions as ?labelSelector= reads them', () => {
+    expect(
+      labelSelectorString({
+        matchLabels: { 'app.kubernetes.io/name': 'ai-worker' },
+        matchExpressions: [
+          { key: 'tier', operator: 'In', values: ['worker', 'batch'] },
+          { key: 'canary', operator: 'NotIn', values: ['true'] },
+          { key: 'team', operator: 'Exists' },
+          { key: 'legacy', operator: 'DoesNotExist' },
+        ],
+      }),
+    ).toBe('app.kubernetes.io/name=ai-worker,tier in (batch,worker),canary notin (true),team,!legacy');
+  });
+
+  it('a deployment selected by an expression has a selector that says so', () => {
+    const info = toDeploymentInfo({
+      spec: {
+        selector: { matchExpressions: [{ key: 'app', operator: 'In', values: ['luneo-api'] }] },
+        template: {},
+      },
+    });
+    expect(info.selector).toBe('app in (luneo-api)');
   });
 });
 

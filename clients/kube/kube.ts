@@ -12,6 +12,7 @@ import { KubeCaller, MERGE_PATCH } from './kube-call.ts';
 
 import {
   type DeploymentInfo,
+  type NodeInfo,
   type PodInfo,
   planAnnotateDeployment,
   planApplyConfigMap,
@@ -343,6 +344,9 @@ export class KubeClient {
       ready: p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
       restarts: (p.status?.containerStatuses ?? []).reduce((sum, c) => sum + (c.restartCount ?? 0), 0),
       node: p.spec?.nodeName,
+      ...(p.metadata?.deletionTimestamp
+        ? { deletionTimestamp: new Date(p.metadata.deletionTimestamp).toISOString() }
+        : {}),
     }));
   }
 
@@ -387,12 +391,12 @@ export class KubeClient {
     return { waitedMs: Date.now() - started, podsAtStart: podsAtStart ?? 0 };
   }
 
-  async listNodes(opts: CallOptions = {}): Promise<{ name: string; ready: boolean }[]> {
+  async listNodes(opts: CallOptions = {}): Promise<NodeInfo[]> {
     const list = await this.caller.send('list nodes', undefined, (o) => this.core.listNode({}, o), opts);
-    return list.items.map((n) => ({
-      name: n.metadata?.name ?? '',
-      ready: n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
-    }));
+    return list.items.map((n) => {
+      const readyStatus = n.status?.conditions?.find((c) => c.type === 'Ready')?.status ?? 'Unknown';
+      return { name: n.metadata?.name ?? '', ready: readyStatus === 'True', readyStatus };
+    });
   }
 
   async #deleteIgnoringMissing(

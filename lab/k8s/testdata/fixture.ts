@@ -52,7 +52,7 @@ export async function startFixture(
   name: string,
   region: string,
   podEnv?: (pod: { name: string; namespace: string; deployment: string }) => Record<string, string>,
-  options: Pick<KubeClusterOptions, 'timing' | 'timingOverrides'> = {},
+  options: Pick<KubeClusterOptions, 'timing' | 'timingOverrides' | 'customResources'> = {},
 ): Promise<Fixture> {
   const dir = await mkdtemp(join(tmpdir(), `k8s-${name}-`));
   // K8S_LAB_TRACE=<file>: log every API request and pod event of the test clusters there.
