@@ -29,7 +29,9 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['{core,clients,actions,scenarios,probes,reports,targets,lab}/**/*.test.ts'],
+          include: [
+            '{core,clients,actions,scenarios,probes,reports,targets,lab,scripts,examples}/**/*.test.ts',
+          ],
           exclude: ['**/*.lab.test.ts', '**/node_modules/**'],
           testTimeout: 10_000,
           sequence: { groupOrder: 0 },

@@ -1,0 +1,193 @@
+// The fences between top-level folders (issue 17, DESIGN.md "Shape"), checked on every source file's imports.
+// Like Playwright's DEPS.list: a table of what each folder's shipped code may import. Tests and test helpers
+// (*.test.ts, *.bench.ts, testing.ts, testing/, TEST_SUPPORT) may reach any folder to set up what they prove, but
+// take part in the circle check like every file.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { type ImportEdge, importCircles, importsOf, sourceFiles } from './import-graph.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** Top-level folders (and root files) → the other folders their shipped code may import. */
+const DEPS: Record<string, readonly string[]> = {
+  // The engine: knows nothing of AWS, Kubernetes, Luneo, the lab, reports or scenarios.
+  core: [],
+  // Thin SDK wrappers: the engine's types, nothing of scenarios.
+  clients: ['core'],
+  // Checks of what users see.
+  probes: ['core', 'clients'],
+  // Steps and faults, and an app's own steps and probes: never the lab (a target resolves it), never a target.
+  actions: ['core', 'clients', 'probes'],
+  // Bindings of logical names to real resources; the lab target is the one place that may start a lab.
+  targets: ['core', 'clients', 'actions', 'probes', 'lab'],
+  // Read like the runbook: data plus references to actions and probes.
+  scenarios: ['core', 'actions', 'probes'],
+  // Folds of a run's record.
+  reports: ['core', 'probes'],
+  // Vitest specs: bind a scenario and a target, run the engine, mirror it in Allure.
+  drills: ['core', 'probes', 'reports'],
+  // The embedded platform: a faithful adversary that imports nothing of the drill.
+  lab: [],
+  // Another team's app: only the public entry point (package `drill`, index.ts).
+  examples: ['index.ts'],
+  // The public entry point.
+  'index.ts': ['core', 'actions', 'probes'],
+  // Harnesses over everything.
+  bench: ['core', 'clients', 'actions', 'probes', 'targets', 'lab'],
+  safety: ['core', 'clients', 'actions', 'probes', 'targets', 'scenarios', 'reports', 'lab'],
+  scripts: [],
+  'vitest.config.ts': ['scripts'],
+};
+
+/** Parts of an allowed folder that a folder may still not import. */
+const DENIED: Record<string, readonly string[]> = {
+  // The vitest harness runs the engine through the public API, not through CLI internals.
+  drills: ['core/cli/'],
+};
+
+/** Packages a folder's shipped code may not import (DESIGN.md: core knows nothing of AWS, Kubernetes or vitest). */
+const FORBIDDEN_PACKAGES: Record<string, readonly string[]> = {
+  core: ['@aws-sdk/', '@smithy/', '@kubernetes/', 'aws-sdk', 'vitest', 'allure', 'playwright'],
+  clients: ['vitest', 'allure'],
+  lab: ['vitest', 'allure'],
+};
+
+/** The CLIs are the composition root: they may run vitest (core/cli/vitest-runner.ts). */
+const PACKAGE_FENCE_EXEMPT = ['core/cli/'];
+
+/** Test helpers outside a testing/ folder: the fidelity bench's harness and the world it drives. */
+const TEST_SUPPORT = ['probes/fidelity-harness.ts', 'probes/fidelity-world.ts'];
+
+/**
+ * Known violations, each with why it is still here. The test fails on any violation not listed, and on an entry
+ * that no longer occurs (delete it when the import is gone).
+ */
+const KNOWN_VIOLATIONS: Record<string, string> = {
+  'core/cli/main.ts -> reports/runbook/command.ts':
+    'the `drill runbook` command: the CLIs move to one composition root with the CLI rewrite of issue 17',
+  'drills/harness.ts -> core/cli/run-command.ts':
+    'loadDrill: the harness should import the public API once the CLI rewrite of issue 17 exposes it',
+  'drills/harness.ts -> core/cli/worker-interrupt.ts':
+    'abortOnSignals: the harness should import the public API once the CLI rewrite of issue 17 exposes it',
+  'actions/luneo/context.ts -> lab/platform/info.ts':
+    "Luneo's context reads lab.json: moves behind the lab target with the generic actions of issue 17 item 3",
+  'reports/runbook/command.ts -> scenarios/runbook/coverage.ts':
+    "the runbook command loads Luneo's coverage map: the CLI composition root should hand it in (reports rewrite)",
+  'scenarios/runbook/coverage.ts -> reports/runbook/coverage.ts':
+    'defineCoverage lives in reports/runbook: moves to core (or the public API) with the reports rewrite',
+  'scenarios/self-test.ts -> targets/memory.ts':
+    'the self-test drives the in-memory platform whose helpers live with its target: moves to one app folder (item 3)',
+};
+
+/**
+ * Known import circles, each with why it is still here; same rules as above. A key ending in `/` tolerates any
+ * circle whose files all lie in that folder; otherwise the key lists files (space-separated) that a tolerated circle
+ * contains, so a circle elsewhere is new.
+ */
+const KNOWN_CIRCLES: Record<string, string> = {
+  'core/model.ts core/safety/types.ts':
+    'Target names TargetSafety, whose checks take a RunContext: the safety types move with the core/safety rewrite',
+  'core/runner/':
+    'DrillRun is the mutable bag five files push to: the events-as-record rewrite of issue 17 items 1-2 removes it',
+};
+
+/** The KNOWN_CIRCLES key that tolerates `circle` (its files), if any. */
+function knownCircle(circle: readonly string[]): string | undefined {
+  return Object.keys(KNOWN_CIRCLES).find((key) =>
+    key.endsWith('/')
+      ? circle.every((file) => file.startsWith(key))
+      : key.split(' ').every((file) => circle.includes(file)),
+  );
+}
+
+const isTestCode = (file: string) =>
+  /\.(test|bench)\.ts$|(^|\/)testing(\/|\.ts$)/.test(file) ||
+  file.startsWith('safety/') ||
+  TEST_SUPPORT.includes(file);
+
+const folderOf = (file: string) => (file.includes('/') ? file.slice(0, file.indexOf('/')) : file);
+
+function projectPackage(): { name: string; exports: Record<string, string> } {
+  const pkg = JSON.parse(readFileSync(`${ROOT}/package.json`, 'utf8')) as {
+    name: string;
+    exports?: Record<string, string>;
+  };
+  return { name: pkg.name, exports: pkg.exports ?? {} };
+}
+
+/** Every import that crosses a fence, as `from -> to`. */
+export function violations(edges: readonly ImportEdge[]): string[] {
+  const found: string[] = [];
+  for (const e of edges) {
+    const from = folderOf(e.from);
+    if (e.kind === 'package') {
+      if (isTestCode(e.from) || PACKAGE_FENCE_EXEMPT.some((p) => e.from.startsWith(p))) continue;
+      const banned = FORBIDDEN_PACKAGES[from] ?? [];
+      if (banned.some((p) => e.to === p || e.to.startsWith(p))) found.push(`${e.from} -> ${e.to}`);
+      continue;
+    }
+    const to = folderOf(e.to);
+    if (from === to || isTestCode(e.from)) continue;
+    const denied = (DENIED[from] ?? []).some((p) => e.to.startsWith(p));
+    if (denied || !(DEPS[from] ?? []).includes(to)) found.push(`${e.from} -> ${e.to}`);
+  }
+  return [...new Set(found)].sort();
+}
+
+function projectEdges(): { files: string[]; edges: ImportEdge[] } {
+  const files = sourceFiles(ROOT);
+  const { name, exports } = projectPackage();
+  return { files, edges: files.flatMap((f) => importsOf(ROOT, f, name, exports)) };
+}
+
+describe('fences between top-level folders', () => {
+  const { files, edges } = projectEdges();
+
+  it('reads the imports of every file, type-only and dynamic ones too', () => {
+    // This very file imports node:fs, vitest and ./import-graph.ts; the model is imported with `import type` by
+    // clients and dynamically (`await import`) by the CLI: a reader that missed either would miss those edges.
+    expect(files.length).toBeGreaterThan(300);
+    const to = (from: string) => edges.filter((e) => e.from === from).map((e) => e.to);
+    expect(to('scripts/fences.test.ts')).toEqual([
+      'node:fs',
+      'node:url',
+      'vitest',
+      'scripts/import-graph.ts',
+    ]);
+    expect(edges).toContainEqual(
+      expect.objectContaining({ from: 'core/cli/main.ts', to: 'core/cli/run-command.ts' }),
+    );
+  });
+
+  it('every top-level folder has a row in the table', () => {
+    const folders = new Set(files.map(folderOf));
+    expect([...folders].filter((f) => !(f in DEPS))).toEqual([]);
+  });
+
+  it('no import crosses a fence, except the known ones listed with their reason', () => {
+    const found = violations(edges);
+    const known = Object.keys(KNOWN_VIOLATIONS);
+    expect(
+      found.filter((v) => !known.includes(v)),
+      'new imports across a fence',
+    ).toEqual([]);
+    expect(
+      known.filter((v) => !found.includes(v)),
+      'fixed: delete from KNOWN_VIOLATIONS',
+    ).toEqual([]);
+  });
+
+  it('no import circle among files, except the known ones listed with their reason', () => {
+    const circles = importCircles(edges);
+    expect(
+      circles.filter((c) => !knownCircle(c)).map((c) => c.join(' ')),
+      'new import circles',
+    ).toEqual([]);
+    const tolerated = new Set(circles.map(knownCircle));
+    expect(
+      Object.keys(KNOWN_CIRCLES).filter((k) => !tolerated.has(k)),
+      'fixed: delete from KNOWN_CIRCLES',
+    ).toEqual([]);
+  });
+});
