@@ -9,6 +9,8 @@ import { DrillError } from '../core/errors.ts';
 import { Redactor } from '../core/redact.ts';
 import { ConsoleReporter } from '../core/reporters/console.ts';
 import { createRunId } from '../core/runner/ids.ts';
+import { runOutcome } from '../core/runner/outcome.ts';
+import { EXIT_CODES } from '../core/runner/report.ts';
 import type { RunResult } from '../core/runner/result-schema.ts';
 import { runScenario } from '../core/runner/run-scenario.ts';
 import { rpoParameters, rtoParameters } from '../reports/allure/evidence.ts';
@@ -28,6 +30,16 @@ function runbookLinker(): RunbookLinker | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A refused run (and a dry run that would refuse) or an aborted one measured nothing: its checks are skipped, not
+ * failed, with the outcome and reason as their note (Allure shows it; the console said it once, in the verdict).
+ */
+export function measuredNothing(result: RunResult): string | undefined {
+  const outcome = runOutcome(result);
+  if (outcome !== 'aborted' && result.exitCode !== EXIT_CODES.refused) return undefined;
+  return `${outcome}: ${result.reason}`;
 }
 
 /**
@@ -58,8 +70,8 @@ export async function describeDrill(scenarioName: string): Promise<void> {
   let result: RunResult | undefined;
   const ran = (skip?: (note: string) => void) => {
     if (!result) throw new Error(`the drill did not produce a result; see ${runDir}`);
-    // An aborted drill measured nothing: its objectives are skipped, not failed.
-    if (result.verdict === 'aborted') skip?.(result.reason);
+    const note = measuredNothing(result);
+    if (note) skip?.(note);
     return result;
   };
 

@@ -11,7 +11,8 @@ export default defineConfig({
   test: {
     include: ['drills/**/*.drill.ts'],
     setupFiles: ['allure-vitest/setup'],
-    reporters: ['verbose', ['allure-vitest/reporter', { resultsDir }]],
+    // drill-reporter.ts: failed checks only, one line each; the engine's console tells the run.
+    reporters: ['./drills/drill-reporter.ts', ['allure-vitest/reporter', { resultsDir }]],
     pool: 'forks',
     maxWorkers: 1,
     fileParallelism: false,

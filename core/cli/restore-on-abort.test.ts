@@ -11,9 +11,9 @@ const promotion = {
   wayBack: 'pnpm drill switchback --target lab (SwitchoverGlobalCluster back to eu-west-1, no data loss)',
 };
 
-function resultFile(verdict: string, irreversible: unknown[]): string {
+function resultFile(verdict: string, irreversible: unknown[], steps: unknown[] = []): string {
   const file = join(mkdtempSync(join(tmpdir(), 'drill-abort-')), 'result.json');
-  writeFileSync(file, JSON.stringify({ verdict, irreversible, target: { name: 'lab', kind: 'lab' } }));
+  writeFileSync(file, JSON.stringify({ verdict, irreversible, steps, target: { name: 'lab', kind: 'lab' } }));
   return file;
 }
 
@@ -58,6 +58,23 @@ describe('after an abort that left an irreversible step', () => {
     expect(h.lines[1]).toBe(
       `--restore-on-abort: switchback ended with exit 1: the target is NOT back; see its run above and ${file}`,
     );
+  });
+
+  it('says nothing after the verdict when the restore steps (the way back) ran already', async () => {
+    const h = harness({ restoreOnAbort: true });
+    const steps = [
+      { phase: 'failover', status: 'ok' },
+      { phase: 'restore', status: 'ok' },
+      { phase: 'restore', status: 'ok' },
+    ];
+    expect(await afterAbort(3, resultFile('aborted', [promotion], steps), h.options, h.write)).toBe(3);
+    expect([h.lines, h.calls]).toEqual([[], []]);
+    const failed = [
+      { phase: 'restore', status: 'ok' },
+      { phase: 'restore', status: 'failed' },
+    ];
+    await afterAbort(3, resultFile('aborted', [promotion], failed), harness().options, h.write);
+    expect(h.lines).toHaveLength(1);
   });
 
   it('does nothing for a passed drill, or an abort before any irreversible step', async () => {

@@ -152,6 +152,12 @@ async function runOnce(
   }
 }
 
+/** The scenario's own restore steps (its way back) all ran: nothing is left to say or run. */
+const wayBackRan = (result: RunResult) => {
+  const restore = (result.steps ?? []).filter((s) => s.phase === 'restore');
+  return restore.length > 0 && restore.every((s) => s.status === 'ok');
+};
+
 /**
  * An aborted drill that started an irreversible step left the target failed over: its abort path is the way
  * back (the switchback). With --restore-on-abort it runs now, on the same target; otherwise the command is printed.
@@ -165,7 +171,7 @@ export async function afterAbort(
   if (!existsSync(resultFile)) return code;
   const result = JSON.parse(readFileSync(resultFile, 'utf8')) as RunResult;
   const step = result.irreversible[0];
-  if (result.verdict !== 'aborted' || !step) return code;
+  if (result.verdict !== 'aborted' || !step || wayBackRan(result)) return code;
   const scenario = wayBackScenario(step.wayBack);
   if (!opts.restoreOnAbort || !scenario) {
     write(

@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { waitFor } from '../../lab/testing/poll.ts';
 import { MemoryPlatform } from '../../targets/memory.ts';
 import { isProcessAlive } from '../process-alive.ts';
+import { runOutcome } from '../runner/outcome.ts';
+import type { RunResult } from '../runner/result-schema.ts';
 import { SAME_INTERRUPT_MS } from './interrupt.ts';
 import { readJournal, runDirIn, runDrill, sandbox, spawnDrill, waitForJournal } from './spawn-drill.ts';
 
@@ -17,6 +19,16 @@ interface AllureStep {
   start: number;
   stop: number;
   steps?: AllureStep[];
+}
+
+/** What vitest's own reporters print: test marks, failures with traces, the "Tests 1 passed | 13 skipped" summary. */
+const VITEST_NOISE =
+  /AssertionError|❯|×|✓|↓|Test Files|\d+ (passed|skipped|failed)\b|drills\/self-test\.drill\.ts/;
+
+/** The verdict block a run ends with: from its "verdict:" line to the end. */
+function lastLines(output: string): string[] {
+  const lines = output.trimEnd().split('\n');
+  return lines.slice(lines.findLastIndex((l) => l.startsWith('verdict: ')));
 }
 
 function allureResults(runDir: string): { name: string; status: string; steps: AllureStep[] }[] {
@@ -72,6 +84,31 @@ describe('pnpm drill through vitest', { timeout: 120_000 }, () => {
     );
     expect(platformOf(box.stateFile).leftovers()).toEqual([]);
     expect(platformOf(box.stateFile).read().writer).toBe('eu-west-1');
+    // The reason once, in the verdict, and the verdict last: no skipped-test notes, no "1 passed".
+    const output = drill.output();
+    expect(output.split('aborted by the operator (SIGINT)').length - 1, output).toBe(1);
+    expect(lastLines(output)[0]).toMatch(/^verdict: ABORTED \(exit 3\): aborted by the operator \(SIGINT\)/);
+    expect(output).not.toMatch(VITEST_NOISE);
+  });
+
+  it('a refused run is one verdict block, last, with no failed tests or traces; Allure records its checks refused', async () => {
+    const box = sandbox();
+    platformOf(box.stateFile).mutate('left-over-outage', (s) => {
+      s.outage = true;
+    });
+    const { code, output } = await runDrill(['self-test', '--out', box.outDir], box.env);
+    expect(code, output).toBe(5);
+    expect(lastLines(output)).toEqual([
+      'verdict: REFUSED (exit 5): steady state is not green, nothing was injected: probe "public-api" failed: eu-west-1 is unreachable (DNS points there)',
+      '  RTO not measured, RPO not measured',
+      `  results: ${runDirIn(box.outDir)}`,
+    ]);
+    expect(output).not.toMatch(VITEST_NOISE);
+    // Allure: each check skipped (it measured nothing), not failed; the run's result.json (attached) says refused.
+    const results = allureResults(runDirIn(box.outDir)!);
+    expect(results.map((r) => r.status)).toEqual(Array(5).fill('skipped'));
+    const result = JSON.parse(readFileSync(join(runDirIn(box.outDir)!, 'result.json'), 'utf8')) as RunResult;
+    expect([runOutcome(result), result.exitCode]).toEqual(['refused', 5]);
   });
 
   it('a second Ctrl-C kills the worker and exits 130; rollback cleans up after it', async () => {
