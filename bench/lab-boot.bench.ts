@@ -1,20 +1,28 @@
-// Lab boot time: startLab() in a fresh temp dir until the public URL serves, stopped in between (issue 3: < 15 s).
+// Lab boot time: startLab() in a fresh temp dir until the public URL serves, stopped in between (issue 20: the
+// median of 5 boots within 5 s). Also the median time at which each boot phase was reached ("boot: <phase> at N ms"
+// lines of lab.ts), to say where the seconds go.
 import { rm } from 'node:fs/promises';
 import { startLab } from '../lab/lab.ts';
 import { makeLabDir } from '../lab/testing/lab-fixture.ts';
 import { type BenchResult, median } from './types.ts';
 
-const TARGET_MS = 15_000;
-const RUNS = Number(process.env.LAB_BOOT_RUNS ?? 3);
+const TARGET_MS = 5_000;
+const RUNS = Number(process.env.LAB_BOOT_RUNS ?? 5);
+const PHASE = /^boot: (.+) at (\d+) ms$/;
 
 export default async function labBoot(): Promise<BenchResult[]> {
   const boots: number[] = [];
   const stops: number[] = [];
+  const phases = new Map<string, number[]>();
   for (let run = 1; run <= RUNS; run++) {
     const dir = makeLabDir('bench-lab-boot');
+    const log = (line: string) => {
+      const [, phase, ms] = PHASE.exec(line) ?? [];
+      if (phase && ms) phases.set(phase, [...(phases.get(phase) ?? []), Number(ms)]);
+    };
     try {
       const started = performance.now();
-      const lab = await startLab({ dir });
+      const lab = await startLab({ dir, log });
       boots.push(Math.round(performance.now() - started));
       const stopping = performance.now();
       await lab.stop();
@@ -27,7 +35,13 @@ export default async function labBoot(): Promise<BenchResult[]> {
   const samples = `samples ${boots.join(', ')} ms`;
   return [
     { name: 'lab boot median', value: median(boots), unit: 'ms', target: TARGET_MS, note: samples },
-    { name: 'lab boot max', value: Math.max(...boots), unit: 'ms', target: TARGET_MS, note: samples },
+    { name: 'lab boot max', value: Math.max(...boots), unit: 'ms', note: samples },
     { name: 'lab stop median', value: median(stops), unit: 'ms', note: `samples ${stops.join(', ')} ms` },
+    ...[...phases].map(([phase, at]) => ({
+      name: `boot phase "${phase}" reached (median)`,
+      value: median(at),
+      unit: 'ms',
+      note: `samples ${at.join(', ')} ms`,
+    })),
   ];
 }

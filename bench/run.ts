@@ -1,6 +1,8 @@
 // pnpm bench [name…]: runs every bench/*.bench.ts (or those whose file name contains a given name) one after
-// another, prints a table and writes out/bench.json. Exit 1 when a benchmark throws or misses its target.
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+// another, prints a table and writes out/bench.json (the files run now replace their own earlier entries; the
+// others' are kept, so `pnpm bench lab-boot` does not erase the rest). Exit 1 when a benchmark throws or misses
+// its target.
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -11,6 +13,8 @@ const OUT_FILE = fileURLToPath(new URL('../out/bench.json', import.meta.url));
 
 interface FileOutcome {
   file: string;
+  /** When this file ran (entries kept from earlier runs keep theirs). */
+  ranAt?: string;
   durationMs: number;
   results: (BenchResult & { ok?: boolean })[];
   error?: string;
@@ -63,6 +67,19 @@ function table(outcomes: FileOutcome[]): string {
     .join('\n');
 }
 
+/** The entries of out/bench.json as the last run left them (none if absent or unreadable). */
+async function earlierOutcomes(): Promise<FileOutcome[]> {
+  try {
+    const earlier = JSON.parse(await readFile(OUT_FILE, 'utf8')) as {
+      ranAt?: string;
+      benches?: FileOutcome[];
+    };
+    return (earlier.benches ?? []).map((o) => ({ ...o, ranAt: o.ranAt ?? earlier.ranAt }));
+  } catch {
+    return [];
+  }
+}
+
 async function main(): Promise<void> {
   const files = await benchFiles(process.argv.slice(2));
   if (files.length === 0) {
@@ -72,17 +89,19 @@ async function main(): Promise<void> {
   const outcomes: FileOutcome[] = [];
   for (const file of files) {
     console.log(`bench: running ${file}`);
-    const outcome = await runOne(file);
+    const outcome = { ...(await runOne(file)), ranAt: new Date().toISOString() };
     if (outcome.error) console.error(`bench: ${file} threw: ${outcome.error}`);
     outcomes.push(outcome);
   }
   console.log(`\n${table(outcomes)}`);
   await mkdir(join(OUT_FILE, '..'), { recursive: true });
+  const ranNow = new Set(outcomes.map((o) => o.file));
+  const kept = (await earlierOutcomes()).filter((o) => !ranNow.has(o.file));
   const report = {
     ranAt: new Date().toISOString(),
     node: process.version,
     cpus: cpus().length,
-    benches: outcomes,
+    benches: [...kept, ...outcomes].sort((a, b) => a.file.localeCompare(b.file)),
   };
   await writeFile(OUT_FILE, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`\nbench: wrote ${OUT_FILE}`);

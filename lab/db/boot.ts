@@ -8,7 +8,7 @@ import type { Region } from '../regions.ts';
 import type { PgBinaries } from './binaries.ts';
 import { PgLabError } from './errors.ts';
 import { DbNode, nodeDirs } from './node.ts';
-import { chownTree, type RunAs, run } from './run.ts';
+import { chownPaths, type RunAs, run } from './run.ts';
 import { PgServer } from './server.ts';
 import { query } from './sql.ts';
 import { copyTemplate } from './standby.ts';
@@ -30,7 +30,7 @@ export async function prepareNode(ctx: BootContext, region: Region, port: number
   if (socketDir.length > 80) socketDir = join(tmpdir(), `drill-pg-${randomBytes(4).toString('hex')}`);
   const dirs = nodeDirs(ctx.dir, region, socketDir);
   await Promise.all([dirs.log, dirs.socket].map((d) => mkdir(d, { recursive: true, mode: 0o700 })));
-  await Promise.all([chownTree(root, ctx.runAs), chownTree(socketDir, ctx.runAs)]);
+  await chownPaths([root, dirs.log, socketDir], ctx.runAs);
   await copyTemplate(ctx.template, dirs.data, ctx.runAs);
   const server = new PgServer({
     name: region,
@@ -42,6 +42,8 @@ export async function prepareNode(ctx: BootContext, region: Region, port: number
     port,
   });
   const clientLink = new Link({ name: `db-${region}`, target: { host: '127.0.0.1', port } });
+  // Clients keep the Link's port; the Link follows its server when a start had to take another port.
+  server.onPortChange((moved) => clientLink.setTarget({ host: '127.0.0.1', port: moved }));
   await clientLink.start();
   return new DbNode(region, server, clientLink, dirs, ctx.superuserPassword);
 }

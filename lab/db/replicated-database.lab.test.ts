@@ -1,4 +1,5 @@
 import { rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -180,6 +181,43 @@ describe('ReplicatedDatabase: replication, lag, crash and restart', () => {
     expect(await sql(db.url(US), "SELECT count(*)::int AS n FROM orders WHERE note = 'durable'")).toEqual([
       { n: 1 },
     ]);
+  });
+
+  it('restart of a crashed writer whose port something else took: a fresh port behind the same client link', async () => {
+    const [row] = await sql<{ id: string }>(
+      db.url(EU),
+      "INSERT INTO orders (note) VALUES ('before-port-taken') RETURNING id",
+    );
+    const url = db.url(EU);
+    const oldPort = db.serverPort(EU);
+    await db.crash(EU);
+    // What another lab booting alongside may do while this server is down: listen on the port it left.
+    const squatter = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve, reject) => {
+      squatter.once('error', reject);
+      squatter.listen(oldPort, '127.0.0.1', resolve);
+    });
+    try {
+      await db.restart(EU);
+      expect(db.serverPort(EU)).not.toBe(oldPort);
+      expect(await db.role(EU)).toBe('writer');
+      expect(db.url(EU)).toBe(url);
+      expect(await sql(url, 'SELECT note FROM orders WHERE id = $1', [row!.id])).toEqual([
+        { note: 'before-port-taken' },
+      ]);
+      // Replication follows the writer's new port through the WAN link.
+      const [after] = await sql<{ id: string }>(
+        url,
+        "INSERT INTO orders (note) VALUES ('after-port-taken') RETURNING id",
+      );
+      await eventually(
+        'the standby to replay a write made on the moved writer',
+        async () => (await sql(db.url(US), 'SELECT 1 FROM orders WHERE id = $1', [after!.id])).length === 1,
+        20_000,
+      );
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
+    }
   });
 
   it('stop() leaves no postgres process behind', async () => {

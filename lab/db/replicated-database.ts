@@ -7,7 +7,7 @@ import { Link, type LinkStats } from '../net/link.ts';
 import { freePort } from '../net/ports.ts';
 import { otherRegion, type Region } from '../regions.ts';
 import { findPostgres, type PgBinaries } from './binaries.ts';
-import { prepareNode, runInitSql, serverReachableDir, setPasswords } from './boot.ts';
+import { type BootContext, prepareNode, runInitSql, serverReachableDir, setPasswords } from './boot.ts';
 import { PgLabError } from './errors.ts';
 import { Heartbeat } from './heartbeat.ts';
 import type { DbNode, DbRole, SyncStatus } from './node.ts';
@@ -63,6 +63,8 @@ export class ReplicatedDatabase {
   /** Regions whose fence-then-rejoin (after reconnect) is running in the background. */
   private readonly recovering = new Set<Region>();
 
+  private readonly writerUp = deferred();
+
   /** Stamps the current writer, so the lag is measured as the age of the data the standby holds. */
   private readonly heartbeat = new Heartbeat(() =>
     this.currentWriter ? this.nodes.get(this.currentWriter) : undefined,
@@ -74,6 +76,23 @@ export class ReplicatedDatabase {
 
   /** Primary up with the schema, standby streaming from it through the WAN Link, both client Links up. */
   async start(): Promise<void> {
+    try {
+      await this.startBoth();
+    } catch (error) {
+      this.writerUp.reject(error);
+      throw error;
+    }
+  }
+
+  /**
+   * Resolves once the writer serves the apps (schema applied, client Link up) while start() still waits for the
+   * standby to stream across the WAN; rejects if start() fails first.
+   */
+  writerReady(): Promise<void> {
+    return this.writerUp.promise;
+  }
+
+  private async startBoth(): Promise<void> {
     const began = performance.now();
     const mark = (what: string) => this.log(`start: ${what} at ${Math.round(performance.now() - began)} ms`);
     const { primary, secondary } = this.opts;
@@ -100,32 +119,49 @@ export class ReplicatedDatabase {
       superuserPassword: this.passwords.postgres,
       template,
     };
-    const prepared = await Promise.all([
-      prepareNode(boot, primary, primaryPort),
-      prepareNode(boot, secondary, secondaryPort),
-    ]);
-    for (const node of prepared) this.nodes.set(node.region, node);
-    const primaryNode = this.node(primary);
-    const secondaryNode = this.node(secondary);
-    await writeStandbyConfig(secondaryNode.dirs.data, this.upstream(secondary), this.runAs);
-    mark('dirs ready');
-    await primaryNode.server.start();
+    // The writer starts as soon as its copy is ready; the standby's copy is made meanwhile.
+    const standbyPrepared = this.prepare(boot, secondary, secondaryPort).then(async (node) => {
+      await writeStandbyConfig(node.dirs.data, this.upstream(secondary), this.runAs);
+      return node;
+    });
+    let primaryNode: DbNode;
+    try {
+      primaryNode = await this.prepare(boot, primary, primaryPort);
+      await primaryNode.server.start();
+    } catch (error) {
+      await standbyPrepared.catch(() => {}); // stop() must find it, to close its Link
+      throw error;
+    }
     mark('primary started');
     await setPasswords(primaryNode, this.passwords);
     mark('passwords set');
     this.currentWriter = primary;
+    const secondaryNode = await standbyPrepared;
     // The standby replays the password change from WAL, so it can start now; the schema follows it.
-    await Promise.all([
-      secondaryNode.server.start(),
-      runInitSql(primaryNode, this.opts.initSql, this.passwords.luneo),
-    ]);
-    mark('standby started, schema done');
+    const standbyStarted = secondaryNode.server.start();
+    standbyStarted.catch(() => {}); // awaited below; a schema failure first must not leave it unhandled
+    await runInitSql(primaryNode, this.opts.initSql, this.passwords.luneo);
+    mark('schema done');
+    this.writerUp.resolve();
+    await standbyStarted;
+    mark('standby started');
     await waitForStreaming(primaryNode, secondary, { timeoutMs: 30_000, signal: this.stopping.signal });
     await this.heartbeat.start();
     this.startedInMs = Math.round(performance.now() - began);
     this.log(
       `database up in ${this.startedInMs} ms: writer ${primary}, standby ${secondary} streaming via wan`,
     );
+  }
+
+  /** One region's node, known to stop() from now on; the WAN Link follows its server's port as its clients do. */
+  private async prepare(boot: BootContext, region: Region, port: number): Promise<DbNode> {
+    const node = await prepareNode(boot, region, port);
+    this.nodes.set(region, node);
+    node.server.onPortChange((moved, previous) => {
+      const wan = this.wanLink();
+      if (wan.currentTarget.port === previous) wan.setTarget({ host: '127.0.0.1', port: moved });
+    });
+    return node;
   }
 
   /** postgres://luneo:<pw>@127.0.0.1:<port of the region's client Link>/luneo */
@@ -136,6 +172,11 @@ export class ReplicatedDatabase {
 
   endpoint(region: Region): { host: string; port: number } {
     return { host: '127.0.0.1', port: this.node(region).clientLink.port };
+  }
+
+  /** The port the region's postgres listens on now (a start may move it); clients use endpoint(), which stays. */
+  serverPort(region: Region): number {
+    return this.node(region).server.port;
   }
 
   /** Whether the replication path between the regions is up (false: the WAN link is cut, nothing streams). */
@@ -292,7 +333,7 @@ export class ReplicatedDatabase {
 
   linkStats(): LinkStats[] {
     return [
-      ...[...this.nodes.values()].map((n) => n.clientLink.stats()),
+      ...[this.opts.primary, this.opts.secondary].flatMap((r) => this.nodes.get(r)?.clientLink.stats() ?? []),
       ...(this.wan ? [this.wan.stats()] : []),
     ];
   }
@@ -420,4 +461,15 @@ function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
       resolve();
     }
   });
+}
+
+function deferred(): { promise: Promise<void>; resolve: () => void; reject: (error: unknown) => void } {
+  let resolve: () => void = () => {};
+  let reject: (error: unknown) => void = () => {};
+  const promise = new Promise<void>((ok, fail) => {
+    resolve = ok;
+    reject = fail;
+  });
+  promise.catch(() => {}); // a failed start() is reported by start() itself
+  return { promise, resolve, reject };
 }

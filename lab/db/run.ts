@@ -1,6 +1,7 @@
 // Running PostgreSQL tools as the server's OS user: `postgres` when we are root, ourselves otherwise.
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { chown } from 'node:fs/promises';
 import { PgLabError } from './errors.ts';
 
 export interface RunAs {
@@ -67,4 +68,10 @@ export function run(file: string, args: string[], opts: RunOptions): Promise<str
 export async function chownTree(path: string, runAs: RunAs | undefined): Promise<void> {
   if (!runAs) return;
   await run('chown', ['-R', `${runAs.uid}:${runAs.gid}`, path], { runAs: undefined });
+}
+
+/** Give files or directories we just made (not their contents) to the server user, in-process: no `chown` to spawn. */
+export async function chownPaths(paths: string[], runAs: RunAs | undefined): Promise<void> {
+  if (!runAs) return;
+  await Promise.all(paths.map((path) => chown(path, runAs.uid, runAs.gid)));
 }

@@ -1,6 +1,7 @@
 // One PostgreSQL server process (postmaster in its own process group) over a data directory.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { freePort, portIsFree } from '../net/ports.ts';
 import type { PgBinaries } from './binaries.ts';
 import { PgLabError } from './errors.ts';
 import type { RunAs } from './run.ts';
@@ -13,7 +14,19 @@ export interface PgServerOptions {
   dataDir: string;
   socketDir: string;
   logFile: string;
+  /** The first port; start() moves to a fresh one when something else holds it (onPortChange says so). */
   port: number;
+}
+
+const START_ATTEMPTS = 3;
+
+/** What postgres logs when another socket holds its port: "could not bind ... Address already in use" + the hint. */
+function lostTheBind(startError: unknown, port: number): boolean {
+  const message = startError instanceof Error ? startError.message : '';
+  return (
+    message.includes('Address already in use') &&
+    message.includes(`Is another postmaster already running on port ${port}?`)
+  );
 }
 
 const live = new Set<PgServer>();
@@ -31,6 +44,7 @@ function installExitHook(): void {
 export class PgServer {
   private child: ChildProcess | undefined;
   private exited: Promise<void> = Promise.resolve();
+  private readonly portListeners: ((port: number, previous: number) => void)[] = [];
 
   constructor(readonly opts: PgServerOptions) {}
 
@@ -51,9 +65,38 @@ export class PgServer {
     return { host: this.opts.socketDir, port: this.opts.port, user: 'postgres', database };
   }
 
-  /** Spawn the postmaster and wait until it accepts connections (a standby: read-only ones). */
+  /** Called with the new port whenever start() had to leave the old one (whoever points at the server follows). */
+  onPortChange(listener: (port: number, previous: number) => void): void {
+    this.portListeners.push(listener);
+  }
+
+  /**
+   * Spawn the postmaster and wait until it accepts connections (a standby: read-only ones). A port is never
+   * reused while something holds it: between a stop and this start another lab may have taken it (or an
+   * outgoing connection, or a process we did not start), so a held port, or a bind lost to a racer, moves
+   * the server to a fresh port.
+   */
   async start(timeoutMs = 30_000): Promise<void> {
     if (this.child) return;
+    for (let attempt = 1; ; attempt++) {
+      if (!(await portIsFree(this.port))) this.movePort(await freePort());
+      const port = this.port;
+      try {
+        return await this.startOnce(timeoutMs);
+      } catch (error) {
+        if (attempt >= START_ATTEMPTS || !lostTheBind(error, port)) throw error;
+        this.movePort(await freePort());
+      }
+    }
+  }
+
+  private movePort(port: number): void {
+    const previous = this.opts.port;
+    this.opts.port = port;
+    for (const listener of this.portListeners) listener(port, previous);
+  }
+
+  private async startOnce(timeoutMs: number): Promise<void> {
     const { bins, runAs, dataDir, socketDir, logFile, port, name } = this.opts;
     const log = openSync(logFile, 'a');
     // Per-server settings on the command line: pg_rewind and base backups copy the config files.
@@ -81,7 +124,10 @@ export class PgServer {
     });
     try {
       const died = this.exited.then(() => {
-        throw new PgLabError('ServerStartFailed', `postgres ${name} exited during start: ${this.logTail()}`);
+        throw new PgLabError(
+          'ServerStartFailed',
+          `postgres ${name} exited during start on port ${port}: ${this.logTail()}`,
+        );
       });
       const ready = waitFor(
         `${name} to accept connections on port ${port}`,
@@ -106,19 +152,24 @@ export class PgServer {
   /** Fast shutdown (clean: a checkpoint, WAL handed to the walsenders); escalates if it hangs. */
   async stop(timeoutMs = 20_000): Promise<void> {
     if (!this.child) return;
+    const processes = this.pids();
     this.signal('SIGINT');
     const stopped = await Promise.race([
       this.exited.then(() => true),
       new Promise<false>((resolve) => setTimeout(() => resolve(false), timeoutMs).unref()),
     ]);
     if (!stopped) await this.kill();
+    await allGone(processes);
   }
 
   /** kill -9 the whole process group: a crash, as a power loss would leave it. */
   async kill(): Promise<void> {
     if (!this.child) return;
+    const processes = this.pids();
     this.signal('SIGKILL');
     await this.exited;
+    // A backend outliving its postmaster by a moment still holds the shared memory a restart needs.
+    await allGone(processes);
   }
 
   /** Signal the postmaster's process group (best effort). */
@@ -142,6 +193,21 @@ export class PgServer {
   logTail(lines = 8): string {
     if (!existsSync(this.opts.logFile)) return '(no log)';
     return readFileSync(this.opts.logFile, 'utf8').trim().split('\n').slice(-lines).join('\n');
+  }
+}
+
+/** Until none of `pids` runs any more (a zombie has let go of everything), at most `timeoutMs`. */
+async function allGone(pids: number[], timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (pids.some(isRunning) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
   }
 }
 

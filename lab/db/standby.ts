@@ -2,7 +2,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PgBinaries } from './binaries.ts';
-import { chownTree, type RunAs, run } from './run.ts';
+import { chownPaths, type RunAs, run } from './run.ts';
 
 /** How a standby (or pg_rewind) reaches the writer: through the WAN link. */
 export interface UpstreamAccess {
@@ -35,6 +35,8 @@ export async function writeStandbyConfig(
     'user=replicator',
     `password=${upstream.replicatorPassword}`,
     `application_name=${upstream.applicationName}`,
+    // The lab's servers have no TLS: without this, libpq asks for it first and spends a WAN round trip on a "no".
+    'sslmode=disable',
     // Generous: on a slow WAN the SCRAM handshake alone takes three round trips.
     'connect_timeout=15',
   ].join(' ');
@@ -43,8 +45,7 @@ export async function writeStandbyConfig(
     `primary_conninfo = '${conninfo.replaceAll("'", "''")}'\n`,
   );
   await writeFile(join(dataDir, 'standby.signal'), '');
-  await chownTree(join(dataDir, 'postgresql.auto.conf'), runAs);
-  await chownTree(join(dataDir, 'standby.signal'), runAs);
+  await chownPaths([join(dataDir, 'postgresql.auto.conf'), join(dataDir, 'standby.signal')], runAs);
 }
 
 /** Drop whatever the writer is not aware of: pg_rewind from the writer (the server must be stopped). */

@@ -1,6 +1,6 @@
-import { createServer } from 'node:net';
+import { connect, createServer, type Server } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { belowEphemeralRange, freePort } from './ports.ts';
+import { belowEphemeralRange, freePort, portIsFree } from './ports.ts';
 
 describe('freePort', () => {
   it('picks below the ephemeral range, where outgoing connections never land', () => {
@@ -24,5 +24,40 @@ describe('freePort', () => {
       server.listen(port, '127.0.0.1', resolve);
     });
     await new Promise((resolve) => server.close(resolve));
+  });
+});
+
+describe('portIsFree', () => {
+  const listen = (server: Server, port = 0) =>
+    new Promise<number>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => resolve((server.address() as { port: number }).port));
+    });
+  const close = (server: Server) => new Promise((resolve) => server.close(resolve));
+
+  it('is false while a live listener holds the port, true once it is closed', async () => {
+    const holder = createServer();
+    const port = await listen(holder);
+    expect(await portIsFree(port)).toBe(false);
+    await close(holder);
+    expect(await portIsFree(port)).toBe(true);
+  });
+
+  it('is true for a port whose closed server left connections in TIME_WAIT (a restart may bind it)', async () => {
+    const server = createServer((socket) => socket.end()); // the server closes first: its side goes to TIME_WAIT
+    const port = await listen(server);
+    await new Promise<void>((resolve, reject) => {
+      const client = connect(port, '127.0.0.1');
+      client.on('error', reject);
+      client.on('end', () => client.end());
+      client.on('close', () => resolve());
+      client.resume();
+    });
+    await close(server);
+    expect(await portIsFree(port)).toBe(true);
+    // And a server really binds it again.
+    const again = createServer();
+    expect(await listen(again, port)).toBe(port);
+    await close(again);
   });
 });

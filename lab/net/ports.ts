@@ -34,6 +34,15 @@ function readRange(): string | null {
   }
 }
 
+/**
+ * Whether a server could listen on `port` of 127.0.0.1 now: no live listener nor other socket holds it. Like the
+ * servers the lab starts (node, postgres and redis all set SO_REUSEADDR), connections of a closed server in
+ * TIME_WAIT do not count.
+ */
+export function portIsFree(port: number): Promise<boolean> {
+  return canListen(port);
+}
+
 async function canListen(port: number): Promise<boolean> {
   try {
     await listenOnce(port);

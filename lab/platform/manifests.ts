@@ -1,9 +1,8 @@
 // The Luneo workloads as Kubernetes objects: what each cluster runs.
 import { LUNEO } from '../regions.ts';
+import { type AppCommands, TSX_COMMANDS } from './app-bundles.ts';
 
-const TSX = ['node', '--import', 'tsx'];
-
-function deployment(name: string, replicas: number, entry: string, readinessPath: string) {
+function deployment(name: string, replicas: number, command: string[], readinessPath: string) {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -18,7 +17,7 @@ function deployment(name: string, replicas: number, entry: string, readinessPath
             {
               name,
               image: `luneo/${name}:lab`,
-              command: [...TSX, entry],
+              command,
               envFrom: [{ configMapRef: { name: LUNEO.drOverridesConfigMap, optional: true } }],
               readinessProbe: { httpGet: { path: readinessPath, port: 'http' } },
               ports: [{ name: 'http', containerPort: 8080 }],
@@ -30,7 +29,8 @@ function deployment(name: string, replicas: number, entry: string, readinessPath
   };
 }
 
-export function luneoManifests(): object[] {
+/** `commands`: each deployment's container command (app-bundles.ts; through tsx by default). */
+export function luneoManifests(commands: AppCommands = TSX_COMMANDS): object[] {
   return [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: LUNEO.namespace } },
     {
@@ -40,8 +40,8 @@ export function luneoManifests(): object[] {
       data: { dr_mode: 'false' },
     },
     // Readiness does not depend on the database: a DB outage must show as 503s from /health, not as no endpoints.
-    deployment('luneo-api', 2, 'lab/app/api.ts', '/version'),
-    deployment('luneo-frontend', 1, 'lab/app/frontend.ts', '/healthz'),
-    deployment('ai-worker', 1, 'lab/app/worker.ts', '/health'),
+    deployment('luneo-api', 2, commands['luneo-api'], '/version'),
+    deployment('luneo-frontend', 1, commands['luneo-frontend'], '/healthz'),
+    deployment('ai-worker', 1, commands['ai-worker'], '/health'),
   ];
 }

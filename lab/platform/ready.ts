@@ -26,7 +26,7 @@ export async function waitUntilServing(opts: {
     );
     if (results.every(Boolean)) return;
     await sleep(delay);
-    delay = Math.min(delay * 2, 500);
+    delay = Math.min(delay * 2, 200);
   }
   const detail = urls.map((u) => `${u}: ${last.get(u) ?? 'no answer'}`).join('; ');
   throw new Error(`lab did not start serving within ${opts.timeoutMs} ms (${detail})`);
