@@ -14,25 +14,59 @@ import { couldNotCheck, fail, pass, read, readFailure } from './readiness-result
 export type KubeAccess = Required<Pick<V1ResourceAttributes, 'verb' | 'resource'>> &
   Pick<V1ResourceAttributes, 'group' | 'subresource' | 'namespace'>;
 
-const deployments = { group: 'apps', resource: 'deployments' };
-/** The Kubernetes requests behind each planned operation (`kubectl scale` patches the scale subresource, etc.). */
-const PLANNED: [RegExp, Omit<KubeAccess, 'namespace'>[]][] = [
-  [/^scale deployment\//, [{ verb: 'patch', ...deployments, subresource: 'scale' }]],
-  [/^(rollout restart|annotate) deployment\//, [{ verb: 'patch', ...deployments }]],
+/** The kinds the drill's plans name (clients/kube), with their API group and resource. */
+const KINDS: Record<string, { group?: string; resource: string }> = {
+  deployment: { group: 'apps', resource: 'deployments' },
+  configmap: { resource: 'configmaps' },
+  pod: { resource: 'pods' },
+  pods: { resource: 'pods' },
+  nodes: { resource: 'nodes' },
+  deployments: { group: 'apps', resource: 'deployments' },
+  configmaps: { resource: 'configmaps' },
+  scaledobject: { group: 'keda.sh', resource: 'scaledobjects' },
+  application: { group: 'argoproj.io', resource: 'applications' },
+};
+/** The Kubernetes requests behind each planned verb: `kubectl scale` patches the scale subresource, `rollout
+ *  restart` and `annotate` patch the object (after reading it), `apply` creates or patches. */
+const VERBS: [RegExp, (kind: { group?: string; resource: string }) => Omit<KubeAccess, 'namespace'>[]][] = [
+  [/^scale (\w+)[/ ]/, (k) => [{ verb: 'patch', ...k, subresource: 'scale' }]],
   [
-    /^apply configmap\//,
-    [
-      { verb: 'create', resource: 'configmaps' },
-      { verb: 'patch', resource: 'configmaps' },
+    /^(?:rollout restart|annotate|patch|label) (\w+)[/ ]/,
+    (k) => [
+      { verb: 'get', ...k },
+      { verb: 'list', ...k },
+      { verb: 'patch', ...k },
     ],
   ],
-  [/^patch configmap\//, [{ verb: 'patch', resource: 'configmaps' }]],
-  [/^delete configmap\//, [{ verb: 'delete', resource: 'configmaps' }]],
-  [/^delete pods?[/ ]/, [{ verb: 'delete', resource: 'pods' }]],
+  [
+    /^apply (\w+)[/ ]/,
+    (k) => [
+      { verb: 'get', ...k },
+      { verb: 'create', ...k },
+      { verb: 'patch', ...k },
+    ],
+  ],
+  [/^delete (\w+)[/ ]/, (k) => [{ verb: 'delete', ...k }]],
+  [/^(?:get|read) (\w+)\//, (k) => [{ verb: 'get', ...k }]],
 ];
+
+function accessesOf(operation: string): Omit<KubeAccess, 'namespace'>[] | undefined {
+  // Reads the plans list too, e.g. "list nodes, pods".
+  const reads = /^(get|list|watch) ([\w, ]+)$/.exec(operation);
+  if (reads) {
+    const kinds = (reads[2] as string).split(/,\s*/).map((k) => KINDS[k]);
+    if (kinds.every((k) => k !== undefined)) return kinds.map((k) => ({ verb: reads[1] as string, ...k }));
+  }
+  for (const [pattern, build] of VERBS) {
+    const kind = KINDS[pattern.exec(operation)?.[1] ?? ''];
+    if (kind) return build(kind);
+  }
+  return undefined;
+}
+
 /** What the drill reads in each context whatever it plans: rollouts, pods, the overrides configmap, nodes. */
 const READS: Omit<KubeAccess, 'namespace'>[] = [
-  { verb: 'get', ...deployments },
+  { verb: 'get', group: 'apps', resource: 'deployments' },
   { verb: 'list', resource: 'pods' },
   { verb: 'get', resource: 'configmaps' },
   { verb: 'list', resource: 'nodes' },
@@ -52,8 +86,8 @@ export function kubeAccesses(
   };
   READS.forEach(add);
   for (const call of calls.filter((c) => c.service === 'kubernetes' && c.scope === context)) {
-    const found = PLANNED.find(([pattern]) => pattern.test(call.operation));
-    if (found) found[1].forEach(add);
+    const found = accessesOf(call.operation);
+    if (found) found.forEach(add);
     else unknown.push(call.operation);
   }
   return { accesses: [...wanted.values()], unknown };
@@ -141,7 +175,7 @@ export function kubeChecks(ctx: LuneoRun, calls: PlannedCall[]): ReadinessCheck[
             couldNotCheck(
               `${name} (unmapped)`,
               `the preflight does not know which verbs ${unknown.join(', ')} need`,
-              'add it to PLANNED in targets/safety/readiness-kube.ts',
+              'add its verb or kind to VERBS / KINDS in targets/safety/readiness-kube.ts',
             ),
           );
         return results;

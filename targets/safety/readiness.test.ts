@@ -1,0 +1,209 @@
+// The preflight is read-only by construction: every call any readiness check (and the safety platform's own
+// questions) may make is a Read or List action in the Service Authorization Reference, for every scenario on the lab
+// and prod targets; and a mutation that slipped through would be refused by the preflight's audit log unsent.
+import { describe, expect, it } from 'vitest';
+import type { LuneoRun } from '../../actions/luneo/context.ts';
+import { createClock } from '../../core/clock.ts';
+import type { PlannedCall, RunContext, Scenario } from '../../core/model.ts';
+import { ReadOnlyAudit } from '../../core/preflight/command.ts';
+import { scenarioPlan } from '../../core/preflight/plan.ts';
+import apiCrashloop from '../../scenarios/api-crashloop.ts';
+import apiPodKill from '../../scenarios/api-pod-kill.ts';
+import auroraOutage from '../../scenarios/aurora-outage.ts';
+import regionOutage from '../../scenarios/region-outage.ts';
+import switchback from '../../scenarios/switchback.ts';
+import labTarget from '../lab.ts';
+import prodTarget from '../prod.ts';
+import { luneoPlatformReads, luneoReadiness } from './readiness.ts';
+import { kubeAccesses } from './readiness-kube.ts';
+
+const SAR = 'https://docs.aws.amazon.com/service-authorization/latest/reference';
+/**
+ * Each AWS call the preflight may make, with the IAM action it is authorized as and that action's access level
+ * ("Access level" column of the service's page in the Service Authorization Reference). Only Read and List may
+ * appear here; a Write, Tagging or Permissions management action would fail the test on purpose.
+ */
+const ACCESS_LEVEL: Record<string, { action: string; level: 'Read' | 'List'; source: string }> = {
+  'rds:DescribeGlobalClusters': {
+    action: 'rds:DescribeGlobalClusters',
+    level: 'List',
+    source: `${SAR}/list_amazonrds.html`,
+  },
+  'route53:ListResourceRecordSets': {
+    action: 'route53:ListResourceRecordSets',
+    level: 'List',
+    source: `${SAR}/list_amazonroute53.html`,
+  },
+  'route53:GetHealthCheck': {
+    action: 'route53:GetHealthCheck',
+    level: 'Read',
+    source: `${SAR}/list_amazonroute53.html`,
+  },
+  'route53:TestDNSAnswer': {
+    action: 'route53:TestDNSAnswer',
+    level: 'Read',
+    source: `${SAR}/list_amazonroute53.html`,
+  },
+  's3:GetBucketReplication': {
+    action: 's3:GetReplicationConfiguration',
+    level: 'Read',
+    source: `${SAR}/list_amazons3.html`,
+  },
+  'elasticache:DescribeGlobalReplicationGroups': {
+    action: 'elasticache:DescribeGlobalReplicationGroups',
+    level: 'List',
+    source: `${SAR}/list_amazonelasticache.html`,
+  },
+  'cloudwatch:DescribeAlarms': {
+    action: 'cloudwatch:DescribeAlarms',
+    level: 'List',
+    source: `${SAR}/list_amazoncloudwatch.html`,
+  },
+  'cloudwatch:GetMetricData': {
+    action: 'cloudwatch:GetMetricData',
+    level: 'Read',
+    source: `${SAR}/list_amazoncloudwatch.html`,
+  },
+  'cloudwatch:ListMetrics': {
+    action: 'cloudwatch:ListMetrics',
+    level: 'List',
+    source: `${SAR}/list_amazoncloudwatch.html`,
+  },
+  'secretsmanager:DescribeSecret': {
+    action: 'secretsmanager:DescribeSecret',
+    level: 'Read',
+    source: `${SAR}/list_awssecretsmanager.html`,
+  },
+  'secretsmanager:GetSecretValue': {
+    action: 'secretsmanager:GetSecretValue',
+    level: 'Read',
+    source: `${SAR}/list_awssecretsmanager.html`,
+  },
+  // "No permissions are required to perform this operation" (API_GetCallerIdentity): reads who the caller is.
+  'sts:GetCallerIdentity': {
+    action: 'sts:GetCallerIdentity',
+    level: 'Read',
+    source: `${SAR}/list_awssecuritytokenservice.html`,
+  },
+  'iam:SimulatePrincipalPolicy': {
+    action: 'iam:SimulatePrincipalPolicy',
+    level: 'Read',
+    source: `${SAR}/list_awsidentityandaccessmanagementiam.html`,
+  },
+  'iam:GetRole': {
+    action: 'iam:GetRole',
+    level: 'Read',
+    source: `${SAR}/list_awsidentityandaccessmanagementiam.html`,
+  },
+  'fis:ListExperiments': {
+    action: 'fis:ListExperiments',
+    level: 'List',
+    source: `${SAR}/list_awsfaultinjectionservice.html`,
+  },
+  'servicequotas:GetServiceQuota': {
+    action: 'servicequotas:GetServiceQuota',
+    level: 'Read',
+    source: `${SAR}/list_servicequotas.html`,
+  },
+  'servicequotas:GetAWSDefaultServiceQuota': {
+    action: 'servicequotas:GetAWSDefaultServiceQuota',
+    level: 'Read',
+    source: `${SAR}/list_servicequotas.html`,
+  },
+  'tagging:GetResources': {
+    action: 'tag:GetResources',
+    level: 'Read',
+    source: `${SAR}/list_amazonresourcegrouptaggingapi.html`,
+  },
+};
+/** Kubernetes: a SelfSubjectAccessReview is a question, never stored ("checks whether the current user can
+ *  perform an action", https://kubernetes.io/docs/reference/kubernetes-api/authorization-resources/self-subject-access-review-v1/). */
+const KUBE_READ_ONLY = new Set(['create selfsubjectaccessreviews']);
+
+const SCENARIOS = [auroraOutage, regionOutage, switchback, apiPodKill, apiCrashloop] as Scenario<unknown>[];
+
+function contextOf(target: typeof labTarget, scenario: Scenario<unknown>): LuneoRun {
+  return {
+    runId: 'preflight-test',
+    scenario,
+    target,
+    signal: new AbortController().signal,
+    dryRun: false,
+    clock: createClock(),
+    log: { info: () => {}, warn: () => {}, debug: () => {} },
+    audit: new ReadOnlyAudit(),
+    state: new Map(),
+    attach: async () => ({ name: '', contentType: '', path: '' }),
+  } as unknown as LuneoRun;
+}
+
+function preflightCalls(target: typeof labTarget, scenario: Scenario<unknown>): PlannedCall[] {
+  const ctx = contextOf(target, scenario);
+  const plan = scenarioPlan(scenario, ctx as unknown as RunContext<unknown>).flatMap((e) => e.calls);
+  return [...luneoReadiness(ctx, plan).flatMap((c) => c.calls), ...luneoPlatformReads(ctx)];
+}
+
+describe('every call the preflight plans is read-only', () => {
+  for (const target of [labTarget, prodTarget]) {
+    for (const scenario of SCENARIOS) {
+      it(`${scenario.name} on ${target.name}`, () => {
+        const calls = preflightCalls(target, scenario);
+        expect(calls.length).toBeGreaterThan(10);
+        for (const call of calls) {
+          const key = `${call.service}:${call.operation}`;
+          expect(call.mutating, key).toBe(false);
+          if (call.service === 'kubernetes') expect(KUBE_READ_ONLY.has(call.operation), key).toBe(true);
+          else
+            expect(ACCESS_LEVEL[key]?.level, `${key}: not a Read or List action of the SAR`).toMatch(
+              /^(Read|List)$/,
+            );
+        }
+      });
+    }
+  }
+
+  it('knows the Kubernetes verbs of every planned Kubernetes call of every scenario', () => {
+    for (const scenario of SCENARIOS) {
+      const ctx = contextOf(prodTarget, scenario);
+      const plan = scenarioPlan(scenario, ctx as unknown as RunContext<unknown>).flatMap((e) => e.calls);
+      for (const side of ['primary', 'secondary'] as const) {
+        const context = prodTarget.resources[side].kubeContext;
+        expect(kubeAccesses(plan, context, 'luneo-platform').unknown, `${scenario.name} ${context}`).toEqual(
+          [],
+        );
+      }
+    }
+  });
+
+  it('the patch of a deployment is asked as patch deployments.apps; scale as the scale subresource', () => {
+    const calls: PlannedCall[] = [
+      { service: 'kubernetes', operation: 'scale deployment/luneo-api', scope: 'ctx', mutating: true },
+      { service: 'kubernetes', operation: 'patch configmap/dr-overrides', scope: 'ctx', mutating: true },
+    ];
+    const { accesses } = kubeAccesses(calls, 'ctx', 'ns');
+    expect(accesses).toContainEqual({
+      verb: 'patch',
+      group: 'apps',
+      resource: 'deployments',
+      subresource: 'scale',
+      namespace: 'ns',
+    });
+    expect(accesses).toContainEqual({ verb: 'patch', resource: 'configmaps', namespace: 'ns' });
+    expect(accesses).toContainEqual({ verb: 'list', resource: 'nodes' });
+  });
+
+  it('a mutation reaching the preflight audit log is refused and never performed', async () => {
+    const audit = new ReadOnlyAudit();
+    let performed = false;
+    await expect(
+      audit.mutate(
+        { service: 'rds', operation: 'FailoverGlobalCluster', scope: 'us-east-1', mutating: true },
+        async () => {
+          performed = true;
+        },
+      ),
+    ).rejects.toThrow('the preflight is read-only: rds FailoverGlobalCluster @us-east-1 was not sent');
+    expect(performed).toBe(false);
+    expect(audit.refused).toHaveLength(1);
+  });
+});
