@@ -13,6 +13,8 @@ need_apt=()
 ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || need_apt+=(postgresql)
 command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || need_apt+=(redis-server)
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+# poppler-utils: pdftoppm/pdftotext/pdfinfo, the compliance PDF checked page by page as images.
+command -v pdftoppm >/dev/null 2>&1 || need_apt+=(poppler-utils)
 [ -x /usr/bin/aws ] || need_apt+=(awscli)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
