@@ -13,7 +13,7 @@ import { Heartbeat } from './heartbeat.ts';
 import type { DbNode, DbRole, SyncStatus } from './node.ts';
 import { replicationLagMs, waitForStreaming } from './replication.ts';
 import { type RunAs, serverUser } from './run.ts';
-import { type UpstreamAccess, writeStandbyConfig } from './standby.ts';
+import { setUpstream, type UpstreamAccess, writeStandbyConfig } from './standby.ts';
 import { ensureTemplate } from './template.ts';
 import { failover, rejoin, switchover, type Transitions } from './transitions.ts';
 
@@ -119,32 +119,36 @@ export class ReplicatedDatabase {
       superuserPassword: this.passwords.postgres,
       template,
     };
-    // The writer starts as soon as its copy is ready; the standby's copy is made meanwhile.
+    // Both servers start as soon as their copies are ready; the standby streams once the writer has its passwords.
     const standbyPrepared = this.prepare(boot, secondary, secondaryPort).then(async (node) => {
-      await writeStandbyConfig(node.dirs.data, this.upstream(secondary), this.runAs);
+      await writeStandbyConfig(node.dirs.data, null, this.runAs);
       return node;
     });
+    const standbyStarted = standbyPrepared.then(async (node) => {
+      await node.server.start();
+      mark('standby started');
+      return node;
+    });
+    standbyStarted.catch(() => {}); // awaited below, after the writer
     let primaryNode: DbNode;
     try {
       primaryNode = await this.prepare(boot, primary, primaryPort);
       await primaryNode.server.start();
     } catch (error) {
-      await standbyPrepared.catch(() => {}); // stop() must find it, to close its Link
+      await standbyStarted.catch(() => {}); // stop() must find it, to close its Link and stop its server
       throw error;
     }
     mark('primary started');
     await setPasswords(primaryNode, this.passwords);
     mark('passwords set');
     this.currentWriter = primary;
-    const secondaryNode = await standbyPrepared;
-    // The standby replays the password change from WAL, so it can start now; the schema follows it.
-    const standbyStarted = secondaryNode.server.start();
-    standbyStarted.catch(() => {}); // awaited below; a schema failure first must not leave it unhandled
+    // Now its walreceiver can authenticate on the writer (ALTER SYSTEM: a restart of the standby keeps it).
+    const streaming = standbyStarted.then((node) => setUpstream(node.server, this.upstream(secondary)));
+    streaming.catch(() => {}); // awaited below; a schema failure first must not leave it unhandled
     await runInitSql(primaryNode, this.opts.initSql, this.passwords.luneo);
     mark('schema done');
     this.writerUp.resolve();
-    await standbyStarted;
-    mark('standby started');
+    await streaming;
     await waitForStreaming(primaryNode, secondary, { timeoutMs: 30_000, signal: this.stopping.signal });
     await this.heartbeat.start();
     this.startedInMs = Math.round(performance.now() - began);

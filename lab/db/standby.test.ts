@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -30,8 +30,17 @@ describe('writeStandbyConfig', () => {
     );
     expect(await readFile(join(dir, 'standby.signal'), 'utf8')).toBe('');
     expect(await readFile(join(dir, 'postgresql.auto.conf'), 'utf8')).toBe(
-      "primary_conninfo = 'host=127.0.0.1 port=41234 user=replicator password=p''w application_name=us-east-1 connect_timeout=15'\n",
+      "primary_conninfo = 'host=127.0.0.1 port=41234 user=replicator password=p''w application_name=us-east-1 sslmode=disable connect_timeout=15'\n",
     );
+  });
+
+  it('without an upstream: standby.signal and an empty postgresql.auto.conf (no stale setting, no walreceiver yet)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'drill-standby-unit-'));
+    dirs.push(dir);
+    await writeFile(join(dir, 'postgresql.auto.conf'), "default_transaction_read_only = 'on'\n");
+    await writeStandbyConfig(dir, null, undefined);
+    expect(await readFile(join(dir, 'standby.signal'), 'utf8')).toBe('');
+    expect(await readFile(join(dir, 'postgresql.auto.conf'), 'utf8')).toBe('');
   });
 });
 

@@ -3,6 +3,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PgBinaries } from './binaries.ts';
 import { chownPaths, type RunAs, run } from './run.ts';
+import type { PgServer } from './server.ts';
+import { query } from './sql.ts';
 
 /** How a standby (or pg_rewind) reaches the writer: through the WAN link. */
 export interface UpstreamAccess {
@@ -23,13 +25,32 @@ export async function copyTemplate(
   await run('cp', ['-a', templateDir, dataDir], { runAs });
 }
 
-/** standby.signal + primary_conninfo. postgresql.auto.conf is rewritten whole: no stale fence setting survives. */
+/**
+ * standby.signal + primary_conninfo (none when `upstream` is null: a standby that waits for setUpstream).
+ * postgresql.auto.conf is rewritten whole: no stale fence setting survives.
+ */
 export async function writeStandbyConfig(
   dataDir: string,
-  upstream: UpstreamAccess,
+  upstream: UpstreamAccess | null,
   runAs: RunAs | undefined,
 ) {
-  const conninfo = [
+  const settings = upstream ? `primary_conninfo = ${quoted(primaryConninfo(upstream))}\n` : '';
+  await writeFile(join(dataDir, 'postgresql.auto.conf'), settings);
+  await writeFile(join(dataDir, 'standby.signal'), '');
+  await chownPaths([join(dataDir, 'postgresql.auto.conf'), join(dataDir, 'standby.signal')], runAs);
+}
+
+/** Point a running standby at its upstream (ALTER SYSTEM + reload: its walreceiver starts at once). */
+export async function setUpstream(server: PgServer, upstream: UpstreamAccess): Promise<void> {
+  await query(
+    server.socketTarget(),
+    `ALTER SYSTEM SET primary_conninfo = ${quoted(primaryConninfo(upstream))}`,
+  );
+  await query(server.socketTarget(), 'SELECT pg_reload_conf()');
+}
+
+function primaryConninfo(upstream: UpstreamAccess): string {
+  return [
     'host=127.0.0.1',
     `port=${upstream.port}`,
     'user=replicator',
@@ -40,13 +61,9 @@ export async function writeStandbyConfig(
     // Generous: on a slow WAN the SCRAM handshake alone takes three round trips.
     'connect_timeout=15',
   ].join(' ');
-  await writeFile(
-    join(dataDir, 'postgresql.auto.conf'),
-    `primary_conninfo = '${conninfo.replaceAll("'", "''")}'\n`,
-  );
-  await writeFile(join(dataDir, 'standby.signal'), '');
-  await chownPaths([join(dataDir, 'postgresql.auto.conf'), join(dataDir, 'standby.signal')], runAs);
 }
+
+const quoted = (text: string) => `'${text.replaceAll("'", "''")}'`;
 
 /** Drop whatever the writer is not aware of: pg_rewind from the writer (the server must be stopped). */
 export async function rewind(
