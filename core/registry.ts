@@ -1,6 +1,7 @@
-// Finds scenarios (scenarios/<name>.ts) and targets (targets/<name>.ts) without importing them all.
+// Finds scenarios (scenarios/<name>.ts) and targets (targets/<name>.ts) without importing them all, in this
+// repository and in each app folder named by DRILL_APPS (a team's own scenarios/ and targets/, kept elsewhere).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { delimiter, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DrillError } from './errors.ts';
 import { didYouMean } from './validate/suggest.ts';
@@ -15,25 +16,50 @@ export interface CatalogueEntry {
   summary: string;
 }
 
-function moduleNames(folder: string): string[] {
-  const dir = join(PROJECT_ROOT, folder);
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.endsWith('.d.ts') && !f.startsWith('_'))
-    .map((f) => f.slice(0, -3))
-    .sort();
+/** Env var naming app folders (path-delimited, relative to the working directory): `DRILL_APPS=../our-drills`. */
+export const APPS_ENV = 'DRILL_APPS';
+
+/** The folders that hold scenarios/ and targets/: this repository first, then each app folder of DRILL_APPS. */
+function roots(): string[] {
+  const apps = (process.env[APPS_ENV] ?? '').split(delimiter).filter((dir) => dir !== '');
+  return [PROJECT_ROOT, ...apps.map((dir) => resolve(dir))];
 }
 
-export const scenarioNames = (): string[] => moduleNames('scenarios');
-export const targetNames = (): string[] => moduleNames('targets');
+/** name → file relative to the project root, for each `<root>/<folder>/<name>.ts`; a name twice is an error. */
+function modules(folder: 'scenarios' | 'targets'): Map<string, string> {
+  const found = new Map<string, string>();
+  for (const root of roots()) {
+    const dir = join(root, folder);
+    if (!existsSync(dir)) continue;
+    const names = readdirSync(dir).filter(
+      (f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.endsWith('.d.ts') && !f.startsWith('_'),
+    );
+    for (const f of names.sort()) {
+      const name = f.slice(0, -3);
+      const file = relative(PROJECT_ROOT, join(dir, f));
+      const other = found.get(name);
+      if (other)
+        throw new DrillError(
+          'E_VALIDATION',
+          `${folder.slice(0, -1)} "${name}" is defined twice: ${other} and ${file}`,
+        );
+      found.set(name, file);
+    }
+  }
+  return found;
+}
+
+export const scenarioNames = (): string[] => [...modules('scenarios').keys()].sort();
+export const targetNames = (): string[] => [...modules('targets').keys()].sort();
 
 // `list` must answer fast: scenario modules may pull AWS SDKs, so read the summary from the source text
 // (the first `summary: '...'`, or `export const meta = { summary: ... }` when a file declares one).
 const SUMMARY = /\bsummary:\s*(['"`])((?:\\.|(?!\1).)*)\1/;
 
 export function scenarioCatalogue(): CatalogueEntry[] {
+  const files = modules('scenarios');
   return scenarioNames().map((name) => {
-    const file = join('scenarios', `${name}.ts`);
+    const file = files.get(name)!;
     const match = SUMMARY.exec(readFileSync(join(PROJECT_ROOT, file), 'utf8'));
     return { name, file, summary: match?.[2]?.replace(/\\(.)/g, '$1') ?? '(no summary)' };
   });
@@ -47,9 +73,10 @@ function notFound(kind: 'scenario' | 'target', name: string, known: string[]): D
 
 /** The file of a scenario or target, relative to the root; throws E_NOT_FOUND with the nearest name. */
 export function resolveModule(kind: 'scenario' | 'target', name: string): string {
-  const known = kind === 'scenario' ? scenarioNames() : targetNames();
-  if (!known.includes(name)) throw notFound(kind, name, known);
-  return join(kind === 'scenario' ? 'scenarios' : 'targets', `${name}.ts`);
+  const found = modules(kind === 'scenario' ? 'scenarios' : 'targets');
+  const file = found.get(name);
+  if (!file) throw notFound(kind, name, [...found.keys()].sort());
+  return file;
 }
 
 /** Imports a scenario or target module and returns its default export. */

@@ -23,6 +23,7 @@ const MEASURED_SECONDS: Record<string, number> = {
   'lab/platform/dns-failover.lab.test.ts': 25,
   'lab/aws/aws-cli.lab.test.ts': 23,
   'core/cli/cli.lab.test.ts': 18,
+  'examples/shop/shop.lab.test.ts': 16,
 };
 
 export default class HeavyFirstSequencer extends BaseSequencer {

@@ -26,7 +26,11 @@ export interface VitestDrillOptions {
 export const WORKER_PID_FILE = 'worker.pid';
 export const ABORT_REQUEST_FILE = 'abort.requested';
 
-export const drillSpecFile = (scenario: string) => join('drills', `${scenario}.drill.ts`);
+/** The scenario's own spec when it has one, else the spec that runs any scenario (an app's: DRILL_APPS). */
+export function drillSpecFile(scenario: string): string {
+  const own = join('drills', `${scenario}.drill.ts`);
+  return existsSync(join(PROJECT_ROOT, own)) ? own : join('drills', 'app.drill.ts');
+}
 
 function workerPid(runDir: string): number | undefined {
   try {
