@@ -4,6 +4,7 @@ import { renderSentinels } from '../actions/luneo/cache-probes.ts';
 import { alarmsOk } from '../actions/luneo/detection.ts';
 import { fisNetworkOutage, type NetworkOutageOptions } from '../actions/luneo/fault.ts';
 import { fisTargetsWithinQuota } from '../actions/luneo/fis-quota.ts';
+import { kubeChangesHold } from '../actions/luneo/kube-preflight.ts';
 import { luneoProbes } from '../actions/luneo/probes.ts';
 import { drRecovery, drVerification, regionalFailover } from '../actions/luneo/regional-failover.ts';
 import type { LuneoResources } from '../actions/luneo/resources.ts';
@@ -31,6 +32,8 @@ export default defineScenario<LuneoResources>({
     luneoProbes.replicationLag({ below: '5m' }),
     // An alarm already firing would make detection meaningless.
     alarmsOk(),
+    // A KEDA, HPA or Argo CD controller that would undo the fence, the restart or dr_mode (paused or refused).
+    kubeChangesHold(),
     fisTargetsWithinQuota(databaseSubnetsOutage),
   ],
   ledger: luneoProbes.canary('100ms'),

@@ -24,6 +24,7 @@ import {
 } from '../../lab/k8s/testdata/fixture.ts';
 import { Link } from '../../lab/net/link.ts';
 import type { Luneo } from './context.ts';
+import { type KubeChange, kubeChangesHold } from './kube-preflight.ts';
 import { REPLICAS_BEFORE_FENCE, rolloutRestart, scaleDeployment } from './kubernetes.ts';
 import type { LuneoResources } from './resources.ts';
 import { type TestRun, testRun } from './testing.ts';
@@ -128,6 +129,107 @@ describe('KEDA ScaledObject on the fenced deployment (item 6)', () => {
     expect(annotations[KEDA_PAUSED_REPLICAS]).toBeUndefined();
     expect(annotations[PAUSED_BY_DRILL]).toBeUndefined();
     await readyWorkers('ai-worker', 2);
+  });
+});
+
+describe('preflight: controllers that would undo the failover (item 6)', () => {
+  const fence: KubeChange[] = [{ side: 'primary', deployment: 'worker', change: 'scale to 0' }];
+
+  async function label(labels: Record<string, string | null>): Promise<void> {
+    await fetch(`http://127.0.0.1:${fx.cluster.port}/apis/apps/v1/namespaces/${NS}/deployments/ai-worker`, {
+      method: 'PATCH',
+      headers: { 'Content-Type': 'application/merge-patch+json' },
+      body: JSON.stringify({ metadata: { labels } }),
+    });
+  }
+
+  it('a KEDA ScaledObject and an HPA on the fenced deployment pass, saying what the fence does about them', async () => {
+    await fx.cluster.apply({
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: 'ai-worker-cpu', namespace: NS },
+      spec: {
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'ai-worker' },
+        minReplicas: 1,
+        maxReplicas: 4,
+      },
+    });
+    const outcome = await kubeChangesHold(fence).check(runWith(kube), {
+      signal: new AbortController().signal,
+    });
+    expect(outcome.ok).toBe(true);
+    expect(outcome.detail).toContain(
+      'KEDA ScaledObject ai-worker targets ai-worker (minReplicaCount 2): the fence pauses it',
+    );
+    expect(outcome.detail).toContain(
+      'HPA ai-worker-cpu targets ai-worker (1–4): it leaves a deployment at 0 replicas alone',
+    );
+  });
+
+  it('an Argo CD application the drill cannot read is refused, with what to do', async () => {
+    await label({ 'argocd.argoproj.io/instance': 'luneo-workers' });
+    try {
+      const outcome = await kubeChangesHold(fence).check(runWith(kube), {
+        signal: new AbortController().signal,
+      });
+      expect(outcome.ok).toBe(false);
+      expect(outcome.detail).toContain(
+        'deployment ai-worker in luneo-prod-eks-primary is managed by Argo CD application luneo-workers',
+      );
+      expect(outcome.detail).toContain('argocd app set luneo-workers --self-heal=false');
+    } finally {
+      await label({ 'argocd.argoproj.io/instance': null });
+    }
+  });
+
+  it('an Argo CD application with selfHeal is refused; without it, it passes', async () => {
+    const argo = await startFixture('argo', 'eu-west-1', undefined, {
+      customResources: ['applications.argoproj.io'],
+    });
+    try {
+      const worker = envServerDeployment('ai-worker', 0);
+      worker.metadata = {
+        ...worker.metadata,
+        annotations: {
+          'argocd.argoproj.io/tracking-id': 'luneo-workers:apps/Deployment:luneo-platform/ai-worker',
+        },
+      } as never;
+      await argo.cluster.apply(worker);
+      await argo.cluster.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'argocd' } });
+      const application = (selfHeal: boolean) => ({
+        apiVersion: 'argoproj.io/v1alpha1',
+        kind: 'Application',
+        metadata: { name: 'luneo-workers', namespace: 'argocd' },
+        spec: { project: 'default', syncPolicy: { automated: { prune: true, selfHeal } } },
+      });
+      await argo.cluster.apply(application(true));
+      const client = KubeClient.fromKubeconfig({ kubeconfigPath: argo.kubeconfig, context: 'argo' });
+      const check = () =>
+        kubeChangesHold(fence).check(runWith(client), { signal: new AbortController().signal });
+      const refused = await check();
+      expect(refused.ok).toBe(false);
+      expect(refused.detail).toContain('is managed by Argo CD application luneo-workers with selfHeal');
+      await argo.cluster.apply(application(false));
+      const passed = await check();
+      expect(passed.ok).toBe(true);
+      expect(passed.detail).toContain('without selfHeal');
+    } finally {
+      await argo.cluster.stop();
+    }
+  });
+
+  it('a workload that is an Argo Rollout is refused', async () => {
+    await fx.cluster.apply({
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Rollout',
+      metadata: { name: 'luneo-frontend', namespace: NS },
+      spec: { replicas: 1, selector: { matchLabels: { app: 'luneo-frontend' } } },
+    });
+    const outcome = await kubeChangesHold([
+      { side: 'secondary', deployment: 'frontend', change: 'restart' },
+    ]).check(runWith(kube), { signal: new AbortController().signal });
+    expect(outcome.ok).toBe(false);
+    expect(outcome.detail).toContain('luneo-frontend in luneo-platform is an Argo Rollout');
   });
 });
 

@@ -25,6 +25,10 @@ const KINDS: Record<string, { group?: string; resource: string }> = {
   configmaps: { resource: 'configmaps' },
   scaledobject: { group: 'keda.sh', resource: 'scaledobjects' },
   application: { group: 'argoproj.io', resource: 'applications' },
+  applications: { group: 'argoproj.io', resource: 'applications' },
+  scaledobjects: { group: 'keda.sh', resource: 'scaledobjects' },
+  horizontalpodautoscalers: { group: 'autoscaling', resource: 'horizontalpodautoscalers' },
+  rollouts: { group: 'argoproj.io', resource: 'rollouts' },
 };
 /** The Kubernetes requests behind each planned verb: `kubectl scale` patches the scale subresource, `rollout
  *  restart` and `annotate` patch the object (after reading it), `apply` creates or patches. */
