@@ -11,7 +11,7 @@ const MEASURED_SECONDS: Record<string, number> = {
   'safety/ci-cancel.lab.test.ts': 100,
   'lab/aws/conformance/drill-traffic.lab.test.ts': 75,
   'lab/platform/global-database.lab.test.ts': 50,
-  'core/cli/vitest-runner.lab.test.ts': 47,
+  'core/cli/vitest-runner.lab.test.ts': 55,
   'lab/db/failover.lab.test.ts': 45,
   'lab/db/replicated-database.lab.test.ts': 33,
   'lab/platform/kubernetes.lab.test.ts': 32,
@@ -22,7 +22,7 @@ const MEASURED_SECONDS: Record<string, number> = {
   'safety/permissions.lab.test.ts': 26,
   'lab/platform/dns-failover.lab.test.ts': 25,
   'lab/aws/aws-cli.lab.test.ts': 23,
-  'core/cli/cli.lab.test.ts': 18,
+  'core/cli/cli.lab.test.ts': 40,
   'examples/shop/shop.lab.test.ts': 16,
 };
 

@@ -96,6 +96,45 @@ describe('pnpm drill', { timeout: 120_000 }, () => {
     expect(lines.map((l) => (JSON.parse(l) as { event: string }).event)).toEqual(Array(10).fill('planned'));
   });
 
+  it('prod without its settings: the dry run names every problem the real run refuses on, exit 5, nothing called', async () => {
+    const box = sandbox();
+    const unset = (k: string) =>
+      k.startsWith('LUNEO_') || k === 'DRILL_APPROVER' || k === 'DRILL_PARTICIPANTS';
+    const env = Object.fromEntries(Object.entries(box.env).filter(([k]) => !unset(k)));
+    const run = (mode: string[], out: string) =>
+      runDrill(['aurora-outage', '--target', 'prod', ...mode, '--out', join(box.dir, out)], env);
+    const [dry, real] = [
+      await run(['--dry-run', '--in-process'], 'dry'),
+      await run(['--execute', '--yes'], 'real'),
+    ];
+    const problems = (output: string) => output.split('\n').filter((l) => l.startsWith('  ✖ '));
+    expect([dry.code, real.code], `${dry.output}\n${real.output}`).toEqual([5, 5]);
+    expect(dry.output).toContain('verdict: PLANNED (exit 5): would refuse: 5 problems, each with its fix:');
+    expect(real.output).toContain(
+      'verdict: REFUSED (exit 5): refused to start, nothing was injected: 5 problems, each with its fix:',
+    );
+    expect(problems(dry.output)).toEqual(problems(real.output));
+    expect(problems(real.output).map((l) => l.match(/LUNEO_[A-Z_]+|DRILL_[A-Z]+/)?.[0])).toEqual([
+      'LUNEO_PROD_ACCOUNT_ID',
+      'LUNEO_PROD_ZONE_ID',
+      'LUNEO_ECOMMERCE_WEBHOOK_SECRETS',
+      'DRILL_APPROVER',
+      'DRILL_PARTICIPANTS',
+    ]);
+    // The refusal through vitest (the default): no failed tests, no traces; no SDK warning; neither run made a call.
+    for (const { output } of [dry, real]) {
+      expect(output).not.toMatch(/AssertionError|❯|Test Files|NodeVersionSupportWarning|\(node:\d+\)/);
+    }
+    for (const out of ['dry', 'real']) {
+      const audit = join(runDirIn(join(box.dir, out)) as string, 'actions.jsonl');
+      const lines = existsSync(audit) ? readFileSync(audit, 'utf8').trim().split('\n').filter(Boolean) : [];
+      // The dry run lists its plan as 'planned' entries; a call made would add 'before' and 'after' ones.
+      expect(
+        lines.map((l) => (JSON.parse(l) as { event: string }).event).filter((e) => e !== 'planned'),
+      ).toEqual([]);
+    }
+  });
+
   it('exit 5 (refused) when the steady state is red, injecting nothing; show prints the run', async () => {
     const box = sandbox();
     platformOf(box.stateFile).mutate('left-over-outage', (s) => {
