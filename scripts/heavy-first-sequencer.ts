@@ -20,6 +20,7 @@ const MEASURED_SECONDS: Record<string, number> = {
   'lab/platform/subnet-fault.lab.test.ts': 30,
   'safety/interrupt-tee-memory.lab.test.ts': 30,
   'safety/permissions.lab.test.ts': 26,
+  'targets/safety/iam-policy.lab.test.ts': 45,
   'lab/platform/dns-failover.lab.test.ts': 25,
   'lab/aws/aws-cli.lab.test.ts': 23,
   'core/cli/cli.lab.test.ts': 40,

@@ -1,5 +1,6 @@
 // `pnpm drill`: list, run a scenario, rollback, show. Exit codes in exit-codes.ts and --help.
 import { Command, CommanderError, Option } from 'commander';
+import type { IamPolicyCliOptions } from '../../targets/safety/iam-policy-command.ts';
 import { guardStdio } from '../output/stdio.ts';
 import { scenarioCatalogue } from '../registry.ts';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes.ts';
@@ -104,6 +105,26 @@ function program(): Command {
     .action(async (scenario: string, opts: { target?: string; json?: boolean }) => {
       const { preflightCommand } = await import('../preflight/command.ts');
       process.exitCode = await preflightCommand(scenario, opts);
+    });
+
+  cli
+    .command('iam-policy')
+    .description(
+      "the least-privilege policies of the drill role and the FIS role for a scenario on a target, with their trust policies, from the preflight's permission plan (JSON)",
+    )
+    .argument('<scenario>', 'scenario (scenarios/<name>.ts)')
+    .option('-t, --target <name>', 'target (targets/<name>.ts); default as for a run')
+    .option('--role-name <name>', 'name of the drill role', 'luneo-drill')
+    .option(
+      '--github-repository <owner/name>',
+      'repository whose jobs may assume the role',
+      process.env.GITHUB_REPOSITORY,
+    )
+    .option('--github-environment <name>', 'GitHub environment of the drill job', 'production')
+    .option('--dir <dir>', 'also write the policy documents there, for `aws iam ... file://<dir>/<file>`')
+    .action(async (scenario: string, opts: IamPolicyCliOptions) => {
+      const { iamPolicyCommand } = await import('../../targets/safety/iam-policy-command.ts');
+      process.exitCode = await iamPolicyCommand(scenario, opts);
     });
 
   cli

@@ -10,6 +10,7 @@ import { reportedRpoLag } from '../../actions/luneo/database.ts';
 import type { LuneoResources } from '../../actions/luneo/resources.ts';
 import { S3, s3Client } from '../../clients/aws/s3.ts';
 import { isClientError } from '../../clients/errors.ts';
+import type { PlannedCall } from '../../core/model.ts';
 import type {
   ActiveExperiment,
   AlarmReading,
@@ -18,7 +19,12 @@ import type {
   TargetSafety,
 } from '../../core/safety/types.ts';
 import { SecretsManagerLockStore } from './aws-lock.ts';
-import { checkPlanPermissions, type PlanLookups } from './permissions.ts';
+import {
+  checkPlanPermissions,
+  type PermissionPlan,
+  type PlanLookups,
+  permissionPlan,
+} from './permissions.ts';
 import { luneoPlatformReads, luneoReadiness } from './readiness.ts';
 
 const ACTIVE_STATES = new Set(['pending', 'initiating', 'running']);
@@ -106,6 +112,17 @@ export async function luneoSafetyPlatform(ctx: LuneoRun): Promise<SafetyPlatform
     readiness: (calls) => luneoReadiness(ctx, calls),
     readCalls: luneoPlatformReads(ctx),
   };
+}
+
+/** The permission plan of `calls` as the preflight's checkPermissions builds it (for `drill iam-policy`). */
+export async function luneoPermissionPlan(
+  ctx: LuneoRun,
+  calls: PlannedCall[],
+  signal: AbortSignal,
+): Promise<PermissionPlan> {
+  const l = await luneo(ctx);
+  const primary = l.r.primary.region;
+  return permissionPlan(l.aws.sts(primary), calls, signal, planLookups(ctx, primary));
 }
 
 /** Reads, for the permission check, the replication role a bucket passes and the KMS key of a secret. */

@@ -13,6 +13,7 @@ import {
   type FactRef,
   factKey,
   factsNeeded,
+  type IamQuestion,
   iamQuestions,
   type PlanFacts,
   UnmappedCommandError,
@@ -34,6 +35,28 @@ export interface PlanLookups {
   ): Promise<string | null | undefined>;
 }
 
+/** The caller and the IAM questions of its plan: what the preflight simulates, and what `drill iam-policy` grants. */
+export interface PermissionPlan {
+  identity: { arn: string; account: string };
+  principal: string;
+  partition: string;
+  questions: IamQuestion[];
+}
+
+/** Throws UnmappedCommandError when a planned call has no row in clients/aws/iam-actions.ts. */
+export async function permissionPlan(
+  sts: Pick<Sts, 'getCallerIdentity'>,
+  calls: PlannedCall[],
+  signal: AbortSignal,
+  lookups?: PlanLookups,
+): Promise<PermissionPlan> {
+  const identity = await sts.getCallerIdentity({ signal });
+  const partition = identity.arn.split(':')[1] || 'aws';
+  const facts = lookups ? await lookUp(calls, lookups, signal) : undefined;
+  const questions = iamQuestions(calls, { partition, account: identity.account }, facts);
+  return { identity, principal: principalArnOf(identity.arn), partition, questions };
+}
+
 export async function checkPlanPermissions(
   sts: Pick<Sts, 'getCallerIdentity'>,
   iam: Pick<Iam, 'check'>,
@@ -41,17 +64,14 @@ export async function checkPlanPermissions(
   signal: AbortSignal,
   lookups?: PlanLookups,
 ): Promise<PermissionReport> {
-  const identity = await sts.getCallerIdentity({ signal });
-  const principal = principalArnOf(identity.arn);
-  const partition = identity.arn.split(':')[1] || 'aws';
-  let questions: ReturnType<typeof iamQuestions>;
+  let plan: PermissionPlan;
   try {
-    const facts = lookups ? await lookUp(calls, lookups, signal) : undefined;
-    questions = iamQuestions(calls, { partition, account: identity.account }, facts);
+    plan = await permissionPlan(sts, calls, signal, lookups);
   } catch (error) {
     if (!(error instanceof UnmappedCommandError)) throw error;
     return { checked: false, note: error.message, denied: [], actions: 0 };
   }
+  const { identity, principal, questions } = plan;
   const actions = new Set(questions.map((q) => q.action)).size;
   if (questions.length === 0) return { checked: true, denied: [], actions: 0 };
   let decisions: PermissionDecision[];

@@ -1,0 +1,160 @@
+// `pnpm drill iam-policy <scenario> --target <t>`: the drill role's and the FIS role's policies for one scenario on
+// one target, from the permission plan its preflight simulates (read with the caller's credentials: the account,
+// the role a bucket's replication passes, a secret's KMS key).
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { LuneoRun } from '../../actions/luneo/context.ts';
+import { FileAuditLog } from '../../core/audit.ts';
+import { EXIT } from '../../core/cli/exit-codes.ts';
+import { type LoadedDrill, loadDrill } from '../../core/cli/run-command.ts';
+import { createClock } from '../../core/clock.ts';
+import { DrillError } from '../../core/errors.ts';
+import type { PlannedCall, RunContext, Scenario } from '../../core/model.ts';
+import { Redactor } from '../../core/redact.ts';
+import {
+  asJson,
+  drillRolePolicy,
+  drillRoleTrust,
+  FIS_MANAGED_POLICIES,
+  fisRoleTrust,
+  type GitHubOidc,
+  type RoleContext,
+} from './iam-policy.ts';
+import { luneoPermissionPlan } from './luneo.ts';
+
+export interface IamPolicyOptions {
+  target?: string;
+  roleName: string;
+  github: GitHubOidc;
+}
+
+/** Every call a scenario plans, in the order planPhase (core/runner/phases.ts) lists them. */
+export function scenarioCalls<R>(scenario: Scenario<R>, ctx: RunContext<R>): PlannedCall[] {
+  const steps = [
+    ...scenario.steadyState,
+    ...(scenario.ledger ? [scenario.ledger] : []),
+    scenario.fault,
+    ...scenario.failover,
+    ...scenario.recovery,
+    ...scenario.verify,
+    ...(scenario.restore ?? []),
+  ];
+  return steps.flatMap((s) => s.plan?.(ctx) ?? []);
+}
+
+/** A planning context: what plan() and the lookups read, with an audit log nobody keeps. */
+export function planningContext<R>(
+  scenario: Scenario<R>,
+  target: RunContext<R>['target'],
+  auditFile: string,
+) {
+  return {
+    runId: 'iam-policy',
+    scenario,
+    target,
+    signal: AbortSignal.timeout(120_000),
+    dryRun: true,
+    clock: createClock(),
+    log: { info: () => {}, warn: () => {}, debug: () => {} },
+    audit: new FileAuditLog({ file: auditFile, redactor: new Redactor(), dryRun: true }).bind({
+      phase: 'plan',
+    }),
+    state: new Map<string, unknown>(),
+  } as unknown as RunContext<R>;
+}
+
+export interface IamPolicies {
+  scenario: string;
+  target: string;
+  account: string;
+  drillRole: { name: string; arn: string; trustPolicy: object; policy: object };
+  fisRole?: { name: string; arn: string; trustPolicy: object; managedPolicies: readonly string[] };
+}
+
+export async function iamPolicies(
+  drill: Pick<LoadedDrill, 'scenario' | 'target' | 'targetFile'>,
+  opts: Omit<IamPolicyOptions, 'target'>,
+): Promise<IamPolicies> {
+  if (drill.target.safety === undefined) {
+    throw new DrillError(
+      'E_USAGE',
+      `${drill.targetFile}: the target makes no AWS calls a role must be granted`,
+    );
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'drill-iam-policy-'));
+  try {
+    const ctx = planningContext(drill.scenario, drill.target, join(dir, 'actions.jsonl'));
+    const calls = scenarioCalls(drill.scenario, ctx);
+    const plan = await luneoPermissionPlan(ctx as unknown as LuneoRun, calls, ctx.signal);
+    const role: RoleContext = {
+      partition: plan.partition,
+      account: plan.identity.account,
+      roleName: opts.roleName,
+      targetName: drill.target.name,
+    };
+    const policy = drillRolePolicy(plan.questions, role);
+    const fisRoleArn = plan.questions.find((q) => q.context?.['iam:PassedToService'] === 'fis.amazonaws.com')
+      ?.resources[0];
+    return {
+      scenario: drill.scenario.name,
+      target: drill.target.name,
+      account: role.account,
+      drillRole: {
+        name: role.roleName,
+        arn: `arn:${role.partition}:iam::${role.account}:role/${role.roleName}`,
+        trustPolicy: asJson(drillRoleTrust(role, opts.github)),
+        policy: asJson(policy),
+      },
+      ...(fisRoleArn && fisRoleArn !== '*'
+        ? {
+            fisRole: {
+              name: fisRoleArn.split('/').at(-1) as string,
+              arn: fisRoleArn,
+              trustPolicy: asJson(fisRoleTrust(role)),
+              managedPolicies: FIS_MANAGED_POLICIES.map((arn) => arn.replace(':aws:', `:${role.partition}:`)),
+            },
+          }
+        : {}),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The files `aws iam create-role` and `put-role-policy` read (file://…), in `dir`. */
+export function policyFiles(p: IamPolicies): Record<string, object> {
+  return {
+    'drill-role-trust.json': p.drillRole.trustPolicy,
+    'drill-role-policy.json': p.drillRole.policy,
+    ...(p.fisRole ? { 'fis-role-trust.json': p.fisRole.trustPolicy } : {}),
+  };
+}
+
+export interface IamPolicyCliOptions {
+  target?: string;
+  roleName: string;
+  githubRepository?: string;
+  githubEnvironment: string;
+  dir?: string;
+}
+
+export async function iamPolicyCommand(scenario: string, opts: IamPolicyCliOptions): Promise<number> {
+  if (!opts.githubRepository || !/^[^/\s]+\/[^/\s]+$/.test(opts.githubRepository)) {
+    throw new DrillError(
+      'E_USAGE',
+      'iam-policy needs --github-repository <owner/name> (or $GITHUB_REPOSITORY): the drill role trusts only its jobs',
+    );
+  }
+  const policies = await iamPolicies(await loadDrill(scenario, opts.target), {
+    roleName: opts.roleName,
+    github: { repository: opts.githubRepository, environment: opts.githubEnvironment },
+  });
+  if (opts.dir) {
+    mkdirSync(opts.dir, { recursive: true });
+    for (const [name, doc] of Object.entries(policyFiles(policies)))
+      writeFileSync(join(opts.dir, name), `${JSON.stringify(doc, null, 2)}\n`);
+  }
+  process.stdout.write(`${JSON.stringify(policies, null, 2)}\n`);
+  return EXIT.passed;
+}
