@@ -36,9 +36,16 @@ describe('a live-style target pointing at the lab', { timeout: 120_000 }, () => 
   it('--dry-run prints the plan with its mutating calls and makes none', async () => {
     const before = await lab.mutations();
     const out = join(lab.outDir, 'dry-run');
+    // Every setting a live run needs (a dry run checks them all, and would refuse without: core/safety/static-checks.ts).
+    const settings = {
+      DRILL_APPROVER: 'safety suite',
+      DRILL_PARTICIPANTS: 'safety suite',
+      LUNEO_ECOMMERCE_WEBHOOK_SECRETS:
+        '{"shopify": "unread by a dry run", "woocommerce": "unread by a dry run"}',
+    };
     const { code, output } = await runDrill(
       ['aurora-outage', '--target', LIVE_STYLE_TARGET, '--dry-run', '--in-process', '--out', out],
-      env,
+      { ...env, ...settings },
     );
     expect(code, output).toBe(0);
     expect(output).toContain('MUTATE rds FailoverGlobalCluster @us-east-1');
