@@ -11,6 +11,7 @@ const MEASURED_SECONDS: Record<string, number> = {
   'safety/ci-cancel.lab.test.ts': 100,
   'lab/aws/conformance/drill-traffic.lab.test.ts': 75,
   'lab/platform/global-database.lab.test.ts': 50,
+  'targets/safety/readiness.lab.test.ts': 50,
   'core/cli/vitest-runner.lab.test.ts': 55,
   'lab/db/failover.lab.test.ts': 45,
   'lab/db/replicated-database.lab.test.ts': 33,

@@ -24,7 +24,7 @@ export interface PreflightOptions {
 /** An audit log that refuses every mutation: the preflight is read-only whatever a check calls. */
 export class ReadOnlyAudit implements AuditLog {
   readonly refused: PlannedCall[] = [];
-  async mutate<T>(call: PlannedCall): Promise<T> {
+  async mutate<T>(call: PlannedCall, _perform?: () => Promise<T>): Promise<T> {
     this.refused.push(call);
     throw new DrillError(
       'E_USAGE',
