@@ -12,6 +12,7 @@ import { ReplicatedDatabase } from './db/replicated-database.ts';
 import { RegionalLoadBalancer } from './edge/alb.ts';
 import { PublicEdge } from './edge/public.ts';
 import { KubeCluster } from './k8s/cluster.ts';
+import { EksEndpoint, type EndpointAccess, endpointAccessFromEnv } from './k8s/eks-endpoint.ts';
 import { writeKubeconfig } from './k8s/kubeconfig.ts';
 import { Link } from './net/link.ts';
 import { appCommands } from './platform/app-bundles.ts';
@@ -37,6 +38,8 @@ export interface LabOptions {
   ttlSeconds?: number;
   /** How long the old primary waits before Aurora-style rebuild as a secondary after a failover (default 0). */
   rejoinDelayMs?: number;
+  /** EKS endpoint access of both clusters (default $LAB_EKS_ENDPOINT_ACCESS, else private): lab/k8s/eks-endpoint.ts. */
+  eksEndpointAccess?: EndpointAccess;
   log?: (line: string) => void;
 }
 
@@ -129,6 +132,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     }
 
     const kubeLinks = {} as Record<Region, Link>;
+    const eksAccess = options.eksEndpointAccess ?? endpointAccessFromEnv('private');
     for (const region of REGIONS) {
       const port = await clusters[region].start();
       stoppers.push(() => clusters[region].stop());
@@ -148,9 +152,12 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       s3,
       cache,
       regionLinks: {
-        [PRIMARY_REGION]: [albLinks[PRIMARY_REGION], kubeLinks[PRIMARY_REGION], s3.wan],
-        [SECONDARY_REGION]: [albLinks[SECONDARY_REGION], kubeLinks[SECONDARY_REGION], s3.wan],
+        [PRIMARY_REGION]: [albLinks[PRIMARY_REGION], s3.wan],
+        [SECONDARY_REGION]: [albLinks[SECONDARY_REGION], s3.wan],
       } as Record<Region, Link[]>,
+      eks: Object.fromEntries(
+        REGIONS.map((r) => [r, new EksEndpoint(clusters[r], kubeLinks[r], eksAccess)]),
+      ) as Record<Region, EksEndpoint>,
       kubeApi: Object.fromEntries(REGIONS.map((r) => [r, `http://127.0.0.1:${clusters[r].port}`])) as Record<
         Region,
         string

@@ -28,6 +28,8 @@ export interface ActiveFault {
 export interface FaultParts {
   db: ReplicatedDatabase;
   regionLinks: Record<Region, Link[]>;
+  /** Each region's EKS cluster as the drill reaches it (lab/k8s/eks-endpoint.ts): what an outage does to it depends on its endpoint access. */
+  eks?: Record<Region, { cutSubnets(): () => void; cutRegion(): () => void }>;
   kubeApi: Record<Region, string>;
   /** The lab's S3 (lab/aws/s3/lab-s3.ts): aws:s3:bucket-pause-replication holds its replication. */
   s3?: { pauseReplication(sourceBuckets: string[], parameters: Record<string, string>): () => void };
@@ -66,12 +68,16 @@ export class LabFaults {
     db.isolate(region);
     this.parts.cache?.isolate(region);
     for (const link of regionLinks[region]) link.cut();
+    // FIS cuts subnets: an EKS public endpoint (AWS's VPC) still answers while the nodes lose it. By hand: all dark.
+    const eks = this.parts.eks?.[region];
+    const healEks = source === 'fis' ? eks?.cutSubnets() : eks?.cutRegion();
     return this.#track(
       'region-outage',
       region,
-      `${region} unreachable (database, load balancer, EKS API, WAN, AWS endpoints${source === 'fis' ? ' but FIS' : ''})`,
+      `${region} unreachable (database, load balancer, EKS nodes${source === 'fis' ? '' : ' and API'}, WAN, AWS endpoints${source === 'fis' ? ' but FIS' : ''})`,
       source,
       async () => {
+        healEks?.();
         for (const link of regionLinks[region]) link.restore();
         db.reconnect(region);
         await this.parts.cache?.reconnect(region);
