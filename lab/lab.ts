@@ -281,14 +281,15 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       })),
     );
     const publicUrl = `http://127.0.0.1:${edgePort}`;
-    await dbStarted;
-    mark('standby streaming');
-    await waitUntilServing({
-      publicUrl,
-      albUrls: REGIONS.map((r) => `http://127.0.0.1:${albLinks[r].port}`),
-      timeoutMs: 60_000,
-    });
-    mark('serving');
+    // Ready: the public URL serves and the standby streams (whichever comes last).
+    await Promise.all([
+      dbStarted.then(() => mark('standby streaming')),
+      waitUntilServing({
+        publicUrl,
+        albUrls: REGIONS.map((r) => `http://127.0.0.1:${albLinks[r].port}`),
+        timeoutMs: 60_000,
+      }).then(() => mark('serving')),
+    ]);
 
     const info: LabInfo = {
       version: LAB_INFO_VERSION,
