@@ -26,6 +26,41 @@ function caught(fn: () => unknown): KubeApiError {
 }
 
 describe('KubeApi', () => {
+  it('defaults a pod template to the real 30 s termination grace period', () => {
+    const { api } = setup();
+    const created = api.create(
+      resourceByKind('Deployment')!,
+      'ns',
+      {
+        metadata: { name: 'ai-worker' },
+        spec: {
+          selector: { matchLabels: { app: 'ai-worker' } },
+          template: { metadata: { labels: { app: 'ai-worker' } }, spec: { containers: [{ name: 'main' }] } },
+        },
+      },
+      q,
+    ) as { spec: { template: { spec: { terminationGracePeriodSeconds: number } } } };
+    expect(created.spec.template.spec.terminationGracePeriodSeconds).toBe(30);
+  });
+
+  it('refuses a strategic merge patch on a custom resource (415), as for any CRD', async () => {
+    const { api } = setup();
+    const scaledObjects = resourceByKind('ScaledObject')!;
+    api.create(scaledObjects, 'ns', { metadata: { name: 'w' }, spec: { scaleTargetRef: { name: 'w' } } }, q);
+    const target = { resource: scaledObjects, namespace: 'ns', name: 'w' };
+    const error = await api
+      .patch(target, 'application/strategic-merge-patch+json', '{"metadata":{"labels":{"a":"b"}}}', q)
+      .catch((e: KubeApiError) => e);
+    expect((error as KubeApiError).toStatus().code).toBe(415);
+    const merged = await api.patch(
+      target,
+      'application/merge-patch+json',
+      '{"metadata":{"labels":{"a":"b"}}}',
+      q,
+    );
+    expect(merged.metadata.labels).toEqual({ a: 'b' });
+  });
+
   it('answers a missing object with a NotFound Status', () => {
     const { api } = setup();
     expect(caught(() => api.get({ resource: configmaps, namespace: 'ns', name: 'x' })).toStatus()).toEqual({

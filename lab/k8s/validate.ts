@@ -1,6 +1,7 @@
 // Defaults and validation applied to objects on create and update, with kube-apiserver's messages.
 import { invalid } from './errors.ts';
 import { invalidNameMessage, randomSuffix } from './names.ts';
+import { DEFAULT_GRACE_SECONDS } from './pod-delete.ts';
 import type { ResourceType } from './resources.ts';
 import { selectorMatches } from './selectors.ts';
 import { type Deployment, isObject, type KubeObject } from './types.ts';
@@ -33,7 +34,8 @@ function defaultDeployment(d: Deployment): void {
   d.spec.progressDeadlineSeconds ??= 600;
   if (d.spec.template?.spec) {
     d.spec.template.spec.restartPolicy ??= 'Always';
-    d.spec.template.spec.terminationGracePeriodSeconds ??= 2;
+    // PodSpec default: https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/#lifecycle
+    d.spec.template.spec.terminationGracePeriodSeconds ??= DEFAULT_GRACE_SECONDS;
     d.spec.template.spec.dnsPolicy ??= 'ClusterFirst';
   }
 }
