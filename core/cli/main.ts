@@ -45,7 +45,13 @@ function program(): Command {
     .showSuggestionAfterError(true)
     .enablePositionalOptions()
     .exitOverride()
+    .option('-V, --version', 'print the version and git commit of the tool')
     .action(async (scenario: string | undefined, opts) => {
+      if (opts.version) {
+        const { versionText } = await import('../provenance/tool.ts');
+        process.stdout.write(`${versionText()}\n`);
+        return;
+      }
       if (!scenario) {
         cli.outputHelp();
         process.exitCode = EXIT.badInput;

@@ -6,6 +6,7 @@ import type { DrillError } from '../errors.ts';
 import { writeFileAtomic } from '../journal.ts';
 import { sortByTime } from '../measure/samples.ts';
 import type { Verdict } from '../model.ts';
+import { provenanceOf } from '../provenance/result.ts';
 import { REFUSAL } from '../safety/static-checks.ts';
 import { exactWayBack } from '../safety/way-back.ts';
 import { signOffFromEnv } from '../sign-off.ts';
@@ -167,6 +168,7 @@ export async function writeReport<R>(run: DrillRun<R>, error: DrillError | undef
     safety: run.safety.record,
     ...clockOffsetRecord(run.clock),
     ...signOffOf(),
+    provenance: await provenanceOf(run.safety.platform),
   });
   writeFileAtomic(join(run.runDir, RESULT_FILE), `${JSON.stringify(result, null, 2)}\n`, 0o644);
   run.journal.update((d) => {

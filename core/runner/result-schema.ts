@@ -212,6 +212,26 @@ export const runResultSchema = z.object({
     .optional(),
   /** Who approved the drill and who took part (--approver / --participants, or DRILL_APPROVER / DRILL_PARTICIPANTS). */
   signOff: z.object({ approver: z.string().nullable(), participants: z.array(z.string()) }).optional(),
+  /** Which build of the tool ran (version, git commit), from which CI run, as which AWS identity (STS). */
+  provenance: z
+    .object({
+      tool: z.object({ version: z.string(), commit: z.string().nullable(), dirty: z.boolean() }),
+      ci: z
+        .object({
+          url: z.string(),
+          runId: z.string(),
+          attempt: z.number().int(),
+          repository: z.string(),
+          workflow: z.string().optional(),
+          ref: z.string().optional(),
+          actor: z.string().optional(),
+        })
+        .optional(),
+      caller: z
+        .union([z.object({ account: z.string(), arn: z.string() }), z.object({ error: z.string() })])
+        .optional(),
+    })
+    .optional(),
 });
 
 export type RunResult = z.infer<typeof runResultSchema>;
