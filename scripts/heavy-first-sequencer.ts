@@ -26,6 +26,7 @@ const MEASURED_SECONDS: Record<string, number> = {
   'lab/aws/aws-cli.lab.test.ts': 23,
   'core/cli/cli.lab.test.ts': 40,
   'examples/shop/shop.lab.test.ts': 16,
+  'actions/luneo/kube-controllers.lab.test.ts': 20,
 };
 
 export default class HeavyFirstSequencer extends BaseSequencer {

@@ -71,12 +71,12 @@ export async function awaitFence(
     if (allStuck || now >= deadline) {
       const overlapMs = now - opts.scaledAt;
       const why = allStuck
-        ? 'Their kubelet is not carrying out the deletion: a node cut off from the API server (its subnets down while the EKS public endpoint still answers) never learns of it, and its pods keep running'
+        ? 'Their kubelet is not carrying out the deletion: a node cut off from the API server (its subnets down while the EKS public endpoint still answers) never learns of it, and its pods keep running until it is back in touch or the node is deleted'
         : `The API cannot tell whether their kubelet is still draining them or is cut off from the API server (then they keep running); the drill stopped waiting after ${formatDuration(opts.budgetMs)}`;
       return {
         proven: false,
         overlapMs,
-        detail: `FENCE NOT PROVEN: ${opts.name} reports 0 replicas but ${pods.length} of its pods still exist ${formatDuration(overlapMs)} after the scale: ${pods.map((p) => describePod(p, nodes, now)).join(', ')}. ${why}. Old workers may still write while the database is promoted: overlap at least ${formatDuration(overlapMs)}`,
+        detail: `FENCE NOT PROVEN: ${opts.name} reports 0 replicas but ${pods.length === 1 ? '1 of its pods still exists' : `${pods.length} of its pods still exist`} ${formatDuration(overlapMs)} after the scale: ${pods.map((p) => describePod(p, nodes, now)).join(', ')}. ${why}. Old workers may still write while the database is promoted: overlap at least ${formatDuration(overlapMs)}`,
       };
     }
     await sleep(
