@@ -158,6 +158,11 @@ export interface ProbeOutcome {
   detail?: string;
   latencyMs?: number;
   data?: JsonValue;
+  /**
+   * A passing check that makes several requests: the instant (run clock) the service was proven serving, e.g. an
+   * order's POST answered 201 before it was read back. Default: when the whole check answered.
+   */
+  servedAt?: number;
 }
 
 export interface ProbeDefinition<R = unknown> {

@@ -1,4 +1,4 @@
-// availability(): the public URL sampled continuously (default every 250 ms), and what the samples say
+// availability(): the public URL sampled continuously (default every 200 ms), and what the samples say
 // about outages and the monthly error budget.
 import { formatDuration } from '../core/duration.ts';
 import { type AvailabilityResult, computeAvailability, type ProbeSample } from '../core/measure/index.ts';
@@ -7,7 +7,8 @@ import { type HealthExpectation, health } from './health.ts';
 import { asNewUser } from './http.ts';
 import type { FromContext } from './resolve.ts';
 
-export const AVAILABILITY_INTERVAL = '250ms';
+/** With the probe's latency, the width of the RTO's evidence bracket (core/measure/README.md). */
+export const AVAILABILITY_INTERVAL = '200ms';
 /** Short, so that a black-holed request does not hide the instant service came back for long. */
 export const AVAILABILITY_TIMEOUT = '1s';
 
@@ -18,7 +19,7 @@ export interface AvailabilityOptions<R> {
   expect?: FromContext<HealthExpectation, R>;
   /** Default "availability". */
   name?: string;
-  /** Default "250ms". */
+  /** Default AVAILABILITY_INTERVAL ("200ms"). */
   interval?: Duration;
   /** Default "1s". */
   timeout?: Duration;

@@ -8,10 +8,13 @@ import { discardClient, openClient } from './canary-writer.ts';
 import { type FromContext, resolveOption, safeText } from './resolve.ts';
 import { backoffStep, delay, ms } from './timing.ts';
 
+/** Time between writes: with the write latencies, the width of the RPO's evidence bracket (core/measure/README.md). */
+export const CANARY_INTERVAL = '50ms';
+
 export interface CanaryOptions<R> {
   /** Default "canary". */
   name?: string;
-  /** Time between writes (default "100ms"): the RPO's uncertainty. */
+  /** Time between writes (default CANARY_INTERVAL, 50 ms): part of the RPO's uncertainty. */
   interval?: Duration;
   /** The writer's URL, e.g. read from the DATABASE_URL secret. Asked at start. */
   databaseUrl: FromContext<string, R>;
@@ -44,7 +47,7 @@ interface RunState {
 /** A WriteLedger writing `drill_canary(run_id, seq, sent_at)` rows; collect() attaches the ledger as CSV. */
 export function canary<R = unknown>(options: CanaryOptions<R>): CanaryLedger<R> {
   const name = options.name ?? 'canary';
-  const interval = options.interval ?? '100ms';
+  const interval = options.interval ?? CANARY_INTERVAL;
   const table = options.table ?? 'drill_canary';
   if (!/^[a-z_][a-z0-9_]*$/.test(table)) {
     throw new DrillError(
@@ -74,7 +77,7 @@ export function canary<R = unknown>(options: CanaryOptions<R>): CanaryLedger<R> 
         url: target,
         runId: ctx.runId,
         table,
-        intervalMs: ms(interval, '100ms'),
+        intervalMs: ms(interval, CANARY_INTERVAL),
         connectTimeoutMs: ms(options.connectTimeout, '1s'),
         writeTimeoutMs: ms(options.writeTimeout, '2s'),
         clock: ctx.clock,

@@ -10,7 +10,7 @@ export {
   availabilityReport,
 } from './availability.ts';
 export { closeSmokeBrowser, findBrowser, INSTALL_HINT } from './browser.ts';
-export { type CanaryLedger, type CanaryOptions, canary, ledgerCsv } from './canary.ts';
+export { CANARY_INTERVAL, type CanaryLedger, type CanaryOptions, canary, ledgerCsv } from './canary.ts';
 export {
   type HealthExpectation,
   type HealthOptions,

@@ -65,6 +65,8 @@ export function order<R = unknown>(options: OrderOptions<R>): ProbeDefinition<R>
             { label: 'email', got: body.email, want: wanted.email },
             { label: 'regionCreated', got: body.regionCreated, want: region },
           ]);
+          // The service took the order: proven serving now, if the read-back below confirms it.
+          const servedAt = ctx.clock.now();
           const readUrl = joinUrl(base, `/api/orders/${encodeURIComponent(body.id)}`);
           run.data.step = `GET ${readUrl}`;
           const read = await httpCall({ url: readUrl }, run.signal);
@@ -88,7 +90,7 @@ export function order<R = unknown>(options: OrderOptions<R>): ProbeDefinition<R>
             })),
             data,
           );
-          return { ok: true, latencyMs: created.latencyMs + read.latencyMs, data };
+          return { ok: true, latencyMs: created.latencyMs + read.latencyMs, data, servedAt };
         },
       ),
   };

@@ -72,7 +72,7 @@ export function drRecovery(): ProbeDefinition<LuneoResources>[] {
       expect: { region: 'us-east-1', role: 'writer' },
       interval: '250ms',
     }),
-    luneoProbes.order({ interval: '1s' }),
+    luneoProbes.order({ interval: '250ms' }),
   ];
 }
 

@@ -8,6 +8,7 @@ export {
   type Outage,
 } from './availability.ts';
 export { formatBound, formatBracket, formatMeasured, type Measured } from './interval.ts';
+export { LoopStalls } from './loop-stalls.ts';
 export { percentile } from './percentile.ts';
 export { computeRpo, type RpoInput, type RpoResult } from './rpo.ts';
 export { computeRto, type RtoInput, type RtoPhase, type RtoResult } from './rto.ts';

@@ -334,6 +334,44 @@ describe('computeRto', () => {
     expect([r.lowerMs, r.rtoMs, r.upperMs]).toEqual([120, 900, 900]);
   });
 
+  it('counts a pass at the instant it proved the service serving when the check says so (servedAt)', () => {
+    // The order probe placed an order (POST answered 201 at 2_300) and read it back (answered at 2_600).
+    const t0 = 0;
+    const samples: ProbeSample[] = [
+      { probe: 'order', at: 1_750, answeredAt: 1_760, ok: false },
+      { probe: 'order', at: 2_000, answeredAt: 2_600, servedAt: 2_300, ok: true },
+      ...[2_250, 2_500, 2_750, 3_000, 3_250].map((at) => ({
+        probe: 'order',
+        at,
+        answeredAt: at + 600,
+        servedAt: at + 300,
+        ok: true,
+      })),
+    ];
+    const r = computeRto({ ...base, t0, probes: ['order'], stableForMs: 1_000, intervalMs: 250, samples });
+    expect([r.lowerMs, r.rtoMs, r.upperMs]).toEqual([1_750, 2_300, 2_300]);
+  });
+
+  it('does not read a pass as held when the wait was our own loop stalling (stalledMs)', () => {
+    // Down until 2_648. The sample sent at 2_756, after recovery, answered 393 ms later because the engine's own
+    // event loop was stalled 320 ms of that time: a delay of ours, not a hold by the outage.
+    const t0 = 0;
+    const samples: ProbeSample[] = [
+      { probe: 'availability', at: 2_421, answeredAt: 3_461, ok: false, detail: 'timed out' },
+      { probe: 'availability', at: 2_756, answeredAt: 3_149, stalledMs: 320, ok: true },
+      ...[2_956, 3_156, 3_356, 3_556, 3_756, 3_956, 4_156].map((at) => ({
+        probe: 'availability',
+        at,
+        answeredAt: at + 20,
+        ok: true,
+      })),
+    ];
+    const input = { ...base, t0, probes: ['availability'], stableForMs: 1_000, intervalMs: 200, samples };
+    const r = computeRto(input);
+    expect(r.lowerMs).toBeLessThanOrEqual(2_648);
+    expect([r.lowerMs, r.rtoMs, r.upperMs]).toEqual([2_421, 2_976, 2_976]);
+  });
+
   it('uses at + latency as the answer instant of samples recorded without one', () => {
     const samples: ProbeSample[] = [
       { probe: 'health', at: 1_000, ok: false },

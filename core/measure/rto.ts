@@ -159,12 +159,16 @@ export function computeRto(input: RtoInput): RtoResult {
   };
 }
 
-/** When the latest sample of every probe sent at or before `start` had answered (a sample without an answer instant: at + latency). */
-function answeredBy(probes: string[], samples: ProbeSample[], start: number): number {
+/**
+ * When the latest sample of every probe at or before `start` had proven the service serving: its servedAt, else its
+ * answer (a sample without either: sent + latency).
+ */
+function answeredBy(probes: string[], samples: Evidence[], start: number): number {
   let answered = start;
   for (const probe of probes) {
     const own = samples.findLast((s) => s.probe === probe && s.at <= start);
-    if (own) answered = Math.max(answered, own.answeredAt ?? own.at + (own.latencyMs ?? 0));
+    if (own)
+      answered = Math.max(answered, own.servedAt ?? own.answeredAt ?? own.sentAt + (own.latencyMs ?? 0));
   }
   return answered;
 }
@@ -173,8 +177,9 @@ type Evidence = ProbeSample & { sentAt: number };
 
 /**
  * The latest send of a pass of `probe` that was HELD: sent before the window start and answered more than one of
- * its intervals after it was sent, while that probe answers within half an interval once recovered (median of its
- * passes from the window start). Such a request waited on the outage (a blackhole releasing it at recovery), so
+ * its intervals after it was sent, not counting the time the engine's own loop was stalled meanwhile (stalledMs: a
+ * delay of ours, not a hold by the outage), while that probe answers within half an interval once recovered (median
+ * of its passes from the window start). Such a request waited on the outage (a blackhole releasing it at recovery), so
  * the service was not serving when it was sent. Judged per probe: a probe that is slow by nature (an order placed
  * and read back) is not held because another probe is fast. Undefined when there is none, or when the probe is
  * that slow anyway.
@@ -189,7 +194,7 @@ function heldUntilRecovery(
   const own = samples.filter((s) => s.probe === probe && s.ok && s.answeredAt !== undefined);
   const typical = median(own.filter((s) => s.at >= start).map(latency));
   if (typical === undefined || typical >= intervalMs / 2) return undefined;
-  const held = own.filter((s) => s.sentAt < start && latency(s) > intervalMs);
+  const held = own.filter((s) => s.sentAt < start && latency(s) - (s.stalledMs ?? 0) > intervalMs);
   return held.length === 0 ? undefined : Math.max(...held.map((s) => s.sentAt));
 }
 
@@ -199,9 +204,12 @@ function median(values: number[]): number | undefined {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-/** When a sample is evidence: a failure at its send instant, a pass at its answer (samples without one: sent). */
+/**
+ * When a sample is evidence: a failure at its send instant, a pass once the service was proven serving (servedAt,
+ * else its answer; samples without either: sent).
+ */
 function evidenceAt(s: ProbeSample): number {
-  return s.ok ? (s.answeredAt ?? s.at) : s.at;
+  return s.ok ? (s.servedAt ?? s.answeredAt ?? s.at) : s.at;
 }
 
 function latestOfAll(samples: ProbeSample[]): Map<string, ProbeSample> {

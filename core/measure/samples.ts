@@ -7,6 +7,10 @@ export interface ProbeSample {
   at: number;
   /** When its answer (or its timeout) came back; absent in samples recorded before it was kept. */
   answeredAt?: number;
+  /** A pass whose check made several requests: when the service was proven serving (between at and answeredAt). */
+  servedAt?: number;
+  /** How long the engine's own event loop was stalled between send and answer (LoopStalls): a delay of ours. */
+  stalledMs?: number;
   ok: boolean;
   latencyMs?: number;
   detail?: string;

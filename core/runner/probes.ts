@@ -1,6 +1,7 @@
 // Probes: once (steady state, verification) or continuously from T0 (recovery sampling).
 import { parseDuration } from '../duration.ts';
 import { errorMessage } from '../errors.ts';
+import { LoopStalls } from '../measure/index.ts';
 import type { JsonValue, Phase, ProbeDefinition, ProbeOutcome, RunContext } from '../model.ts';
 import type { Redactor } from '../redact.ts';
 import { sleep, withDeadline } from './deadline.ts';
@@ -18,6 +19,8 @@ export interface ProbeCheck {
   detail?: string;
   /** The probe's structured outcome (e.g. `{ loss: { what, count } }`), redacted. */
   data?: JsonValue;
+  /** A pass: when the service was proven serving, if before the check answered (ProbeOutcome.servedAt). */
+  servedAt?: number;
 }
 
 /** A check as result.json lists it (steady state, verification). */
@@ -85,6 +88,7 @@ export async function probeOnce<R>(
       ...(outcome.latencyMs === undefined ? {} : { latencyMs: outcome.latencyMs }),
       ...(outcome.detail ? { detail: host.redactor.redactText(outcome.detail) } : {}),
       ...(outcome.data === undefined ? {} : { data: host.redactor.redact(outcome.data) }),
+      ...(outcome.ok && outcome.servedAt !== undefined ? { servedAt: outcome.servedAt } : {}),
     };
   } catch (error) {
     if (parent?.aborted) throw error;
@@ -118,6 +122,7 @@ export async function checkProbe<R>(
     latencyMs: outcome.latencyMs ?? Math.round(run.clock.now() - at),
     ...(outcome.detail ? { detail: outcome.detail } : {}),
     ...(outcome.data === undefined ? {} : { data: outcome.data }),
+    ...(outcome.servedAt === undefined ? {} : { servedAt: outcome.servedAt }),
   };
 }
 
@@ -130,12 +135,15 @@ export class RecoverySampler<R> {
   readonly #stop = new AbortController();
   #loops: Promise<void>[] = [];
   readonly #inFlight = new Set<Promise<void>>();
+  readonly #stalls: LoopStalls;
 
   constructor(run: DrillRun<R>) {
     this.#run = run;
+    this.#stalls = new LoopStalls(() => run.clock.now());
   }
 
   start(): void {
+    this.#stalls.start();
     const probes = this.#run.scenario.recovery;
     this.#loops = probes.map((probe, i) => this.#loop(probe, `recovery[${i}]`));
   }
@@ -169,10 +177,15 @@ export class RecoverySampler<R> {
       return; // the run was aborted mid-check
     }
     const answeredAt = run.clock.now();
+    // Never before the send nor after the answer, whatever the probe said.
+    const servedAt =
+      check.servedAt === undefined ? undefined : Math.min(Math.max(check.servedAt, check.at), answeredAt);
     run.samples.push({
       probe: probe.name,
       at: check.at,
       answeredAt,
+      ...(servedAt === undefined ? {} : { servedAt }),
+      stalledMs: Math.round(this.#stalls.within(check.at, answeredAt)),
       ok: check.ok,
       latencyMs: check.latencyMs,
       detail: check.detail,
@@ -186,5 +199,6 @@ export class RecoverySampler<R> {
     this.#stop.abort();
     await Promise.all(this.#loops);
     await Promise.all([...this.#inFlight]);
+    this.#stalls.stop();
   }
 }

@@ -61,4 +61,37 @@ describe('recovery sampling with hanging checks', () => {
     expect(rto.achievedMs!).toBeGreaterThanOrEqual(rto.lowerMs!);
     expect(rto.achievedMs!).toBeLessThanOrEqual(rto.upperMs!);
   });
+
+  it('keeps when a passing check proved the service serving, within its send and answer', async () => {
+    const world = markerWorld();
+    const scenario = markerScenario(world, { steps: ['a'] });
+    scenario.objectives = { ...scenario.objectives, stableFor: '200ms' };
+    // Two requests per check: the first proves the service serving, the second (a read-back) takes 60 ms more.
+    const reported: { servedAt: number; claimed: number }[] = [];
+    scenario.recovery = [
+      {
+        name: 'two-step',
+        interval: '50ms',
+        check: async (ctx) => {
+          const servedAt = ctx.clock.now();
+          await new Promise((resolve) => setTimeout(resolve, 60));
+          // One check claims a proof before it was even sent: the sampler clamps it to the send.
+          const claimed = reported.length === 1 ? servedAt - 10_000 : servedAt;
+          reported.push({ servedAt, claimed });
+          return { ok: true, servedAt: claimed };
+        },
+      },
+    ];
+    const outDir = mkdtempSync(join(tmpdir(), 'drill-sampler-'));
+    const result = await runScenario(scenario, markerTarget, { runId: 'run-2', outDir });
+    expect(result.verdict, result.reason).toBe('passed');
+    const samples = result.probes.samples ?? [];
+    expect(samples.length).toBeGreaterThan(1);
+    for (const s of samples) {
+      expect(s.servedAtMs, 'servedAt kept in result.json').toBeDefined();
+      expect(s.servedAtMs!).toBeGreaterThanOrEqual(s.atMs);
+      expect(s.servedAtMs!).toBeLessThan(s.answeredAtMs!);
+    }
+    expect(result.rto?.achievedMs).toBe(0);
+  });
 });

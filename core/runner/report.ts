@@ -150,6 +150,8 @@ export async function writeReport<R>(run: DrillRun<R>, error: DrillError | undef
         probe: s.probe,
         atMs: Math.round(s.at),
         ...(s.answeredAt === undefined ? {} : { answeredAtMs: Math.round(s.answeredAt) }),
+        ...(s.servedAt === undefined ? {} : { servedAtMs: Math.round(s.servedAt) }),
+        ...(s.stalledMs ? { stalledMs: s.stalledMs } : {}),
         ok: s.ok,
         ...(s.latencyMs === undefined ? {} : { latencyMs: Math.round(s.latencyMs) }),
         ...(!s.ok && s.detail ? { detail: s.detail.slice(0, 300) } : {}),

@@ -25,6 +25,10 @@ const probeSample = z.object({
   atMs: ms,
   /** When its answer or timeout came back (from schemaVersion 2). */
   answeredAtMs: ms.optional(),
+  /** A pass whose check made several requests: when the service was proven serving (e.g. the order's POST took it). */
+  servedAtMs: ms.optional(),
+  /** How long the engine's event loop was stalled while the sample was in flight (a delay of ours). */
+  stalledMs: ms.optional(),
   ok: z.boolean(),
   latencyMs: ms.optional(),
   detail: z.string().optional(),
