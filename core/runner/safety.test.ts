@@ -1,9 +1,11 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { describe, expect, it, vi } from 'vitest';
 import { Journal, type JournalData } from '../journal.ts';
 import type { Target } from '../model.ts';
+import { ConsoleReporter } from '../reporters/console.ts';
 import { defaultLockStore } from '../safety/lock.ts';
 import type { LockStore, SafetyPlatform, TargetSafety } from '../safety/types.ts';
 import { rollbackRun } from './rollback.ts';
@@ -178,6 +180,29 @@ describe('abort conditions', () => {
     expect(result.safety?.abort?.condition).toBe('rto-budget');
     expect(journal(runDir).verdict).toBe('aborted');
     expect(existsSync(lockFile)).toBe(false);
+  });
+
+  it('an abort says its reason once, in the verdict', async () => {
+    const world = markerWorld();
+    const outDir = mkdtempSync(join(tmpdir(), 'drill-safety-'));
+    const printed: string[] = [];
+    const stream = new Writable({
+      write(chunk, _encoding, done) {
+        printed.push(String(chunk));
+        done();
+      },
+    });
+    const result = await runScenario(
+      markerScenario(world, { hangAt: 'b' }),
+      { ...markerTarget, resources: world, objectives: { rto: '150ms' } },
+      { runId: 'run-1', outDir, reporters: [new ConsoleReporter({ stream, live: false })] },
+    );
+    const text = printed.join('');
+    const reason = result.reason.replace(/; rolled back$/, '');
+    expect(result.verdict).toBe('aborted');
+    expect(text.split(reason).length - 1, text).toBe(1);
+    expect(text).toContain(`verdict: ABORTED (exit 3): ${result.reason}`);
+    expect(text).toContain('⚠ abort condition met (the RTO budget): aborting, rolling back');
   });
 
   it('a customer-facing alarm in ALARM after its grace period aborts the drill', async () => {

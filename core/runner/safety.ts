@@ -158,7 +158,13 @@ export function startAbortConditions<R>(run: DrillRun<R>): void {
         reason: trigger.reason,
         sinceT0Ms: run.sinceT0() ?? null,
       };
-      run.emit({ kind: 'log', level: 'warn', message: `${trigger.reason}: aborting, rolling back` });
+      // The reason itself is said once, in the verdict.
+      const what = trigger.condition === 'alarm' ? 'a customer-facing alarm' : 'the RTO budget';
+      run.emit({
+        kind: 'log',
+        level: 'warn',
+        message: `abort condition met (${what}): aborting, rolling back`,
+      });
       run.controller.abort(new DrillError('E_ABORTED', trigger.reason));
     },
     onWarning: (message) => run.emit({ kind: 'log', level: 'warn', message }),
