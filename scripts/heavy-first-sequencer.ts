@@ -25,6 +25,8 @@ const MEASURED_SECONDS: Record<string, number> = {
   'lab/platform/dns-failover.lab.test.ts': 25,
   'lab/aws/aws-cli.lab.test.ts': 23,
   'core/cli/cli.lab.test.ts': 40,
+  'reports/compliance/render.lab.test.ts': 37,
+  'reports/run/render.lab.test.ts': 34,
   'examples/shop/shop.lab.test.ts': 16,
   'actions/luneo/kube-controllers.lab.test.ts': 20,
 };

@@ -17,7 +17,7 @@ import {
   pixelsOf,
   renderPages,
 } from '../testing/pdf-pages.ts';
-import { launchChromium, openReport, type ReportPage } from '../testing/report-page.ts';
+import { launchChromium, openReport, type ReportPage, redAndGreen } from '../testing/report-page.ts';
 import { buildComplianceReport, type ComplianceReportFiles } from './build.ts';
 import { ingestRun } from './store.ts';
 import { fixture, runDirWith } from './testing.ts';
@@ -25,33 +25,6 @@ import { fixture, runDirWith } from './testing.ts';
 const NOW = new Date('2026-12-07T12:00:00.000Z');
 /** The colour of a met bar (reports/compliance/html.ts). */
 const MET = '#2da44e';
-
-/**
- * The red and green pixels of a PNG (a channel clearly above the other two: antialiased edges of a 1 px dashed
- * line count too), decoded and counted by the browser itself on a canvas; the script is a string because this
- * file is typed for Node, not the DOM.
- */
-function redAndGreen(page: ReportPage, png: Buffer): Promise<{ red: number; green: number }> {
-  const src = `data:image/png;base64,${png.toString('base64')}`;
-  return page.page.evaluate(`(async () => {
-    const img = new Image();
-    img.src = ${JSON.stringify(src)};
-    await img.decode();
-    const canvas = document.createElement('canvas');
-    canvas.width = img.width;
-    canvas.height = img.height;
-    const ctx = canvas.getContext('2d');
-    ctx.drawImage(img, 0, 0);
-    const d = ctx.getImageData(0, 0, img.width, img.height).data;
-    let red = 0;
-    let green = 0;
-    for (let i = 0; i < d.length; i += 4) {
-      if (d[i] > d[i + 1] + 60 && d[i] > d[i + 2] + 60) red += 1;
-      if (d[i + 1] > d[i] + 40 && d[i + 1] > d[i + 2] + 20) green += 1;
-    }
-    return { red, green };
-  })()`) as Promise<{ red: number; green: number }>;
-}
 
 /** A real result moved to another date (and, for `live`, to a live target named prod). */
 function moved(name: 'region-outage' | 'self-test' | 'self-test-interrupted', startedAt: string, n: number) {

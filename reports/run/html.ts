@@ -135,15 +135,18 @@ export interface RunHtmlOptions {
   link?: RunbookLinker;
 }
 
+// A dry run or a refusal on a live target is no live run: its badge says what it was.
+const KIND_CLASS = {
+  'DRY RUN': 'planned',
+  'NOT EXECUTED': 'planned',
+  SIMULATION: 'sim',
+  LIVE: 'live',
+} as const;
+
 export function renderRunHtml(bundle: RunBundle, opts: RunHtmlOptions = {}): string {
   const r = bundle.result;
   const view = outcomeView(r);
-  // A dry run on a live target is no live run: its badge says what it was.
-  const kind = r.dryRun
-    ? badge('DRY RUN', 'planned')
-    : r.target.kind === 'lab'
-      ? badge('SIMULATION', 'sim')
-      : badge('LIVE', 'live');
+  const kind = badge(view.kind, KIND_CLASS[view.kind]);
   const probes = [
     ...r.probes.steadyState.map(
       (p) =>

@@ -54,6 +54,13 @@ export function phaseSplitMarkdown(r: RunResult): string[] {
   ];
 }
 
+const KIND_LINE = {
+  'DRY RUN': '**DRY RUN** (nothing executed).',
+  'NOT EXECUTED': '**NOT EXECUTED** (nothing was injected: no evidence).',
+  SIMULATION: '**SIMULATION** (lab target: proves the automation, not AWS).',
+  LIVE: '**LIVE** evidence.',
+} as const;
+
 export interface RunMarkdownOptions {
   link?: RunbookLinker;
   /** Relative path of the timeline SVG written beside the Markdown. */
@@ -72,7 +79,7 @@ export function renderRunMarkdown(bundle: RunBundle, opts: RunMarkdownOptions = 
   const lines = [
     `# Drill ${r.scenario.name} on ${targetText(r)}: ${view.label}`,
     '',
-    `${r.dryRun ? '**DRY RUN** (nothing executed). ' : r.target.kind === 'lab' ? '**SIMULATION** (lab target: proves the automation, not AWS). ' : '**LIVE** evidence. '}${r.scenario.summary}`,
+    `${KIND_LINE[view.kind]} ${r.scenario.summary}`,
     '',
     `Run \`${r.runId}\`, started ${r.startedAt}, T0 ${r.t0 ?? 'never'}, took ${formatDuration(r.durationMs)}.${r.clockOffset ? ` Clock shifted by ${r.clockOffset.offset} (really started ${r.clockOffset.realStartedAt}): not evidence.` : ''}`,
     '',

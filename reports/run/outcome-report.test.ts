@@ -53,6 +53,12 @@ describe('a refused run', () => {
 
   it('shows REFUSED with every refused gate as a reason, not FAILED', () => {
     expect(verdictBadge(html)?.slice(1)).toEqual(['refused', 'REFUSED']);
+    // Refused on prod: nothing ran there, so no LIVE badge and no "LIVE evidence".
+    expect(html).toContain('<span class="badge planned">NOT EXECUTED</span>');
+    expect(html).not.toContain('>LIVE<');
+    expect(renderRunMarkdown(bundle(refused))).toContain(
+      '**NOT EXECUTED** (nothing was injected: no evidence).',
+    );
     expect(html).not.toContain('FAILED</span>');
     const reasons = [...html.matchAll(/<ul class="reasons">(.*?)<\/ul>/g)][0]?.[1] ?? '';
     const refusedChecks = refused.safety?.checks.filter((c) => c.status === 'refused') ?? [];

@@ -4,6 +4,8 @@ import type { RunResult } from '../../core/runner/result-schema.ts';
 
 export interface OutcomeView {
   outcome: RunOutcome;
+  /** What the run is as evidence: DRY RUN, NOT EXECUTED (refused, or killed before its fault), SIMULATION or LIVE. */
+  kind: 'DRY RUN' | 'NOT EXECUTED' | 'SIMULATION' | 'LIVE';
   /** "PLANNED", "REFUSED", "INTERRUPTED", … */
   label: string;
   /** Whether anything was executed on the target (a drill took place). */
@@ -55,10 +57,12 @@ export function outcomeView(r: RunResult): OutcomeView {
         ? refused
         : [];
   const wouldRefuse = outcome === 'planned' && r.verdict !== 'passed';
+  const executed = isExecutedDrill(r);
   return {
     outcome,
+    kind: r.dryRun ? 'DRY RUN' : !executed ? 'NOT EXECUTED' : r.target.kind === 'lab' ? 'SIMULATION' : 'LIVE',
     label: outcomeLabel(outcome),
-    executed: isExecutedDrill(r),
+    executed,
     meaning: wouldRefuse
       ? 'Dry run: the real run would refuse, for the reasons below. Nothing was executed: this is no drill and no evidence.'
       : MEANING[outcome],

@@ -57,3 +57,30 @@ export async function openReport(browser: Browser, file: string, screenshotDir: 
     },
   };
 }
+
+/**
+ * The red and green pixels of a PNG (a channel clearly above the other two: antialiased edges of a 1 px dashed
+ * line count too), decoded and counted by the browser itself on a canvas; the script is a string because this
+ * file is typed for Node, not the DOM.
+ */
+export function redAndGreen(page: ReportPage, png: Buffer): Promise<{ red: number; green: number }> {
+  const src = `data:image/png;base64,${png.toString('base64')}`;
+  return page.page.evaluate(`(async () => {
+    const img = new Image();
+    img.src = ${JSON.stringify(src)};
+    await img.decode();
+    const canvas = document.createElement('canvas');
+    canvas.width = img.width;
+    canvas.height = img.height;
+    const ctx = canvas.getContext('2d');
+    ctx.drawImage(img, 0, 0);
+    const d = ctx.getImageData(0, 0, img.width, img.height).data;
+    let red = 0;
+    let green = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      if (d[i] > d[i + 1] + 60 && d[i] > d[i + 2] + 60) red += 1;
+      if (d[i + 1] > d[i] + 40 && d[i + 1] > d[i + 2] + 20) green += 1;
+    }
+    return { red, green };
+  })()`) as Promise<{ red: number; green: number }>;
+}
