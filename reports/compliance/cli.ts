@@ -10,6 +10,7 @@ import { RESULT_FILE } from '../../core/runner/report.ts';
 import { parseParticipants, signOffFromEnv } from '../../core/sign-off.ts';
 import { buildComplianceReport } from './build.ts';
 import { historyDirOf } from './report-builder.ts';
+import { generateSigningKey, signHistory } from './signing.ts';
 import { ingestRun, readRecords } from './store.ts';
 import { verifyHistory } from './verify.ts';
 
@@ -60,6 +61,11 @@ function program(exit: (code: number) => void): Command {
       '--from <runs-dir>',
       'also every finished run in this folder not yet in the history (dry runs skipped)',
     )
+    .option(
+      '--signing-key <pem-or-file>',
+      'sign each new record with this ed25519 private key (default: $DRILL_COMPLIANCE_SIGNING_KEY)',
+      process.env.DRILL_COMPLIANCE_SIGNING_KEY,
+    )
     .option('--approver <name>', 'approver, for runs that recorded none (default: $DRILL_APPROVER)')
     .option(
       '--participants <names>',
@@ -68,7 +74,13 @@ function program(exit: (code: number) => void): Command {
     .action(
       (
         runDirs: string[],
-        opts: { history?: string; from?: string; approver?: string; participants?: string },
+        opts: {
+          history?: string;
+          from?: string;
+          approver?: string;
+          participants?: string;
+          signingKey?: string;
+        },
       ) => {
         const historyDir = history(opts);
         const fromEnv = signOffFromEnv();
@@ -96,8 +108,30 @@ function program(exit: (code: number) => void): Command {
             else throw error;
           }
         }
+        if (opts.signingKey) for (const f of signHistory(historyDir, opts.signingKey)) out(`signed ${f}`);
       },
     );
+  cli
+    .command('keygen')
+    .description('write a new ed25519 key pair for signing records (keep the private key out of the history)')
+    .requiredOption('--out <dir>', 'directory for compliance-signing.key and compliance-signing.pub')
+    .action((opts: { out: string }) => {
+      const key = generateSigningKey(resolve(opts.out));
+      out(`private key ${key.privateKeyFile} (secret), public key ${key.publicKeyFile}, key id ${key.keyId}`);
+    });
+  cli
+    .command('sign')
+    .description(
+      'sign the records that have no signature yet (e.g. those ingested before signing was set up)',
+    )
+    .option('--history <dir>', 'history directory')
+    .option('--signing-key <pem-or-file>', 'ed25519 private key', process.env.DRILL_COMPLIANCE_SIGNING_KEY)
+    .action((opts: { history?: string; signingKey?: string }) => {
+      if (!opts.signingKey)
+        throw new DrillError('E_USAGE', 'sign needs --signing-key or $DRILL_COMPLIANCE_SIGNING_KEY');
+      const signed = signHistory(history(opts), opts.signingKey);
+      out(`signed ${signed.length} record(s)`);
+    });
   cli
     .command('verify')
     .description('check the chain and every artifact sha256; exit 1 and name each tampered file')
@@ -107,9 +141,14 @@ function program(exit: (code: number) => void): Command {
       'the chain hash a previous run published (catches records cut from the end)',
     )
     .option('--allow-empty', 'a missing or empty history is expected (the first drill of a new history)')
-    .action((opts: { history?: string; expectHead?: string; allowEmpty?: boolean }) => {
+    .option(
+      '--public-key <pem-or-file>',
+      'also require every record signed by this ed25519 public key (default: $DRILL_COMPLIANCE_PUBLIC_KEY)',
+      process.env.DRILL_COMPLIANCE_PUBLIC_KEY,
+    )
+    .action((opts: { history?: string; expectHead?: string; allowEmpty?: boolean; publicKey?: string }) => {
       const dir = history(opts);
-      const report = verifyHistory(dir, opts.expectHead);
+      const report = verifyHistory(dir, opts.expectHead, opts.publicKey || undefined);
       for (const p of report.problems) out(`${p.kind}: ${p.message}`);
       const empty = emptyHistoryProblem(dir, report.records, opts.allowEmpty === true);
       if (empty) {

@@ -2,6 +2,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chainHashOf, GENESIS_HASH, type HistoryRecord, sha256 } from './record.ts';
+import { type SignatureProblem, verifySignatures } from './signing.ts';
 import { ARTIFACTS_DIR, filesUnder, HEAD_FILE, RECORDS_DIR, readHead, recordFiles } from './store.ts';
 
 export type ProblemKind =
@@ -11,7 +12,8 @@ export type ProblemKind =
   | 'head-mismatch'
   | 'artifact-missing'
   | 'artifact-tampered'
-  | 'artifact-unexpected';
+  | 'artifact-unexpected'
+  | SignatureProblem['kind'];
 
 export interface VerifyProblem {
   kind: ProblemKind;
@@ -72,8 +74,11 @@ function artifactRunDirs(historyDir: string): string[] {
     .sort();
 }
 
-/** Verifies the whole history; `expectedHead` (e.g. the chain hash a previous CI run published) catches a cut tail. */
-export function verifyHistory(historyDir: string, expectedHead?: string): VerifyReport {
+/**
+ * Verifies the whole history; `expectedHead` (e.g. the chain hash a previous CI run published) catches a cut tail,
+ * `publicKey` (PEM, or a PEM file) a re-chained one: every record must be signed by it (signing.ts).
+ */
+export function verifyHistory(historyDir: string, expectedHead?: string, publicKey?: string): VerifyReport {
   const problems: VerifyProblem[] = [];
   let previous: HistoryRecord | undefined;
   let records = 0;
@@ -136,5 +141,6 @@ export function verifyHistory(historyDir: string, expectedHead?: string): Verify
       message: `the chain ends at ${last?.chainHash ?? 'nothing'}, not at the expected head ${expectedHead}`,
     });
   }
+  if (publicKey) problems.push(...verifySignatures(historyDir, publicKey));
   return { ok: problems.length === 0, records, artifacts, head: last, problems };
 }
