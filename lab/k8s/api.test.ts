@@ -39,7 +39,7 @@ describe('KubeApi', () => {
         },
       },
       q,
-    ) as { spec: { template: { spec: { terminationGracePeriodSeconds: number } } } };
+    ) as unknown as { spec: { template: { spec: { terminationGracePeriodSeconds: number } } } };
     expect(created.spec.template.spec.terminationGracePeriodSeconds).toBe(30);
   });
 
