@@ -53,6 +53,8 @@ export interface RunSummary {
   rpo: { achievedMs: number | null; uncertaintyMs: number; met: boolean; lostCount: number } | null;
   clockOffset: RunResult['clockOffset'] | null;
   signOff: SignOff & { recordedBy: 'run' | 'ingest' | 'none' };
+  /** The tool's version and commit, the CI run, the AWS caller (result.json's provenance); absent in older runs. */
+  provenance?: NonNullable<RunResult['provenance']>;
   remediation: RemediationItem[];
 }
 
@@ -210,6 +212,7 @@ export function summarize(result: RunResult, ingestSignOff: SignOff | undefined)
     },
     clockOffset: result.clockOffset ?? null,
     signOff,
+    ...(result.provenance ? { provenance: result.provenance } : {}),
     remediation: remediationOf(result),
   };
 }

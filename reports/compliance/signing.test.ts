@@ -91,3 +91,30 @@ describe('signed compliance records', () => {
     expect(await verify()).toBe(1);
   });
 });
+
+describe('provenance in the record', () => {
+  it("a record keeps the run's provenance (tool commit, CI run, AWS caller), under its chain hash and signature", () => {
+    const root = mkdtempSync(join(tmpdir(), 'compliance-provenance-'));
+    const provenance = {
+      tool: { version: '0.1.0', commit: 'a'.repeat(40), dirty: false },
+      ci: {
+        url: 'https://github.com/acme/drill/actions/runs/1/attempts/1',
+        runId: '1',
+        attempt: 1,
+        repository: 'acme/drill',
+      },
+      caller: { account: '123456789012', arn: 'arn:aws:sts::123456789012:assumed-role/dr-drill/gha-1' },
+    };
+    const record = ingestRun({
+      historyDir: join(root, 'history'),
+      runDir: runDirWith({ ...fixture('region-outage'), provenance }),
+    });
+    expect(record.run.provenance).toEqual(provenance);
+    expect(
+      chainHashOf({
+        ...record,
+        run: { ...record.run, provenance: { ...provenance, caller: { account: 'x', arn: 'y' } } },
+      }),
+    ).not.toBe(record.chainHash);
+  });
+});
