@@ -5,6 +5,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { FAST_RETRY } from '../testing.ts';
 import { COMMAND_PERMISSIONS, SDK_PACKAGE_SERVICE } from './iam-actions.ts';
+import { JSON_SERVICES } from './json-rpc.ts';
 import { Route53 } from './route53.ts';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -39,6 +40,10 @@ function sentCommands(): Map<string, string> {
       }
     }
   }
+  // The JSON services without an SDK client declare what they send (clients/aws/json-rpc.ts).
+  for (const service of JSON_SERVICES)
+    for (const operation of service.operations)
+      sent.set(`${service.signingName}:${operation}`, 'clients/aws/json-rpc.ts');
   return sent;
 }
 

@@ -126,6 +126,20 @@ export const COMMAND_PERMISSIONS: Readonly<Record<string, CommandPermissions>> =
 
   'cloudwatch:DescribeAlarms': cloudwatch('DescribeAlarms'),
   'cloudwatch:GetMetricData': cloudwatch('GetMetricData'),
+  // The preflight's reads (targets/safety/readiness*.ts).
+  'cloudwatch:ListMetrics': cloudwatch('ListMetrics'),
+  'iam:GetRole': same('iam', 'GetRole', `${SAR}/list_awsidentityandaccessmanagementiam.html`),
+  'servicequotas:GetServiceQuota': same('servicequotas', 'GetServiceQuota', `${SAR}/list_servicequotas.html`),
+  'servicequotas:GetAWSDefaultServiceQuota': same(
+    'servicequotas',
+    'GetAWSDefaultServiceQuota',
+    `${SAR}/list_servicequotas.html`,
+  ),
+  // The Resource Groups Tagging API authorizes as `tag:` (its signing name is `tagging`).
+  'tagging:GetResources': {
+    actions: [{ action: 'tag:GetResources', on: 'any' }],
+    source: `${SAR}/list_amazonresourcegrouptaggingapi.html`,
+  },
 
   'elasticache:DescribeGlobalReplicationGroups': elasticache('DescribeGlobalReplicationGroups'),
   'elasticache:DescribeReplicationGroups': elasticache('DescribeReplicationGroups'),

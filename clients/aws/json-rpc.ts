@@ -17,6 +17,8 @@ export interface JsonService {
   targetPrefix: string;
   /** The service id for AWS_ENDPOINT_URL_<ID>, e.g. `SERVICE_QUOTAS`. */
   envId: string;
+  /** The only operations the drill sends (each has its IAM row in iam-actions.ts); others are refused unsent. */
+  operations: readonly string[];
 }
 
 // botocore service-quotas/2019-06-24 and resourcegroupstaggingapi/2017-01-26 metadata.
@@ -24,12 +26,17 @@ export const SERVICE_QUOTAS: JsonService = {
   signingName: 'servicequotas',
   targetPrefix: 'ServiceQuotasV20190624',
   envId: 'SERVICE_QUOTAS',
+  operations: ['GetServiceQuota', 'GetAWSDefaultServiceQuota'],
 };
 export const TAGGING: JsonService = {
   signingName: 'tagging',
   targetPrefix: 'ResourceGroupsTaggingAPI_20170126',
   envId: 'RESOURCE_GROUPS_TAGGING_API',
+  operations: ['GetResources'],
 };
+
+/** Every JSON service the drill calls through JsonRpcClient. */
+export const JSON_SERVICES: readonly JsonService[] = [SERVICE_QUOTAS, TAGGING];
 
 class Sha256 {
   readonly #hash;
@@ -92,6 +99,10 @@ export class JsonRpcClient {
 
   /** One operation, retried and mapped to ClientError like the SDK-backed wrappers. */
   call<T>(operation: string, input: object, resource?: ResourceRef, opts: CallOptions = {}): Promise<T> {
+    if (!this.service.operations.includes(operation))
+      throw new Error(
+        `${this.service.signingName} ${operation} is not an operation the drill sends (JsonService.operations)`,
+      );
     return this.caller.send(operation, resource, (signal) => this.#send<T>(operation, input, signal), opts);
   }
 

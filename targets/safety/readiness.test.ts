@@ -3,6 +3,7 @@
 // and prod targets; and a mutation that slipped through would be refused by the preflight's audit log unsent.
 import { describe, expect, it } from 'vitest';
 import type { LuneoRun } from '../../actions/luneo/context.ts';
+import { permissionsOf } from '../../clients/aws/iam-actions.ts';
 import { createClock } from '../../core/clock.ts';
 import type { PlannedCall, RunContext, Scenario } from '../../core/model.ts';
 import { ReadOnlyAudit } from '../../core/preflight/command.ts';
@@ -17,105 +18,34 @@ import prodTarget from '../prod.ts';
 import { luneoPlatformReads, luneoReadiness } from './readiness.ts';
 import { kubeAccesses } from './readiness-kube.ts';
 
-const SAR = 'https://docs.aws.amazon.com/service-authorization/latest/reference';
 /**
- * Each AWS call the preflight may make, with the IAM action it is authorized as and that action's access level
- * ("Access level" column of the service's page in the Service Authorization Reference). Only Read and List may
- * appear here; a Write, Tagging or Permissions management action would fail the test on purpose.
+ * The access level of each IAM action a preflight call is authorized as (clients/aws/iam-actions.ts maps calls to
+ * actions): the "Access level" column of its service's page in the Service Authorization Reference
+ * (https://docs.aws.amazon.com/service-authorization/latest/reference/). Only Read and List belong here: a call
+ * whose action is missing, or is Write, Tagging or Permissions management, fails the test.
  */
-const ACCESS_LEVEL: Record<string, { action: string; level: 'Read' | 'List'; source: string }> = {
-  'rds:DescribeGlobalClusters': {
-    action: 'rds:DescribeGlobalClusters',
-    level: 'List',
-    source: `${SAR}/list_amazonrds.html`,
-  },
-  'route53:ListResourceRecordSets': {
-    action: 'route53:ListResourceRecordSets',
-    level: 'List',
-    source: `${SAR}/list_amazonroute53.html`,
-  },
-  'route53:GetHealthCheck': {
-    action: 'route53:GetHealthCheck',
-    level: 'Read',
-    source: `${SAR}/list_amazonroute53.html`,
-  },
-  'route53:TestDNSAnswer': {
-    action: 'route53:TestDNSAnswer',
-    level: 'Read',
-    source: `${SAR}/list_amazonroute53.html`,
-  },
-  's3:GetBucketReplication': {
-    action: 's3:GetReplicationConfiguration',
-    level: 'Read',
-    source: `${SAR}/list_amazons3.html`,
-  },
-  'elasticache:DescribeGlobalReplicationGroups': {
-    action: 'elasticache:DescribeGlobalReplicationGroups',
-    level: 'List',
-    source: `${SAR}/list_amazonelasticache.html`,
-  },
-  'cloudwatch:DescribeAlarms': {
-    action: 'cloudwatch:DescribeAlarms',
-    level: 'List',
-    source: `${SAR}/list_amazoncloudwatch.html`,
-  },
-  'cloudwatch:GetMetricData': {
-    action: 'cloudwatch:GetMetricData',
-    level: 'Read',
-    source: `${SAR}/list_amazoncloudwatch.html`,
-  },
-  'cloudwatch:ListMetrics': {
-    action: 'cloudwatch:ListMetrics',
-    level: 'List',
-    source: `${SAR}/list_amazoncloudwatch.html`,
-  },
-  'secretsmanager:DescribeSecret': {
-    action: 'secretsmanager:DescribeSecret',
-    level: 'Read',
-    source: `${SAR}/list_awssecretsmanager.html`,
-  },
-  'secretsmanager:GetSecretValue': {
-    action: 'secretsmanager:GetSecretValue',
-    level: 'Read',
-    source: `${SAR}/list_awssecretsmanager.html`,
-  },
-  // "No permissions are required to perform this operation" (API_GetCallerIdentity): reads who the caller is.
-  'sts:GetCallerIdentity': {
-    action: 'sts:GetCallerIdentity',
-    level: 'Read',
-    source: `${SAR}/list_awssecuritytokenservice.html`,
-  },
-  'iam:SimulatePrincipalPolicy': {
-    action: 'iam:SimulatePrincipalPolicy',
-    level: 'Read',
-    source: `${SAR}/list_awsidentityandaccessmanagementiam.html`,
-  },
-  'iam:GetRole': {
-    action: 'iam:GetRole',
-    level: 'Read',
-    source: `${SAR}/list_awsidentityandaccessmanagementiam.html`,
-  },
-  'fis:ListExperiments': {
-    action: 'fis:ListExperiments',
-    level: 'List',
-    source: `${SAR}/list_awsfaultinjectionservice.html`,
-  },
-  'servicequotas:GetServiceQuota': {
-    action: 'servicequotas:GetServiceQuota',
-    level: 'Read',
-    source: `${SAR}/list_servicequotas.html`,
-  },
-  'servicequotas:GetAWSDefaultServiceQuota': {
-    action: 'servicequotas:GetAWSDefaultServiceQuota',
-    level: 'Read',
-    source: `${SAR}/list_servicequotas.html`,
-  },
-  'tagging:GetResources': {
-    action: 'tag:GetResources',
-    level: 'Read',
-    source: `${SAR}/list_amazonresourcegrouptaggingapi.html`,
-  },
+const ACCESS_LEVEL: Record<string, 'Read' | 'List'> = {
+  'rds:DescribeGlobalClusters': 'List',
+  'route53:ListResourceRecordSets': 'List',
+  'route53:GetHealthCheck': 'Read',
+  'route53:TestDNSAnswer': 'Read',
+  's3:GetReplicationConfiguration': 'Read',
+  'elasticache:DescribeGlobalReplicationGroups': 'List',
+  'cloudwatch:DescribeAlarms': 'List',
+  'cloudwatch:GetMetricData': 'Read',
+  'cloudwatch:ListMetrics': 'List',
+  'secretsmanager:DescribeSecret': 'Read',
+  'secretsmanager:GetSecretValue': 'Read',
+  'kms:Decrypt': 'Read',
+  'iam:SimulatePrincipalPolicy': 'Read',
+  'iam:GetRole': 'Read',
+  'fis:ListExperiments': 'List',
+  'servicequotas:GetServiceQuota': 'Read',
+  'servicequotas:GetAWSDefaultServiceQuota': 'Read',
+  'tag:GetResources': 'Read',
 };
+/** STS GetCallerIdentity needs no permission at all ("No permissions are required", API_GetCallerIdentity). */
+const NO_PERMISSION = new Set(['sts:GetCallerIdentity']);
 /** Kubernetes: a SelfSubjectAccessReview is a question, never stored ("checks whether the current user can
  *  perform an action", https://kubernetes.io/docs/reference/kubernetes-api/authorization-resources/self-subject-access-review-v1/). */
 const KUBE_READ_ONLY = new Set(['create selfsubjectaccessreviews']);
@@ -153,10 +83,15 @@ describe('every call the preflight plans is read-only', () => {
           const key = `${call.service}:${call.operation}`;
           expect(call.mutating, key).toBe(false);
           if (call.service === 'kubernetes') expect(KUBE_READ_ONLY.has(call.operation), key).toBe(true);
-          else
-            expect(ACCESS_LEVEL[key]?.level, `${key}: not a Read or List action of the SAR`).toMatch(
-              /^(Read|List)$/,
-            );
+          else {
+            const permissions = permissionsOf(call.service, call.operation);
+            expect(permissions, `${key}: not in clients/aws/iam-actions.ts`).toBeDefined();
+            if (NO_PERMISSION.has(key)) expect(permissions?.actions).toEqual([]);
+            for (const { action } of permissions?.actions ?? [])
+              expect(ACCESS_LEVEL[action], `${key} → ${action}: not a Read or List action`).toMatch(
+                /^(Read|List)$/,
+              );
+          }
         }
       });
     }
