@@ -399,6 +399,25 @@ describe('EKS endpoint access during a subnet outage (item 3)', () => {
     await readyWorkers('ai-worker', 2);
   });
 
+  it('public endpoint, step time short of the node grace: the fence gives up saying the API cannot tell', async () => {
+    await readyWorkers('ai-worker', 2);
+    const endpoint = new EksEndpoint(fx.cluster, link, 'public');
+    const heal = endpoint.cutSubnets();
+    try {
+      // 4 s step: about 1 s left to wait, while the nodes still look Ready (3 s node grace).
+      const fence = scaleDeployment({ side: 'primary', deployment: 'worker', replicas: 0, timeout: '4s' });
+      const ctx = runWith(viaLink);
+      const error = await failure(fence, ctx);
+      expect(error.message).toMatch(/^FENCE NOT PROVEN: /);
+      expect(error.message).toContain('Ready=True');
+      expect(error.message).toContain('The API cannot tell whether their kubelet is still draining them');
+      await fence.undo!(ctx, undefined);
+    } finally {
+      heal();
+    }
+    await readyWorkers('ai-worker', 2);
+  });
+
   it('private-only endpoint: the drill loses the API server with the subnets', async () => {
     const endpoint = new EksEndpoint(fx.cluster, link, 'private');
     const heal = endpoint.cutSubnets();

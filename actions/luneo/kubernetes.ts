@@ -134,12 +134,14 @@ export function scaleDeployment(opts: {
       const scaledAt = Date.now();
       const result = await kube.scaleDeployment(ns, name, replicas, { signal: ctx.signal });
       const left = () => Math.max(timeoutMs - (Date.now() - started) - 2000, 1000);
-      await kube.waitForRollout(ns, name, {
-        signal: ctx.signal,
-        intervalMs: 250,
-        maxIntervalMs: 1000,
-        timeoutMs: Math.min(110_000, left()),
-      });
+      // A fence is judged by its pods (awaitFence below), which outlast what the rollout status counts.
+      if (replicas !== 0)
+        await kube.waitForRollout(ns, name, {
+          signal: ctx.signal,
+          intervalMs: 250,
+          maxIntervalMs: 1000,
+          timeoutMs: Math.min(110_000, left()),
+        });
       const measurements: Record<string, number> = {};
       let fence = '';
       if (replicas === 0) {
