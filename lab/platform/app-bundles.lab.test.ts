@@ -2,10 +2,11 @@
 // and a bundle runs the app as its TypeScript source does (plain node, no tsx).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { AppDeployment } from '../app/entries.ts';
 import { freePort } from '../net/ports.ts';
 import { appCommands } from './app-bundles.ts';
 
@@ -42,7 +43,8 @@ describe('the pods run bundled entry points', { timeout: 120_000 }, () => {
     const said: string[] = [];
     await appCommands((line) => said.push(line), root);
     // Stand-in for an edited source: an input whose size and time change after the build.
-    const latestFile = join(root, 'latest.json');
+    const [pointer] = (await readdir(root)).filter((f) => /^latest-[0-9a-f]+\.json$/.test(f));
+    const latestFile = join(root, pointer as string);
     const latest = JSON.parse(await readFile(latestFile, 'utf8')) as { inputs: string[] };
     const edited = join(root, 'edited-source.ts');
     await writeFile(edited, 'export const a = 1;\n');
@@ -50,6 +52,21 @@ describe('the pods run bundled entry points', { timeout: 120_000 }, () => {
     await writeFile(latestFile, JSON.stringify(latest));
     await writeFile(edited, 'export const a = 12;\n');
     await appCommands((line) => said.push(line), root);
+    expect(said.filter((l) => l.startsWith('bundled'))).toHaveLength(2);
+  });
+
+  it('two checkouts on one machine each run their own code (one cache, one pointer per checkout)', async () => {
+    const root = await cacheRoot();
+    const trees = await Promise.all(['tree-a', 'tree-b'].map((name) => fakeCheckout(name)));
+    const said: string[] = [];
+    const [a, b] = [
+      await appCommands((l) => said.push(l), root, trees[0]),
+      await appCommands((l) => said.push(l), root, trees[1]),
+    ];
+    expect(await runToEnd(a['luneo-frontend'])).toBe('tree-a luneo-frontend\n');
+    expect(await runToEnd(b['luneo-frontend'])).toBe('tree-b luneo-frontend\n');
+    // Each is reused afterwards: two builds in all.
+    expect(await appCommands((l) => said.push(l), root, trees[0])).toEqual(a);
     expect(said.filter((l) => l.startsWith('bundled'))).toHaveLength(2);
   });
 
@@ -84,6 +101,30 @@ describe('the pods run bundled entry points', { timeout: 120_000 }, () => {
     }
   });
 });
+
+/** A directory standing for a checkout: one entry per deployment that prints the tree's name and its own. */
+async function fakeCheckout(name: string): Promise<Record<AppDeployment, string>> {
+  const dir = join(await cacheRoot(), name);
+  await mkdir(dir);
+  const entries = {} as Record<AppDeployment, string>;
+  for (const deployment of ['luneo-api', 'luneo-frontend', 'ai-worker'] as const) {
+    entries[deployment] = join(dir, `${deployment}.ts`);
+    await writeFile(entries[deployment], `const who: string = '${name} ${deployment}';\nconsole.log(who);\n`);
+  }
+  return entries;
+}
+
+function runToEnd(command: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command[0] as string, command.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.once('error', reject);
+    child.once('exit', () => resolve(output));
+  });
+}
 
 function readyLine(child: ChildProcess): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -41,10 +41,14 @@ type Esbuild = {
 export async function appCommands(
   log: (line: string) => void,
   cacheRoot = join(tmpdir(), `drill-lab-apps-${process.getuid?.() ?? 'user'}`),
+  entries: Record<AppDeployment, string> = APP_ENTRIES,
 ): Promise<AppCommands> {
   if (process.env.LAB_APP_BUNDLE === '0') return TSX_COMMANDS;
   try {
-    const bundles = (await reusableBundles(cacheRoot)) ?? (await buildBundles(cacheRoot, log));
+    // One pointer per checkout: two clones (or worktrees) on a machine never run each other's code.
+    const pointer = join(cacheRoot, `latest-${hashText(JSON.stringify(entries))}.json`);
+    const bundles =
+      (await reusableBundles(pointer, entries)) ?? (await buildBundles(cacheRoot, pointer, entries, log));
     return mapEntries((_, name) => ['node', join(bundles.dir, `${name}.mjs`)]);
   } catch (error) {
     log(`pods run through tsx: bundling lab/app failed: ${(error as Error).message}`);
@@ -52,26 +56,34 @@ export async function appCommands(
   }
 }
 
-async function reusableBundles(cacheRoot: string): Promise<BuiltBundles | undefined> {
+async function reusableBundles(
+  pointer: string,
+  entries: Record<AppDeployment, string>,
+): Promise<BuiltBundles | undefined> {
   let latest: BuiltBundles;
   try {
-    latest = JSON.parse(await readFile(join(cacheRoot, 'latest.json'), 'utf8')) as BuiltBundles;
+    latest = JSON.parse(await readFile(pointer, 'utf8')) as BuiltBundles;
   } catch {
     return undefined;
   }
-  const complete = Object.keys(APP_ENTRIES).every((name) => existsSync(join(latest.dir, `${name}.mjs`)));
+  const complete = Object.keys(entries).every((name) => existsSync(join(latest.dir, `${name}.mjs`)));
   if (!complete) return undefined;
   const hash = await hashInputs(latest.inputs).catch(() => undefined);
   return hash === latest.inputsHash ? latest : undefined;
 }
 
-async function buildBundles(cacheRoot: string, log: (line: string) => void): Promise<BuiltBundles> {
+async function buildBundles(
+  cacheRoot: string,
+  pointer: string,
+  entries: Record<AppDeployment, string>,
+  log: (line: string) => void,
+): Promise<BuiltBundles> {
   const esbuild = loadEsbuild();
   await mkdir(cacheRoot, { recursive: true });
   const scratch = await mkdtemp(join(cacheRoot, 'build-'));
   try {
     const result = await esbuild.build({
-      entryPoints: APP_ENTRIES,
+      entryPoints: entries,
       outdir: scratch,
       outExtension: { '.js': '.mjs' },
       bundle: true,
@@ -97,9 +109,9 @@ async function buildBundles(cacheRoot: string, log: (line: string) => void): Pro
       if (!existsSync(dir)) throw error;
     }
     const built: BuiltBundles = { inputsHash, inputs, dir };
-    const pointer = join(cacheRoot, `latest-${process.pid}-${Date.now()}.json`);
-    await writeFile(pointer, JSON.stringify(built));
-    await rename(pointer, join(cacheRoot, 'latest.json'));
+    const written = `${pointer}.${process.pid}-${Date.now()}`;
+    await writeFile(written, JSON.stringify(built));
+    await rename(written, pointer);
     log(`bundled the pods' entry points (${inputs.length} sources) into ${dir}`);
     return built;
   } finally {
@@ -111,6 +123,10 @@ async function buildBundles(cacheRoot: string, log: (line: string) => void): Pro
 function loadEsbuild(): Esbuild {
   const fromTsx = createRequire(import.meta.resolve('tsx'));
   return fromTsx('esbuild') as Esbuild;
+}
+
+function hashText(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }
 
 /** Which version of each input: path, size and modification time (a check of ~900 files must stay cheap). */
