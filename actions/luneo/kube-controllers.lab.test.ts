@@ -430,7 +430,10 @@ describe('EKS endpoint access during a subnet outage (item 3)', () => {
         bestEffort: true,
       });
       const error = await failure(fence, runWith(viaLink));
-      expect(isClientError(error, 'E_UNAVAILABLE')).toBe(true);
+      expect(error.message).toMatch(
+        /^FENCE NOT DONE: the API server of luneo-prod-eks-primary does not answer/,
+      );
+      expect(isClientError(error.cause, 'E_UNAVAILABLE')).toBe(true);
       expect(await replicas('ai-worker')).toBe(2);
     } finally {
       heal();

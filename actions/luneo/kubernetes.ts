@@ -1,5 +1,6 @@
 // Runbook §6.2, §6.4, §9.1: the Kubernetes steps (scale, rollout restart, the dr-overrides configmap).
 
+import { isClientError } from '../../clients/errors.ts';
 import {
   type ConfigMapState,
   planAnnotateDeployment,
@@ -92,7 +93,16 @@ export function scaleDeployment(opts: {
       const kube = l.kube(opts.side);
       const ns = l.r.kube.namespace;
       const name = l.r.deployments[opts.deployment];
-      const workload = await readWorkload(kube, ns, name, { signal: ctx.signal });
+      const workload = await readWorkload(kube, ns, name, { signal: ctx.signal }).catch((err: unknown) => {
+        // A private-only EKS endpoint goes dark with the cluster's subnets: nothing stopped the workers.
+        if (opts.replicas === 0 && (isClientError(err, 'E_UNAVAILABLE') || isClientError(err, 'E_TIMEOUT')))
+          throw new DrillError(
+            'E_STEP_FAILED',
+            `FENCE NOT DONE: the API server of ${l.r[opts.side].kubeContext} does not answer (${(err as Error).message}): ${name} was not scaled, and if its nodes still run they keep writing until the database refuses them`,
+            { cause: err },
+          );
+        throw err;
+      });
       if (workload.kind !== 'Deployment') throw new DrillError('E_STEP_FAILED', rolloutRefusal(workload));
       const before = await kube.getDeployment(ns, name, { signal: ctx.signal });
       const recorded = before.annotations[REPLICAS_BEFORE_FENCE];
