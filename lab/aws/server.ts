@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Region } from '../regions.ts';
 import type { AwsLabBackend } from './backend.ts';
+import { cloudWatchService } from './cloudwatch/binding.ts';
 import { CloudWatchService } from './cloudwatch/service.ts';
 import {
   type ConformanceMode,
@@ -12,27 +13,30 @@ import {
   conformanceRecorder,
 } from './conformance/recorder.ts';
 import type { AwsContext, AwsReply, AwsRequest } from './context.ts';
+import { elastiCacheService } from './elasticache/binding.ts';
 import { type CacheSeed, GlobalDatastore, type LabCache } from './elasticache/global-datastore.ts';
-import { ELASTICACHE_NAMESPACE, ELASTICACHE_VERSION, handleElastiCache } from './elasticache/handlers.ts';
 import { type ControlPlaneFaults, FaultDice } from './faults.ts';
+import { fisService } from './fis/binding.ts';
 import { FisService } from './fis/service.ts';
-import { IAM_NAMESPACE, IAM_VERSION, IamSimulator } from './iam/simulator.ts';
-import { AwsError, requestId, toAwsError } from './protocol/errors.ts';
-import { awsJsonError, restJsonError } from './protocol/json.ts';
-import { QueryParams, queryError, queryResponse } from './protocol/query.ts';
-import { queryToObject, toJsonWire, toQueryXml } from './protocol/shapes.ts';
-import { type AuthFamily, signatureError } from './protocol/sigv4-errors.ts';
+import { iamService } from './iam/binding.ts';
+import { IamSimulator } from './iam/simulator.ts';
+import { serviceQuotasService, taggingService } from './preflight-bindings.ts';
+import { AwsError, toAwsError } from './protocol/errors.ts';
+import { signatureError } from './protocol/sigv4-errors.ts';
 import { signingScope } from './protocol/sigv4-region.ts';
 import { type LabCredentials, verifySigV4 } from './protocol/sigv4-verify.ts';
+import { rdsService } from './rds/binding.ts';
 import { GlobalCluster } from './rds/global-cluster.ts';
-import { handleRds, RDS_NAMESPACE } from './rds/handlers.ts';
+import { route53Service } from './route53/binding.ts';
 import { Route53Service } from './route53/service.ts';
+import { s3Service } from './s3/binding.ts';
 import { type S3Parts, S3Service } from './s3/service.ts';
 import { SecretsService } from './secrets.ts';
+import { secretsManagerService } from './secrets-binding.ts';
 import type { AwsSeed } from './seed.ts';
-import { SERVICE_QUOTAS_TARGET, ServiceQuotas } from './service-quotas.ts';
-import { handleSts, STS_NAMESPACE } from './sts.ts';
-import { handleTagging, TAGGING_TARGET } from './tagging.ts';
+import { ServiceQuotas } from './service-quotas.ts';
+import { type LabAwsService, routeRequest } from './service-registry.ts';
+import { stsService } from './sts-binding.ts';
 
 export type { AwsSeed } from './seed.ts';
 
@@ -85,29 +89,6 @@ export interface AwsServer {
   close(): Promise<void>;
 }
 
-const CLOUDWATCH_NAMESPACE = 'http://monitoring.amazonaws.com/doc/2010-08-01/';
-const JSON_10 = 'application/x-amz-json-1.0';
-const JSON_11 = 'application/x-amz-json-1.1';
-
-/** How to run one request and how to render an error in its service's wire shape. */
-interface Route {
-  label: string;
-  run(): Promise<AwsReply>;
-  fail(error: AwsError): AwsReply;
-  throttleCode: string;
-  throttleStatus?: number;
-  /** How the service refuses a bad signature, and the signing name its requests must be scoped to. */
-  auth: { family: AuthFamily; service?: string };
-}
-
-function xmlReply(reply: { status: number; contentType: string; body: string }, id: string): AwsReply {
-  return {
-    status: reply.status,
-    headers: { 'content-type': reply.contentType, 'x-amzn-requestid': id },
-    body: reply.body,
-  };
-}
-
 export async function startAwsServer(opts: AwsServerOptions): Promise<AwsServer> {
   const log = opts.log ?? (() => {});
   const counts: Record<string, number> = {};
@@ -156,185 +137,20 @@ export async function startAwsServer(opts: AwsServerOptions): Promise<AwsServer>
     process.env.LAB_AWS_CONFORMANCE_LOG,
   );
 
-  function queryRoute(params: QueryParams, request: AwsRequest): Route {
-    const id = requestId();
-    const version = params.version;
-    const service =
-      version === '2014-10-31'
-        ? 'rds'
-        : version === '2011-06-15'
-          ? 'sts'
-          : version === '2010-08-01'
-            ? 'monitoring'
-            : version === ELASTICACHE_VERSION
-              ? 'elasticache'
-              : version === IAM_VERSION
-                ? 'iam'
-                : request.signingService;
-    const namespace =
-      service === 'rds'
-        ? RDS_NAMESPACE
-        : service === 'sts'
-          ? STS_NAMESPACE
-          : service === 'elasticache'
-            ? ELASTICACHE_NAMESPACE
-            : service === 'iam'
-              ? IAM_NAMESPACE
-              : CLOUDWATCH_NAMESPACE;
-    const fail = (error: AwsError) => xmlReply(queryError(error, namespace, id), id);
-    const label = `${service}.${params.action}`;
-    const run = async (): Promise<AwsReply> => {
-      const action = params.action ?? '';
-      let result: string;
-      if (service === 'rds') result = await handleRds(ctx, global, params, request.region);
-      else if (service === 'sts') result = handleSts(ctx, params);
-      else if (service === 'iam') result = iam.handle(params);
-      else if (service === 'elasticache' && datastore)
-        result = await handleElastiCache(datastore, params, request.region);
-      else if (service === 'monitoring')
-        result = toQueryXml(cloudwatch.handle(action, queryToObject(params.values), request.region));
-      else
-        throw new AwsError(
-          'InvalidAction',
-          400,
-          `Unknown query API version ${version ?? '(none)'} for action ${action}.`,
-        );
-      return xmlReply(queryResponse(action, namespace, result, id), id);
-    };
-    const auth = { family: 'query' as const, ...(params.action && version ? { service } : {}) };
-    return { label, run, fail, throttleCode: 'Throttling', auth };
-  }
-
-  function jsonRoute(target: string, request: AwsRequest): Route {
-    const [prefix, operation = ''] = target.split('.');
-    const parse = () =>
-      (request.body.length > 0 ? JSON.parse(request.body.toString('utf8')) : {}) as Record<string, unknown>;
-    if (prefix === 'secretsmanager') {
-      const fail = (e: AwsError) => awsJsonError(e, JSON_11);
-      const run = async () => ({
-        status: 200,
-        headers: { 'content-type': JSON_11 },
-        body: JSON.stringify(secrets.handle(operation, parse(), request.region)),
-      });
-      return {
-        label: `secretsmanager.${operation}`,
-        run,
-        fail,
-        throttleCode: 'ThrottlingException',
-        auth: { family: 'json', service: 'secretsmanager' },
-      };
-    }
-    // Read-only JSON 1.1 services the drill's preflight asks: Service Quotas and the tagging API.
-    const readOnly: Record<
-      string,
-      { label: string; service: string; handle: () => Record<string, unknown> }
-    > = {
-      [SERVICE_QUOTAS_TARGET]: {
-        label: 'servicequotas',
-        service: 'servicequotas',
-        handle: () => quotas.handle(operation, parse(), request.region),
-      },
-      [TAGGING_TARGET]: {
-        label: 'tagging',
-        service: 'tagging',
-        handle: () => handleTagging(operation, parse(), request.region, opts.backend.resources()),
-      },
-    };
-    const served = readOnly[prefix ?? ''];
-    if (served) {
-      return {
-        label: `${served.label}.${operation}`,
-        run: async () => ({
-          status: 200,
-          headers: { 'content-type': JSON_11 },
-          body: JSON.stringify(served.handle()),
-        }),
-        fail: (e: AwsError) => awsJsonError(e, JSON_11),
-        throttleCode: 'ThrottlingException',
-        auth: { family: 'json', service: served.service },
-      };
-    }
-    const fail = (e: AwsError) =>
-      awsJsonError(e, JSON_10, { typePrefix: 'com.amazonaws.cloudwatch#', queryCompatible: true });
-    if (prefix === 'GraniteServiceVersion20100801') {
-      const run = async () => ({
-        status: 200,
-        headers: { 'content-type': JSON_10 },
-        body: JSON.stringify(toJsonWire(cloudwatch.handle(operation, parse(), request.region))),
-      });
-      return {
-        label: `monitoring.${operation}`,
-        run,
-        fail,
-        throttleCode: 'Throttling',
-        auth: { family: 'json', service: 'monitoring' },
-      };
-    }
-    const run = async (): Promise<AwsReply> => {
-      throw new AwsError('UnknownOperationException', 400, `The lab serves no JSON target ${target}.`);
-    };
-    return {
-      label: target,
-      run,
-      fail: (e) => awsJsonError(e, JSON_10),
-      throttleCode: 'ThrottlingException',
-      auth: { family: 'json' },
-    };
-  }
-
-  function route(request: AwsRequest): Route {
-    // S3 is recognised by its signing scope: its paths are bucket names, which may look like any other route.
-    if (s3 && request.signingService === 's3') {
-      return {
-        label: `s3 ${request.method} ${request.path}${request.query.size ? `?${[...request.query.keys()].join('&')}` : ''}`,
-        run: () => s3.handle(request),
-        fail: (e) => s3.fail(e, request),
-        throttleCode: 'SlowDown',
-        throttleStatus: 503,
-        auth: { family: 's3', service: 's3' },
-      };
-    }
-    const target = request.headers['x-amz-target'];
-    if (typeof target === 'string') return jsonRoute(target, request);
-    if (request.path.startsWith('/2013-04-01/')) {
-      return {
-        label: `route53 ${request.method} ${request.path}`,
-        run: () => route53.handle(request),
-        fail: (e) =>
-          xmlReply(queryError(e, 'https://route53.amazonaws.com/doc/2013-04-01/', requestId()), ''),
-        throttleCode: 'Throttling',
-        auth: { family: 'rest-xml', service: 'route53' },
-      };
-    }
-    if (/^\/(experimentTemplates|experiments|targetResourceTypes|actions|tags)(\/|$)/.test(request.path)) {
-      return {
-        label: `fis ${request.method} ${request.path}`,
-        run: () => fis.handle(request),
-        fail: restJsonError,
-        throttleCode: 'ThrottlingException',
-        throttleStatus: 429,
-        auth: { family: 'rest-json', service: 'fis' },
-      };
-    }
-    const body = request.body.toString('utf8');
-    if (request.method === 'POST' && /(^|&)Action=/.test(body))
-      return queryRoute(new QueryParams(body), request);
-    if (request.method === 'GET' && request.query.has('Action'))
-      return queryRoute(new QueryParams(request.query.toString()), request);
-    return {
-      label: `${request.method} ${request.path}`,
-      run: async () => {
-        throw new AwsError(
-          'UnknownOperationException',
-          400,
-          `The lab AWS endpoint does not serve ${request.method} ${request.path}.`,
-        );
-      },
-      fail: restJsonError,
-      throttleCode: 'ThrottlingException',
-      auth: { family: 'rest-json' },
-    };
-  }
+  // Route 53 runs before CloudWatch starts and stops first, as the endpoint always did.
+  const services: LabAwsService[] = [
+    rdsService(ctx, global),
+    stsService(ctx),
+    iamService(iam),
+    elastiCacheService(datastore),
+    route53Service(route53),
+    cloudWatchService(cloudwatch, opts.metricsIntervalMs ?? 1000),
+    secretsManagerService(secrets),
+    serviceQuotasService(quotas),
+    taggingService(opts.backend),
+    fisService(fis),
+    ...(s3 ? [s3Service(s3)] : []),
+  ];
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
@@ -360,7 +176,7 @@ export async function startAwsServer(opts: AwsServerOptions): Promise<AwsServer>
       res.on('close', () => held.delete(res));
       return;
     }
-    const r = route(request);
+    const r = routeRequest(services, request);
     const refusal = opts.credentials
       ? await verifySigV4({ ...request, rawPath: url.pathname }, opts.credentials, r.auth.service)
       : null;
@@ -433,8 +249,7 @@ export async function startAwsServer(opts: AwsServerOptions): Promise<AwsServer>
     server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  route53.start();
-  cloudwatch.start(opts.metricsIntervalMs ?? 1000);
+  for (const service of services) service.start?.();
   log(`aws: listening on http://127.0.0.1:${port}`);
 
   return {
@@ -449,9 +264,7 @@ export async function startAwsServer(opts: AwsServerOptions): Promise<AwsServer>
     zoneId: () => route53.zone.id,
     conformance: () => conformance.report(),
     async close() {
-      route53.stop();
-      cloudwatch.stop();
-      await fis.shutdown();
+      for (const service of services) await service.stop?.();
       for (const res of held) res.destroy();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
