@@ -362,35 +362,6 @@ export class KubeClient {
     );
   }
 
-  /**
-   * Waits until no pod matches `labelSelector`, terminating ones included: `status.replicas` no longer counts a
-   * terminating pod, but its processes run until their grace period ends. Returns how long it waited.
-   */
-  async waitForPodsGone(
-    ns: string,
-    labelSelector: string,
-    wait: WaitOptions = {},
-  ): Promise<{ waitedMs: number; podsAtStart: number }> {
-    const started = Date.now();
-    let podsAtStart: number | undefined;
-    await pollUntil({
-      site: this.caller.site('list pods'),
-      what: `no pod matching ${labelSelector} in ${ns} (terminating ones still run) in context ${this.context}`,
-      timeoutMs: wait.timeoutMs ?? 120_000,
-      intervalMs: wait.intervalMs ?? 500,
-      ...(wait.maxIntervalMs ? { maxIntervalMs: wait.maxIntervalMs } : {}),
-      ...(wait.signal ? { signal: wait.signal } : {}),
-      check: async () => {
-        const pods = await this.listPods(ns, labelSelector, { signal: wait.signal });
-        podsAtStart ??= pods.length;
-        return pods.length === 0
-          ? { done: true, value: undefined }
-          : { done: false, seen: pods.map((p) => `${p.name} (${p.phase})`).join(', ') };
-      },
-    });
-    return { waitedMs: Date.now() - started, podsAtStart: podsAtStart ?? 0 };
-  }
-
   async listNodes(opts: CallOptions = {}): Promise<NodeInfo[]> {
     const list = await this.caller.send('list nodes', undefined, (o) => this.core.listNode({}, o), opts);
     return list.items.map((n) => {
