@@ -4,6 +4,7 @@
 
 import type { LuneoRun } from '../../actions/luneo/context.ts';
 import { luneo } from '../../actions/luneo/context.ts';
+import { answeredRecord, routedHealthy } from '../../clients/aws/route53-health.ts';
 import { bareId } from '../../clients/aws/route53-records.ts';
 import type { ReadinessCheck } from '../../core/preflight/types.ts';
 import { fail, pass, read, readFailure } from './readiness-result.ts';
@@ -63,6 +64,7 @@ export function resourceChecks(ctx: LuneoRun): ReadinessCheck[] {
         read('route53', 'ListResourceRecordSets', 'global'),
         read('route53', 'GetHealthCheck', 'global'),
         read('route53', 'TestDNSAnswer', 'global'),
+        read('route53', 'GetHealthCheckStatus', 'global'),
       ],
       async run(signal) {
         const l = await luneo(ctx);
@@ -138,16 +140,24 @@ export function resourceChecks(ctx: LuneoRun): ReadinessCheck[] {
         }
         const answer = `DNS answer ${r.apiRecord}`;
         try {
-          const type = primary.type ?? 'A';
-          const got = await route53.testDnsAnswer(l.zoneId, r.apiRecord, type, { signal });
-          const expected = primary.values;
-          const isPrimary = got.recordData.length > 0 && got.recordData.every((v) => expected.includes(v));
+          const got = await route53.testDnsAnswer(l.zoneId, r.apiRecord, primary.type ?? 'A', { signal });
+          const data = got.recordData.join(', ') || got.responseCode;
+          // An alias answer is its target's addresses, not a record's values: then the primary health check's
+          // status decides, combined as Route 53 routes on it (the DNS step does the same, actions/luneo/dns.ts).
+          let which = answeredRecord(got.recordData, records)?.failover;
+          if (!which && records.some((x) => x.alias)) {
+            const [config, reports] = await Promise.all([
+              route53.getHealthCheck(primary.healthCheckId, { signal }),
+              route53.getHealthCheckStatus(primary.healthCheckId, { signal }),
+            ]);
+            which = routedHealthy(reports, config) ? 'PRIMARY' : 'SECONDARY';
+          }
           results.push(
-            isPrimary
-              ? pass(answer, `Route 53 answers PRIMARY (${got.recordData.join(', ')})`)
+            which === 'PRIMARY'
+              ? pass(answer, `Route 53 answers PRIMARY (${data})`)
               : fail(
                   answer,
-                  `Route 53 answers ${got.recordData.join(', ') || got.responseCode}, not the PRIMARY ${expected.join(', ')}: traffic is not on the primary now`,
+                  `Route 53 answers ${which ?? data}${which ? ` (${data})` : ''}, not the PRIMARY ${primary.setIdentifier}: traffic is not on the primary now`,
                   'find why the primary health check fails (aws route53 get-health-check-status), or switch back before a drill',
                 ),
           );

@@ -29,6 +29,7 @@ const ACCESS_LEVEL: Record<string, 'Read' | 'List'> = {
   'route53:ListResourceRecordSets': 'List',
   'route53:GetHealthCheck': 'Read',
   'route53:TestDNSAnswer': 'Read',
+  'route53:GetHealthCheckStatus': 'Read',
   's3:GetReplicationConfiguration': 'Read',
   'elasticache:DescribeGlobalReplicationGroups': 'List',
   'cloudwatch:DescribeAlarms': 'List',
