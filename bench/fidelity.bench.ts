@@ -85,6 +85,12 @@ function results(rows: Row[], load: string): BenchResult[] {
   const n = rows.length;
   const max = (xs: number[]) => Math.max(...xs);
   const span = (xs: number[]) => `${Math.min(...xs).toFixed(0)}..${max(xs).toFixed(0)} ms`;
+  const spread = (xs: number[]) => {
+    const sorted = [...xs].sort((a, b) => a - b);
+    const at = (q: number) =>
+      sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!.toFixed(0);
+    return `widths ${span(xs)}, median ${at(0.5)}, p90 ${at(0.9)}`;
+  };
   const perFailure = HANGING_FAILURES.map((f) => {
     const own = rows.filter((r) => r.failure === f);
     return `${f}: RTO ${own.filter((r) => r.rtoInside).length}/${own.length}, RPO ${own.filter((r) => r.rpoInside).length}/${own.length}`;
@@ -111,14 +117,14 @@ function results(rows: Row[], load: string): BenchResult[] {
       value: max(rows.map((r) => r.rtoWidth)),
       unit: 'ms',
       ...(load === 'quiet' ? { target: 500 } : {}),
-      note: `widths ${span(rows.map((r) => r.rtoWidth))}`,
+      note: `${spread(rows.map((r) => r.rtoWidth))}; over 500 ms: ${rows.filter((r) => r.rtoWidth > 500).length}`,
     },
     {
       name: `${load}: widest RPO interval`,
       value: max(rows.map((r) => r.rpoWidth)),
       unit: 'ms',
       ...(load === 'quiet' ? { target: 200 } : {}),
-      note: `widths ${span(rows.map((r) => r.rpoWidth))}`,
+      note: `${spread(rows.map((r) => r.rpoWidth))}; over 200 ms: ${rows.filter((r) => r.rpoWidth > 200).length}`,
     },
   ];
 }
