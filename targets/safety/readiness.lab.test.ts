@@ -3,7 +3,12 @@
 // check names what is wrong and how to fix it. Last, the live `prod` target aimed at the lab's endpoints: the whole
 // preflight makes zero mutating calls, counted by the lab.
 import { readFileSync } from 'node:fs';
-import { CloudWatchClient, DeleteAlarmsCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  CloudWatchClient,
+  DeleteAlarmsCommand,
+  GetMetricStatisticsCommand,
+  PutMetricAlarmCommand,
+} from '@aws-sdk/client-cloudwatch';
 import { IAMClient, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
 import { SecretsManagerClient, UpdateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +21,7 @@ import { scenarioPlan } from '../../core/preflight/plan.ts';
 import { runReadiness } from '../../core/preflight/run.ts';
 import type { ReadinessResult } from '../../core/preflight/types.ts';
 import { DEFAULT_POLICY_FILE } from '../../lab/aws/iam/drill-role.ts';
+import { waitFor } from '../../lab/testing/poll.ts';
 import { LIVE_STYLE_TARGET, liveStyleEnv } from '../../safety/testing/live-style.ts';
 import { type SafetyLab, startSafetyLab } from '../../safety/testing/safety-lab.ts';
 import auroraOutage from '../../scenarios/aurora-outage.ts';
@@ -92,6 +98,24 @@ beforeAll(async () => {
   const started = performance.now();
   lab = await startSafetyLab('readiness');
   timings.push(`lab boot ${Math.round(performance.now() - started)} ms`);
+  // A healthy platform has published its replication lag; a lab just booted may not have sampled it yet.
+  const cw = client(CloudWatchClient, 'us-east-1');
+  await waitFor('a first AuroraGlobalDBRPOLag datapoint in us-east-1', async () => {
+    const out = await cw.send(
+      new GetMetricStatisticsCommand({
+        Namespace: 'AWS/RDS',
+        MetricName: 'AuroraGlobalDBRPOLag',
+        Dimensions: [{ Name: 'DBClusterIdentifier', Value: 'luneo-prod-aurora-secondary' }],
+        StartTime: new Date(Date.now() - 15 * 60_000),
+        EndTime: new Date(Date.now() + 60_000),
+        Period: 60,
+        Statistics: ['Maximum'],
+      }),
+    );
+    return (out.Datapoints?.length ?? 0) > 0;
+  });
+  cw.destroy();
+  timings.push(`lag published ${Math.round(performance.now() - started)} ms`);
   target = { ...labTarget, prepare: undefined, resources: { ...labTarget.resources, lab: { dir: lab.dir } } };
 }, 120_000);
 afterAll(async () => {
