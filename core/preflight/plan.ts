@@ -1,25 +1,13 @@
-// Every call a scenario would make, step by step, as the run's plan phase lists them (core/runner/phases.ts
-// planPhase; keep the two in the same order), without a run: the preflight simulates and checks this plan.
-import type { PlannedCall, ProbeDefinition, RunContext, Scenario } from '../model.ts';
-import { stepId } from '../runner/ids.ts';
+// Every call a scenario would make, step by step, in the run's plan order, without a run: the preflight simulates
+// and checks this plan.
+import type { RunContext, Scenario } from '../model.ts';
+import { scenarioPlanEntries } from '../runner/plan-entries.ts';
 import type { PlanEntry } from '../safety/guardrails.ts';
 
 export function scenarioPlan<R>(scenario: Scenario<R>, ctx: RunContext<R>): PlanEntry[] {
-  const planned = (id: string, title: string, plan: ((c: RunContext<R>) => PlannedCall[]) | undefined) => ({
-    stepId: id,
+  return scenarioPlanEntries(scenario, (stepId, title, plan) => ({
+    stepId,
     title,
     calls: plan?.(ctx) ?? [],
-  });
-  const probes = (list: ProbeDefinition<R>[], phase: string) =>
-    list.filter((p) => p.plan).map((p) => planned(`${phase}:${p.name}`, `probe ${p.name}`, p.plan));
-  const ledger = scenario.ledger;
-  return [
-    ...probes(scenario.steadyState, 'steady-state'),
-    ...(ledger?.plan ? [planned(`ledger:${ledger.name}`, `write ledger ${ledger.name}`, ledger.plan)] : []),
-    planned('fault', scenario.fault.title, scenario.fault.plan),
-    ...scenario.failover.map((s) => planned(stepId(s), s.title, s.plan)),
-    ...probes(scenario.recovery, 'recovery'),
-    ...probes(scenario.verify, 'verify'),
-    ...(scenario.restore ?? []).map((s) => planned(`restore:${stepId(s)}`, s.title, s.plan)),
-  ];
+  }));
 }

@@ -1,10 +1,10 @@
 // The phases between plan and restore: plan, preflight, inject (T0), failover, recover, verify.
 import { DrillError, errorMessage, isAbortError } from '../errors.ts';
 import { t0Of } from '../measure/t0.ts';
-import type { PlannedCall, ProbeDefinition, RunContext } from '../model.ts';
+import type { PlannedCall, ProbeDefinition } from '../model.ts';
 import { sleep, withDeadline } from './deadline.ts';
 import type { DrillRun } from './drill-run.ts';
-import { stepId } from './ids.ts';
+import { type PlanOf, scenarioPlanEntries } from './plan-entries.ts';
 import { checkProbe, checkRecord, emitCheck, type RecoverySampler } from './probes.ts';
 import { DEFAULT_STEP_TIMEOUT, runStep } from './step-runner.ts';
 
@@ -13,7 +13,7 @@ const LEDGER_TIMEOUT_MS = 120_000;
 /** Every call the run would make, from each fault/step plan(); a dry run also lists them in actions.jsonl. */
 export function planPhase<R>(run: DrillRun<R>): void {
   const { scenario } = run;
-  const planned = (id: string, title: string, plan: ((ctx: RunContext<R>) => PlannedCall[]) | undefined) => {
+  const planned = (id: string, title: string, plan: PlanOf<R> | undefined) => {
     let calls: PlannedCall[] = [];
     try {
       calls = plan?.(run.ctx) ?? [];
@@ -28,19 +28,7 @@ export function planPhase<R>(run: DrillRun<R>): void {
     }
     return { stepId: id, title, calls: run.redactor.redact(calls) };
   };
-  // Probes and the ledger only read (or write their own canary rows), but a dry run lists every call.
-  const probes = (list: ProbeDefinition<R>[], phase: string) =>
-    list.filter((p) => p.plan).map((p) => planned(`${phase}:${p.name}`, `probe ${p.name}`, p.plan));
-  const ledger = scenario.ledger;
-  run.plan = [
-    ...probes(scenario.steadyState, 'steady-state'),
-    ...(ledger?.plan ? [planned(`ledger:${ledger.name}`, `write ledger ${ledger.name}`, ledger.plan)] : []),
-    planned('fault', scenario.fault.title, scenario.fault.plan),
-    ...scenario.failover.map((s) => planned(stepId(s), s.title, s.plan)),
-    ...probes(scenario.recovery, 'recovery'),
-    ...probes(scenario.verify, 'verify'),
-    ...(scenario.restore ?? []).map((s) => planned(`restore:${stepId(s)}`, s.title, s.plan)),
-  ];
+  run.plan = scenarioPlanEntries(scenario, planned);
   run.emit({ kind: 'plan', steps: run.plan });
   if (run.dryRun) {
     for (const entry of run.plan) {
