@@ -9,8 +9,9 @@ import { readJournal, runDirIn, waitForJournal } from '../core/cli/spawn-drill.t
 import type { JournalData } from '../core/journal.ts';
 import { CONSOLE_LOG_FILE } from '../core/output/console-log.ts';
 import { justFinished } from './testing/interrupt-after-step.ts';
-import { inPhase } from './testing/interrupt-case.ts';
-import { type SafetyLab, servingRegion, startSafetyLab } from './testing/safety-lab.ts';
+import { failoverKept, inPhase, regionServingAfter } from './testing/interrupt-case.ts';
+import { PHASES } from './testing/interrupt-suite.ts';
+import { PRIMARY_REGION, type SafetyLab, servingRegion, startSafetyLab } from './testing/safety-lab.ts';
 import { spawnTeePipeline } from './testing/terminal-pipeline.ts';
 
 interface TeeOutcome {
@@ -23,6 +24,37 @@ interface TeeOutcome {
   /** From the signal until no process of the pipeline is left. */
   endedAfterMs: number;
 }
+
+interface TeeCase {
+  name: string;
+  /** Its out dir's suffix and its name in the timings line. */
+  dir: string;
+  /** The journal at the moment Ctrl-C is pressed. */
+  when: (j: JournalData) => boolean;
+  expectAlso?: (o: TeeOutcome) => void;
+}
+
+// Every phase the SIGINT suite interrupts, and inside the failover both sides of the promotion (the irreversible step).
+const TEE_CASES: TeeCase[] = PHASES.flatMap((phase): TeeCase[] => {
+  if (phase !== 'failover') return [{ name: `during ${phase}`, dir: phase, when: inPhase(phase) }];
+  return [
+    {
+      name: 'during failover, before the promotion',
+      dir: 'failover',
+      when: (j) => inPhase('failover')(j) && !failoverKept(j),
+      expectAlso: (o) => expect(failoverKept(o.atSignal)).toBe(false),
+    },
+    {
+      name: 'right after the promotion',
+      dir: 'promotion',
+      when: justFinished('promotion'),
+      expectAlso: (o) => {
+        expect(failoverKept(o.atSignal)).toBe(true);
+        expect(o.journal.reason).toContain('rolled forward');
+      },
+    },
+  ];
+});
 
 function readText(file: string): string {
   try {
@@ -102,25 +134,16 @@ describe.sequential('Ctrl-C to the process group of `pnpm drill aurora-outage 2>
     expect(o.tee).not.toContain('verdict: ABORTED');
   }
 
-  it('during inject: rolled back, eu-west-1 serving', async () => {
-    const o = await ctrlCThroughTee(lab, 'inject', inPhase('inject'));
-    timings.push(`inject: SIGINT at ${o.signalledAtMs} ms, ended ${o.endedAfterMs} ms later`);
-    await expectLeftServing(o, 'eu-west-1');
-  });
-
-  it('right after the promotion: rolled forward, us-east-1 serving', async () => {
-    const o = await ctrlCThroughTee(lab, 'promotion', justFinished('promotion'));
-    timings.push(`promotion: SIGINT at ${o.signalledAtMs} ms, ended ${o.endedAfterMs} ms later`);
-    await expectLeftServing(o, 'us-east-1');
-    expect(o.journal.reason).toContain('rolled forward');
-    const restart = performance.now();
-    await lab.restart();
-    timings.push(`restart ${Math.round(performance.now() - restart)} ms`);
-  });
-
-  it('during recover: the failover is kept, us-east-1 serving', async () => {
-    const o = await ctrlCThroughTee(lab, 'recover', inPhase('recover'));
-    timings.push(`recover: SIGINT at ${o.signalledAtMs} ms, ended ${o.endedAfterMs} ms later`);
-    await expectLeftServing(o, 'us-east-1');
+  it.each(TEE_CASES)('$name: the target serves where the interrupted run left it', async (c) => {
+    const o = await ctrlCThroughTee(lab, c.dir, c.when);
+    timings.push(`${c.dir}: SIGINT at ${o.signalledAtMs} ms, ended ${o.endedAfterMs} ms later`);
+    const region = regionServingAfter(o.journal);
+    await expectLeftServing(o, region);
+    c.expectAlso?.(o);
+    if (region !== PRIMARY_REGION && c !== TEE_CASES.at(-1)) {
+      const restart = performance.now();
+      await lab.restart();
+      timings.push(`restart ${Math.round(performance.now() - restart)} ms`);
+    }
   });
 });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { readJournal, runDirIn, runDrill, spawnDrill, waitForJournal } from '../../core/cli/spawn-drill.ts';
 import type { JournalData } from '../../core/journal.ts';
 import type { Phase } from '../../core/model.ts';
+import { PRIMARY_REGION, SECONDARY_REGION } from '../../lab/regions.ts';
 import type { SafetyLab } from './safety-lab.ts';
 
 export interface InterruptOutcome {
@@ -41,7 +42,7 @@ export async function interruptAuroraOutage(
   const runDir = runDirIn(outDir) as string;
   if (signal === 'SIGKILL') {
     const killed = readJournal(runDir) as JournalData;
-    const restore = killedAfterFailover(killed) ? ['--restore'] : [];
+    const restore = failoverKept(killed) ? ['--restore'] : [];
     const rollback = await runDrill(['rollback', runId, ...restore, '--out', outDir], lab.env);
     output += rollback.output;
     finalCode = rollback.code;
@@ -53,14 +54,19 @@ export async function interruptAuroraOutage(
     output,
     journal,
     ...readResult(runDir),
-    failoverKept: killedAfterFailover(journal),
+    failoverKept: failoverKept(journal),
     ms: Math.round(performance.now() - started),
   };
 }
 
 /** The promotion (the irreversible step) started: rolling back keeps the failover. */
-function killedAfterFailover(journal: JournalData): boolean {
+export function failoverKept(journal: JournalData): boolean {
   return journal.steps.some((s) => s.irreversible !== undefined);
+}
+
+/** Where writer and DNS must be once an interrupted run is over: a failover that went through is kept, else all undone. */
+export function regionServingAfter(journal: JournalData): string {
+  return failoverKept(journal) ? SECONDARY_REGION : PRIMARY_REGION;
 }
 
 function readResult(runDir: string): { result?: { verdict: string; reason: string } } {
