@@ -1,26 +1,15 @@
 // actions.jsonl: one line before and one after every mutating call, secrets redacted.
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { AuditLine } from './audit-schema.ts';
 import { errorMessage } from './errors.ts';
 import type { AuditLog, PlannedCall } from './model.ts';
 import type { Redactor } from './redact.ts';
 
 export const ACTIONS_FILE = 'actions.jsonl';
 
-export interface AuditLine {
-  seq: number;
-  at: string;
-  event: 'before' | 'after' | 'planned';
-  service: string;
-  operation: string;
-  scope?: string;
-  params?: unknown;
-  phase?: string;
-  stepId?: string;
-  outcome?: 'ok' | 'error';
-  error?: string;
-  durationMs?: number;
-}
+/** One line of actions.jsonl: its zod schema (core/audit-schema.ts) is the one place it is defined. */
+export type { AuditLine };
 
 export interface AuditWhere {
   phase?: string;

@@ -1,98 +1,16 @@
 // Everything the runner tells the outside world, as a discriminated union with one formatter per kind.
 
+import type { z } from 'zod';
 import { formatDuration } from './duration.ts';
+import type { DrillEvent, stepStatusSchema, undoStatusSchema } from './events-schema.ts';
 import { formatMeasured } from './measure/interval.ts';
-import type { Phase, PlannedCall, Verdict } from './model.ts';
-import type { RunOutcome } from './runner/outcome.ts';
 import type { RunResult } from './runner/result-schema.ts';
 
-interface EventBase {
-  /** Monotonic ms since the run started. */
-  at: number;
-  /** Epoch ms of the same instant (display and Allure timings only). */
-  wallMs: number;
-  /** ms since T0, once the fault is injected. */
-  sinceT0Ms?: number;
-}
-
-export type StepStatus = 'ok' | 'failed' | 'deviation' | 'aborted' | 'skipped';
-export type UndoStatus = 'done' | 'failed' | 'skipped';
-
-export type DrillEvent =
-  | (EventBase & {
-      kind: 'run-start';
-      runId: string;
-      scenario: string;
-      target: string;
-      dryRun: boolean;
-      runDir: string;
-    })
-  | (EventBase & { kind: 'plan'; steps: { stepId: string; title: string; calls: PlannedCall[] }[] })
-  | (EventBase & { kind: 'phase-start'; phase: Phase })
-  | (EventBase & {
-      kind: 'phase-end';
-      phase: Phase;
-      status: 'ok' | 'failed' | 'aborted' | 'skipped';
-      durationMs: number;
-      detail?: string;
-    })
-  | (EventBase & {
-      kind: 'step-start';
-      phase: Phase;
-      stepId: string;
-      title: string;
-      runbook?: string;
-      plannedAtMs?: number;
-    })
-  | (EventBase & {
-      kind: 'step-end';
-      phase: Phase;
-      stepId: string;
-      title: string;
-      status: StepStatus;
-      durationMs: number;
-      plannedAtMs?: number;
-      lateByMs?: number;
-      detail?: string;
-      error?: string;
-    })
-  | (EventBase & {
-      kind: 'probe-sample';
-      phase: Phase;
-      probe: string;
-      ok: boolean;
-      latencyMs?: number;
-      detail?: string;
-      /** How many items the probe found lost (it may still pass: the loss is within its bound). */
-      lost?: number;
-    })
-  | (EventBase & {
-      kind: 'undo';
-      stepId: string;
-      title: string;
-      status: UndoStatus;
-      durationMs: number;
-      error?: string;
-      note?: string;
-    })
-  | (EventBase & { kind: 'log'; level: 'info' | 'warn' | 'debug'; message: string })
-  | (EventBase & {
-      kind: 'run-end';
-      verdict: Verdict;
-      /** What kind of run it was (planned and refused runs are told apart from passed and failed drills). */
-      outcome: RunOutcome;
-      reason: string;
-      exitCode: number;
-      /** A refusal's problems, each with its fix: printed as one block under the verdict. */
-      refusal?: { heading: string; problems: string[] };
-      runDir: string;
-      rtoMs: number | null;
-      rpoMs: number | null;
-      /** The measurements in full, for the closing summary (phase split, lost writes). */
-      rto?: RunResult['rto'];
-      rpo?: RunResult['rpo'];
-      pendingWayBacks: { stepId: string; title: string; wayBack: string }[];
-    });
+/** Every event: its zod schema (core/events-schema.ts) is the one place it is defined. */
+export type { DrillEvent };
+export type StepStatus = z.infer<typeof stepStatusSchema>;
+export type UndoStatus = z.infer<typeof undoStatusSchema>;
+type EventBase = Pick<DrillEvent, 'at' | 'wallMs' | 'sinceT0Ms'>;
 
 export type DrillEventKind = DrillEvent['kind'];
 export type EventOf<K extends DrillEventKind> = Extract<DrillEvent, { kind: K }>;

@@ -1,0 +1,105 @@
+// The event stream a run emits (core/events.ts), as the contract for reporters, the live view and OTLP exporters.
+// This zod schema is the source of the DrillEvent type and of core/events-schema.json
+// (`pnpm drill schema events > core/events-schema.json`); a test keeps the two equal.
+import { z } from 'zod';
+import { runResultSchema } from './runner/result-schema.ts';
+
+const ms = z.number();
+const result = runResultSchema.shape;
+const phase = result.phases.element.shape.phase;
+
+export const stepStatusSchema = result.steps.element.shape.status;
+export const undoStatusSchema = z.enum(['done', 'failed', 'skipped']);
+
+const base = {
+  /** Monotonic ms since the run started. */
+  at: ms,
+  /** Epoch ms of the same instant (display and Allure timings only). */
+  wallMs: ms,
+  /** ms since T0, once the fault is injected. */
+  sinceT0Ms: ms.optional(),
+};
+
+const event = <K extends string, S extends z.ZodRawShape>(kind: K, shape: S) =>
+  z.strictObject({ ...base, kind: z.literal(kind), ...shape });
+
+export const drillEventSchema = z.discriminatedUnion('kind', [
+  event('run-start', {
+    runId: z.string(),
+    scenario: z.string(),
+    target: z.string(),
+    dryRun: z.boolean(),
+    runDir: z.string(),
+  }),
+  event('plan', { steps: result.plan }),
+  event('phase-start', { phase }),
+  event('phase-end', {
+    phase,
+    status: z.enum(['ok', 'failed', 'aborted', 'skipped']),
+    durationMs: ms,
+    detail: z.string().optional(),
+  }),
+  event('step-start', {
+    phase,
+    stepId: z.string(),
+    title: z.string(),
+    runbook: z.string().optional(),
+    plannedAtMs: ms.optional(),
+  }),
+  event('step-end', {
+    phase,
+    stepId: z.string(),
+    title: z.string(),
+    status: stepStatusSchema,
+    durationMs: ms,
+    plannedAtMs: ms.optional(),
+    lateByMs: ms.optional(),
+    detail: z.string().optional(),
+    error: z.string().optional(),
+  }),
+  event('probe-sample', {
+    phase,
+    probe: z.string(),
+    ok: z.boolean(),
+    latencyMs: ms.optional(),
+    detail: z.string().optional(),
+    /** How many items the probe found lost (it may still pass: the loss is within its bound). */
+    lost: z.number().int().optional(),
+  }),
+  event('undo', {
+    stepId: z.string(),
+    title: z.string(),
+    status: undoStatusSchema,
+    durationMs: ms,
+    error: z.string().optional(),
+    note: z.string().optional(),
+  }),
+  event('log', { level: z.enum(['info', 'warn', 'debug']), message: z.string() }),
+  event('run-end', {
+    verdict: result.verdict,
+    /** What kind of run it was (planned and refused runs are told apart from passed and failed drills). */
+    outcome: z.enum(['planned', 'refused', 'passed', 'failed', 'aborted', 'interrupted', 'error']),
+    reason: z.string(),
+    exitCode: z.number().int(),
+    /** A refusal's problems, each with its fix: printed as one block under the verdict. */
+    refusal: z.object({ heading: z.string(), problems: z.array(z.string()) }).optional(),
+    runDir: z.string(),
+    rtoMs: ms.nullable(),
+    rpoMs: ms.nullable(),
+    /** The measurements in full, for the closing summary (phase split, lost writes). */
+    rto: result.rto.optional(),
+    rpo: result.rpo.optional(),
+    pendingWayBacks: z.array(z.object({ stepId: z.string(), title: z.string(), wayBack: z.string() })),
+  }),
+]);
+
+export type DrillEvent = z.infer<typeof drillEventSchema>;
+
+/** The JSON Schema of one event (core/events-schema.json). */
+export function eventsJsonSchema(): Record<string, unknown> {
+  return {
+    ...z.toJSONSchema(drillEventSchema),
+    $id: 'https://luneo.app/drill/events-schema.json',
+    title: 'drill run event (one event of the stream a run emits)',
+  } as Record<string, unknown>;
+}
