@@ -117,7 +117,8 @@ describe.sequential('Ctrl-C to the process group of `pnpm drill aurora-outage 2>
     ).toEqual({ writer: region, dns: region, serving: region });
     expect(status.faults, context).toEqual([]);
     expect(await lab.liveExperiments()).toEqual([]);
-    expect(await lab.lockState()).toBe('free');
+    // No lock held: released, or never created (Ctrl-C in the lab's first drill before preflight took it).
+    expect(await lab.lockState()).toMatch(/^(free|absent)$/);
     expect(await lab.placeOrder()).toMatch(/\S/);
     expect({ state: o.journal.state, verdict: o.journal.verdict }, context).toEqual({
       state: 'finished',

@@ -19,6 +19,7 @@ const MEASURED_SECONDS: Record<string, number> = {
   'core/cli/kill.lab.test.ts': 30,
   'probes/fidelity.lab.test.ts': 32,
   'lab/platform/subnet-fault.lab.test.ts': 30,
+  'safety/interrupt-tee.lab.test.ts': 270,
   'safety/interrupt-tee-memory.lab.test.ts': 30,
   'safety/permissions.lab.test.ts': 26,
   'targets/safety/iam-policy.lab.test.ts': 45,
