@@ -11,7 +11,7 @@ import { type BootContext, prepareNode, runInitSql, serverReachableDir, setPassw
 import { PgLabError } from './errors.ts';
 import { Heartbeat } from './heartbeat.ts';
 import type { DbNode, DbRole, SyncStatus } from './node.ts';
-import { replicationLagMs, waitForStreaming } from './replication.ts';
+import { replicationLagMs, waitForReplay, waitForStreaming } from './replication.ts';
 import { type RunAs, serverUser } from './run.ts';
 import { setUpstream, type UpstreamAccess, writeStandbyConfig } from './standby.ts';
 import { ensureTemplate } from './template.ts';
@@ -148,8 +148,14 @@ export class ReplicatedDatabase {
     await runInitSql(primaryNode, this.opts.initSql, this.passwords.luneo);
     mark('schema done');
     this.writerUp.resolve();
-    await streaming;
+    const standbyNode = await streaming.then(() => standbyStarted);
     await waitForStreaming(primaryNode, secondary, { timeoutMs: 30_000, signal: this.stopping.signal });
+    // Streaming is not caught up: the standby started from the template copy, so until it replays the writer's
+    // passwords and schema its clients are refused (a client then reads the replica as down).
+    const [{ lsn } = { lsn: '0/0' }] = await primaryNode.sql<{ lsn: string }>(
+      'SELECT pg_current_wal_lsn()::text AS lsn',
+    );
+    await waitForReplay(standbyNode, lsn, { timeoutMs: 30_000, signal: this.stopping.signal });
     await this.heartbeat.start();
     this.startedInMs = Math.round(performance.now() - began);
     this.log(
