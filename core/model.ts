@@ -260,6 +260,11 @@ export interface Target<R = unknown> {
    * returns what undoes it, called when the run is over.
    */
   prepare?(opts: { log: (line: string) => void }): Promise<(() => Promise<void>) | undefined>;
+  /**
+   * Starts what prepare() would, ahead of it: `pnpm drill` calls it while vitest and its worker start up, and the
+   * worker's prepare() of the same run adopts it. Returns what to call once the run is over (undoes what no worker adopted).
+   */
+  prepareAhead?(opts: { log: (line: string) => void; runId: string }): Promise<() => Promise<void>>;
 }
 
 /** Typed identity, like vitest's defineConfig: returns its argument unchanged. */

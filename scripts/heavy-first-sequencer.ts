@@ -13,6 +13,7 @@ const MEASURED_SECONDS: Record<string, number> = {
   'lab/platform/global-database.lab.test.ts': 50,
   'targets/safety/readiness.lab.test.ts': 50,
   'core/cli/vitest-runner.lab.test.ts': 55,
+  'targets/lab-session.lab.test.ts': 27,
   'lab/db/failover.lab.test.ts': 45,
   'lab/db/replicated-database.lab.test.ts': 33,
   'lab/platform/kubernetes.lab.test.ts': 32,

@@ -2,7 +2,7 @@
 
 import type { LuneoResources } from '../actions/luneo/resources.ts';
 import { defineTarget } from '../core/model.ts';
-import { prepareLab } from './lab-session.ts';
+import { prepareLab, prepareLabAhead } from './lab-session.ts';
 import { luneoSafety } from './safety/luneo.ts';
 
 const dir = process.env.LAB_DIR ?? '.lab';
@@ -67,4 +67,5 @@ export default defineTarget<LuneoResources>({
   // Guardrails and gates through the lab's own STS, FIS, CloudWatch and Secrets Manager (the drill lock).
   safety: luneoSafety(),
   prepare: ({ log }) => prepareLab(dir, log),
+  prepareAhead: ({ log, runId }) => prepareLabAhead(dir, log, runId),
 });

@@ -130,6 +130,7 @@ async function runOnce(
       runId,
       outDir,
       dryRun: opts.dryRun ?? false,
+      prepareAhead: drill.target.prepareAhead?.bind(drill.target),
     });
   }
   const redactor = new Redactor();

@@ -20,6 +20,8 @@ export interface VitestDrillOptions {
   runId: string;
   outDir: string;
   dryRun: boolean;
+  /** The target's prepareAhead (a real run only): started before vitest, so the lab boots while vitest starts up. */
+  prepareAhead?: (opts: { log: (line: string) => void; runId: string }) => Promise<() => Promise<void>>;
 }
 
 /** Files through which the CLI and the vitest worker that runs the engine find each other. */
@@ -89,6 +91,12 @@ export async function runThroughVitest(opts: VitestDrillOptions): Promise<number
     }
   };
   process.on('newListener', dropForeign);
+  const ahead = opts.dryRun
+    ? undefined
+    : opts.prepareAhead?.({ log: (line) => process.stdout.write(`${line}\n`), runId: opts.runId }).catch(
+        // The worker's prepare() of this run reports the failure (it waits on this start).
+        () => undefined,
+      );
   try {
     const { startVitest } = await import('vitest/node');
     const vitest = await startVitest(
@@ -108,6 +116,7 @@ export async function runThroughVitest(opts: VitestDrillOptions): Promise<number
   } finally {
     process.off('newListener', dropForeign);
     release();
+    await (await ahead)?.();
   }
   const resultFile = join(runDir, RESULT_FILE);
   if (!existsSync(resultFile)) {

@@ -93,6 +93,7 @@ function targetShape(target: Record<string, unknown>): Shape {
       objectives: objectOf('objectives like { rto: "30m" }', objectivesShape(false)),
       resources,
       prepare: fn('getting the target ready, e.g. starting an ephemeral lab'),
+      prepareAhead: fn('starting what prepare() adopts, while the drill starts up'),
       safety,
     },
     required: ['name', 'description', 'kind', 'aws', 'resources'],
