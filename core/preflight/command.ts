@@ -3,6 +3,7 @@
 // and the target's readiness checks run on it; nothing is written to the target: a mutating call through the
 // audit log is refused before it is sent. Exit 0 only when every check passes.
 
+import { setMaxListeners } from 'node:events';
 import { EXIT } from '../cli/exit-codes.ts';
 import { loadDrill } from '../cli/run-command.ts';
 import { createClock } from '../clock.ts';
@@ -97,6 +98,8 @@ export async function runPreflight(
 export async function preflightCommand(scenarioName: string, opts: PreflightOptions): Promise<number> {
   const drill = await loadDrill(scenarioName, opts.target);
   const controller = new AbortController();
+  // Every read of every check listens on this one signal at once: dozens, not a leak.
+  setMaxListeners(256, controller.signal);
   const stop = () => controller.abort(new DrillError('E_ABORTED', 'preflight interrupted'));
   process.once('SIGINT', stop);
   try {

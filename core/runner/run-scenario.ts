@@ -1,4 +1,5 @@
 // runScenario: plan → preflight → inject (T0) → failover → recover → verify → restore → report.
+import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
 import { createClock } from '../clock.ts';
 import { DrillError, errorMessage, isDrillError } from '../errors.ts';
@@ -57,6 +58,8 @@ export async function runScenario<R>(
   const runDir = join(opts.outDir, 'runs', runId);
   const clock = createClock();
   const controller = new AbortController();
+  // Probes, samplers and a live target's readiness checks all listen on the run's signal at once: not a leak.
+  setMaxListeners(256, controller.signal);
   const onAbort = () => controller.abort(opts.signal?.reason);
   if (opts.signal?.aborted) onAbort();
   opts.signal?.addEventListener('abort', onAbort, { once: true });
