@@ -1,10 +1,11 @@
 // `pnpm drill`: list, run a scenario, rollback, show. Exit codes in exit-codes.ts and --help.
-import { Command, CommanderError, Option } from 'commander';
+import { Argument, Command, CommanderError, Option } from 'commander';
 import type { IamPolicyCliOptions } from '../../targets/safety/iam-policy-command.ts';
 import { guardStdio } from '../output/stdio.ts';
 import { scenarioCatalogue } from '../registry.ts';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes.ts';
 import { reportCliError } from './report-error.ts';
+import type { SchemaDocument } from './schema-documents.ts';
 
 const DEFAULT_OUT = 'out';
 
@@ -157,10 +158,15 @@ function program(): Command {
 
   cli
     .command('schema', { hidden: true })
-    .description('print the JSON Schema of result.json')
-    .action(async () => {
-      const { resultJsonSchema } = await import('../runner/result-schema.ts');
-      process.stdout.write(`${JSON.stringify(resultJsonSchema(), null, 2)}\n`);
+    .description(
+      'print the JSON Schema of result.json, actions.jsonl (one line), the event stream or compliance.json',
+    )
+    .addArgument(
+      new Argument('[document]').choices(['result', 'actions', 'events', 'compliance']).default('result'),
+    )
+    .action(async (document: SchemaDocument) => {
+      const { schemaText } = await import('./schema-documents.ts');
+      process.stdout.write(schemaText(document));
     });
   return cli;
 }

@@ -51,7 +51,7 @@ export interface RunSummary {
   objectives: { rto: string; rpo: string; rtoMs: number; rpoMs: number };
   rto: { achievedMs: number | null; uncertaintyMs: number; met: boolean; recovered: boolean } | null;
   rpo: { achievedMs: number | null; uncertaintyMs: number; met: boolean; lostCount: number } | null;
-  clockOffset: RunResult['clockOffset'] | null;
+  clockOffset: NonNullable<RunResult['clockOffset']> | null;
   signOff: SignOff & { recordedBy: 'run' | 'ingest' | 'none' };
   /** The tool's version and commit, the CI run, the AWS caller (result.json's provenance); absent in older runs. */
   provenance?: NonNullable<RunResult['provenance']>;
