@@ -4,11 +4,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ACTIONS_FILE } from './audit.ts';
 import { actionsJsonSchema, auditLineSchema } from './audit-schema.ts';
+import { SCHEMA_DOCUMENTS } from './cli/schema-documents.ts';
 import { MASK } from './redact.ts';
 import { PROJECT_ROOT } from './registry.ts';
 import { type SelfTestRun, selfTestRun } from './testing/self-test-run.ts';
 
-const committed = () => JSON.parse(readFileSync(join(PROJECT_ROOT, 'core', 'actions-schema.json'), 'utf8'));
+const committed = () => JSON.parse(readFileSync(join(PROJECT_ROOT, SCHEMA_DOCUMENTS.actions.file), 'utf8'));
 
 describe('actions.jsonl schema', () => {
   let run: SelfTestRun;

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
+import { SCHEMA_DOCUMENTS } from './cli/schema-documents.ts';
 import type { DrillEvent, EventOf } from './events.ts';
 import { drillEventSchema, eventsJsonSchema } from './events-schema.ts';
 import type { Phase, PlannedCall, Verdict } from './model.ts';
@@ -9,7 +10,7 @@ import { PROJECT_ROOT } from './registry.ts';
 import type { RunOutcome } from './runner/outcome.ts';
 import { type SelfTestRun, selfTestRun } from './testing/self-test-run.ts';
 
-const committed = () => JSON.parse(readFileSync(join(PROJECT_ROOT, 'core', 'events-schema.json'), 'utf8'));
+const committed = () => JSON.parse(readFileSync(join(PROJECT_ROOT, SCHEMA_DOCUMENTS.events.file), 'utf8'));
 
 describe('event stream schema', () => {
   let run: SelfTestRun;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { SCHEMA_DOCUMENTS } from '../../core/cli/schema-documents.ts';
 import { PROJECT_ROOT } from '../../core/registry.ts';
 import { buildComplianceReport } from './build.ts';
 import { complianceJsonSchema, complianceReportSchema } from './compliance-schema.ts';
@@ -17,7 +18,7 @@ type Flat<T> = T extends object ? { [K in keyof T]: Flat<T[K]> } : T;
 type Same<A, B> =
   (<T>() => T extends Flat<A> ? 1 : 2) extends <T>() => T extends Flat<B> ? 1 : 2 ? true : false;
 
-const SCHEMA_FILE = join(PROJECT_ROOT, 'reports', 'compliance', 'compliance-schema.json');
+const SCHEMA_FILE = join(PROJECT_ROOT, SCHEMA_DOCUMENTS.compliance.file);
 const committed = () => JSON.parse(readFileSync(SCHEMA_FILE, 'utf8'));
 
 /** compliance.json as build.ts writes it, from a history of the real fixtures: a lab run, a memory self-test, a
