@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { ACTIONS_FILE } from './audit.ts';
 import { actionsJsonSchema, auditLineSchema } from './audit-schema.ts';
 import { SCHEMA_DOCUMENTS } from './cli/schema-documents.ts';
-import { MASK } from './redact.ts';
+import { MASK, Redactor } from './redact.ts';
 import { PROJECT_ROOT } from './registry.ts';
 import { type SelfTestRun, selfTestRun } from './testing/self-test-run.ts';
 
@@ -55,6 +55,18 @@ describe('actions.jsonl schema', () => {
     const outcome = auditLineSchema.safeParse(broken);
     expect(outcome.error?.issues.map((i) => i.path)).toEqual([['event']]);
     expect(z.fromJSONSchema(committed()).safeParse(broken).success).toBe(false);
+  });
+
+  it('accepts what the redactor writes for secrets, nested or null', () => {
+    const params = {
+      Nested: [{ MasterUserPassword: null, Credentials: { AccessKeyId: 'AKIA' } }],
+      SecretId: 'x',
+    };
+    const line = { ...secretLine(), params };
+    expect(auditLineSchema.safeParse(new Redactor().redact(line)).error?.issues).toBeUndefined();
+    expect(auditLineSchema.safeParse(line).error?.issues.map((i) => i.path)).toEqual([
+      ['params', 'Nested', 0, 'Credentials'],
+    ]);
   });
 
   it('rejects a line that carries a secret in clear, naming the parameter', () => {

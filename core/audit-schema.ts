@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { isSecretKey, MASK } from './redact.ts';
 
-/** Every secret-named key anywhere under `value` holds the mask: a line that carries a secret is not a valid line. */
+/** Every secret-named key anywhere under `value` holds the mask (core/redact.ts): a line that carries a secret is invalid. */
 function secretKeysMasked(value: unknown, path: (string | number)[], ctx: z.RefinementCtx): void {
   if (Array.isArray(value)) {
     for (const [i, item] of value.entries()) secretKeysMasked(item, [...path, i], ctx);
@@ -11,7 +11,8 @@ function secretKeysMasked(value: unknown, path: (string | number)[], ctx: z.Refi
   }
   if (value === null || typeof value !== 'object') return;
   for (const [key, item] of Object.entries(value)) {
-    if (isSecretKey(key) && item !== MASK) {
+    // The redactor leaves a null secret as it is: nothing to hide.
+    if (isSecretKey(key) && item !== MASK && item !== null) {
       ctx.addIssue({
         code: 'custom',
         path: [...path, key],
