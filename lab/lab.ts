@@ -281,9 +281,15 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       })),
     );
     const publicUrl = `http://127.0.0.1:${edgePort}`;
-    // Ready: the public URL serves and the standby streams (whichever comes last).
+    // Ready: the public URL serves, the standby streams and its lag is published (whichever comes last).
     await Promise.all([
-      dbStarted.then(() => mark('standby streaming')),
+      dbStarted
+        .then(() => mark('standby streaming'))
+        .then(async () => {
+          if (!(await aws.replicationLagPublished(30_000)))
+            throw new Error('the lab published no AuroraGlobalDBRPOLag within 30 s of the standby streaming');
+          mark('replication lag published');
+        }),
       waitUntilServing({
         publicUrl,
         albUrls: REGIONS.map((r) => `http://127.0.0.1:${albLinks[r].port}`),

@@ -84,6 +84,8 @@ export interface AwsServer {
   setAppliedQuota(region: string, code: string, value: number | null): void;
   healthCheckIds(): { primary: string; secondary?: string };
   zoneId(): string;
+  /** Resolves true once the secondary cluster has published its first AuroraGlobalDBRPOLag (false at the bound). */
+  replicationLagPublished(timeoutMs: number): Promise<boolean>;
   /** What the conformance check saw (empty when it is off). */
   conformance(): ConformanceReport;
   close(): Promise<void>;
@@ -262,6 +264,7 @@ export async function startAwsServer(opts: AwsServerOptions): Promise<AwsServer>
     setAppliedQuota: (region, code, value) => quotas.setApplied(region, code, value),
     healthCheckIds: () => route53.healthCheckIds(),
     zoneId: () => route53.zone.id,
+    replicationLagPublished: (timeoutMs) => cloudwatch.awaitReplicationLagPublished(timeoutMs),
     conformance: () => conformance.report(),
     async close() {
       for (const service of services) await service.stop?.();

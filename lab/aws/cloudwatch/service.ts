@@ -107,6 +107,8 @@ export class CloudWatchService {
   private readonly lastAlb = new Map<Region, { requests: number; errors5xx: number }>();
   private timer: NodeJS.Timeout | undefined;
   private sampling = false;
+  /** Clusters that have published AuroraGlobalDBRPOLag at least once. */
+  private readonly published = new Set<string>();
 
   constructor(ctx: AwsContext, seed: AwsSeed, checkers: HealthCheckers, primaryHealthCheckId: string) {
     this.ctx = ctx;
@@ -128,6 +130,21 @@ export class CloudWatchService {
   start(intervalMs: number): void {
     this.timer ??= setInterval(() => void this.sample(), intervalMs);
     void this.sample();
+  }
+
+  /**
+   * Samples until the secondary cluster has published its replication lag: a global database that exists has
+   * AuroraGlobalDBRPOLag datapoints (published by its secondary cluster, see the monitoring guide above), so the
+   * lab is not ready before its first one. False if `timeoutMs` passed without it.
+   */
+  async awaitReplicationLagPublished(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      await this.sample();
+      if (this.published.size > 0) return true;
+      if (Date.now() >= deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 
   stop(): void {
@@ -152,6 +169,7 @@ export class CloudWatchService {
           lag,
           now,
         );
+        this.published.add(this.seed.clusters[replica]);
       }
       for (const region of REGIONS) {
         const stats = this.ctx.backend.loadBalancerStats(region);
