@@ -99,7 +99,9 @@ describe.sequential('aurora-outage aborted right after the promotion rolls forwa
     );
     expect(o.output).toContain(`run ${o.runId}: rolled-back`);
     expect(o.output).toContain(`‼ IRREVERSIBLE: "${PROMOTION}" is not undone by a rollback; way back:`);
-    expect(o.result).toBeUndefined();
+    // The killed run wrote no result; `drill rollback` records it as interrupted, with the journal's reason.
+    expect(o.result?.verdict).toBe('aborted');
+    expect(o.result?.reason).toBe(o.journal.reason);
     expect(o.journal.state).toBe('rolled-back');
     expect(o.journal.rollbacks).toHaveLength(1);
     expect(o.journal.reason).toMatch(
