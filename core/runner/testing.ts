@@ -39,10 +39,12 @@ export function markerWorld(): MarkerWorld {
   return { markers: [], recovered: false, healthyBefore: true, undoSignals: [] };
 }
 
+// A signal aborted before the step reached its hang fires no more 'abort' event: reject at once.
 const waitForAbort = (signal: AbortSignal) =>
-  new Promise<never>((_, reject) =>
-    signal.addEventListener('abort', () => reject(signal.reason), { once: true }),
-  );
+  new Promise<never>((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
 
 export function markerScenario(world: MarkerWorld, opts: MarkerOptions = {}): Scenario<MarkerWorld> {
   const titles = opts.steps ?? ['a', 'b', 'c'];
