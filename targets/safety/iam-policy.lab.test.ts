@@ -1,10 +1,3 @@
-// Issue 19: `drill iam-policy` writes the drill role's policy from the permission plan the preflight simulates.
-// Bound to the lab's drill role (its IAM policy simulator evaluates it for real, conditions included), the
-// generated policy lets every scenario pass the permission preflight, and each of its statements is needed:
-// without any one of them the preflight refuses (or cannot check), naming an action of that statement. The lock's
-// statement is not in the plan (the lock is taken before the preflight): the simulator shows it is needed too.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -74,32 +67,7 @@ beforeAll(async () => {
   const lock = await sm.send(new CreateSecretCommand({ Name: 'drill/lock/lab', SecretString: '{}' }));
   lockArn = lock.ARN as string;
   sm.destroy();
-  dir = mkdtempSync(join(tmpdir(), 'drill-iam-policy-lab-'));
-  const kubeconfig = join(dir, 'kubeconfig');
-  writeFileSync(
-    kubeconfig,
-    JSON.stringify({ apiVersion: 'v1', kind: 'Config', clusters: [], contexts: [], users: [] }),
-  );
-  writeFileSync(
-    join(dir, 'lab.json'),
-    JSON.stringify({
-      version: 1,
-      dir,
-      pid: process.pid,
-      startedAt: new Date().toISOString(),
-      bootMs: 0,
-      publicUrl: 'http://127.0.0.1:1',
-      aws: {
-        endpoint: s3Lab.harness.server.url,
-        accessKeyId: 'AKIALAB',
-        secretAccessKey: 'lab-secret',
-        accountId: ACCOUNT,
-      },
-      kubeconfig,
-      hostedZoneId: 'Z1',
-      healthChecks: { primary: 'hc-1' },
-    }),
-  );
+  dir = s3Lab.harness.labDir('drill-iam-policy-lab-');
   target = { ...labTarget, resources: { ...labTarget.resources, lab: { dir } } } as Target<LuneoResources>;
 }, 60_000);
 afterAll(async () => {

@@ -50,6 +50,12 @@ export async function startHarness(options: Partial<AwsServerOptions> = {}): Pro
     }),
     labDir(prefix) {
       const dir = mkdtempSync(join(tmpdir(), prefix));
+      // No cluster behind this endpoint: an empty kubeconfig, so the contexts a target names read as missing.
+      const kubeconfig = join(dir, 'kubeconfig');
+      writeFileSync(
+        kubeconfig,
+        JSON.stringify({ apiVersion: 'v1', kind: 'Config', clusters: [], contexts: [], users: [] }),
+      );
       const info = {
         version: LAB_INFO_VERSION,
         dir,
@@ -60,6 +66,7 @@ export async function startHarness(options: Partial<AwsServerOptions> = {}): Pro
           secretAccessKey: 'lab-secret',
           accountId: '111122223333',
         },
+        kubeconfig,
         hostedZoneId: 'Z1',
         healthChecks: { primary: 'hc-1' },
       };
