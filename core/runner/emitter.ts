@@ -1,6 +1,7 @@
 // Dispatches events to reporter hooks; a broken reporter never breaks a drill.
 import type { DrillEvent } from '../events.ts';
 import type { Reporter } from '../reporters/reporter.ts';
+import type { EventLog } from './event-log.ts';
 
 const HOOK: { [K in DrillEvent['kind']]: keyof Reporter } = {
   'run-start': 'onRunStart',
@@ -20,12 +21,20 @@ export class Emitter {
   readonly #pending = new Set<Promise<void>>();
   readonly errors: string[] = [];
 
-  constructor(reporters: Reporter[]) {
+  readonly #log: EventLog | undefined;
+
+  constructor(reporters: Reporter[], log?: EventLog) {
     this.#reporters = reporters;
+    this.#log = log;
   }
 
-  /** Calls each reporter's hook for the event; async hooks are awaited by flush(), never by the run. */
+  /** Appends the event to the run's log, then calls each reporter's hook; async hooks are awaited by flush(). */
   emit(event: DrillEvent): void {
+    try {
+      this.#log?.append(event);
+    } catch (error) {
+      this.errors.push(`events.jsonl: ${String(error)}`);
+    }
     const name = HOOK[event.kind];
     for (const reporter of this.#reporters) {
       const hook = reporter[name] as ((e: DrillEvent) => unknown) | undefined;
@@ -48,5 +57,10 @@ export class Emitter {
 
   async flush(): Promise<void> {
     await Promise.all([...this.#pending]);
+  }
+
+  /** Ends the run's log (the last events synced to disk). */
+  close(): void {
+    this.#log?.close();
   }
 }

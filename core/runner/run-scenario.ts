@@ -10,6 +10,7 @@ import type { Reporter } from '../reporters/reporter.ts';
 import { assertValid, validateScenario, validateTarget } from '../validate/index.ts';
 import { DrillRun } from './drill-run.ts';
 import { Emitter } from './emitter.ts';
+import { EVENTS_FILE, EventLog } from './event-log.ts';
 import { createRunId } from './ids.ts';
 import { failoverPhase, injectPhase, planPhase, preflightPhase, verifyPhase } from './phases.ts';
 import { RecoverySampler } from './probes.ts';
@@ -83,7 +84,7 @@ export async function runScenario<R>(
     clock,
     journal,
     redactor: opts.redactor ?? new Redactor(),
-    emitter: new Emitter(opts.reporters ?? []),
+    emitter: new Emitter(opts.reporters ?? [], new EventLog(join(runDir, EVENTS_FILE))),
     controller,
   });
   run.emit({
@@ -134,6 +135,7 @@ export async function runScenario<R>(
   opts.signal?.removeEventListener('abort', onAbort);
   const result = await writeReport(run, error);
   await run.emitter.flush();
+  run.emitter.close();
   return result;
 }
 
