@@ -256,6 +256,12 @@ export interface Target<R = unknown> {
   /** Guardrail and gate answers (STS, FIS, alarms, the drill lock) and abort alarms: core/safety/types.ts. */
   safety?: TargetSafety<R>;
   /**
+   * What the target learns only once it is up (the lab: its endpoints, credentials and ids, from its lab.json):
+   * resolved once per run, before the first call, by the actions' connection (actions/connection.ts), so that no
+   * action knows where a target gets them. Given the target's static resources; its answer overrides them.
+   */
+  connect?(opts: { resources: R }): Promise<TargetConnection<R>>;
+  /**
    * Gets the target ready for a run that will execute (never for a dry run), e.g. starts an ephemeral lab;
    * returns what undoes it, called when the run is over.
    */
@@ -265,6 +271,19 @@ export interface Target<R = unknown> {
    * worker's prepare() of the same run adopts it. Returns what to call once the run is over (undoes what no worker adopted).
    */
   prepareAhead?(opts: { log: (line: string) => void; runId: string }): Promise<() => Promise<void>>;
+}
+
+/** What a target resolves when a run connects to it (Target.connect): overrides of its static bindings. */
+export interface TargetConnection<R = unknown> {
+  aws?: {
+    endpoint?: string;
+    credentials?: { accessKeyId: string; secretAccessKey: string };
+    /** The account the calls go to (for ARNs), when the target's allow-list does not say it. */
+    accountId?: string;
+  };
+  kube?: { kubeconfig?: string };
+  /** Bindings known only once the target is up (ids, URLs): they replace the target's own. */
+  resources?: Partial<R>;
 }
 
 /** Typed identity, like vitest's defineConfig: returns its argument unchanged. */

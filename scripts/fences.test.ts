@@ -68,8 +68,6 @@ const KNOWN_VIOLATIONS: Record<string, string> = {
     'loadDrill: the harness should import the public API once the CLI rewrite of issue 17 exposes it',
   'drills/harness.ts -> core/cli/worker-interrupt.ts':
     'abortOnSignals: the harness should import the public API once the CLI rewrite of issue 17 exposes it',
-  'actions/luneo/context.ts -> lab/platform/info.ts':
-    "Luneo's context reads lab.json: moves behind the lab target with the generic actions of issue 17 item 3",
   'reports/runbook/command.ts -> scenarios/runbook/coverage.ts':
     "the runbook command loads Luneo's coverage map: the CLI composition root should hand it in (reports rewrite)",
   'scenarios/runbook/coverage.ts -> reports/runbook/coverage.ts':

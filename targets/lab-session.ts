@@ -6,8 +6,11 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { LuneoResources } from '../actions/luneo/resources.ts';
+import { DrillError } from '../core/errors.ts';
+import type { TargetConnection } from '../core/model.ts';
 import { runningLab, startDaemon, stopDaemon } from '../lab/platform/daemon-control.ts';
-import { isAlive, type LabInfo, labInfoPath } from '../lab/platform/info.ts';
+import { isAlive, type LabInfo, labInfoPath, readLabInfo } from '../lab/platform/info.ts';
 
 /** Names the run an ephemeral lab booting (or up) in the directory was started for. */
 const AHEAD_FILE = 'ephemeral-for-run';
@@ -115,4 +118,39 @@ async function adoptLab(
   }
   writeFileSync(join(dir, ADOPTED_FILE), runId);
   return stopper(dir, log);
+}
+
+/**
+ * What a run learns from the lab up in `dirOption` (its lab.json): the AWS endpoint and keys, the kubeconfig, and
+ * the bindings the lab draws at boot (hosted zone, health check, public, regional and comms URLs).
+ */
+export async function labConnection(
+  dirOption: string,
+  resources: LuneoResources,
+): Promise<TargetConnection<LuneoResources>> {
+  const dir = resolve(dirOption);
+  const lab = await readLabInfo(dir);
+  if (!lab)
+    throw new DrillError(
+      'E_PREFLIGHT',
+      `no lab is running in ${dir}: start one with \`pnpm lab up\` (or let the drill start an ephemeral one)`,
+    );
+  const statuspage = resources.comms?.statuspage;
+  return {
+    aws: {
+      endpoint: lab.aws.endpoint,
+      credentials: { accessKeyId: lab.aws.accessKeyId, secretAccessKey: lab.aws.secretAccessKey },
+      accountId: lab.aws.accountId,
+    },
+    kube: { kubeconfig: lab.kubeconfig },
+    resources: {
+      hostedZone: { ...resources.hostedZone, id: lab.hostedZoneId },
+      ...(resources.primaryHealthCheckId ? {} : { primaryHealthCheckId: lab.healthChecks.primary }),
+      publicUrl: lab.publicUrl,
+      regionUrls: Object.fromEntries(Object.entries(lab.regions).map(([region, r]) => [region, r.albUrl])),
+      ...(statuspage?.apiUrl === 'lab:comms' && lab.comms && resources.comms
+        ? { comms: { ...resources.comms, statuspage: { ...statuspage, apiUrl: lab.comms.url } } }
+        : {}),
+    },
+  };
 }

@@ -1,8 +1,9 @@
-// The embedded lab (`pnpm lab up`): the default target. Endpoints come from <dir>/lab.json at run time.
+// The embedded lab (`pnpm lab up`): the default target. Endpoints and the ids the lab draws at boot come from
+// <dir>/lab.json when a run connects (labConnection); no action reads it.
 
 import type { LuneoResources } from '../actions/luneo/resources.ts';
 import { defineTarget } from '../core/model.ts';
-import { prepareLab, prepareLabAhead } from './lab-session.ts';
+import { labConnection, prepareLab, prepareLabAhead } from './lab-session.ts';
 import { luneoSafety } from './safety/luneo.ts';
 
 const dir = process.env.LAB_DIR ?? '.lab';
@@ -66,6 +67,7 @@ export default defineTarget<LuneoResources>({
   },
   // Guardrails and gates through the lab's own STS, FIS, CloudWatch and Secrets Manager (the drill lock).
   safety: luneoSafety(),
+  connect: ({ resources }) => labConnection(resources.lab?.dir ?? dir, resources),
   prepare: ({ log }) => prepareLab(dir, log),
   prepareAhead: ({ log, runId }) => prepareLabAhead(dir, log, runId),
 });

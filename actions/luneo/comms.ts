@@ -3,6 +3,7 @@
 // with the reason in the step's detail. Secrets (webhook URL, API key) are read at run time and never shown.
 import { DrillError } from '../../core/errors.ts';
 import { defineStep, type PlannedCall, type StepDefinition } from '../../core/model.ts';
+import { connection } from '../connection.ts';
 import { type LuneoRun, luneo } from './context.ts';
 import type { LuneoResources } from './resources.ts';
 import { readSecretRef } from './secret-ref.ts';
@@ -122,12 +123,10 @@ async function postChat(ctx: LuneoRun, text: string): Promise<string> {
 async function statuspage(ctx: LuneoRun): Promise<Sp | { skip: string }> {
   const sp = ctx.target.resources.comms?.statuspage;
   if (!sp?.pageId) return { skip: `target ${ctx.target.name} binds no resources.comms.statuspage.pageId` };
-  let base = sp.apiUrl;
-  if (base === 'lab:comms') {
-    const lab = (await luneo(ctx)).lab;
-    if (!lab?.comms) return { skip: 'the running lab has no comms endpoint (it predates them): restart it' };
-    base = lab.comms.url;
-  }
+  // The API as the target resolved it (the lab's comms endpoint is known once the lab is up).
+  const base = (await connection(ctx)).r.comms?.statuspage?.apiUrl ?? sp.apiUrl;
+  if (base === 'lab:comms')
+    return { skip: 'the running lab has no comms endpoint (it predates them): restart it' };
   return { base: base.replace(/\/$/, ''), pageId: sp.pageId, componentIds: sp.componentIds };
 }
 

@@ -61,7 +61,9 @@ export interface LuneoResources {
   comms?: LuneoComms;
   /** Runbook §10: what the post-restore business checks need. */
   business?: LuneoBusiness;
-  /** Set on lab targets: where the lab lives, so endpoints are read from its lab.json at run time. */
+  /** Each region's own load balancer URL, where the target knows it (the lab does): bypasses Route 53. */
+  regionUrls?: Record<string, string>;
+  /** Set on lab targets: where the lab lives. Only the lab target's connect() reads it (its lab.json). */
   lab?: { dir: string };
 }
 

@@ -135,8 +135,7 @@ export function assessWorkload(opts: { plannedAt?: string } = {}): StepDefinitio
       const writer = gc.members.find((m) => m.isWriter);
       // The primary region's own load balancer: Route 53 may already send users to the secondary (its API still
       // writes to the primary database), so the public URL can look healthy during a workload-only failure.
-      const regionUrl =
-        l.lab?.regions[l.r.primary.region as keyof typeof l.lab.regions]?.albUrl ?? l.publicUrl;
+      const regionUrl = l.r.regionUrls?.[l.r.primary.region] ?? l.publicUrl;
       const reply = await fetch(`${regionUrl}/health`, {
         signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(5000)]),
       })

@@ -92,6 +92,7 @@ function targetShape(target: Record<string, unknown>): Shape {
       kube: objectOf('{ contexts: { ... } }', kubeShape),
       objectives: objectOf('objectives like { rto: "30m" }', objectivesShape(false)),
       resources,
+      connect: fn("resolving what the target learns once it is up, e.g. the lab's endpoints"),
       prepare: fn('getting the target ready, e.g. starting an ephemeral lab'),
       prepareAhead: fn('starting what prepare() adopts, while the drill starts up'),
       safety,

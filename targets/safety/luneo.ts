@@ -41,12 +41,12 @@ export function luneoSafety(
 export async function luneoSafetyPlatform(ctx: LuneoRun): Promise<SafetyPlatform> {
   const l = await luneo(ctx);
   const primary = l.r.primary.region;
-  const kubeconfigPath = l.lab?.kubeconfig ?? process.env.KUBECONFIG ?? join(homedir(), '.kube', 'config');
+  const kubeconfigPath = l.kubeconfig ?? process.env.KUBECONFIG ?? join(homedir(), '.kube', 'config');
   return {
     callerIdentity: (signal) => l.aws.sts(primary).getCallerIdentity({ signal }),
     async kubeContexts() {
       const kc = new KubeConfig();
-      if (l.lab) kc.loadFromFile(l.lab.kubeconfig);
+      if (l.kubeconfig) kc.loadFromFile(l.kubeconfig);
       else kc.loadFromDefault();
       return { kubeconfig: kubeconfigPath, contexts: kc.getContexts().map((c) => c.name) };
     },

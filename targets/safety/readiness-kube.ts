@@ -110,7 +110,7 @@ export function kubeChecks(ctx: LuneoRun, calls: PlannedCall[]): ReadinessCheck[
       async run(signal): Promise<ReadinessResult[]> {
         const l = await luneo(ctx);
         const kc = new KubeConfig();
-        if (l.lab) kc.loadFromFile(l.lab.kubeconfig);
+        if (l.kubeconfig) kc.loadFromFile(l.kubeconfig);
         else kc.loadFromDefault();
         const name = `kube context ${context}`;
         if (!kc.getContexts().some((c) => c.name === context))
