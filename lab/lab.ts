@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { readSchemaSql } from './app/schema.ts';
 import type { LabResource } from './aws/backend.ts';
+import { WORKLOAD_CREDENTIALS } from './aws/iam/principals.ts';
 import { startLabS3 } from './aws/s3/lab-s3.ts';
 import { type AwsServer, startAwsServer } from './aws/server.ts';
 import { drawCommsSecrets, LAB_COMMS } from './comms/luneo.ts';
@@ -222,7 +223,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       healthCheckIntervalMs: options.healthCheckIntervalMs ?? 1000,
       failureThreshold: options.failureThreshold ?? 2,
       // Every request must be signed by the lab's key, as AWS requires (lab/aws/protocol/sigv4-verify.ts).
-      credentials: [LAB_CREDENTIALS],
+      credentials: [LAB_CREDENTIALS, WORKLOAD_CREDENTIALS],
       log,
     });
     stoppers.push(() => aws.close());
@@ -233,8 +234,9 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
         REGION: region,
         AWS_REGION: region,
         AWS_ENDPOINT_URL: aws.url,
-        AWS_ACCESS_KEY_ID: LAB_CREDENTIALS.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: LAB_CREDENTIALS.secretAccessKey,
+        // The pods' own role (as an EKS pod's IRSA role), not the drill's: lab/aws/iam/principals.ts.
+        AWS_ACCESS_KEY_ID: WORKLOAD_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: WORKLOAD_CREDENTIALS.secretAccessKey,
         DATABASE_URL_SECRET_ID: secretId,
         REDIS_URL_SECRET_ID: LUNEO_CACHE.redisUrlSecret,
         WEBHOOK_SECRETS_SECRET_ID: LAB_COMMS.secrets.webhookSecrets,

@@ -154,6 +154,16 @@ export class SecretsService {
     return found;
   }
 
+  /** A secret's ARN and KMS key, for IAM authorization (lab/aws/iam/authorize.ts); undefined when none matches. */
+  authorizationFacts(region: string, secretId: string): { arn: string; kmsKeyId?: string } | undefined {
+    try {
+      const secret = this.find(secretId, region);
+      return { arn: this.arn(secret), ...(secret.kmsKeyId ? { kmsKeyId: secret.kmsKeyId } : {}) };
+    } catch {
+      return undefined;
+    }
+  }
+
   /** A secret that may be written here: not a replica. */
   private writable(secretId: unknown, region: string): Secret {
     const secret = this.find(secretId, region);

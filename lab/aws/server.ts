@@ -18,7 +18,9 @@ import { type CacheSeed, GlobalDatastore, type LabCache } from './elasticache/gl
 import { type ControlPlaneFaults, FaultDice } from './faults.ts';
 import { fisService } from './fis/binding.ts';
 import { FisService } from './fis/service.ts';
+import { enforcedFromEnv, IamAuthorizer } from './iam/authorize.ts';
 import { iamService } from './iam/binding.ts';
+import { DRILL_ROLE_NAME } from './iam/drill-role.ts';
 import { IamSimulator } from './iam/simulator.ts';
 import { serviceQuotasService, taggingService } from './preflight-bindings.ts';
 import { AwsError, toAwsError } from './protocol/errors.ts';
@@ -64,6 +66,8 @@ export interface AwsServerOptions {
   /** The lab's access keys: when given, every request must carry a valid SigV4 signature by one of them
    *  (lab/aws/protocol/sigv4-verify.ts), as AWS requires; without them signatures are not checked. */
   credentials?: LabCredentials[];
+  /** Enforce IAM on every call of the drill role (lab/aws/iam/authorize.ts). Default: LAB_AWS_IAM_ENFORCE, else off. */
+  enforceIam?: boolean;
 }
 
 export interface AwsServer {
@@ -80,6 +84,8 @@ export interface AwsServer {
   /** The drill role's identity policy (an IAM policy document) that SimulatePrincipalPolicy evaluates;
    *  null restores the default (lab/aws/iam/drill-role-policy.json). Throws on a malformed document. */
   setDrillRolePolicy(document: unknown | null): void;
+  /** Whether every call of the drill role is authorized against that policy, as AWS does (off: only simulated). */
+  setIamEnforcement(on: boolean): void;
   /** This account's applied value of a Service Quotas quota in a region (FIS honours it); null: the default. */
   setAppliedQuota(region: string, code: string, value: number | null): void;
   healthCheckIds(): { primary: string; secondary?: string };
@@ -153,6 +159,16 @@ export async function startAwsServer(opts: AwsServerOptions): Promise<AwsServer>
     fisService(fis),
     ...(s3 ? [s3Service(s3)] : []),
   ];
+  const authorizer = new IamAuthorizer({
+    accountId: ctx.accountId,
+    services,
+    policyOf: (principal) => (principal.roleName === DRILL_ROLE_NAME ? iam.policy : undefined),
+    secret: (region, id) => secrets.authorizationFacts(region, id),
+    enforced:
+      opts.enforceIam === undefined
+        ? enforcedFromEnv(DRILL_ROLE_NAME)
+        : new Set(opts.enforceIam ? [DRILL_ROLE_NAME] : []),
+  });
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
@@ -185,6 +201,15 @@ export async function startAwsServer(opts: AwsServerOptions): Promise<AwsServer>
     if (refusal) {
       const reply = checkConformance(request, url, r.fail(signatureError(refusal, r.auth.family)));
       log(`aws: ${request.region} ${r.label} → ${reply.status} (signature refused: ${refusal.kind})`);
+      res.writeHead(reply.status, reply.headers);
+      res.end(reply.body);
+      return;
+    }
+    // IAM authorizes a signed request before the service acts on it.
+    const denied = authorizer.check(request);
+    if (denied) {
+      const reply = checkConformance(request, url, r.fail(denied.error));
+      log(`aws: ${request.region} ${r.label} → ${reply.status} (IAM: ${denied.reason})`);
       res.writeHead(reply.status, reply.headers);
       res.end(reply.body);
       return;
@@ -261,6 +286,7 @@ export async function startAwsServer(opts: AwsServerOptions): Promise<AwsServer>
     mutationCounts: () => ({ ...counts }),
     setControlPlaneFaults: (f) => dice.set(f),
     setDrillRolePolicy: (document) => iam.setPolicy(document),
+    setIamEnforcement: (on) => authorizer.setEnforced(DRILL_ROLE_NAME, on),
     setAppliedQuota: (region, code, value) => quotas.setApplied(region, code, value),
     healthCheckIds: () => route53.healthCheckIds(),
     zoneId: () => route53.zone.id,

@@ -6,6 +6,10 @@ import { handleSts, STS_NAMESPACE } from './sts.ts';
 export function stsService(ctx: AwsContext): LabAwsService {
   return {
     name: 'sts',
-    query: { version: '2011-06-15', namespace: STS_NAMESPACE, handle: (params) => handleSts(ctx, params) },
+    query: {
+      version: '2011-06-15',
+      namespace: STS_NAMESPACE,
+      handle: (params, request) => handleSts(ctx, params, request),
+    },
   };
 }
