@@ -2,15 +2,10 @@
 // core/ knows nothing of AWS, Kubernetes, Luneo or vitest: everything specific arrives
 // through the target's `resources` (typed by the target author) and the step/probe code.
 
-import type { TargetSafety } from './safety/types.ts';
+import type { Duration, JsonValue, PlannedCall, RunbookRef } from './model-values.ts';
+import type { AbortAlarm, RequiredEnv, SafetyPlatform } from './safety/types.ts';
 
-/** A duration as text: "250ms", "5m", "300s", "1h30m", "PT5M". Parsed by core/duration.ts. */
-export type Duration = string;
-
-/** A runbook section reference such as "§6.1". */
-export type RunbookRef = `§${string}`;
-
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type { Duration, JsonValue, PlannedCall, RunbookRef };
 
 export type Verdict = 'passed' | 'failed' | 'aborted' | 'error';
 
@@ -43,18 +38,6 @@ export interface Objectives {
   stableFor: Duration;
   /** Monthly availability SLO as a fraction, e.g. 0.999. */
   availabilitySlo?: number;
-}
-
-/** One call a step would make, listed by `--dry-run` and checked against permissions. */
-export interface PlannedCall {
-  /** e.g. "rds", "route53", "fis", "secretsmanager", "cloudwatch", "sts", "kubernetes". */
-  service: string;
-  /** e.g. "FailoverGlobalCluster", "patch deployment/luneo-api". */
-  operation: string;
-  /** Where: AWS region or kube context. */
-  scope?: string;
-  params?: Record<string, JsonValue>;
-  mutating: boolean;
 }
 
 /** A statement that the runbook is wrong or misleading at some point, shown next to the step. */
@@ -284,6 +267,21 @@ export interface TargetConnection<R = unknown> {
   kube?: { kubeconfig?: string };
   /** Bindings known only once the target is up (ids, URLs): they replace the target's own. */
   resources?: Partial<R>;
+}
+
+/** `Target.safety`: optional for lab targets; live targets need a platform (the guardrails refuse without). */
+export interface TargetSafety<R = unknown> {
+  /** Customer-facing alarms, distinct from the outage alarms the drill expects to fire. */
+  abortAlarms?: AbortAlarm[];
+  /** Abort alarms are ignored this long after T0 (the fault's own blast), default "1m". */
+  abortAlarmGrace?: Duration;
+  /** How often abort conditions are checked, default "5s". */
+  checkEvery?: Duration;
+  /** Environment variable that sets the account id, named when the account is still a placeholder. */
+  accountIdFrom?: string;
+  /** Environment variables the target reads its settings from: unset, the drill refuses (a dry run says it would). */
+  requiredEnv?: RequiredEnv[];
+  platform?(ctx: RunContext<R>): Promise<SafetyPlatform>;
 }
 
 /** Typed identity, like vitest's defineConfig: returns its argument unchanged. */

@@ -22,7 +22,7 @@ import { UndoStack } from '../undo.ts';
 import type { Emitter } from './emitter.ts';
 import type { RunResult } from './result-schema.ts';
 import type { RollForwardOutcome } from './roll-forward.ts';
-import { RunSafety } from './safety.ts';
+import { RunSafety } from '../safety/record.ts';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 export type EventInput = DistributiveOmit<DrillEvent, 'at' | 'wallMs' | 'sinceT0Ms'>;

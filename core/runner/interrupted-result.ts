@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import { parseDuration } from '../duration.ts';
 import type { JournalData } from '../journal.ts';
 import type { Scenario, Target } from '../model.ts';
+import type { LockReleaseOutcome } from '../safety/lock.ts';
 import { exactWayBack } from '../safety/way-back.ts';
 import { EXIT_CODES, RESULT_FILE } from './report.ts';
 import { RESULT_SCHEMA_VERSION, type RunResult, runResultSchema } from './result-schema.ts';
 import type { RollForwardOutcome } from './roll-forward.ts';
-import type { LockReleaseOutcome } from './safety.ts';
 
 type Interrupted = NonNullable<RunResult['interrupted']>;
 

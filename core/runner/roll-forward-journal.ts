@@ -16,7 +16,7 @@ import {
   rollForwardStartMessage,
   rollForwardSummary,
 } from './roll-forward.ts';
-import type { RollbackResult } from './rollback.ts';
+
 import { awaitServing } from './serving.ts';
 import { DEFAULT_STEP_TIMEOUT } from './step-runner.ts';
 
@@ -32,7 +32,7 @@ export function wayBackOf(data: JournalData, target: { name: string; kind: 'lab'
  */
 export function rollbackReason(
   d: JournalData,
-  state: RollbackResult['state'],
+  state: 'rolled-back' | 'rollback-incomplete',
   forward: RollForwardOutcome | undefined,
   wayBack: string,
 ): Pick<JournalData, 'verdict' | 'reason'> | undefined {

@@ -9,6 +9,7 @@ import { Journal, type JournalData, writeFileAtomic } from '../journal.ts';
 import type { RunContext, Scenario, StepDefinition, Target } from '../model.ts';
 import { isProcessAlive } from '../process-alive.ts';
 import { REDACTOR_STATE_KEY, Redactor } from '../redact.ts';
+import { type LockReleaseOutcome, outDirOf, releaseLockOf } from '../safety/lock.ts';
 import { exactWayBack } from '../safety/way-back.ts';
 import { type UndoOutcome, UndoStack } from '../undo.ts';
 import { withDeadline } from './deadline.ts';
@@ -23,7 +24,6 @@ import {
   rollForwardPlanOf,
   wayBackOf,
 } from './roll-forward-journal.ts';
-import { type LockReleaseOutcome, outDirOf, releaseLockOf } from './safety.ts';
 import { DEFAULT_STEP_TIMEOUT } from './step-runner.ts';
 
 export interface RollbackOptions {

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it, vi } from 'vitest';
 import { Journal, type JournalData } from '../journal.ts';
-import type { Target } from '../model.ts';
+import type { Target, TargetSafety } from '../model.ts';
 import { ConsoleReporter } from '../reporters/console.ts';
 import { defaultLockStore } from '../safety/lock.ts';
-import type { LockStore, SafetyPlatform, TargetSafety } from '../safety/types.ts';
+import type { LockStore, SafetyPlatform } from '../safety/types.ts';
 import { rollbackRun } from './rollback.ts';
 import { runScenario } from './run-scenario.ts';
 import {

@@ -2,42 +2,18 @@
 // the lock released on every exit path, and what result.json records about all of it.
 
 import { hostname } from 'node:os';
-import { dirname } from 'node:path';
 import { DrillError, errorMessage } from '../errors.ts';
-import type { RunContext, Target } from '../model.ts';
 import { isProcessAlive } from '../process-alive.ts';
 import {
-  type AbortMonitor,
   DEFAULT_ABORT_ALARM_GRACE,
   DEFAULT_ABORT_CHECK_EVERY,
   startAbortMonitor,
 } from '../safety/abort-conditions.ts';
 import { runPreflightGates } from '../safety/gates.ts';
-import { defaultLockStore } from '../safety/lock.ts';
+import { defaultLockStore, outDirOf } from '../safety/lock.ts';
 import { REFUSAL, staticChecks } from '../safety/static-checks.ts';
-import type { LockStore, SafetyCheck, SafetyPlatform } from '../safety/types.ts';
+import type { SafetyCheck, SafetyPlatform } from '../safety/types.ts';
 import type { DrillRun } from './drill-run.ts';
-
-export interface SafetyRecord {
-  checks: SafetyCheck[];
-  lock: {
-    where: string;
-    status: 'held' | 'released' | 'not-taken' | 'release-failed';
-    detail?: string;
-  } | null;
-  abort: { condition: 'operator' | 'rto-budget' | 'alarm'; reason: string; sinceT0Ms: number | null } | null;
-}
-
-/** Per-run safety state, kept on the DrillRun. */
-export class RunSafety {
-  readonly record: SafetyRecord = { checks: [], lock: null, abort: null };
-  platform: SafetyPlatform | undefined;
-  lockStore: LockStore | undefined;
-  monitor: AbortMonitor | undefined;
-}
-
-/** `<outDir>` of a run directory `<outDir>/runs/<run-id>`. */
-export const outDirOf = (runDir: string) => dirname(dirname(runDir));
 
 async function platformOf<R>(run: DrillRun<R>): Promise<SafetyPlatform | undefined> {
   const make = run.target.safety?.platform;
@@ -208,32 +184,5 @@ export async function releaseSafety<R>(run: DrillRun<R>): Promise<void> {
     await s.platform?.close?.();
   } catch {
     // closing sockets must not change the verdict
-  }
-}
-
-export interface LockReleaseOutcome {
-  where: string;
-  status: 'released' | 'not-held' | 'held-by-other' | 'kept' | 'failed';
-  detail?: string;
-}
-
-/** `drill rollback`: releases the lock a killed run left, once its undos are done (kept while the target is dirty). */
-export async function releaseLockOf<R>(
-  target: Target<R>,
-  ctx: RunContext<R>,
-  runId: string,
-  outDir: string,
-  opts: { keep?: string } = {},
-): Promise<LockReleaseOutcome> {
-  let where = defaultLockStore(outDir, target.name).where;
-  try {
-    const platform = await target.safety?.platform?.(ctx);
-    const store = platform?.lock ?? defaultLockStore(outDir, target.name);
-    where = store.where;
-    if (opts.keep) return { where, status: 'kept', detail: opts.keep };
-    const status = await store.release(runId, ctx.signal);
-    return { where, status };
-  } catch (error) {
-    return { where, status: 'failed', detail: errorMessage(error) };
   }
 }

@@ -4,7 +4,9 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
+import { errorMessage } from '../errors.ts';
 import { JOURNAL_FILE, type JournalData } from '../journal.ts';
+import type { RunContext, Target } from '../model.ts';
 import type { LockAcquire, LockOwner, LockRelease, LockStore } from './types.ts';
 
 /** A lock file created with O_EXCL: for targets that live on this machine and have no shared store. */
@@ -122,4 +124,34 @@ export function lockRefusal(
     return `target "${targetName}" is locked by ${who}, which is no longer running: ${why}. Roll it back and release the lock with \`pnpm drill rollback ${holder.runId}\` (${where})`;
   }
   return `another drill is running on target "${targetName}": ${who}; ${why}. Wait for it to finish, or stop it with Ctrl-C in its terminal (${where})`;
+}
+
+/** `<outDir>` of a run directory `<outDir>/runs/<run-id>`. */
+export const outDirOf = (runDir: string) => dirname(dirname(runDir));
+
+export interface LockReleaseOutcome {
+  where: string;
+  status: 'released' | 'not-held' | 'held-by-other' | 'kept' | 'failed';
+  detail?: string;
+}
+
+/** `drill rollback`: releases the lock a killed run left, once its undos are done (kept while the target is dirty). */
+export async function releaseLockOf<R>(
+  target: Target<R>,
+  ctx: RunContext<R>,
+  runId: string,
+  outDir: string,
+  opts: { keep?: string } = {},
+): Promise<LockReleaseOutcome> {
+  let where = defaultLockStore(outDir, target.name).where;
+  try {
+    const platform = await target.safety?.platform?.(ctx);
+    const store = platform?.lock ?? defaultLockStore(outDir, target.name);
+    where = store.where;
+    if (opts.keep) return { where, status: 'kept', detail: opts.keep };
+    const status = await store.release(runId, ctx.signal);
+    return { where, status };
+  } catch (error) {
+    return { where, status: 'failed', detail: errorMessage(error) };
+  }
 }

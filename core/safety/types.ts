@@ -1,7 +1,8 @@
 // What a target tells the engine about its own safety: abort alarms, and a platform that answers the
 // guardrail and gate questions (who are we, what runs there, who holds the lock). core/ never talks to
-// AWS itself: the target supplies the platform (targets/luneo-safety.ts for the Luneo targets).
-import type { Duration, PlannedCall, RunContext } from '../model.ts';
+// AWS itself: the target supplies the platform (targets/luneo-safety.ts for the Luneo targets). `Target.safety`
+// (TargetSafety, which hands a RunContext to the platform) lives with the model, so these types import nothing of it.
+import type { PlannedCall } from '../model-values.ts';
 import type { ReadinessCheck } from '../preflight/types.ts';
 
 /** A customer-facing CloudWatch alarm: in ALARM after the grace period, the drill aborts. */
@@ -88,21 +89,6 @@ export interface SafetyPlatform {
   /** The reads the members above make (caller identity, experiments, alarms, lag, simulation, lock). */
   readCalls?: PlannedCall[];
   close?(): Promise<void> | void;
-}
-
-/** `Target.safety`: optional for lab targets; live targets need a platform (the guardrails refuse without). */
-export interface TargetSafety<R = unknown> {
-  /** Customer-facing alarms, distinct from the outage alarms the drill expects to fire. */
-  abortAlarms?: AbortAlarm[];
-  /** Abort alarms are ignored this long after T0 (the fault's own blast), default "1m". */
-  abortAlarmGrace?: Duration;
-  /** How often abort conditions are checked, default "5s". */
-  checkEvery?: Duration;
-  /** Environment variable that sets the account id, named when the account is still a placeholder. */
-  accountIdFrom?: string;
-  /** Environment variables the target reads its settings from: unset, the drill refuses (a dry run says it would). */
-  requiredEnv?: RequiredEnv[];
-  platform?(ctx: RunContext<R>): Promise<SafetyPlatform>;
 }
 
 /** A setting a target reads from the environment, and what to set it to. */

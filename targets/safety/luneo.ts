@@ -10,13 +10,12 @@ import { reportedRpoLag } from '../../actions/luneo/database.ts';
 import type { LuneoResources } from '../../actions/luneo/resources.ts';
 import { S3, s3Client } from '../../clients/aws/s3.ts';
 import { isClientError } from '../../clients/errors.ts';
-import type { PlannedCall } from '../../core/model.ts';
+import type { PlannedCall, TargetSafety } from '../../core/model.ts';
 import type {
   ActiveExperiment,
   AlarmReading,
   PermissionReport,
   SafetyPlatform,
-  TargetSafety,
 } from '../../core/safety/types.ts';
 import { SecretsManagerLockStore } from './aws-lock.ts';
 import {
