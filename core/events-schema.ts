@@ -30,6 +30,8 @@ export const drillEventSchema = z.discriminatedUnion('kind', [
     target: z.string(),
     dryRun: z.boolean(),
     runDir: z.string(),
+    /** The objectives the run is measured against (scenario, overridden by the target), e.g. for a live RTO clock. */
+    objectives: z.object({ rto: z.string(), rpo: z.string(), stableFor: z.string() }).optional(),
   }),
   event('plan', { steps: result.plan }),
   event('phase-start', { phase }),

@@ -78,10 +78,14 @@ function program(): Command {
     .description('print a run: verdict, phases, steps, RTO/RPO, pending undos')
     .argument('<run-id>', 'the run id (a folder of <out>/runs/)')
     .option('-o, --out <dir>', 'output directory', DEFAULT_OUT)
+    .option('--serve', "serve the run's live page (as during the drill) from its files until Ctrl-C")
+    .option('--open', 'as --serve, and open the page in the desktop browser')
     .addHelpText('after', EXIT_CODES_HELP)
-    .action(async (runId: string, opts: { out: string }) => {
-      const { formatRun, runDirOf } = await import('./show.ts');
-      process.stdout.write(`${formatRun(runDirOf(opts.out, runId))}\n`);
+    .action(async (runId: string, opts: { out: string; serve?: boolean; open?: boolean }) => {
+      const { formatRun, runDirOf, serveRun } = await import('./show.ts');
+      const runDir = runDirOf(opts.out, runId);
+      if (opts.serve || opts.open) await serveRun(runDir, { open: opts.open });
+      else process.stdout.write(`${formatRun(runDir)}\n`);
       process.exitCode = EXIT.passed;
     });
 

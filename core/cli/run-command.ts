@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
+import { serveLiveRun } from '../../live/cli.ts';
 import { applyClockOffset } from '../clock.ts';
 import { DrillError, errorMessage, type Problem, ValidationError } from '../errors.ts';
 import type { Scenario, Target } from '../model.ts';
@@ -111,7 +112,14 @@ export async function runCommand(scenarioName: string, opts: RunCommandOptions):
   await guardLiveTarget(drill.target, opts);
   const runId = createRunId(drill.scenario.name);
   const outDir = resolve(opts.out);
-  const code = await runOnce(drill, runId, outDir, opts);
+  // The live page follows the run from its events.jsonl, in this process whatever runs the engine.
+  const liveView = opts.dryRun ? undefined : await serveLiveRun(join(outDir, 'runs', runId));
+  let code: number;
+  try {
+    code = await runOnce(drill, runId, outDir, opts);
+  } finally {
+    await liveView?.close();
+  }
   return afterAbort(code, join(outDir, 'runs', runId, RESULT_FILE), opts);
 }
 

@@ -1,6 +1,8 @@
-// `pnpm drill show <run-id>`: a run as a human reads it, from result.json and journal.json.
+// `pnpm drill show <run-id>`: a run as a human reads it, from result.json and journal.json; with --serve or --open,
+// its live page replayed from its files.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { serveFinishedRun } from '../../live/cli.ts';
 import { formatDuration } from '../duration.ts';
 import { DrillError } from '../errors.ts';
 import { Journal } from '../journal.ts';
@@ -62,3 +64,6 @@ export function formatRun(runDir: string): string {
   for (const r of journal.rollbacks) lines.push(`rollback at ${r.at}: ${r.done} done, ${r.failed} failed`);
   return lines.join('\n');
 }
+
+/** `--serve` / `--open`: the run's page, as it was live, from its events.jsonl; until Ctrl-C. */
+export const serveRun = serveFinishedRun;

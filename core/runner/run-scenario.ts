@@ -94,6 +94,7 @@ export async function runScenario<R>(
     target: target.name,
     dryRun: run.dryRun,
     runDir,
+    objectives: { rto: run.objectives.rto, rpo: run.objectives.rpo, stableFor: run.objectives.stableFor },
   });
 
   const sampler = new RecoverySampler(run);
