@@ -76,6 +76,24 @@ export const drillEventSchema = z.discriminatedUnion('kind', [
     error: z.string().optional(),
     note: z.string().optional(),
   }),
+  /** A manual checkpoint (actions/manual.ts): waiting for a person, then confirmed (who, how, after how long) or timed out. */
+  event('checkpoint', {
+    phase,
+    stepId: z.string(),
+    title: z.string(),
+    state: z.enum(['waiting', 'confirmed', 'timed-out']),
+    instruction: z.string().optional(),
+    runbook: z.string().optional(),
+    /** The checkpoint's bound, and what happens when nobody answers within it. */
+    waitUpToMs: ms,
+    onTimeout: z.enum(['abort', 'continue']),
+    /** Who confirmed, and through what: the terminal prompt, the live page, or auto-confirm (lab, CI). */
+    by: z.string().optional(),
+    via: z.enum(['terminal', 'page', 'auto']).optional(),
+    /** ISO time the confirmation was written. */
+    confirmedAt: z.string().optional(),
+    waitedMs: ms.optional(),
+  }),
   event('log', { level: z.enum(['info', 'warn', 'debug']), message: z.string() }),
   event('run-end', {
     verdict: result.verdict,

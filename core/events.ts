@@ -54,6 +54,12 @@ const FORMATTERS: { [K in DrillEventKind]: (e: EventOf<K>) => string } = {
     e.note
       ? `  ↷ undo ${e.title}: ${e.note}`
       : `  ↶ undo ${e.title}: ${e.status} in ${formatDuration(e.durationMs)}${e.error ? `: ${e.error}` : ''}`,
+  checkpoint: (e) =>
+    e.state === 'waiting'
+      ? `  ⏸ waiting for a person (up to ${formatDuration(e.waitUpToMs)}, then ${e.onTimeout}): ${e.instruction ?? e.title}`
+      : e.state === 'confirmed'
+        ? `  ✔ confirmed by ${e.by} (${e.via}) after ${formatDuration(e.waitedMs ?? 0)}`
+        : `  ⚠ nobody confirmed "${e.title}" within ${formatDuration(e.waitUpToMs)}: ${e.onTimeout === 'abort' ? 'aborting' : 'continuing'}`,
   log: (e) => `${e.level === 'warn' ? '⚠ ' : ''}${e.message}`,
   'run-end': (e) =>
     [

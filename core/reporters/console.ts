@@ -29,6 +29,8 @@ export class ConsoleReporter implements Reporter {
     t0Wall: undefined as number | undefined,
   };
   #timer: NodeJS.Timeout | undefined;
+  /** A checkpoint asks a person on this terminal: the status line would overwrite the prompt. */
+  #asking = false;
 
   constructor(opts: ConsoleReporterOptions = {}) {
     const stream = opts.stream ?? process.stdout;
@@ -49,7 +51,7 @@ export class ConsoleReporter implements Reporter {
 
   #drawStatus(): void {
     const { phase, step, plannedAtMs, t0Wall } = this.#status;
-    if (!phase) return;
+    if (!phase || this.#asking) return;
     const since = t0Wall === undefined ? '' : ` · T0+${formatDuration(Date.now() - t0Wall)}`;
     const planned = plannedAtMs === undefined ? '' : ` (planned by T0+${formatDuration(plannedAtMs)})`;
     this.#out.write(`\r\x1b[K⏵ ${phase}${step ? ` · ${step}` : ''}${since}${planned}`);
@@ -93,6 +95,10 @@ export class ConsoleReporter implements Reporter {
   }
   onLog(e: EventOf<'log'>): void {
     if (e.level !== 'debug' || process.env.DEBUG?.includes('drill')) this.#print(e);
+  }
+  onCheckpoint(e: EventOf<'checkpoint'>): void {
+    this.#asking = e.state === 'waiting';
+    this.#print(e);
   }
   onRunEnd(e: EventOf<'run-end'>): void {
     clearInterval(this.#timer);

@@ -13,5 +13,6 @@ export interface Reporter {
   onProbeSample?(event: EventOf<'probe-sample'>): Awaitable<void>;
   onUndo?(event: EventOf<'undo'>): Awaitable<void>;
   onLog?(event: EventOf<'log'>): Awaitable<void>;
+  onCheckpoint?(event: EventOf<'checkpoint'>): Awaitable<void>;
   onRunEnd?(event: EventOf<'run-end'>): Awaitable<void>;
 }

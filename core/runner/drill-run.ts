@@ -3,6 +3,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FileAuditLog } from '../audit.ts';
 import type { RunClock } from '../clock.ts';
+import type { RunControlHook } from '../control/run-hook.ts';
+import { RUN_CONTROL_STATE_KEY } from '../control/run-hook.ts';
 import { parseDuration } from '../duration.ts';
 import type { DrillEvent } from '../events.ts';
 import type { Journal } from '../journal.ts';
@@ -108,6 +110,13 @@ export class DrillRun<R = unknown> {
     });
     this.ctx = this.contextWith(init.controller.signal, { phase: 'plan' });
     this.ctx.state.set(REDACTOR_STATE_KEY, init.redactor);
+    this.ctx.state.set(RUN_CONTROL_STATE_KEY, {
+      runDir: this.runDir,
+      runSignal: this.controller.signal,
+      emitCheckpoint: (event) => this.emit({ ...event, kind: 'checkpoint', phase: this.currentPhase }),
+      deviate: (deviation) => this.deviations.push(deviation),
+      abort: (reason) => this.controller.abort(reason),
+    } satisfies RunControlHook);
   }
 
   get signal(): AbortSignal {

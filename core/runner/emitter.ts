@@ -13,6 +13,7 @@ const HOOK: { [K in DrillEvent['kind']]: keyof Reporter } = {
   'probe-sample': 'onProbeSample',
   undo: 'onUndo',
   log: 'onLog',
+  checkpoint: 'onCheckpoint',
   'run-end': 'onRunEnd',
 };
 

@@ -35,6 +35,7 @@ export async function selfTestRun(): Promise<SelfTestRun> {
     onProbeSample: record,
     onUndo: record,
     onLog: record,
+    onCheckpoint: record,
     onRunEnd: record,
   };
   const target = { ...memory, resources: { stateFile: join(dir, 'state.json'), timeScale: 0.2, dbPassword } };
