@@ -25,19 +25,26 @@ export async function serveLiveRun(
   }
 }
 
-/** Serves a finished run's page until Ctrl-C; `open` also hands the URL to the desktop's browser when there is one. */
+/** Until Ctrl-C (SIGINT) or SIGTERM. */
+const untilStopped = () =>
+  new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+
+/**
+ * Serves a finished run's page until `until` settles (default: Ctrl-C); `open` also hands the URL to the desktop's
+ * browser when there is one.
+ */
 export async function serveFinishedRun(
   runDir: string,
-  opts: { open?: boolean },
+  opts: { open?: boolean; until?: Promise<void>; env?: NodeJS.ProcessEnv },
   write: Write = toStdout,
 ): Promise<void> {
   const view = await startLiveView({ runDir, mode: 'replay' });
   write(`live view of ${runDir}: ${view.url} (Ctrl-C to stop)`);
-  if (opts.open) write(openInBrowser(view.url));
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  if (opts.open) write(openInBrowser(view.url, opts.env));
+  await (opts.until ?? untilStopped());
   await view.close();
 }
 

@@ -57,7 +57,9 @@ function personName(value: unknown): string {
 }
 
 export async function startLiveView(opts: LiveViewOptions): Promise<LiveViewServer> {
-  const assets = await pageAssets();
+  // Bundled while the drill starts: the first page load waits for it, the drill never does.
+  const assets = pageAssets();
+  assets.catch(() => {}); // a failed bundle is answered per request (500), never an unhandled rejection
   const token = randomBytes(16).toString('base64url');
   const tail = new EventTail(join(opts.runDir, EVENTS_FILE));
   const clients = new Set<Client>();
@@ -84,11 +86,11 @@ export async function startLiveView(opts: LiveViewOptions): Promise<LiveViewServ
     if (route === 'GET /' && rest.length === 0) return redirect(res, `/${token}/`);
     switch (route) {
       case 'GET /':
-        return send(res, 200, 'text/html; charset=utf-8', assets.html);
+        return send(res, 200, 'text/html; charset=utf-8', (await assets).html);
       case 'GET /app.js':
-        return send(res, 200, 'text/javascript; charset=utf-8', assets.script);
+        return send(res, 200, 'text/javascript; charset=utf-8', (await assets).script);
       case 'GET /style.css':
-        return send(res, 200, 'text/css; charset=utf-8', assets.css);
+        return send(res, 200, 'text/css; charset=utf-8', (await assets).css);
       case 'GET /favicon.svg':
         return send(res, 200, 'image/svg+xml', FAVICON);
       case 'GET /events':
