@@ -39,6 +39,8 @@ const SECURITY_HEADERS = {
   'cache-control': 'no-store',
 };
 const MAX_BODY_BYTES = 4096;
+/** A Host header naming the loopback address (a port forward keeps it); a DNS-rebound name never does. */
+const LOOPBACK_HOST = /^127\.0\.0\.1:\d+$/;
 const FAVICON =
   '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><circle cx="8" cy="8" r="7" fill="#c62828"/></svg>';
 const HEARTBEAT_MS = 15_000;
@@ -80,7 +82,7 @@ export async function startLiveView(opts: LiveViewOptions): Promise<LiveViewServ
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const [first, ...rest] = url.pathname.split('/').slice(1);
     // Anything without the token, or sent to another host name (DNS rebinding), does not exist.
-    if (!first || !sameToken(first, token) || req.headers.host !== origin.slice('http://'.length))
+    if (!first || !sameToken(first, token) || !LOOPBACK_HOST.test(req.headers.host ?? ''))
       return send(res, 404, 'text/plain', 'not found');
     const route = `${req.method} /${rest.join('/')}`;
     if (route === 'GET /' && rest.length === 0) return redirect(res, `/${token}/`);
@@ -119,7 +121,9 @@ export async function startLiveView(opts: LiveViewOptions): Promise<LiveViewServ
     res: ServerResponse,
     act: (body: Record<string, unknown>) => { status: number; body: unknown },
   ): Promise<void> {
-    if (req.headers.origin !== origin) return json(res, 403, { error: 'cross-origin request refused' });
+    // The page's own origin: the scheme and the host (and port) this request was sent to.
+    if (req.headers.origin !== `http://${req.headers.host}`)
+      return json(res, 403, { error: 'cross-origin request refused' });
     if (!req.headers['content-type']?.startsWith('application/json'))
       return json(res, 415, { error: 'send application/json' });
     let body: Record<string, unknown>;
