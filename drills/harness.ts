@@ -13,6 +13,7 @@ import { runOutcome } from '../core/runner/outcome.ts';
 import { EXIT_CODES } from '../core/runner/report.ts';
 import type { RunResult } from '../core/runner/result-schema.ts';
 import { runScenario } from '../core/runner/run-scenario.ts';
+import { telemetryReporters } from '../core/telemetry/index.ts';
 import { rpoParameters, rtoParameters } from '../reports/allure/evidence.ts';
 import {
   attachRunEvidence,
@@ -98,7 +99,12 @@ export async function describeDrill(scenarioName: string): Promise<void> {
           scenarioFile: drill.scenarioFile,
           targetFile: drill.targetFile,
           redactor,
-          reporters: [new ConsoleReporter({ redactor, live: env.DRILL_LIVE === '1' }), timeline],
+          reporters: [
+            new ConsoleReporter({ redactor, live: env.DRILL_LIVE === '1' }),
+            timeline,
+            // OTLP trace and metrics (OTEL_*), the drill webhook (DRILL_WEBHOOK_URL): each only when configured.
+            ...telemetryReporters({ redactor }),
+          ],
         });
       } finally {
         release();

@@ -17,6 +17,7 @@ import type { RunResult } from '../runner/result-schema.ts';
 import { runScenario } from '../runner/run-scenario.ts';
 import { wayBackScenario } from '../safety/way-back.ts';
 import { applySignOffFlags } from '../sign-off.ts';
+import { telemetryReporters } from '../telemetry/index.ts';
 import { validateScenario, validateTarget } from '../validate/index.ts';
 import { EXIT } from './exit-codes.ts';
 import { handleInterrupts } from './interrupt.ts';
@@ -153,7 +154,7 @@ async function runOnce(
       scenarioFile: drill.scenarioFile,
       targetFile: drill.targetFile,
       redactor,
-      reporters: [new ConsoleReporter({ redactor })],
+      reporters: [new ConsoleReporter({ redactor }), ...telemetryReporters({ redactor })],
     });
     return result.exitCode;
   } finally {
