@@ -99,6 +99,21 @@ describe('the live view part-way through the run', () => {
     expect(clock).toMatchObject({ elapsedMs: 10_000, running: true, label: 'outage running' });
   });
 
+  it('names the ledger the plan writes, and an abort before recovery stops the clock as not recovered', () => {
+    const view = fold(indexOf((e) => e.kind === 'step-start' && e.stepId === 'detection') + 1);
+    expect(view.ledgerName).toBe('canary');
+    const end = events.at(-1) as Extract<DrillEvent, { kind: 'run-end' }>;
+    applyEvent(
+      view,
+      { ...end, outcome: 'aborted', verdict: 'aborted', rto: undefined, rpo: undefined },
+      events.length,
+    );
+    expect(rtoClock(view, Date.now())).toMatchObject({
+      running: false,
+      label: 'not recovered when the run ended (aborted)',
+    });
+  });
+
   it('has no clock before T0', () => {
     const view = fold(indexOf((e) => e.kind === 'phase-start' && e.phase === 'inject') + 1);
     expect(view.t0).toBeUndefined();

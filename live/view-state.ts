@@ -74,6 +74,8 @@ export interface LiveView {
   checkpoints: CheckpointEvent[];
   end?: EventOf<'run-end'>;
   undos?: UndoSnapshot;
+  /** The write ledger the plan names (its writes are collected after recovery), if any. */
+  ledgerName?: string;
   ledger?: LedgerSnapshot;
 }
 
@@ -100,6 +102,9 @@ export function applyEvent(view: LiveView, event: DrillEvent, id: number): LiveV
       view.run = event;
       break;
     case 'plan':
+      view.ledgerName = event.steps
+        .find((s) => s.stepId.startsWith('ledger:'))
+        ?.stepId.slice('ledger:'.length);
       // Every runbook step (probes and the ledger are prefixed "kind:") as planned, until it starts.
       for (const entry of event.steps.filter((s) => !s.stepId.includes(':')))
         view.steps.push({ key: stepKey(null, entry.stepId), phase: null, ...entry, status: 'planned' });
@@ -256,7 +261,12 @@ export function rtoClock(view: LiveView, nowMs: number): RtoClock | undefined {
     return { elapsedMs: serving, running: false, objectiveMs, label: 'serving again since (provisional)' };
   if (view.end) {
     const at = view.end.sinceT0Ms ?? 0;
-    return { elapsedMs: at, running: false, objectiveMs, label: 'never recovered' };
+    return {
+      elapsedMs: at,
+      running: false,
+      objectiveMs,
+      label: `not recovered when the run ended (${view.end.outcome})`,
+    };
   }
   return {
     elapsedMs: Math.max(0, nowMs - view.t0.wallMs),

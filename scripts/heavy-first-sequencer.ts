@@ -6,6 +6,7 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 /** Seconds per file, from a fresh-clone `pnpm test` (lab files two at a time); others count as short. */
 const MEASURED_SECONDS: Record<string, number> = {
   'reports/drill-reports.lab.test.ts': 216,
+  'live/live-view.lab.test.ts': 178,
   'lab/lab.lab.test.ts': 95,
   'core/cli/interrupt.lab.test.ts': 52,
   'safety/ci-cancel.lab.test.ts': 100,

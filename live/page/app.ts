@@ -251,7 +251,11 @@ function renderLedger(): void {
     node.textContent = `${counts.acknowledged} acknowledged, ${counts.lost.length} lost${counts.lost.length ? ` (${counts.lost.map((s) => `#${s}`).join(', ')})` : ''}`;
     node.className = counts.lost.length ? 'late' : '';
   } else if (view.end) {
-    node.textContent = 'no ledger in this run';
+    node.textContent = view.ledgerName
+      ? `ledger "${view.ledgerName}" not collected: the run ended before recovery`
+      : 'no ledger in this run';
+  } else if (view.ledgerName) {
+    node.textContent = `ledger "${view.ledgerName}" writing from before T0; its writes are counted after recovery`;
   }
 }
 
