@@ -17,7 +17,8 @@ export interface Connection<R> {
   accountId: string;
 }
 
-const KEY = 'drill:connection';
+/** Where the run's connection is kept in `ctx.state` (a test puts its own there). */
+export const CONNECTION_KEY = 'drill:connection';
 const views = new WeakMap<RunContext<unknown>, Promise<Connection<unknown>>>();
 
 /**
@@ -35,12 +36,12 @@ export function connection<R>(ctx: RunContext<R>): Promise<Connection<R>> {
 }
 
 function shared<R>(ctx: RunContext<R>): Promise<Connection<R>> {
-  const cached = ctx.state.get(KEY) as Promise<Connection<R>> | undefined;
+  const cached = ctx.state.get(CONNECTION_KEY) as Promise<Connection<R>> | undefined;
   if (cached) return cached;
   const built = connect(ctx);
-  ctx.state.set(KEY, built);
+  ctx.state.set(CONNECTION_KEY, built);
   // A failed connection (the lab not up yet) is tried again by the next call, not remembered.
-  built.catch(() => ctx.state.delete(KEY));
+  built.catch(() => ctx.state.delete(CONNECTION_KEY));
   return built;
 }
 

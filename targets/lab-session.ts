@@ -147,7 +147,9 @@ export async function labConnection(
       hostedZone: { ...resources.hostedZone, id: lab.hostedZoneId },
       ...(resources.primaryHealthCheckId ? {} : { primaryHealthCheckId: lab.healthChecks.primary }),
       publicUrl: lab.publicUrl,
-      regionUrls: Object.fromEntries(Object.entries(lab.regions).map(([region, r]) => [region, r.albUrl])),
+      regionUrls: Object.fromEntries(
+        Object.entries(lab.regions ?? {}).map(([region, r]) => [region, r.albUrl]),
+      ),
       ...(statuspage?.apiUrl === 'lab:comms' && lab.comms && resources.comms
         ? { comms: { ...resources.comms, statuspage: { ...statuspage, apiUrl: lab.comms.url } } }
         : {}),

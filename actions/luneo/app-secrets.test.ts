@@ -5,9 +5,8 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AwsClients } from '../../clients/aws/clients.ts';
 import { type Harness, startHarness } from '../../lab/aws/testing/harness.ts';
-import type { Luneo } from './context.ts';
 import { pointDatabaseUrlAt } from './database.ts';
-import { testRun } from './testing.ts';
+import { testRun, useConnection } from './testing.ts';
 
 const ID = 'prod/luneo/DATABASE_URL';
 let h: Harness;
@@ -22,10 +21,7 @@ afterEach(async () => {
 });
 
 function run() {
-  const ctx = testRun();
-  const conn: Partial<Luneo> = { r: ctx.target.resources, aws };
-  ctx.state.set('luneo', Promise.resolve(conn));
-  return ctx;
+  return useConnection(testRun(), { aws });
 }
 
 /** The value and ARN the app of `region` reads. */

@@ -2,10 +2,12 @@
 // primary Redis whose render record no longer exists (its database write was lost in the failover), so the job
 // can never complete and only clutters bull-board. Found with SCAN (the runbook's redis-cli --scan), checked one
 // by one through the API (404 = no record), removed with BullMQ's own Queue.remove (all of the job's keys).
+
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { DrillError } from '../../core/errors.ts';
-import { defineStep, type StepDefinition } from '../../core/model.ts';
+import type { StepDefinition } from '../../core/model.ts';
+import { declaredStep } from '../declared.ts';
 import { cacheOf } from './cache.ts';
 import { luneo } from './context.ts';
 import type { LuneoResources } from './resources.ts';
@@ -32,12 +34,12 @@ export async function scanJobIds(redis: Redis): Promise<{ scanned: number; ids: 
 
 /** §9.3: remove the BullMQ jobs of the restored primary whose render record is gone (lost in the failover). */
 export function purgeStaleKeys(): StepDefinition<LuneoResources> {
-  return defineStep<LuneoResources>({
+  return declaredStep<LuneoResources>({
     id: 'cache-purge-stale',
     title: 'Purge stale queue keys: BullMQ jobs whose render record was lost (SCAN, then Queue.remove)',
     runbook: '§9.3',
     timeout: '2m',
-    plan: (ctx) => [
+    calls: (ctx) => [
       {
         service: 'secretsmanager',
         operation: 'GetSecretValue',

@@ -1,8 +1,10 @@
 // Runbook §6.2 and §9.3: the ElastiCache Global Datastore (Luneo's cache and BullMQ queues) and REDIS_URL.
 // ElastiCache calls go through clients/aws/elasticache.ts: the shared retry layer, audit and read-back.
+
 import { planFailoverGlobalReplicationGroup } from '../../clients/aws/elasticache.ts';
 import { DrillError } from '../../core/errors.ts';
-import { defineStep, type PlannedCall, type RunbookRef, type StepDefinition } from '../../core/model.ts';
+import type { PlannedCall, RunbookRef, StepDefinition } from '../../core/model.ts';
+import { declaredStep } from '../declared.ts';
 import { planPointAppSecret, pointAppSecret } from './app-secrets.ts';
 import { luneo, type Side } from './context.ts';
 import { FINDINGS } from './findings.ts';
@@ -48,7 +50,7 @@ export function failoverCache(opts: {
   id?: string;
 }): StepDefinition<LuneoResources> {
   const { to } = opts;
-  return defineStep<LuneoResources>({
+  return declaredStep<LuneoResources>({
     id: opts.id ?? `cache-${to}`,
     title: `Promote the ${to} Redis of the Global Datastore (FailoverGlobalReplicationGroup)`,
     runbook: opts.runbook ?? '§6.2',
@@ -62,7 +64,7 @@ export function failoverCache(opts: {
             wayBack: 'pnpm drill switchback (fails the Global Datastore back to eu-west-1, §9.3)',
           }
         : undefined,
-    plan: (ctx) => planFailover(ctx.target.resources, to),
+    calls: (ctx) => planFailover(ctx.target.resources, to),
     async run(ctx) {
       const l = await luneo(ctx);
       const c = cacheOf(l.r);
@@ -95,14 +97,14 @@ export function pointRedisUrlAt(opts: {
   runbook?: RunbookRef;
   plannedAt?: string;
 }): StepDefinition<LuneoResources> {
-  return defineStep<LuneoResources>({
+  return declaredStep<LuneoResources>({
     id: `redis-secret-${opts.side}`,
     title: `Point REDIS_URL (Secrets Manager, ${opts.side} region's copy) at the ${opts.side} Redis`,
     runbook: opts.runbook ?? '§6.2',
     plannedAt: opts.plannedAt,
     timeout: '2m',
     findings: [FINDINGS.redisSecretRegion],
-    plan: (ctx): PlannedCall[] => [
+    calls: (ctx): PlannedCall[] => [
       {
         service: 'elasticache',
         operation: 'DescribeReplicationGroups',

@@ -1,9 +1,11 @@
 // Runbook §7: the incident goes to the chat webhook and to the status page (Statuspage-style, "major outage",
 // timestamps), marked DRILL, at the start, at failover, at recovery and at resolution. Unbound channels are skipped
 // with the reason in the step's detail. Secrets (webhook URL, API key) are read at run time and never shown.
+
 import { DrillError } from '../../core/errors.ts';
-import { defineStep, type PlannedCall, type StepDefinition } from '../../core/model.ts';
+import type { PlannedCall, StepDefinition } from '../../core/model.ts';
 import { connection } from '../connection.ts';
+import { declaredStep } from '../declared.ts';
 import { type LuneoRun, luneo } from './context.ts';
 import type { LuneoResources } from './resources.ts';
 import { readSecretRef } from './secret-ref.ts';
@@ -191,14 +193,14 @@ export function incidentComms(opts: {
   runbook?: '§7' | '§11';
 }): StepDefinition<LuneoResources> {
   const { phase } = opts;
-  return defineStep<LuneoResources>({
+  return declaredStep<LuneoResources>({
     id: opts.id ?? `comms-${phase}`,
     title: `${PHASES[phase].title} (${DRILL_MARK} chat + status page "${PHASES[phase].status}")`,
     runbook: opts.runbook ?? '§7',
     plannedAt: opts.plannedAt,
     timeout: '30s',
     bestEffort: true,
-    plan: plan(phase),
+    calls: plan(phase),
     async run(ctx) {
       const now = new Date().toISOString();
       const t0 = ctx.clock.t0 === undefined ? now : ctx.clock.wall(ctx.clock.t0).toISOString();

@@ -41,22 +41,26 @@ export function luneo(ctx: LuneoRun): Promise<Luneo> {
   if (!view) {
     view = connection(ctx).then((conn) => {
       const r = conn.r;
-      const zoneId = r.hostedZone.id;
-      if (!zoneId)
+      const zone = () => {
+        if (r.hostedZone.id) return r.hostedZone.id;
         throw new DrillError(
           'E_USAGE',
           `target ${ctx.target.name}: resources.hostedZone.id is not set (Route 53 hosted zone of ${r.hostedZone.name})`,
         );
+      };
       return {
         r,
         aws: conn.aws,
         kube: (side: Side) => conn.kube(r[side].kubeContext),
         kubeconfig: conn.kubeconfig,
-        zoneId,
+        get zoneId() {
+          return zone();
+        },
         publicUrl: r.publicUrl,
         async primaryHealthCheckId() {
           const known = r.primaryHealthCheckId ?? (ctx.state.get(KEY) as string | undefined);
           if (known) return known;
+          const zoneId = zone();
           const records = await conn.aws
             .route53()
             .listFailoverRecords(zoneId, r.apiRecord, { signal: ctx.signal });

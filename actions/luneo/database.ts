@@ -4,7 +4,8 @@ import { rpoLagQuery } from '../../clients/aws/cloudwatch.ts';
 import { planFailoverGlobalCluster, planSwitchoverGlobalCluster, type Rds } from '../../clients/aws/rds.ts';
 import { formatDuration, parseDuration } from '../../core/duration.ts';
 import { DrillError } from '../../core/errors.ts';
-import { defineStep, type StepDefinition } from '../../core/model.ts';
+import type { StepDefinition } from '../../core/model.ts';
+import { declaredStep } from '../declared.ts';
 import { planPointAppSecret, pointAppSecret } from './app-secrets.ts';
 import { type Luneo, type LuneoRun, luneo, PROBE_READ, plannedClusterArn, type Side } from './context.ts';
 import { FINDINGS } from './findings.ts';
@@ -24,14 +25,14 @@ export function checkReplicationLag(opts: {
   plannedAt?: string;
 }): StepDefinition<LuneoResources> {
   const belowMs = parseDuration(opts.below);
-  return defineStep<LuneoResources>({
+  return declaredStep<LuneoResources>({
     id: 'lag-check',
     title: `Replication lag (AuroraGlobalDBRPOLag) is below the RPO target (${opts.below})`,
     runbook: '§6.1',
     plannedAt: opts.plannedAt ?? '4m',
     timeout: '1m',
     findings: [FINDINGS.lagField, FINDINGS.lagThreshold],
-    plan: (ctx) => [
+    calls: (ctx) => [
       {
         service: 'cloudwatch',
         operation: 'GetMetricData',
@@ -69,7 +70,7 @@ export function failoverGlobalCluster(
   opts: { to?: Side; plannedAt?: string; timeout?: string } = {},
 ): StepDefinition<LuneoResources> {
   const to = opts.to ?? 'secondary';
-  return defineStep<LuneoResources>({
+  return declaredStep<LuneoResources>({
     id: 'promotion',
     title: `Fail over the global cluster to ${to} (FailoverGlobalCluster, AllowDataLoss)`,
     runbook: '§6.1',
@@ -80,7 +81,7 @@ export function failoverGlobalCluster(
       reason: 'the promoted cluster took writes: the old writer can only come back as a replica',
       wayBack: 'pnpm drill switchback (SwitchoverGlobalCluster back to eu-west-1, no data loss)',
     },
-    plan: (ctx) => [
+    calls: (ctx) => [
       planFailoverGlobalCluster(ctx.target.resources[to].region, {
         globalClusterId: ctx.target.resources.globalClusterId,
         targetClusterArn: plannedClusterArn(ctx, to),
@@ -116,14 +117,14 @@ export function switchoverGlobalCluster(
   opts: { to?: Side; plannedAt?: string } = {},
 ): StepDefinition<LuneoResources> {
   const to = opts.to ?? 'primary';
-  return defineStep<LuneoResources>({
+  return declaredStep<LuneoResources>({
     id: 'switchover',
     title: `Switch the global cluster over to ${to} (SwitchoverGlobalCluster, no data loss)`,
     runbook: '§9.2',
     plannedAt: opts.plannedAt,
     timeout: '10m',
     findings: [FINDINGS.switchoverThenFailover],
-    plan: (ctx) => [
+    calls: (ctx) => [
       planSwitchoverGlobalCluster(ctx.target.resources[to === 'primary' ? 'secondary' : 'primary'].region, {
         globalClusterId: ctx.target.resources.globalClusterId,
         targetClusterArn: plannedClusterArn(ctx, to),
@@ -178,14 +179,14 @@ export function pointDatabaseUrlAt(opts: {
   plannedAt?: string;
   runbook?: '§6.1' | '§9.2';
 }): StepDefinition<LuneoResources> {
-  return defineStep<LuneoResources>({
+  return declaredStep<LuneoResources>({
     id: `secret-${opts.side}`,
     title: `Point DATABASE_URL (Secrets Manager, ${opts.side} region's copy) at the ${opts.side} writer`,
     runbook: opts.runbook ?? '§6.1',
     plannedAt: opts.plannedAt,
     timeout: '2m',
     findings: [FINDINGS.secretEndpoint, FINDINGS.secretRegion],
-    plan: (ctx) => [
+    calls: (ctx) => [
       {
         service: 'rds',
         operation: 'DescribeDBClusters',

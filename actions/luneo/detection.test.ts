@@ -3,9 +3,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AwsClients } from '../../clients/aws/clients.ts';
 import { type Harness, startHarness } from '../../lab/aws/testing/harness.ts';
-import type { Luneo } from './context.ts';
 import { alarmsOk, detectOutage } from './detection.ts';
-import { testRun } from './testing.ts';
+import { testRun, useConnection } from './testing.ts';
 
 let h: Harness;
 let aws: AwsClients;
@@ -20,10 +19,7 @@ afterEach(async () => {
 
 /** A run on the lab target's resource names, connected to this test's endpoint. */
 function run() {
-  const ctx = testRun({}, { t0: 0 });
-  const conn: Partial<Luneo> = { r: ctx.target.resources, aws };
-  ctx.state.set('luneo', Promise.resolve(conn));
-  return ctx;
+  return useConnection(testRun({}, { t0: 0 }), { aws });
 }
 
 describe('alarms-ok', () => {

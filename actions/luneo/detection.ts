@@ -1,4 +1,5 @@
 // Runbook §4–§5: detection by the CloudWatch alarms, and the decision to fail over the region.
+
 import {
   describeAlarmsWhereTheyLive,
   describeRegionalAlarm,
@@ -7,7 +8,8 @@ import {
 import { pollUntil } from '../../clients/poll.ts';
 import { parseDuration } from '../../core/duration.ts';
 import { DrillError, errorMessage } from '../../core/errors.ts';
-import { defineStep, type PlannedCall, type ProbeDefinition, type StepDefinition } from '../../core/model.ts';
+import type { PlannedCall, ProbeDefinition, StepDefinition } from '../../core/model.ts';
+import { declaredStep } from '../declared.ts';
 import { luneo } from './context.ts';
 import type { AlarmRef, LuneoResources } from './resources.ts';
 
@@ -39,13 +41,13 @@ export function detectOutage(
   opts: { plannedAt?: string; timeout?: string } = {},
 ): StepDefinition<LuneoResources> {
   const timeout = opts.timeout ?? '5m';
-  return defineStep<LuneoResources>({
+  return declaredStep<LuneoResources>({
     id: 'detection',
     title: 'Detect the outage: CloudWatch alarms aurora-replication-lag, alb-5xx, route53-healthcheck',
     runbook: '§4',
     plannedAt: opts.plannedAt ?? '2m',
     timeout,
-    plan: (ctx) => planDescribeAlarms(ctx.target.resources),
+    calls: (ctx) => planDescribeAlarms(ctx.target.resources),
     async run(ctx) {
       const l = await luneo(ctx);
       const alarms = runbookAlarms(l.r);
@@ -103,13 +105,13 @@ export function detectOutage(
  * the secondary is healthy calls for a regional failover; otherwise the runbook says restart the workloads.
  */
 export function assessImpact(opts: { plannedAt?: string } = {}): StepDefinition<LuneoResources> {
-  return defineStep<LuneoResources>({
+  return declaredStep<LuneoResources>({
     id: 'decision',
     title: 'Assess: workload only (rollout restart in primary) or regional failover',
     runbook: '§5',
     plannedAt: opts.plannedAt ?? '4m',
     timeout: '2m',
-    plan: (ctx) => [
+    calls: (ctx) => [
       {
         service: 'rds',
         operation: 'DescribeGlobalClusters',

@@ -4,13 +4,8 @@
 import { answeredRecord, routedHealthy } from '../../clients/aws/route53-health.ts';
 import { planHoldHealthCheckUnhealthy, planUpsertRecord } from '../../clients/aws/route53-records.ts';
 import { pollUntil } from '../../clients/poll.ts';
-import {
-  defineStep,
-  type PlannedCall,
-  type RunContext,
-  type StepDefinition,
-  type StepOutcome,
-} from '../../core/model.ts';
+import type { PlannedCall, RunContext, StepDefinition, StepOutcome } from '../../core/model.ts';
+import { declaredStep } from '../declared.ts';
 import { luneo } from './context.ts';
 import { FINDINGS } from './findings.ts';
 import type { LuneoResources } from './resources.ts';
@@ -19,7 +14,7 @@ import type { LuneoResources } from './resources.ts';
 export function reassertFailoverRecords(
   opts: { plannedAt?: string; ttlSeconds?: number; runbook?: '§6.3' | '§9.5' } = {},
 ): StepDefinition<LuneoResources> {
-  return defineStep<LuneoResources>({
+  return declaredStep<LuneoResources>({
     id: opts.ttlSeconds ? 'dns-ttl' : 'dns-records',
     title: opts.ttlSeconds
       ? `Lower the API record TTL to ${opts.ttlSeconds}s for the watch period`
@@ -27,7 +22,7 @@ export function reassertFailoverRecords(
     runbook: opts.runbook ?? '§6.3',
     plannedAt: opts.plannedAt,
     timeout: '5m',
-    plan: (ctx) => {
+    calls: (ctx) => {
       const r = ctx.target.resources;
       const zone = r.hostedZone.id ?? `<zone ${r.hostedZone.name}>`;
       return [
@@ -128,7 +123,7 @@ function dnsReads(ctx: RunContext<LuneoResources>, until: string): PlannedCall[]
 
 /** §6.3: Route 53 answers SECONDARY: the primary health check is held unhealthy (Disabled + Inverted); wait for it. */
 export function failoverDns(opts: { plannedAt?: string } = {}): StepDefinition<LuneoResources> {
-  return defineStep<LuneoResources>({
+  return declaredStep<LuneoResources>({
     id: 'dns',
     title:
       'Route traffic to us-east-1: primary health check held unhealthy (Disabled + Inverted), Route 53 answers SECONDARY',
@@ -136,7 +131,7 @@ export function failoverDns(opts: { plannedAt?: string } = {}): StepDefinition<L
     plannedAt: opts.plannedAt ?? '15m',
     timeout: '5m',
     findings: [FINDINGS.dnsRewrite, FINDINGS.dnsBeforeRestart],
-    plan: (ctx) => [
+    calls: (ctx) => [
       planHoldHealthCheckUnhealthy(
         ctx.target.resources.primaryHealthCheckId ?? '<primary health check>',
         true,
@@ -151,13 +146,13 @@ export function failoverDns(opts: { plannedAt?: string } = {}): StepDefinition<L
 
 /** §9.5: release the primary health check; Route 53 answers PRIMARY again once the primary passes it. */
 export function restoreDns(opts: { plannedAt?: string } = {}): StepDefinition<LuneoResources> {
-  return defineStep<LuneoResources>({
+  return declaredStep<LuneoResources>({
     id: 'dns-back',
     title: 'Route traffic back to eu-west-1: primary health check released, Route 53 answers PRIMARY',
     runbook: '§9.5',
     plannedAt: opts.plannedAt,
     timeout: '5m',
-    plan: (ctx) => [
+    calls: (ctx) => [
       planHoldHealthCheckUnhealthy(
         ctx.target.resources.primaryHealthCheckId ?? '<primary health check>',
         false,

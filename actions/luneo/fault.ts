@@ -1,5 +1,6 @@
 // Faults injected through AWS FIS: find-or-create the template, start it idempotently (clientToken from the
 // run id), T0 when it is running; revert = StopExperiment, found by the run-id tag even after a crash.
+
 import {
   planCreateExperimentTemplate,
   planStartExperiment,
@@ -8,12 +9,8 @@ import {
 } from '../../clients/aws/fis.ts';
 import { parseDuration, toIsoDuration } from '../../core/duration.ts';
 import { FAULT_EFFECTIVE_AT, monoOfWall } from '../../core/measure/index.ts';
-import {
-  defineFault,
-  type FaultDefinition,
-  type PlannedCall,
-  type RunbookFinding,
-} from '../../core/model.ts';
+import type { FaultDefinition, PlannedCall, RunbookFinding } from '../../core/model.ts';
+import { declaredFault } from '../declared.ts';
 import { type LuneoRun, luneo } from './context.ts';
 import type { LuneoResources } from './resources.ts';
 
@@ -104,13 +101,13 @@ export function planOutageStart(
 
 /** A FIS network disruption of the primary region's subnets (database tier, or every tier). */
 export function fisNetworkOutage(opts: NetworkOutageOptions): FaultDefinition<LuneoResources> {
-  return defineFault<LuneoResources>({
+  return declaredFault<LuneoResources>({
     title: opts.title,
     runbook: '§4',
     duration: opts.duration ?? '15m',
     timeout: '3m',
     findings: opts.findings,
-    plan: (ctx) => {
+    calls: (ctx) => {
       const region = ctx.target.resources.primary.region;
       return [
         ...planOutageStart(ctx, opts, {

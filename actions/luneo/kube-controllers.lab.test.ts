@@ -23,11 +23,10 @@ import {
   waitFor,
 } from '../../lab/k8s/testdata/fixture.ts';
 import { Link } from '../../lab/net/link.ts';
-import type { Luneo } from './context.ts';
 import { type KubeChange, kubeChangesHold } from './kube-preflight.ts';
 import { REPLICAS_BEFORE_FENCE, rolloutRestart, scaleDeployment } from './kubernetes.ts';
 import type { LuneoResources } from './resources.ts';
-import { type TestRun, testRun } from './testing.ts';
+import { type TestRun, testRun, useConnection } from './testing.ts';
 import { badConfigCrashLoop } from './workload.ts';
 
 const CONTEXT = 'luneo-prod-eks-primary';
@@ -36,14 +35,7 @@ let fx: Fixture;
 let kube: KubeClient;
 
 function runWith(client: KubeClient): TestRun {
-  const ctx = testRun();
-  const conn = {
-    r: ctx.target.resources,
-    aws: new AwsClients({ region: 'eu-west-1' }),
-    kube: () => client,
-  } as unknown as Luneo;
-  ctx.state.set('luneo', Promise.resolve(conn));
-  return ctx;
+  return useConnection(testRun(), { aws: new AwsClients({ region: 'eu-west-1' }), kube: () => client });
 }
 
 async function run(step: StepDefinition<LuneoResources>, ctx: TestRun) {

@@ -17,7 +17,6 @@ import {
   startFixture,
   waitFor,
 } from '../../lab/k8s/testdata/fixture.ts';
-import type { Luneo } from './context.ts';
 import {
   applyDrOverrides,
   DR_OVERRIDES_BEFORE,
@@ -25,7 +24,7 @@ import {
   scaleDeployment,
 } from './kubernetes.ts';
 import type { LuneoResources } from './resources.ts';
-import { type TestRun, testRun } from './testing.ts';
+import { type TestRun, testRun, useConnection } from './testing.ts';
 
 const CONTEXT = 'luneo-prod-eks-primary';
 // A worker finishing its jobs after SIGTERM, within its grace period: the overlap the fence must wait out.
@@ -34,14 +33,7 @@ let fx: Fixture;
 let kube: KubeClient;
 
 function runWith(client: KubeClient): TestRun {
-  const ctx = testRun();
-  const conn = {
-    r: ctx.target.resources,
-    aws: new AwsClients({ region: 'eu-west-1' }),
-    kube: () => client,
-  } as unknown as Luneo;
-  ctx.state.set('luneo', Promise.resolve(conn));
-  return ctx;
+  return useConnection(testRun(), { aws: new AwsClients({ region: 'eu-west-1' }), kube: () => client });
 }
 
 async function run(step: StepDefinition<LuneoResources>, ctx: TestRun) {
@@ -110,6 +102,7 @@ describe('fence and switchback (realistic grace periods)', () => {
 });
 
 describe('dr-overrides', () => {
+  // The fixture is one cluster (the primary context): the steps run on that side, whose client is the fixture's.
   it('changes only dr_mode, records the previous value, and the switchback restores it', async () => {
     await fx.cluster.apply({
       apiVersion: 'v1',
@@ -117,13 +110,13 @@ describe('dr-overrides', () => {
       metadata: { name: 'dr-overrides', namespace: NS },
       data: { dr_mode: 'normal', feature_x: 'on' },
     });
-    const on = await run(applyDrOverrides({ side: 'secondary', drMode: true }), runWith(kube));
+    const on = await run(applyDrOverrides({ side: 'primary', drMode: true }), runWith(kube));
     expect(on.detail).toContain('was normal; other keys kept: feature_x');
     expect(await kube.getConfigMap(NS, 'dr-overrides')).toEqual({ dr_mode: 'true', feature_x: 'on' });
     // Someone adds a key during the incident: the switchback keeps it too.
     await kube.patchConfigMap(NS, 'dr-overrides', () => ({ data: { added_later: 'yes' } }));
     const off = applyDrOverrides({
-      side: 'secondary',
+      side: 'primary',
       drMode: false,
       restoreRecorded: true,
       runbook: '§9.1',
@@ -138,7 +131,7 @@ describe('dr-overrides', () => {
   });
 
   it('undo within the run puts the previous value back', async () => {
-    const step = applyDrOverrides({ side: 'secondary', drMode: true });
+    const step = applyDrOverrides({ side: 'primary', drMode: true });
     const ctx = runWith(kube);
     const result = await run(step, ctx);
     await step.undo!(ctx, result.undoData);
@@ -194,7 +187,7 @@ describe('409 Conflict on a configmap write', () => {
   it('re-reads and retries a merge patch: both writes survive', async () => {
     writesSeen = 0;
     await kube.patchConfigMap(NS, 'dr-overrides', () => ({ data: { dr_mode: 'normal' } }));
-    await run(applyDrOverrides({ side: 'secondary', drMode: true }), runWith(racing));
+    await run(applyDrOverrides({ side: 'primary', drMode: true }), runWith(racing));
     expect(concurrentWrites).toBe(1);
     expect(writesSeen).toBe(2);
     const data = await kube.getConfigMap(NS, 'dr-overrides');

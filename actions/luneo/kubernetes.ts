@@ -19,7 +19,8 @@ import {
 import { readWorkload, rolloutRefusal } from '../../clients/kube/workloads.ts';
 import { parseDuration } from '../../core/duration.ts';
 import { DrillError } from '../../core/errors.ts';
-import { defineStep, type StepDefinition } from '../../core/model.ts';
+import type { StepDefinition } from '../../core/model.ts';
+import { declaredStep } from '../declared.ts';
 import { luneo, type Side } from './context.ts';
 import { awaitFence } from './fence.ts';
 import { FINDINGS } from './findings.ts';
@@ -57,7 +58,7 @@ export function scaleDeployment(opts: {
   const shown = opts.replicas === 'recorded' ? 'its count before the failover' : String(opts.replicas);
   const id = opts.id ?? `scale-${opts.side}-${opts.deployment}`;
   const timeoutMs = parseDuration(opts.timeout ?? '2m');
-  return defineStep<LuneoResources>({
+  return declaredStep<LuneoResources>({
     id,
     title: `Scale ${opts.deployment} in ${opts.side} to ${shown}`,
     runbook: opts.runbook ?? '§6.2',
@@ -65,17 +66,20 @@ export function scaleDeployment(opts: {
     timeout: opts.timeout ?? '2m',
     bestEffort: opts.bestEffort ?? false,
     findings: opts.replicas === 0 ? [FINDINGS.fencingOrder] : undefined,
-    plan: (ctx) => {
+    calls: (ctx) => {
       const r = ctx.target.resources;
       const context = r[opts.side].kubeContext;
       const name = r.deployments[opts.deployment];
       if (opts.replicas === 'recorded')
         return [
+          // What the fence paused is resumed, and the count it recorded is used, then forgotten.
+          planPauseScaledObject(context, r.kube.namespace, `<ScaledObjects targeting ${name}>`),
           planKube(context, `scale deployment/${name}`, {
             namespace: r.kube.namespace,
             name,
             replicas: `${REPLICAS_BEFORE_FENCE} (else ${fallback})`,
           }),
+          planAnnotateDeployment(context, r.kube.namespace, name, [REPLICAS_BEFORE_FENCE]),
         ];
       return [
         ...(opts.replicas === 0
@@ -214,14 +218,14 @@ export function rolloutRestart(opts: {
   plannedAt?: string;
   id?: string;
 }): StepDefinition<LuneoResources> {
-  return defineStep<LuneoResources>({
+  return declaredStep<LuneoResources>({
     id: opts.id ?? 'kubernetes',
     title: `Rollout restart ${opts.deployments.join(', ')} in ${opts.side} (fresh DATABASE_URL and dr-overrides)`,
     runbook: opts.runbook ?? '§6.4',
     plannedAt: opts.plannedAt,
     timeout: '5m',
     findings: opts.deployments.includes('worker') ? [FINDINGS.workerSecret] : undefined,
-    plan: (ctx) => {
+    calls: (ctx) => {
       const r = ctx.target.resources;
       return opts.deployments.map((d) =>
         planRolloutRestart(r[opts.side].kubeContext, r.kube.namespace, r.deployments[d]),
@@ -291,7 +295,7 @@ export function applyDrOverrides(opts: {
     ...Object.fromEntries((opts.unset ?? []).map((k) => [k, null])),
   };
   const unsetText = opts.unset?.length ? `, without ${opts.unset.join(', ')}` : '';
-  return defineStep<LuneoResources>({
+  return declaredStep<LuneoResources>({
     id: `dr-overrides-${opts.side}-${opts.drMode ? 'on' : 'off'}`,
     title: opts.restoreRecorded
       ? `Restore dr-overrides in ${opts.side} to what it was before the failover (else dr_mode=${opts.drMode})`
@@ -300,7 +304,7 @@ export function applyDrOverrides(opts: {
     plannedAt: opts.plannedAt,
     timeout: '1m',
     findings: [FINDINGS.configmapOrder],
-    plan: (ctx) => {
+    calls: (ctx) => {
       const r = ctx.target.resources;
       return [
         planPatchConfigMap(

@@ -1,24 +1,20 @@
 // Runbook §9–§10: the way back. The old primary must have rejoined as a replica before one planned switchover.
+
 import { sleep } from '../../clients/abort.ts';
 import { pollUntil } from '../../clients/poll.ts';
 import { formatDuration, parseDuration } from '../../core/duration.ts';
 import { DrillError } from '../../core/errors.ts';
-import {
-  defineFault,
-  defineStep,
-  type FaultDefinition,
-  type ProbeDefinition,
-  type StepDefinition,
-} from '../../core/model.ts';
+import type { FaultDefinition, ProbeDefinition, StepDefinition } from '../../core/model.ts';
+import { declaredFault, declaredStep } from '../declared.ts';
 import { luneo, PROBE_READ } from './context.ts';
 import type { LuneoResources } from './resources.ts';
 
 /** A planned operation has no fault: T0 is the moment the maintenance window opens. */
 export function plannedWindow(title: string): FaultDefinition<LuneoResources> {
-  return defineFault<LuneoResources>({
+  return declaredFault<LuneoResources>({
     title,
     runbook: '§9',
-    plan: () => [],
+    calls: () => [],
     async inject() {
       return { detail: 'maintenance window open (nothing injected)' };
     },
@@ -132,12 +128,12 @@ export function failedOver(opts: { rejoinWait?: string } = {}): ProbeDefinition<
 
 /** §9.1: the primary cluster's nodes are back (`kubectl get nodes`). */
 export function primaryNodesReady(): StepDefinition<LuneoResources> {
-  return defineStep<LuneoResources>({
+  return declaredStep<LuneoResources>({
     id: 'primary-nodes',
     title: 'Primary EKS is back: every node Ready (kubectl get nodes)',
     runbook: '§9.1',
     timeout: '5m',
-    plan: (ctx) => [
+    calls: (ctx) => [
       {
         service: 'kubernetes',
         operation: 'list nodes',
@@ -162,12 +158,12 @@ export function primaryNodesReady(): StepDefinition<LuneoResources> {
 
 /** §9.2: the old primary still streams from the new writer (the steady state waited for it), just before the switchover. */
 export function waitForRejoin(): StepDefinition<LuneoResources> {
-  return defineStep<LuneoResources>({
+  return declaredStep<LuneoResources>({
     id: 'rejoined',
     title: 'The old primary is a connected secondary of the global cluster (SynchronizationStatus connected)',
     runbook: '§9.2',
     timeout: '1m',
-    plan: (ctx) => [
+    calls: (ctx) => [
       {
         service: 'rds',
         operation: 'DescribeGlobalClusters',

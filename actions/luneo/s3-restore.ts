@@ -1,23 +1,25 @@
 // Runbook §9.4 on the way back: re-enable the replication rule if it was suspended, then wait until every
 // version the primary bucket held when the step started is in the DR bucket.
+
 import type { ReplicationConfiguration } from '../../clients/aws/s3.ts';
 import { planPutBucketReplication } from '../../clients/aws/s3.ts';
 import { pollUntil } from '../../clients/poll.ts';
 import { parseDuration } from '../../core/duration.ts';
 import { DrillError, errorMessage } from '../../core/errors.ts';
-import { defineStep, type JsonValue, type StepDefinition } from '../../core/model.ts';
+import type { JsonValue, StepDefinition } from '../../core/model.ts';
+import { declaredStep } from '../declared.ts';
 import type { LuneoResources } from './resources.ts';
 import { backlogOf, describeBacklog, readBacklog, s3Buckets, s3Of } from './s3.ts';
 
 /** GetBucketReplication, then PutBucketReplication with every rule Enabled, only when one is not. */
 export function enableS3Replication(opts: { plannedAt?: string } = {}): StepDefinition<LuneoResources> {
-  return defineStep<LuneoResources>({
+  return declaredStep<LuneoResources>({
     id: 's3-replication-rule',
     title: 'Re-enable the S3 replication rule if it is suspended',
     runbook: '§9.4',
     ...(opts.plannedAt ? { plannedAt: opts.plannedAt } : {}),
     timeout: '2m',
-    plan: (ctx) => {
+    calls: (ctx) => {
       const r = ctx.target.resources;
       const bucket = r.s3?.primaryBucket ?? '<resources.s3 not set>';
       return [
@@ -75,13 +77,13 @@ export function waitS3Drained(
   opts: { timeout?: string; plannedAt?: string } = {},
 ): StepDefinition<LuneoResources> {
   const timeout = opts.timeout ?? '10m';
-  return defineStep<LuneoResources>({
+  return declaredStep<LuneoResources>({
     id: 's3-drained',
     title: 'Wait for the residual S3 replication to complete (list-object-versions on both sides)',
     runbook: '§9.4',
     ...(opts.plannedAt ? { plannedAt: opts.plannedAt } : {}),
     timeout,
-    plan: (ctx) => {
+    calls: (ctx) => {
       const r = ctx.target.resources;
       return (['primary', 'secondary'] as const).map((side) => ({
         service: 's3',

@@ -1,9 +1,11 @@
 // Runbook §9.4 (and §12's `aws s3api list-object-versions`): the artifacts bucket replicated eu-west-1 → us-east-1.
 // The backlog is what the primary bucket holds that the DR bucket does not: compared version by version.
+
 import { type ObjectVersionInfo, S3, s3Client } from '../../clients/aws/s3.ts';
 import { formatDuration } from '../../core/duration.ts';
 import { DrillError, errorMessage } from '../../core/errors.ts';
-import { defineStep, type PlannedCall, type ProbeDefinition, type StepDefinition } from '../../core/model.ts';
+import type { PlannedCall, ProbeDefinition, StepDefinition } from '../../core/model.ts';
+import { declaredStep } from '../declared.ts';
 import { type LuneoRun, luneo, type Side } from './context.ts';
 import type { LuneoResources } from './resources.ts';
 
@@ -135,7 +137,7 @@ export function s3BacklogProbe(
 
 /** Failover evidence: what the primary bucket held that us-east-1 did not, read right after T0. */
 export function s3BacklogAtFailover(opts: { plannedAt?: string } = {}): StepDefinition<LuneoResources> {
-  return defineStep<LuneoResources>({
+  return declaredStep<LuneoResources>({
     id: 's3-backlog',
     title: 'Record the S3 replication backlog (object versions not yet in us-east-1)',
     runbook: '§8',
@@ -144,7 +146,7 @@ export function s3BacklogAtFailover(opts: { plannedAt?: string } = {}): StepDefi
     // answer) must not hold up the failover: give up after a short while, as a best effort.
     timeout: '20s',
     bestEffort: true,
-    plan: planList,
+    calls: planList,
     async run(ctx) {
       const backlog = await readBacklog(ctx, ctx.signal);
       const t0 = ctx.clock.t0 === undefined ? undefined : ctx.clock.wall(ctx.clock.t0).getTime();

@@ -1,6 +1,9 @@
 // For unit tests of Luneo steps and probes: a RunContext on the lab's resource names, with an audit that records.
+import type { AwsClients } from '../../clients/aws/clients.ts';
+import type { KubeClient } from '../../clients/kube/kube.ts';
 import type { AuditLog, PlannedCall, RunContext } from '../../core/model.ts';
 import labTarget from '../../targets/lab.ts';
+import { CONNECTION_KEY, type Connection } from '../connection.ts';
 import type { LuneoResources } from './resources.ts';
 
 export interface TestRun extends RunContext<LuneoResources> {
@@ -22,7 +25,14 @@ export function testRun(resources: Partial<LuneoResources> = {}, opts: { t0?: nu
   return {
     runId: 'run-test-1',
     scenario: { name: 'test' } as RunContext<LuneoResources>['scenario'],
-    target: { ...labTarget, name: 'test', resources: { ...labResources, ...resources }, prepare: undefined },
+    target: {
+      ...labTarget,
+      name: 'test',
+      resources: { ...labResources, ...resources },
+      prepare: undefined,
+      // Only a run given a lab directory reads that lab's lab.json.
+      connect: resources.lab ? labTarget.connect : undefined,
+    },
     signal: new AbortController().signal,
     dryRun: false,
     clock: { now: () => Date.now() - startedAt, wall: (mono) => new Date(startedAt + mono), t0: opts.t0 },
@@ -32,4 +42,24 @@ export function testRun(resources: Partial<LuneoResources> = {}, opts: { t0?: nu
     attach: async (name, contentType) => ({ name, contentType, path: name }),
     audited,
   };
+}
+
+/** Connects `ctx` to this test's endpoint and Kubernetes client instead of what the target would resolve. */
+export function useConnection<C extends RunContext<LuneoResources>>(
+  ctx: C,
+  with_: { aws: AwsClients; kube?: (context: string) => KubeClient },
+): C {
+  const conn: Connection<LuneoResources> = {
+    r: ctx.target.resources,
+    aws: with_.aws,
+    kube:
+      with_.kube ??
+      (() => {
+        throw new Error('this test connected no Kubernetes client');
+      }),
+    kubeconfig: undefined,
+    accountId: ctx.target.aws.accountIds?.[0] ?? '000000000000',
+  };
+  ctx.state.set(CONNECTION_KEY, Promise.resolve(conn));
+  return ctx;
 }

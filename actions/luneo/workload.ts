@@ -1,10 +1,12 @@
 // Runbook §5 when only the workload fails: a bad configuration makes every luneo-api pod of the primary exit at
 // start (CrashLoopBackOff) while the database, the load balancer and the cluster are fine. The decision is a rollout
 // restart in the primary once the cause is removed, not a regional failover; the database never moves.
+
 import { readWorkload } from '../../clients/kube/workloads.ts';
 import { pollUntil } from '../../clients/poll.ts';
 import { DrillError } from '../../core/errors.ts';
-import { defineFault, defineStep, type ProbeDefinition, type StepDefinition } from '../../core/model.ts';
+import type { ProbeDefinition, StepDefinition } from '../../core/model.ts';
+import { declaredFault, declaredStep } from '../declared.ts';
 import { luneo, PROBE_READ } from './context.ts';
 import { classify } from './detection.ts';
 import type { LuneoResources } from './resources.ts';
@@ -20,11 +22,11 @@ const WRITER_KEY = 'luneo:writer-before-t0';
  * replaced (node rotation, as FIS aws:eks:pod-delete does): every new pod reads the bad value and crash-loops.
  * T0 = the pods are deleted (the decision step waits for the crash loop). Revert: the previous configmap and a rollout restart.
  */
-export const badConfigCrashLoop = defineFault<LuneoResources>({
+export const badConfigCrashLoop = declaredFault<LuneoResources>({
   title: `dr-overrides in eu-west-1 gets DATABASE_URL_SECRET_ID=${BAD_SECRET_ID} and the luneo-api pods are replaced: they crash-loop`,
   runbook: '§5',
   timeout: '2m',
-  plan: (ctx) => {
+  calls: (ctx) => {
     const r = ctx.target.resources;
     return [
       {
@@ -35,7 +37,7 @@ export const badConfigCrashLoop = defineFault<LuneoResources>({
       },
       {
         service: 'kubernetes',
-        operation: `delete pods of ${r.deployments.api} (its spec.selector)`,
+        operation: `delete pod/<pods of ${r.deployments.api} (its spec.selector)>`,
         scope: r.primary.kubeContext,
         mutating: true,
       },
@@ -108,13 +110,13 @@ export function writerBeforeFault(): ProbeDefinition<LuneoResources> {
 
 /** §5 decision from evidence: the database and cluster are fine, only the API pods fail → workload only. */
 export function assessWorkload(opts: { plannedAt?: string } = {}): StepDefinition<LuneoResources> {
-  return defineStep<LuneoResources>({
+  return declaredStep<LuneoResources>({
     id: 'decision',
     title: 'Assess: workload only (rollout restart in primary) or regional failover',
     runbook: '§5',
     plannedAt: opts.plannedAt ?? '4m',
     timeout: '1m',
-    plan: (ctx) => {
+    calls: (ctx) => {
       const r = ctx.target.resources;
       return [
         { service: 'rds', operation: 'DescribeGlobalClusters', scope: r.secondary.region, mutating: false },
