@@ -105,10 +105,37 @@ export function iamActions(calls: PlannedCall[], facts?: PlanFacts): string[] {
   return [...new Set(iamQuestions(calls, { partition: 'aws', account: '' }, facts).map((q) => q.action))];
 }
 
-// Each AWS call with the commands it stands for: its own, and those its client wrapper sends with it.
+/**
+ * The commands that undo a planned call when they are not the call itself (a step's undo or a fault's revert, also
+ * from `drill rollback`): their ids come from the run, so they are asked on `*`. Found by running the drills on the
+ * lab with IAM enforced on every call (safety/iam-enforced.lab.test.ts): the plan alone left the abort unable to
+ * stop its FIS experiment.
+ */
+const UNDONE_WITH: Readonly<Record<string, readonly string[]>> = {
+  // actions/luneo/fault.ts revert: StopExperiment, polled with GetExperiment; after a crash the run's experiments are
+  // found by their run-id tag (ListExperiments, clients/aws/fis.ts findExperimentsByRunId).
+  'fis:StartExperiment': ['StopExperiment', 'GetExperiment', 'ListExperiments'],
+};
+
+/** The plan's calls with the calls that undo them (UNDONE_WITH), resources unknown. */
+export function withUndoCalls(calls: PlannedCall[]): PlannedCall[] {
+  return calls.flatMap((call) => [
+    call,
+    ...(UNDONE_WITH[`${call.service}:${call.operation}`] ?? []).map(
+      (operation): PlannedCall => ({
+        service: call.service,
+        operation,
+        ...(call.scope ? { scope: call.scope } : {}),
+        mutating: operation.startsWith('Stop'),
+      }),
+    ),
+  ]);
+}
+
+// Each AWS call with the commands it stands for: its own, those its client wrapper sends with it, and its undo's.
 function mapped(calls: PlannedCall[]): { call: PlannedCall; permissions: CommandPermissions }[] {
   const out: { call: PlannedCall; permissions: CommandPermissions }[] = [];
-  for (const call of calls) {
+  for (const call of withUndoCalls(calls)) {
     if (!IAM_SERVICES.has(call.service)) continue;
     for (const operation of [
       call.operation,

@@ -12,6 +12,7 @@ import { createClock } from '../../core/clock.ts';
 import { DrillError } from '../../core/errors.ts';
 import type { PlannedCall, RunContext, Scenario } from '../../core/model.ts';
 import { Redactor } from '../../core/redact.ts';
+import { factsNeeded } from './iam-plan.ts';
 import {
   asJson,
   drillRolePolicy,
@@ -22,6 +23,7 @@ import {
   type RoleContext,
 } from './iam-policy.ts';
 import { luneoPermissionPlan } from './luneo.ts';
+import { luneoPlatformReads, luneoReadiness } from './readiness.ts';
 
 export interface IamPolicyOptions {
   target?: string;
@@ -64,6 +66,37 @@ export function planningContext<R>(
   } as unknown as RunContext<R>;
 }
 
+/**
+ * What a run reads besides its plan, with the same role: the safety platform's own questions (experiments running,
+ * alarms, the lag metric, the plan's lookups, the lock) and, on a live target, every readiness check's reads. With
+ * IAM enforced on every call (the lab: LAB_AWS_IAM_ENFORCE), a policy of the plan alone is refused at the preflight.
+ */
+export function preflightReads<R>(ctx: RunContext<R>, planned: PlannedCall[], live: boolean): PlannedCall[] {
+  const run = ctx as unknown as LuneoRun;
+  const { buckets, secrets } = factsNeeded(planned);
+  const hasAbortAlarms = (ctx.target.safety?.abortAlarms ?? []).length > 0;
+  // The platform's reads as it lists them, but only those this plan makes it send: the lookups of the buckets and
+  // secrets the plan needs facts of (each statement of the policy stays needed), the alarms only when declared.
+  const platform = luneoPlatformReads(run).filter(
+    (c) =>
+      !(c.service === 's3' && c.operation === 'GetBucketReplication') &&
+      !(c.service === 'secretsmanager' && c.operation === 'DescribeSecret') &&
+      !(c.service === 'cloudwatch' && c.operation === 'DescribeAlarms' && !hasAbortAlarms),
+  );
+  const lookups = [
+    ...buckets.map((b) => lookup('s3', 'GetBucketReplication', b.region, { Bucket: b.id })),
+    ...secrets.map((x) => lookup('secretsmanager', 'DescribeSecret', x.region, { SecretId: x.id })),
+  ];
+  return [...platform, ...lookups, ...(live ? luneoReadiness(run, planned).flatMap((c) => c.calls) : [])];
+}
+
+const lookup = (
+  service: string,
+  operation: string,
+  region: string | undefined,
+  params: Record<string, string>,
+): PlannedCall => ({ service, operation, ...(region ? { scope: region } : {}), params, mutating: false });
+
 export interface IamPolicies {
   scenario: string;
   target: string;
@@ -85,7 +118,8 @@ export async function iamPolicies(
   const dir = mkdtempSync(join(tmpdir(), 'drill-iam-policy-'));
   try {
     const ctx = planningContext(drill.scenario, drill.target, join(dir, 'actions.jsonl'));
-    const calls = scenarioCalls(drill.scenario, ctx);
+    const planned = scenarioCalls(drill.scenario, ctx);
+    const calls = [...planned, ...preflightReads(ctx, planned, drill.target.kind === 'live')];
     const plan = await luneoPermissionPlan(ctx as unknown as LuneoRun, calls, ctx.signal);
     const role: RoleContext = {
       partition: plan.partition,
