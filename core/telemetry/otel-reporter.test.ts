@@ -228,6 +228,87 @@ describe('OTLP export', () => {
     ]);
   });
 
+  it('a manual checkpoint is an event of its step span: its wait and who confirmed it, through what', async () => {
+    const reporter = new OtelReporter({ traces: 'http/json', metrics: null });
+    const at = Date.now();
+    const base = { at: 0, wallMs: at };
+    const step = { phase: 'failover' as const, stepId: 'freeze', title: 'Freeze deploys' };
+    const checkpoint = { ...step, waitUpToMs: 900_000, onTimeout: 'abort' as const };
+    reporter.onRunStart({
+      ...base,
+      kind: 'run-start',
+      runId: 'r',
+      scenario: 's',
+      target: 't',
+      dryRun: false,
+      runDir: '/x',
+    });
+    reporter.onPhaseStart({ ...base, kind: 'phase-start', phase: 'failover' });
+    reporter.onStepStart({ ...base, kind: 'step-start', ...step });
+    reporter.onCheckpoint({ ...base, kind: 'checkpoint', ...checkpoint, state: 'waiting' });
+    reporter.onCheckpoint({
+      ...base,
+      wallMs: at + 4_200,
+      kind: 'checkpoint',
+      ...checkpoint,
+      state: 'confirmed',
+      by: 'ic-alice',
+      via: 'page',
+      waitedMs: 4_200,
+    });
+    reporter.onStepEnd({
+      ...base,
+      wallMs: at + 4_300,
+      kind: 'step-end',
+      ...step,
+      status: 'ok',
+      durationMs: 4_300,
+    });
+    reporter.onPhaseEnd({
+      ...base,
+      wallMs: at + 4_300,
+      kind: 'phase-end',
+      phase: 'failover',
+      status: 'ok',
+      durationMs: 4_300,
+    });
+    await reporter.onRunEnd({
+      ...base,
+      wallMs: at + 4_400,
+      kind: 'run-end',
+      verdict: 'passed',
+      outcome: 'passed',
+      reason: 'ok',
+      exitCode: 0,
+      runDir: '/x',
+      rtoMs: null,
+      rpoMs: null,
+      pendingWayBacks: [],
+    });
+    const span = byName(receiver.spans, 'Freeze deploys');
+    expect(span.events).toEqual([
+      {
+        name: 'checkpoint waiting',
+        attributes: {
+          'drill.step.id': 'freeze',
+          'drill.checkpoint.wait_up_to_ms': 900_000,
+          'drill.checkpoint.on_timeout': 'abort',
+        },
+      },
+      {
+        name: 'checkpoint confirmed',
+        attributes: {
+          'drill.step.id': 'freeze',
+          'drill.checkpoint.wait_up_to_ms': 900_000,
+          'drill.checkpoint.on_timeout': 'abort',
+          'drill.checkpoint.by': 'ic-alice',
+          'drill.checkpoint.via': 'page',
+          'drill.checkpoint.waited_ms': 4_200,
+        },
+      },
+    ]);
+  });
+
   it('without OTEL_EXPORTER_OTLP_*ENDPOINT nothing is exported; grpc, OTEL_SDK_DISABLED and "none" are honoured', () => {
     const reporters = () =>
       telemetryReporters({ redactor: new Redactor(), warn: (line) => warnings.push(line) });

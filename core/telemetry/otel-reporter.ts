@@ -204,6 +204,25 @@ export class OtelReporter implements Reporter {
     });
   }
 
+  /** A manual checkpoint's wait and who confirmed it, on its step's span (the wait is in the step's duration). */
+  onCheckpoint(e: EventOf<'checkpoint'>): void {
+    this.#guard('checkpoint', () => {
+      const span = this.#openSteps.get(`${e.phase}/${e.stepId}`) ?? this.#root;
+      span?.addEvent(
+        `checkpoint ${e.state}`,
+        {
+          'drill.step.id': e.stepId,
+          'drill.checkpoint.wait_up_to_ms': e.waitUpToMs,
+          'drill.checkpoint.on_timeout': e.onTimeout,
+          ...(e.by === undefined ? {} : { 'drill.checkpoint.by': e.by }),
+          ...(e.via === undefined ? {} : { 'drill.checkpoint.via': e.via }),
+          ...(e.waitedMs === undefined ? {} : { 'drill.checkpoint.waited_ms': e.waitedMs }),
+        },
+        hrTime(e.wallMs),
+      );
+    });
+  }
+
   onProbeSample(e: EventOf<'probe-sample'>): void {
     if (e.sinceT0Ms !== undefined && RECOVERY_PHASES.has(e.phase))
       this.#samples.push({ probe: e.probe, at: e.at, ok: e.ok });
