@@ -10,6 +10,8 @@ const SAFETY_E2E = [
   'safety/no-mutation.lab.test.ts',
   'safety/roll-forward.lab.test.ts',
   'safety/interrupt-tee.lab.test.ts',
+  // Every other scenario under IAM enforced on every call (aurora-outage runs in pnpm test), about 8 minutes.
+  'safety/iam-enforced-all.lab.test.ts',
   // A failover and switchback on a realistic-timing lab (LAB_K8S_TIMING=realistic), about 5 minutes.
   'actions/luneo/kubernetes-realistic.lab.test.ts',
 ];

@@ -10,6 +10,8 @@ const MEASURED_SECONDS: Record<string, number> = {
   'lab/lab.lab.test.ts': 95,
   'core/cli/interrupt.lab.test.ts': 52,
   'safety/ci-cancel.lab.test.ts': 100,
+  // Two aurora-outage runs under IAM enforcement (a refusal, then a pass), measured under load: 123 s.
+  'safety/iam-enforced.lab.test.ts': 123,
   'lab/aws/conformance/drill-traffic.lab.test.ts': 75,
   'lab/platform/global-database.lab.test.ts': 50,
   'targets/safety/readiness.lab.test.ts': 50,

@@ -1,0 +1,32 @@
+// Issue 19, every scenario (pnpm test:safety; aurora-outage runs in pnpm test: iam-enforced.lab.test.ts): on one lab
+// that enforces IAM on every call of the drill role, each scenario runs under the policy `pnpm drill iam-policy
+// <scenario> --target lab` generates for it alone, and passes with no call refused. Ordered so each starts from the
+// state the previous left: the two Kubernetes faults, then the region outage (fails over), then the switchback.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runDirIn, runDrill } from '../core/cli/spawn-drill.ts';
+import { type EnforcedLab, startEnforcedLab } from './testing/iam-enforced.ts';
+
+const SCENARIOS = ['api-pod-kill', 'api-crashloop', 'region-outage', 'switchback'];
+let lab: EnforcedLab;
+
+beforeAll(async () => {
+  lab = await startEnforcedLab('iam-enforced-all');
+}, 180_000);
+afterAll(async () => lab?.close(), 60_000);
+
+describe('every scenario with IAM enforced on every call, under its own generated policy', () => {
+  it.each(SCENARIOS)('%s passes, and IAM refused none of its calls', async (scenario) => {
+    await lab.setPolicy(await lab.generatePolicy(scenario));
+    const from = lab.logLength();
+    const out = join(lab.outDir, scenario);
+    const { code, output } = await runDrill([scenario, '--in-process', '--out', out], lab.env);
+    expect(lab.refusals(from), output.slice(-4000)).toEqual([]);
+    expect(code, output.slice(-4000)).toBe(0);
+    const result = JSON.parse(readFileSync(join(runDirIn(out) as string, 'result.json'), 'utf8')) as {
+      verdict?: string;
+    };
+    expect(result.verdict).toBe('passed');
+  });
+});
