@@ -1,6 +1,7 @@
 // Issue 18, the live view, end to end: `pnpm drill aurora-outage` as a real process on an ephemeral lab, its page
 // open in Chromium from the URL the drill printed. The page follows the run step by step (every step change it drew
-// is logged in the page, with when), catches up after a reload mid-run, and ends with the RTO and RPO of result.json.
+// is logged in the page, with when), a person confirms its two manual checkpoints on it (their waits count in the RTO
+// phase split), it catches up after a reload mid-run, and ends with the RTO and RPO of result.json.
 // Then a second drill, on a lab this file keeps, is halted with the page's button: it ends aborted and the lab is
 // left serving from one region (writer and DNS agree) and takes an order.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -88,6 +89,17 @@ async function shot(page: Page, name: string): Promise<Buffer> {
   return png;
 }
 
+const PERSON = 'Test Commander';
+
+/** A person on the page: waits for the checkpoint to wait, confirms it under their name, sees it confirmed. */
+async function confirmOnPage(page: Page, stepId: string): Promise<void> {
+  const waiting = `#checkpoints li.waiting[data-step-id="${stepId}"] button`;
+  await page.waitForSelector(waiting, { timeout: DRILL_MS });
+  if ((await page.inputValue('#person')) !== PERSON) await page.fill('#person', PERSON);
+  await page.click(waiting);
+  await page.waitForSelector(`#checkpoints li.confirmed[data-step-id="${stepId}"]`, { timeout: 60_000 });
+}
+
 const eventsOf = (runDir: string): DrillEvent[] =>
   parseEventLog(readFileSync(join(runDir, EVENTS_FILE), 'utf8'));
 
@@ -99,7 +111,7 @@ const shownSteps = (page: Page) =>
 
 describe('the live page of pnpm drill aurora-outage', () => {
   it(
-    'follows the run step by step, catches up after a reload, and ends with the RTO and RPO of result.json',
+    'follows the run step by step, takes its checkpoints, catches up after a reload, ends with the RTO and RPO of result.json',
     async () => {
       const outDir = mkdtempSync(join(tmpdir(), 'live-view-out-'));
       const labDir = makeLabDir('live-view-lab');
@@ -107,8 +119,9 @@ describe('the live page of pnpm drill aurora-outage', () => {
         rmSync(outDir, { recursive: true, force: true });
         rmSync(labDir, { recursive: true, force: true });
       });
-      // No lab is up in labDir: the drill boots an ephemeral one and stops it after the run.
-      const drill = spawnDrill(['aurora-outage', '--out', outDir], {
+      // No lab is up in labDir: the drill boots an ephemeral one and stops it after the run. Its two manual
+      // checkpoints wait for a person (--no-auto-confirm), who confirms them on the page.
+      const drill = spawnDrill(['aurora-outage', '--no-auto-confirm', '--out', outDir], {
         ...process.env,
         CI: '1',
         LAB_DIR: labDir,
@@ -117,6 +130,7 @@ describe('the live page of pnpm drill aurora-outage', () => {
       const { page, problems } = await openPage(await liveUrl(drill));
       const runDir = () => runDirIn(outDir) as string;
 
+      await confirmOnPage(page, 'incident-ticket');
       // Mid-run: the promotion done, the DNS switch still to come or running.
       await page.waitForSelector('#steps tr[data-step-id="promotion"][data-status="ok"]', {
         timeout: DRILL_MS,
@@ -139,6 +153,9 @@ describe('the live page of pnpm drill aurora-outage', () => {
       expect(await page.locator('#phases li[data-phase="plan"]').getAttribute('data-status')).toBe('ok');
       const reloadedEarly = await page.locator('#verdict-section').isHidden();
 
+      // The reloaded page confirms the second checkpoint (the name it was given is remembered).
+      await confirmOnPage(page, 'freeze-deploys');
+
       // The end: the page has the verdict with the measurements exactly as result.json has them.
       await page.waitForSelector('#verdict-section:not([hidden])', { timeout: DRILL_MS });
       const code = await exited;
@@ -155,10 +172,23 @@ describe('the live page of pnpm drill aurora-outage', () => {
       if (process.env.UPDATE_DOCS_SCREENSHOT === '1')
         writeFileSync(join(PROJECT_ROOT, 'docs', 'live-view.png'), await page.screenshot());
       const after: Seen[] = await page.evaluate('window.__steps');
+      const events = eventsOf(runDir());
+
+      // Each checkpoint was confirmed from the page by the person named there, and its wait is in the RTO phase split.
+      for (const stepId of ['incident-ticket', 'freeze-deploys']) {
+        const confirmed = events.find(
+          (e) => e.kind === 'checkpoint' && e.stepId === stepId && e.state === 'confirmed',
+        ) as Extract<DrillEvent, { kind: 'checkpoint' }> | undefined;
+        expect(confirmed).toMatchObject({ by: PERSON, via: 'page' });
+        const phase = result.rto?.phases.find((p) => p.name === stepId);
+        expect(phase?.durationMs).toBeGreaterThanOrEqual(confirmed?.waitedMs ?? Number.POSITIVE_INFINITY);
+        expect(await page.locator(`#checkpoints li[data-step-id="${stepId}"]`).textContent()).toContain(
+          `confirmed by ${PERSON} (page)`,
+        );
+      }
 
       // Step by step: before the reload the page drew each step done as the run did them, in the run's order,
       // each while the run was still going (fewer events than the run ended with), and long steps running first.
-      const events = eventsOf(runDir());
       const ends = events.filter((e) => e.kind === 'step-end');
       const runEnd = events.findLast((e) => e.kind === 'run-end');
       const doneBefore = before.filter((s) => s.status === 'ok');
@@ -199,7 +229,7 @@ describe('the live page of pnpm drill aurora-outage', () => {
       await page.waitForSelector('#phases li[data-phase="failover"][data-status="running"]', {
         timeout: DRILL_MS,
       });
-      await page.fill('#person', 'Test Commander');
+      await page.fill('#person', PERSON);
       await page.click('#halt');
       await expect.poll(() => page.locator('#halt-confirm').isVisible()).toBe(true);
       await page.click('#halt-yes');

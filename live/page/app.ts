@@ -102,7 +102,7 @@ setInterval(() => {
 
 const person = $('person') as HTMLInputElement;
 person.value = localStorage.getItem('drill-person') ?? '';
-person.addEventListener('change', () => localStorage.setItem('drill-person', person.value));
+person.addEventListener('input', () => localStorage.setItem('drill-person', person.value));
 
 async function postJson(path: string, body: Record<string, string>): Promise<string> {
   const res = await fetch(path, {
