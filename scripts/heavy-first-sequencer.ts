@@ -21,6 +21,7 @@ const MEASURED_SECONDS: Record<string, number> = {
   'lab/db/replicated-database.lab.test.ts': 33,
   'lab/platform/kubernetes.lab.test.ts': 32,
   'core/cli/kill.lab.test.ts': 30,
+  'core/cli/halt-command.lab.test.ts': 57,
   // Measured at load average 24 (eight sessions on the 2 cores): the aurora-outage drill 130 s, the in-process run 12 s.
   'core/telemetry/telemetry.lab.test.ts': 147,
   'probes/fidelity.lab.test.ts': 32,

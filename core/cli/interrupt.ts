@@ -3,6 +3,7 @@
 // run sends SIGINT, then SIGTERM 7.5 s later) aborts like Ctrl-C and is never the second stage: only a person at the
 // terminal pressing Ctrl-C again may ask for an exit without rollback. Copies of one interrupt count once: a terminal signals the whole process
 // group, and a parent (npm, a CI runner) may relay the same Ctrl-C to the drill again.
+import { type HaltRequest, haltReasonText, watchHalt } from '../control/halt.ts';
 import { DrillError } from '../errors.ts';
 import { EXIT } from './exit-codes.ts';
 
@@ -14,6 +15,8 @@ export const SAME_INTERRUPT_MS = 1_000;
 
 export interface InterruptOptions {
   runId: string;
+  /** The run's directory: a halt requested there (`pnpm drill halt`, the page) is a first Ctrl-C with its own reason. */
+  runDir?: string;
   /** Called on the first Ctrl-C (or hang-up), after the message is printed. */
   onFirst(reason: DrillError, signal: NodeJS.Signals): void;
   /** Called on the second Ctrl-C, just before the process exits (e.g. SIGKILL the worker). */
@@ -30,6 +33,11 @@ export function abortReason(signal: NodeJS.Signals): DrillError {
         ? ': the process was asked to stop'
         : ' by the operator';
   return new DrillError('E_ABORTED', `aborted${why} (${signal})`);
+}
+
+/** The run's abort reason for a halt: who halted it, from where, why. */
+export function haltAbortReason(request: HaltRequest): DrillError {
+  return new DrillError('E_ABORTED', `aborted: ${haltReasonText(request)}`);
 }
 
 export function firstInterruptMessage(runId: string): string {
@@ -68,7 +76,16 @@ export function handleInterrupts(opts: InterruptOptions): () => void {
     process.exit(EXIT.secondInterrupt);
   };
   for (const signal of ABORT_SIGNALS) process.on(signal, onSignal);
+  // A halt is never the second stage (like a hang-up): it is relayed to the engine as a first Ctrl-C.
+  const stopHalt = opts.runDir
+    ? watchHalt(opts.runDir, (request) => {
+        if (stage('SIGTERM') !== 'abort') return;
+        write(`\n${haltReasonText(request)}. ${firstInterruptMessage(opts.runId)}\n`);
+        opts.onFirst(haltAbortReason(request), 'SIGINT');
+      })
+    : undefined;
   return () => {
     for (const signal of ABORT_SIGNALS) process.off(signal, onSignal);
+    stopHalt?.();
   };
 }

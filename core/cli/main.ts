@@ -27,6 +27,11 @@ function program(): Command {
       'if the drill aborts after a step that cannot be undone (the promotion), run its way back (the switchback) at once',
     )
     .option('-o, --out <dir>', 'output directory (runs go to <out>/runs/<run-id>/)', DEFAULT_OUT)
+    .option(
+      '--auto-confirm',
+      'manual checkpoints confirm themselves at once (recorded via: auto); the default on lab targets',
+    )
+    .option('--no-auto-confirm', 'manual checkpoints wait for a person, also on a lab target')
     .addOption(
       new Option('--in-process', 'run the engine in this process, without vitest and Allure results'),
     )
@@ -87,6 +92,22 @@ function program(): Command {
       if (opts.serve || opts.open) await serveRun(runDir, { open: opts.open });
       else process.stdout.write(`${formatRun(runDir)}\n`);
       process.exitCode = EXIT.passed;
+    });
+
+  cli
+    .command('halt')
+    .description(
+      'stop a running drill from another terminal, as Ctrl-C does: it rolls back (or rolls forward after a step that cannot be undone)',
+    )
+    .argument('<run-id>', 'the run id (a folder of <out>/runs/)')
+    .option('-o, --out <dir>', 'output directory', DEFAULT_OUT)
+    .option('--reason <text>', 'why, recorded in the verdict')
+    .option('--by <name>', 'who halts (default: $DRILL_OPERATOR, else the login name)')
+    .option('--no-wait', 'return once the halt is requested, without waiting for the run to end')
+    .addHelpText('after', EXIT_CODES_HELP)
+    .action(async (runId: string, opts: { out: string; reason?: string; by?: string; wait: boolean }) => {
+      const { haltCommand } = await import('./halt-command.ts');
+      process.exitCode = await haltCommand(runId, opts);
     });
 
   cli

@@ -4,6 +4,9 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { serveLiveRun } from '../../live/cli.ts';
 import { applyClockOffset } from '../clock.ts';
+import { autoConfirmOf, setAutoConfirm } from '../control/auto-confirm.ts';
+import { claimRun } from '../control/owner.ts';
+import { promptCheckpoints } from '../control/terminal-prompt.ts';
 import { DrillError, errorMessage, type Problem, ValidationError } from '../errors.ts';
 import type { Scenario, Target } from '../model.ts';
 import { CONSOLE_LOG_FILE } from '../output/console-log.ts';
@@ -36,6 +39,8 @@ export interface RunCommandOptions {
   participants?: string;
   /** Shift of the recorded wall time ("-200d"); recorded as clockOffset, refused on live targets. */
   clockOffset?: string;
+  /** Manual checkpoints confirm at once (true), or wait for a person (false); default: the target's kind decides. */
+  autoConfirm?: boolean;
   /** After an abort that left an irreversible step (a promotion), run its way back (the switchback) at once. */
   restoreOnAbort?: boolean;
   /** How the way back is run (tests); default: runCommand. */
@@ -131,7 +136,28 @@ async function runOnce(
   opts: RunCommandOptions,
 ): Promise<number> {
   // From here on, everything this process and the vitest worker print is also in the run's console.log.
-  processConsoleLog.attach(join(outDir, 'runs', runId, CONSOLE_LOG_FILE));
+  const runDir = join(outDir, 'runs', runId);
+  processConsoleLog.attach(join(runDir, CONSOLE_LOG_FILE));
+  claimRun(runDir, runId);
+  if (opts.autoConfirm !== undefined) setAutoConfirm(runDir, opts.autoConfirm);
+  // This process owns the terminal: a checkpoint asks here, wherever the engine runs.
+  const stopPrompt =
+    !opts.dryRun && process.stdin.isTTY && !autoConfirmOf(runDir, drill.target).auto
+      ? promptCheckpoints(runDir, { input: process.stdin, output: process.stderr })
+      : undefined;
+  try {
+    return await runEngine(drill, runId, outDir, opts);
+  } finally {
+    stopPrompt?.();
+  }
+}
+
+async function runEngine(
+  drill: LoadedDrill,
+  runId: string,
+  outDir: string,
+  opts: RunCommandOptions,
+): Promise<number> {
   if (!opts.inProcess) {
     return runThroughVitest({
       scenario: drill.scenario.name,
@@ -144,7 +170,11 @@ async function runOnce(
   }
   const redactor = new Redactor();
   const controller = new AbortController();
-  const release = handleInterrupts({ runId, onFirst: (reason) => controller.abort(reason) });
+  const release = handleInterrupts({
+    runId,
+    runDir: join(outDir, 'runs', runId),
+    onFirst: (reason) => controller.abort(reason),
+  });
   try {
     const result = await runScenario(drill.scenario, drill.target, {
       runId,

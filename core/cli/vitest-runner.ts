@@ -74,6 +74,7 @@ export async function runThroughVitest(opts: VitestDrillOptions): Promise<number
   });
   const release = handleInterrupts({
     runId: opts.runId,
+    runDir,
     onFirst: (_reason, signal) => {
       // The worker reads ABORT_REQUEST_FILE when it starts, and gets the signal if it runs already.
       mkdirSync(runDir, { recursive: true });

@@ -2,8 +2,9 @@
 // process group of its own; an abort signal relayed by the CLI (or sent to it directly) aborts the run, which rolls back.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readHalt, watchHalt } from '../control/halt.ts';
 import { DrillError } from '../errors.ts';
-import { ABORT_SIGNALS, abortReason } from './interrupt.ts';
+import { ABORT_SIGNALS, abortReason, haltAbortReason } from './interrupt.ts';
 import { ABORT_REQUEST_FILE, WORKER_PID_FILE } from './vitest-runner.ts';
 
 /** Aborts `controller` on the first abort signal (later ones change nothing); returns a function that stops it. */
@@ -11,7 +12,11 @@ export function abortOnSignals(controller: AbortController, runDir: string): () 
   const abort = (reason: DrillError) => {
     if (!controller.signal.aborted) controller.abort(reason);
   };
-  const onSignal = (signal: NodeJS.Signals) => abort(abortReason(signal));
+  // The CLI relays a halt (`pnpm drill halt`, the page) as SIGINT: the run's reason names who halted.
+  const onSignal = (signal: NodeJS.Signals) => {
+    const halt = readHalt(runDir);
+    abort(halt ? haltAbortReason(halt) : abortReason(signal));
+  };
   // The CLI is gone (killed): nobody is left to relay an interrupt, and an operator who kills it wants the run to
   // stop, so it rolls back now rather than run on unattended.
   const cli = process.ppid;
@@ -24,8 +29,11 @@ export function abortOnSignals(controller: AbortController, runDir: string): () 
   // The CLI may have been interrupted before it could read our pid.
   if (existsSync(join(runDir, ABORT_REQUEST_FILE))) onSignal('SIGINT');
   if (process.send && !process.connected) onOrphaned();
+  // Also watched here: a halt stops the run even when the CLI cannot relay it.
+  const stopHalt = watchHalt(runDir, (request) => abort(haltAbortReason(request)));
   return () => {
     for (const signal of ABORT_SIGNALS) process.off(signal, onSignal);
     process.off('disconnect', onOrphaned);
+    stopHalt();
   };
 }

@@ -22,8 +22,13 @@ export function requestHalt(
   return { request: standing, first };
 }
 
+/** The halt requested, if any (a file that is not a halt request counts as none). */
 export function readHalt(runDir: string): HaltRequest | undefined {
-  return readRecord<HaltRequest>(haltFile(runDir));
+  try {
+    return readRecord<HaltRequest>(haltFile(runDir));
+  } catch {
+    return undefined;
+  }
 }
 
 /** The abort reason a halt gives the run: says who halted, from where, and why. */
@@ -46,12 +51,7 @@ export function watchHalt(
   let stop: () => void = () => {};
   const check = () => {
     if (done) return;
-    let request: HaltRequest | undefined;
-    try {
-      request = readHalt(runDir);
-    } catch {
-      return; // unreadable for now (a foreign partial file): the next look decides
-    }
+    const request = readHalt(runDir);
     if (!request) return;
     done = true;
     stop();
