@@ -136,6 +136,8 @@ describe('the live page of pnpm drill aurora-outage', () => {
         timeout: DRILL_MS,
       });
       await shot(page, 'live-view-mid-run');
+      // The clock runs against the objective the run announced (run-start), before any measurement.
+      expect(await page.locator('#rto-label').textContent()).toContain('objective 30m 00s');
       const before: Seen[] = await page.evaluate('window.__steps');
 
       // Reload mid-run: the page starts from nothing and replays every event from the first.

@@ -114,6 +114,21 @@ describe('the live view part-way through the run', () => {
     });
   });
 
+  it('runs the clock against the objective the run started with', () => {
+    const view = emptyView();
+    const start = events[0] as Extract<DrillEvent, { kind: 'run-start' }>;
+    applyEvent(view, { ...start, objectives: { rto: '15m', rpo: '1m', stableFor: '5s' } }, 1);
+    events
+      .slice(1, indexOf((e) => e.kind === 'step-start' && e.stepId === 'detection') + 1)
+      .forEach((e, i) => {
+        applyEvent(view, e, i + 2);
+      });
+    expect(rtoClock(view, (view.t0?.wallMs ?? 0) + 60_000)).toMatchObject({
+      objectiveMs: 900_000,
+      running: true,
+    });
+  });
+
   it('has no clock before T0', () => {
     const view = fold(indexOf((e) => e.kind === 'phase-start' && e.phase === 'inject') + 1);
     expect(view.t0).toBeUndefined();
