@@ -57,12 +57,17 @@ function evidence(d: FidelityDrill): string {
   const rel = (x: number | null | undefined) => (x === null || x === undefined ? '-' : (x - cut).toFixed(0));
   const samples = (d.result.probes.samples ?? [])
     .filter((s) => s.atMs > d.truth.upAt - 700 && s.atMs < d.truth.upAt + 400)
-    .map((s) => `${rel(s.atMs)}→${rel(s.answeredAtMs)}${s.ok ? '' : '✗'}`);
+    .map(
+      (s) =>
+        `${rel(s.atMs)}→${rel(s.answeredAtMs)}${s.ok ? '' : '✗'}${s.stalledMs ? `(stall ${s.stalledMs})` : ''}`,
+    );
   const frozen = d.truth.frozenSeq;
   const writes = d.writes
     .filter((w) => w.seq >= frozen - 1)
     .map((w) => `${w.seq}${w.seq > frozen ? '✗' : ''}:${rel(w.sentAt)}→${rel(w.ackedAt)}`);
-  return `    samples (ms from cut; truth up ${rel(d.truth.upAt)}): ${samples.join(' ')}\n    writes: ${writes.join(' ')}`;
+  const rto = d.result.rto;
+  const bracket = `[${rel((rto?.lowerMs ?? 0) + cut)}, ${rel((rto?.upperMs ?? 0) + cut)}]`;
+  return `    samples (ms from cut; truth up ${rel(d.truth.upAt)}, bracket ${bracket}): ${samples.join(' ')}\n    writes: ${writes.join(' ')}`;
 }
 
 async function series(harness: FidelityHarness, reps: number, load: string): Promise<Row[]> {

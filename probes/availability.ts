@@ -1,11 +1,19 @@
 // availability(): the public URL sampled continuously (default every 200 ms), and what the samples say
 // about outages and the monthly error budget.
+
+import { Agent } from 'undici';
 import { formatDuration } from '../core/duration.ts';
-import { type AvailabilityResult, computeAvailability, type ProbeSample } from '../core/measure/index.ts';
-import type { Duration, ProbeDefinition } from '../core/model.ts';
-import { type HealthExpectation, health } from './health.ts';
+import {
+  type AvailabilityResult,
+  computeAvailability,
+  type OffThreadFactory,
+  type OffThreadProbe,
+  type ProbeSample,
+} from '../core/measure/index.ts';
+import type { Duration, JsonValue } from '../core/model.ts';
+import { checkHealth, type HealthExpectation, health } from './health.ts';
 import { asNewUser } from './http.ts';
-import type { FromContext } from './resolve.ts';
+import { type FromContext, joinUrl, resolveOption } from './resolve.ts';
 
 /** With the probe's latency, the width of the RTO's evidence bracket (core/measure/README.md). */
 export const AVAILABILITY_INTERVAL = '200ms';
@@ -25,20 +33,60 @@ export interface AvailabilityOptions<R> {
   timeout?: Duration;
 }
 
-/** A health probe of the public URL meant to run continuously from T0 (it feeds the RTO), each sample as a new user. */
-export function availability<R = unknown>(options: AvailabilityOptions<R>): ProbeDefinition<R> {
-  return asNewUser(
-    health<R>({
-      url: options.url,
-      path: options.path ?? '/health',
-      ...(options.expect ? { expect: options.expect } : {}),
-      name: options.name ?? 'availability',
-      description: 'The public URL answers /health as expected, sampled continuously',
-      interval: options.interval ?? AVAILABILITY_INTERVAL,
-      timeout: options.timeout ?? AVAILABILITY_TIMEOUT,
-    }),
-  );
+/**
+ * A health probe of the public URL meant to run continuously from T0 (it feeds the RTO), each sample as a new user.
+ * As a recovery probe it is sampled on its own thread (availabilityCheck): its send and answer instants cannot
+ * drift with the engine's busy event loop.
+ */
+export function availability<R = unknown>(options: AvailabilityOptions<R>): OffThreadProbe<R> {
+  const name = options.name ?? 'availability';
+  const path = options.path ?? '/health';
+  const timeout = options.timeout ?? AVAILABILITY_TIMEOUT;
+  return {
+    ...asNewUser(
+      health<R>({
+        url: options.url,
+        path,
+        ...(options.expect ? { expect: options.expect } : {}),
+        name,
+        description: 'The public URL answers /health as expected, sampled continuously',
+        interval: options.interval ?? AVAILABILITY_INTERVAL,
+        timeout,
+      }),
+    ),
+    offThread: {
+      module: import.meta.url,
+      factory: 'availabilityCheck',
+      options: async (ctx) =>
+        ({
+          url: joinUrl(await resolveOption(options.url, ctx), path),
+          want: options.expect ? await resolveOption(options.expect, ctx) : {},
+          name,
+          timeout,
+        }) satisfies AvailabilityCheckOptions as unknown as JsonValue,
+    },
+  };
 }
+
+interface AvailabilityCheckOptions {
+  url: string;
+  want: HealthExpectation;
+  name: string;
+  timeout: Duration;
+}
+
+/** The availability check on a probe thread (OffThreadFactory): one GET on a connection of its own, as a new user. */
+export const availabilityCheck: OffThreadFactory = (options) => {
+  const { url, want, name, timeout } = options as unknown as AvailabilityCheckOptions;
+  return async (signal) => {
+    const own = new Agent({ pipelining: 0 });
+    try {
+      return await checkHealth({ url, want, dispatcher: own }, { name, timeout }, signal);
+    } finally {
+      void own.destroy();
+    }
+  };
+};
 
 export interface AvailabilityReportInput {
   samples: ProbeSample[];

@@ -1,6 +1,6 @@
 // health() and version(): what the public endpoint says about itself (steady state, continuous, verify).
 import type { Dispatcher } from 'undici';
-import type { Duration, JsonValue, ProbeDefinition } from '../core/model.ts';
+import type { Duration, JsonValue, ProbeDefinition, ProbeOutcome } from '../core/model.ts';
 import { expectFields, pick, scalar } from './expect.ts';
 import { expectStatus, httpCall, jsonObject } from './http.ts';
 import { guardProbe } from './outcome.ts';
@@ -47,41 +47,66 @@ export function health<R = unknown>(options: HealthOptions<R>): ProbeDefinition<
     ...(options.interval ? { interval: options.interval } : {}),
     timeout,
     check: (ctx, { signal }) =>
-      guardProbe(
-        signal,
-        { name, timeoutMs: ms(timeout, HEALTH_TIMEOUT), setting: `${name}.timeout` },
-        async (run) => {
-          const url = joinUrl(await resolveOption(options.url, ctx), options.path ?? '/health');
-          const want = options.expect ? await resolveOption(options.expect, ctx) : {};
-          run.data.step = `GET ${url}`;
-          const reply = await httpCall(
-            { url, ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}) },
-            run.signal,
-          );
-          expectStatus(reply, want.status ?? 200);
-          const body = jsonObject(reply);
-          const data: Record<string, JsonValue> = {
-            status: reply.status,
-            region: scalar(body.region),
-            pod: scalar(body.pod),
-            version: scalar(body.version),
-            role: scalar(pick(body, 'database', 'role')),
-            drMode: scalar(body.dr_mode),
-          };
-          expectFields(
-            reply,
-            [
-              { label: 'region', got: body.region, want: want.region },
-              { label: 'database.role', got: pick(body, 'database', 'role'), want: want.role },
-              { label: 'dr_mode', got: body.dr_mode, want: want.drMode },
-              { label: 'version', got: body.version, want: want.version },
-            ],
-            data,
-          );
-          return { ok: true, latencyMs: reply.latencyMs, data };
-        },
-      ),
+      guardHealth(name, timeout, signal, async () => ({
+        url: joinUrl(await resolveOption(options.url, ctx), options.path ?? '/health'),
+        want: options.expect ? await resolveOption(options.expect, ctx) : {},
+        ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+      })),
   };
+}
+
+/** One GET of a health URL already resolved (`url` includes the path), under the probe's timeout. */
+export interface HealthRequest {
+  url: string;
+  want: HealthExpectation;
+  dispatcher?: Dispatcher;
+}
+
+/** One health check of a resolved request: what health() does once its options are resolved (also off-thread). */
+export function checkHealth(
+  request: HealthRequest,
+  opts: { name: string; timeout: Duration },
+  signal: AbortSignal,
+): Promise<ProbeOutcome> {
+  return guardHealth(opts.name, opts.timeout, signal, async () => request);
+}
+
+function guardHealth(
+  name: string,
+  timeout: Duration,
+  signal: AbortSignal,
+  resolve: () => Promise<HealthRequest>,
+): Promise<ProbeOutcome> {
+  return guardProbe(
+    signal,
+    { name, timeoutMs: ms(timeout, HEALTH_TIMEOUT), setting: `${name}.timeout` },
+    async (run) => {
+      const { url, want, dispatcher } = await resolve();
+      run.data.step = `GET ${url}`;
+      const reply = await httpCall({ url, ...(dispatcher ? { dispatcher } : {}) }, run.signal);
+      expectStatus(reply, want.status ?? 200);
+      const body = jsonObject(reply);
+      const data: Record<string, JsonValue> = {
+        status: reply.status,
+        region: scalar(body.region),
+        pod: scalar(body.pod),
+        version: scalar(body.version),
+        role: scalar(pick(body, 'database', 'role')),
+        drMode: scalar(body.dr_mode),
+      };
+      expectFields(
+        reply,
+        [
+          { label: 'region', got: body.region, want: want.region },
+          { label: 'database.role', got: pick(body, 'database', 'role'), want: want.role },
+          { label: 'dr_mode', got: body.dr_mode, want: want.drMode },
+          { label: 'version', got: body.version, want: want.version },
+        ],
+        data,
+      );
+      return { ok: true, latencyMs: reply.latencyMs, data };
+    },
+  );
 }
 
 export interface VersionOptions<R> {

@@ -9,7 +9,16 @@ export {
 } from './availability.ts';
 export { formatBound, formatBracket, formatMeasured, type Measured } from './interval.ts';
 export { LoopStalls } from './loop-stalls.ts';
+export {
+  type OffThreadCheck,
+  type OffThreadFactory,
+  type OffThreadProbe,
+  offThreadOf,
+  type ThreadSample,
+} from './off-thread.ts';
+export { sampleOpenLoop } from './open-loop.ts';
 export { percentile } from './percentile.ts';
+export { ProbeThread } from './probe-thread.ts';
 export { computeRpo, type RpoInput, type RpoResult } from './rpo.ts';
 export { computeRto, type RtoInput, type RtoPhase, type RtoResult } from './rto.ts';
 export { type Milestone, type ProbeSample, sortByTime } from './samples.ts';

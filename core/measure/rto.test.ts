@@ -381,4 +381,30 @@ describe('computeRto', () => {
     const r = computeRto({ ...base, samples });
     expect([r.lowerMs, r.rtoMs, r.upperMs]).toEqual([0, 1_000, 1_040]);
   });
+
+  it('reads an outage seen only through held passes as an outage, not as never down', () => {
+    // Blackholed from T0 until 1_051; sampling started late (its thread was still booting), so every request sent
+    // during the outage was released at recovery and passed before its timeout: no sample failed.
+    const t0 = 0;
+    const samples: ProbeSample[] = [
+      ...[500, 700, 900].map((at) => ({ probe: 'availability', at, answeredAt: 1_247, ok: true })),
+      ...[1_157, 1_357, 1_557, 1_757, 1_957, 2_157, 2_357].map((at) => ({
+        probe: 'availability',
+        at,
+        answeredAt: at + 13,
+        ok: true,
+      })),
+    ];
+    const r = computeRto({
+      ...base,
+      t0,
+      probes: ['availability'],
+      stableForMs: 1_000,
+      intervalMs: 200,
+      samples,
+    });
+    expect(r.lowerMs).toBeLessThanOrEqual(1_051);
+    expect(r.upperMs).toBeGreaterThanOrEqual(1_051);
+    expect([r.lowerMs, r.rtoMs, r.upperMs, r.outageStartMs]).toEqual([900, 1_170, 1_170, 500]);
+  });
 });

@@ -136,17 +136,21 @@ export function computeRto(input: RtoInput): RtoResult {
     };
   }
   const start = window.start;
-  const recoveredAt = failedBeforeWindow ? start : t0;
-  const rtoMs = Math.round(recoveredAt - t0);
-  const lastFailure = samples.findLast((s) => !s.ok && s.at < start);
-  const held = input.probes.map((p) =>
+  const held = input.probes.flatMap((p) =>
     heldUntilRecovery(samples, p, start, input.intervalsMs?.[p] ?? intervalMs),
   );
-  const downAt = Math.max(lastFailure?.at ?? t0, ...held.map((at) => at ?? t0));
-  const lowerMs = failedBeforeWindow ? Math.floor(downAt - t0) : 0;
+  // A pass held by the outage is proof the service was down when it was sent, as a failure is.
+  const wasDown = failedBeforeWindow || held.length > 0;
+  const recoveredAt = wasDown ? start : t0;
+  const rtoMs = Math.round(recoveredAt - t0);
+  const lastFailure = samples.findLast((s) => !s.ok && s.at < start);
+  const downAt = Math.max(lastFailure?.at ?? t0, ...held);
+  const lowerMs = wasDown ? Math.floor(downAt - t0) : 0;
   const upperMs = Math.ceil(answeredBy(input.probes, samples, start) - t0);
+  const downFrom = Math.min(firstFailure?.at ?? Number.POSITIVE_INFINITY, ...held);
+  const outageStart = Number.isFinite(downFrom) ? Math.round(downFrom - t0) : null;
   return {
-    ...base,
+    outageStartMs: outageStart,
     lowerMs,
     upperMs,
     uncertaintyMs: Math.max(rtoMs - lowerMs, upperMs - rtoMs),
@@ -176,26 +180,21 @@ function answeredBy(probes: string[], samples: Evidence[], start: number): numbe
 type Evidence = ProbeSample & { sentAt: number };
 
 /**
- * The latest send of a pass of `probe` that was HELD: sent before the window start and answered more than one of
+ * The sends of the passes of `probe` that were HELD: sent before the window start and answered more than one of
  * its intervals after it was sent, not counting the time the engine's own loop was stalled meanwhile (stalledMs: a
- * delay of ours, not a hold by the outage), while that probe answers within half an interval once recovered (median
+ * delay of ours, not a hold by the thread that sampled it), while that probe answers within half an interval once recovered (median
  * of its passes from the window start). Such a request waited on the outage (a blackhole releasing it at recovery), so
  * the service was not serving when it was sent. Judged per probe: a probe that is slow by nature (an order placed
- * and read back) is not held because another probe is fast. Undefined when there is none, or when the probe is
- * that slow anyway.
+ * and read back) is not held because another probe is fast. None when the probe is that slow anyway.
  */
-function heldUntilRecovery(
-  samples: Evidence[],
-  probe: string,
-  start: number,
-  intervalMs: number,
-): number | undefined {
+function heldUntilRecovery(samples: Evidence[], probe: string, start: number, intervalMs: number): number[] {
   const latency = (s: Evidence) => s.at - s.sentAt;
   const own = samples.filter((s) => s.probe === probe && s.ok && s.answeredAt !== undefined);
   const typical = median(own.filter((s) => s.at >= start).map(latency));
-  if (typical === undefined || typical >= intervalMs / 2) return undefined;
-  const held = own.filter((s) => s.sentAt < start && latency(s) - (s.stalledMs ?? 0) > intervalMs);
-  return held.length === 0 ? undefined : Math.max(...held.map((s) => s.sentAt));
+  if (typical === undefined || typical >= intervalMs / 2) return [];
+  return own
+    .filter((s) => s.sentAt < start && latency(s) - (s.stalledMs ?? 0) > intervalMs)
+    .map((s) => s.sentAt);
 }
 
 function median(values: number[]): number | undefined {

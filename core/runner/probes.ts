@@ -1,10 +1,10 @@
 // Probes: once (steady state, verification) or continuously from T0 (recovery sampling).
 import { parseDuration } from '../duration.ts';
 import { errorMessage } from '../errors.ts';
-import { LoopStalls } from '../measure/index.ts';
+import { LoopStalls, offThreadOf, ProbeThread, sampleOpenLoop, type ThreadSample } from '../measure/index.ts';
 import type { JsonValue, Phase, ProbeDefinition, ProbeOutcome, RunContext } from '../model.ts';
 import type { Redactor } from '../redact.ts';
-import { sleep, withDeadline } from './deadline.ts';
+import { withDeadline } from './deadline.ts';
 import type { DrillRun } from './drill-run.ts';
 
 export const DEFAULT_PROBE_INTERVAL = '250ms';
@@ -129,42 +129,87 @@ export async function checkProbe<R>(
 /**
  * Samples every recovery probe open loop: slot k of a probe is sent at first + k × interval whether or not
  * earlier checks have answered (a hanging check holds no slot); samples land in run.samples at their send instant.
+ * A probe that can be checked off the engine's thread (offThreadOf) is sampled on a worker thread of its own, booted
+ * when the run starts, so the engine's busy or starved event loop delays neither its sends nor its answers.
  */
 export class RecoverySampler<R> {
   readonly #run: DrillRun<R>;
   readonly #stop = new AbortController();
   #loops: Promise<void>[] = [];
-  readonly #inFlight = new Set<Promise<void>>();
   readonly #stalls: LoopStalls;
+  readonly #threads = new Map<ProbeDefinition<R>, ProbeThread>();
 
   constructor(run: DrillRun<R>) {
     this.#run = run;
     this.#stalls = new LoopStalls(() => run.clock.now());
+    if (run.dryRun) return;
+    const originAbsMs = performance.timeOrigin + performance.now() - run.clock.now();
+    for (const probe of run.scenario.recovery) {
+      const spec = offThreadOf(probe);
+      if (spec)
+        this.#threads.set(
+          probe,
+          new ProbeThread({ module: spec.module, factory: spec.factory, originAbsMs }),
+        );
+    }
   }
 
   start(): void {
     this.#stalls.start();
     const probes = this.#run.scenario.recovery;
-    this.#loops = probes.map((probe, i) => this.#loop(probe, `recovery[${i}]`));
+    this.#loops = probes.map((probe, i) => {
+      const thread = this.#threads.get(probe);
+      return thread ? this.#onThread(probe, `recovery[${i}]`, thread) : this.#loop(probe, `recovery[${i}]`);
+    });
   }
 
-  async #loop(probe: ProbeDefinition<R>, path: string): Promise<void> {
+  #loop(probe: ProbeDefinition<R>, path: string, until?: AbortSignal): Promise<void> {
     const run = this.#run;
-    const intervalMs = run.ms(probe.interval ?? DEFAULT_PROBE_INTERVAL);
-    const stop = AbortSignal.any([this.#stop.signal, run.signal]);
-    const first = run.clock.now();
-    for (let slot = 0; !stop.aborted; ) {
-      const check = this.#sample(probe, path).finally(() => this.#inFlight.delete(check));
-      this.#inFlight.add(check);
-      // The next slot on the grid; slots already past (the loop itself was starved) collapse into one sent now.
-      const now = run.clock.now();
-      slot = Math.max(slot + 1, Math.floor((now - first) / intervalMs));
-      try {
-        await sleep(Math.max(0, first + slot * intervalMs - now), stop);
-      } catch {
-        return;
-      }
+    return sampleOpenLoop({
+      intervalMs: run.ms(probe.interval ?? DEFAULT_PROBE_INTERVAL),
+      now: () => run.clock.now(),
+      stop: AbortSignal.any([this.#stop.signal, run.signal, ...(until ? [until] : [])]),
+      sample: () => this.#sample(probe, path),
+    });
+  }
+
+  /**
+   * Samples the probe on its own thread. Until that thread has started (its boot may still be under way at T0),
+   * the engine's thread samples it, so the outage's first instants are not left unobserved; if the thread cannot
+   * start, the engine's thread samples it throughout (and says so).
+   */
+  async #onThread(probe: ProbeDefinition<R>, path: string, thread: ProbeThread): Promise<void> {
+    const run = this.#run;
+    const handover = new AbortController();
+    const meanwhile = this.#loop(probe, path, handover.signal);
+    const ctx = run.contextWith(run.signal, { phase: run.currentPhase, stepId: probe.name });
+    const stopped = new Promise<never>((_, reject) => {
+      const signal = this.#stop.signal;
+      const fail = () => reject(new Error('sampling stopped before the thread started'));
+      if (signal.aborted) fail();
+      else signal.addEventListener('abort', fail, { once: true });
+    });
+    stopped.catch(() => {});
+    try {
+      const options = await Promise.race([offThreadOf(probe)!.options(ctx), stopped]);
+      const sampling = {
+        options,
+        intervalMs: run.ms(probe.interval ?? DEFAULT_PROBE_INTERVAL),
+        timeoutMs: parseDuration(probe.timeout ?? DEFAULT_PROBE_TIMEOUT),
+        what: `probe "${probe.name}"`,
+        setting: `${path}.timeout`,
+      };
+      await Promise.race([thread.start(sampling, (sample) => this.#record(probe, sample)), stopped]);
+      handover.abort();
+    } catch (error) {
+      if (!this.#stop.signal.aborted)
+        ctx.log.warn(
+          `${probe.name}: cannot sample on its own thread (${errorMessage(error)}); sampling it on the engine's thread`,
+        );
+      this.#threads.delete(probe);
+      await thread.terminate();
     }
+    await meanwhile;
   }
 
   /** One check; its sample counts at its send instant, whenever (and however) it answers. */
@@ -177,28 +222,46 @@ export class RecoverySampler<R> {
       return; // the run was aborted mid-check
     }
     const answeredAt = run.clock.now();
-    // Never before the send nor after the answer, whatever the probe said.
+    this.#record(probe, {
+      ...check,
+      answeredAt,
+      stalledMs: Math.round(this.#stalls.within(check.at, answeredAt)),
+    });
+  }
+
+  /** A sample into run.samples and onto the event stream; servedAt kept within its send and answer. */
+  #record(probe: ProbeDefinition<R>, s: Omit<ThreadSample, 'servedAt'> & { servedAt?: number }): void {
+    const run = this.#run;
     const servedAt =
-      check.servedAt === undefined ? undefined : Math.min(Math.max(check.servedAt, check.at), answeredAt);
+      s.servedAt === undefined ? undefined : Math.min(Math.max(s.servedAt, s.at), s.answeredAt);
+    const detail = s.detail === undefined ? undefined : run.redactor.redactText(s.detail);
+    const data = s.data === undefined ? undefined : run.redactor.redact(s.data);
     run.samples.push({
       probe: probe.name,
-      at: check.at,
-      answeredAt,
+      at: s.at,
+      answeredAt: s.answeredAt,
       ...(servedAt === undefined ? {} : { servedAt }),
-      stalledMs: Math.round(this.#stalls.within(check.at, answeredAt)),
-      ok: check.ok,
-      latencyMs: check.latencyMs,
-      detail: check.detail,
-      ...(check.data === undefined ? {} : { data: check.data }),
+      stalledMs: s.stalledMs,
+      ok: s.ok,
+      latencyMs: s.latencyMs,
+      detail,
+      ...(data === undefined ? {} : { data }),
     });
-    emitCheck(run, run.currentPhase, check);
+    emitCheck(run, run.currentPhase, {
+      name: probe.name,
+      ok: s.ok,
+      at: s.at,
+      latencyMs: s.latencyMs,
+      ...(detail ? { detail } : {}),
+      ...(data === undefined ? {} : { data }),
+    });
   }
 
   /** Stops sending; checks already sent run to their answer or timeout (their samples are evidence). */
   async stop(): Promise<void> {
     this.#stop.abort();
     await Promise.all(this.#loops);
-    await Promise.all([...this.#inFlight]);
+    await Promise.all([...this.#threads.values()].map((thread) => thread.stop()));
     this.#stalls.stop();
   }
 }

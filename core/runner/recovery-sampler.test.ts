@@ -1,8 +1,11 @@
 // The recovery sampler is open loop: a check that hangs holds no slot, and the RTO is bracketed by the evidence.
 import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { availability } from '../../probes/availability.ts';
 import { runScenario } from './run-scenario.ts';
 import { markerScenario, markerTarget, markerWorld } from './testing.ts';
 
@@ -94,4 +97,48 @@ describe('recovery sampling with hanging checks', () => {
     }
     expect(result.rto?.achievedMs).toBe(0);
   });
+
+  it("samples a probe that can run off the engine's thread on its own thread: slots go out while the engine is blocked", async () => {
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"status":"ok"}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const world = markerWorld();
+    const scenario = markerScenario(world, { steps: ['a'] });
+    // The engine's own loop blocked 300 ms at a time (a starved engine); the spans on the run's clock.
+    const blocked: [number, number][] = [];
+    scenario.failover = [
+      {
+        title: 'block the engine',
+        run: async (ctx) => {
+          for (let i = 0; i < 12; i++) {
+            const from = ctx.clock.now();
+            while (ctx.clock.now() < from + 300) {}
+            blocked.push([from, ctx.clock.now()]);
+            await new Promise((resolve) => setTimeout(resolve, 30));
+          }
+          world.recovered = true;
+          return undefined;
+        },
+      },
+    ];
+    scenario.objectives = { ...scenario.objectives, rto: '30s', stableFor: '200ms' };
+    scenario.recovery = [availability({ url, interval: '50ms' })];
+    try {
+      const outDir = mkdtempSync(join(tmpdir(), 'drill-sampler-'));
+      const result = await runScenario(scenario, markerTarget, { runId: 'run-3', outDir });
+      expect(result.verdict, result.reason).toBe('passed');
+      const samples = result.probes.samples ?? [];
+      // No code of the engine's thread runs while it is blocked: a send stamped inside a block was sent elsewhere.
+      const sentWhileBlocked = samples.filter((s) =>
+        blocked.some(([from, to]) => s.atMs > from + 5 && s.atMs < to - 5),
+      );
+      expect(sentWhileBlocked.length, `sends ${samples.map((s) => s.atMs).join(', ')}`).toBeGreaterThan(0);
+      expect(sentWhileBlocked.every((s) => s.ok)).toBe(true);
+    } finally {
+      server.close();
+    }
+  }, 30_000);
 });
