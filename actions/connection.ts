@@ -1,7 +1,9 @@
 // Per-run connections to a target, for every action of every app: AWS clients and Kubernetes clients (audited),
 // and the target's resources as the target resolved them (Target.connect: the lab reads its lab.json there, so
 // no action knows the lab). Live targets resolve nothing and use AWS's default credential chain and kubeconfig.
+import type { S3Client } from '@aws-sdk/client-s3';
 import { AwsClients } from '../clients/aws/clients.ts';
+import { S3, s3Client } from '../clients/aws/s3.ts';
 import { KubeClient } from '../clients/kube/kube.ts';
 import type { RunContext, TargetConnection } from '../core/model.ts';
 
@@ -9,6 +11,8 @@ export interface Connection<R> {
   /** The target's resources, with what it resolved on connecting in place of its static bindings. */
   r: R;
   aws: AwsClients;
+  /** S3 in one region (path-style where the target has its own endpoint). */
+  s3(region: string): S3;
   /** A Kubernetes client on one kubeconfig context. */
   kube(context: string): KubeClient;
   /** The kubeconfig the contexts come from (undefined: the default one). */
@@ -50,6 +54,10 @@ function boundTo<R>(conn: Connection<R>, ctx: RunContext<R>): Connection<R> {
   return {
     ...conn,
     aws: conn.aws.withAudit(ctx.audit),
+    s3(region) {
+      const shared = conn.s3(region);
+      return new S3(shared.client, region, { audit: ctx.audit, retry: conn.aws.factory.retryPolicy });
+    },
     kube(context) {
       let client = kubes.get(context);
       if (!client) {
@@ -78,9 +86,18 @@ async function connect<R>(ctx: RunContext<R>): Promise<Connection<R>> {
   );
   const kubeconfig = resolved.kube?.kubeconfig ?? target.kube?.kubeconfig;
   const kubes = new Map<string, KubeClient>();
+  const s3s = new Map<string, S3Client>();
   return {
     r: { ...target.resources, ...resolved.resources },
     aws,
+    s3(region) {
+      let client = s3s.get(region);
+      if (!client) {
+        client = s3Client(aws.factory.config, region);
+        s3s.set(region, client);
+      }
+      return new S3(client, region, { audit: ctx.audit, retry: aws.factory.retryPolicy });
+    },
     kubeconfig,
     accountId: resolved.aws?.accountId ?? target.aws.accountIds?.[0] ?? '000000000000',
     kube(context) {

@@ -1,10 +1,11 @@
 // Runbook §9.4 (and §12's `aws s3api list-object-versions`): the artifacts bucket replicated eu-west-1 → us-east-1.
 // The backlog is what the primary bucket holds that the DR bucket does not: compared version by version.
 
-import { type ObjectVersionInfo, S3, s3Client } from '../../clients/aws/s3.ts';
+import type { ObjectVersionInfo, S3 } from '../../clients/aws/s3.ts';
 import { formatDuration } from '../../core/duration.ts';
 import { DrillError, errorMessage } from '../../core/errors.ts';
 import type { PlannedCall, ProbeDefinition, StepDefinition } from '../../core/model.ts';
+import { connection } from '../connection.ts';
 import { declaredStep } from '../declared.ts';
 import { type LuneoRun, luneo, type Side } from './context.ts';
 import type { LuneoResources } from './resources.ts';
@@ -53,19 +54,10 @@ export function s3Buckets(ctx: LuneoRun): { source: string; destination: string 
   return { source: s3.primaryBucket, destination: s3.drBucket };
 }
 
-/** The run's S3 wrapper for one side (path-style on the lab), audited like every other client. */
+/** The run's S3 wrapper for one side (path-style on the lab), audited under this step or probe like every client. */
 export async function s3Of(ctx: LuneoRun, side: Side): Promise<S3> {
-  const key = `luneo:s3@${side}`;
-  const cached = ctx.state.get(key) as S3 | undefined;
-  if (cached) return cached;
-  const l = await luneo(ctx);
-  const region = l.r[side].region;
-  const s3 = new S3(s3Client(l.aws.factory.config, region), region, {
-    audit: ctx.audit,
-    retry: l.aws.factory.retryPolicy,
-  });
-  ctx.state.set(key, s3);
-  return s3;
+  const conn = await connection(ctx);
+  return conn.s3(conn.r[side].region);
 }
 
 /** Lists the primary bucket first, then the DR one: a copy landing in between cannot read as missing. */

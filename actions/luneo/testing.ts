@@ -1,5 +1,6 @@
 // For unit tests of Luneo steps and probes: a RunContext on the lab's resource names, with an audit that records.
 import type { AwsClients } from '../../clients/aws/clients.ts';
+import { S3, s3Client } from '../../clients/aws/s3.ts';
 import type { KubeClient } from '../../clients/kube/kube.ts';
 import type { AuditLog, PlannedCall, RunContext } from '../../core/model.ts';
 import labTarget from '../../targets/lab.ts';
@@ -52,6 +53,7 @@ export function useConnection<C extends RunContext<LuneoResources>>(
   const conn: Connection<LuneoResources> = {
     r: ctx.target.resources,
     aws: with_.aws,
+    s3: (region) => new S3(s3Client(with_.aws.factory.config, region), region, { audit: ctx.audit }),
     kube:
       with_.kube ??
       (() => {
