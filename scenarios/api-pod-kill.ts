@@ -119,7 +119,7 @@ export default defineScenario<LuneoResources>({
       expect: { region: 'eu-west-1', role: 'writer' },
       interval: '250ms',
     }),
-    luneoProbes.order({ interval: '1s' }),
+    luneoProbes.order({ interval: '250ms' }), // on the health probe's slots: both drive the RTO's bracket
   ],
   verify: [luneoProbes.version(), luneoProbes.order({ name: 'order-after' })],
   recoveryTimeout: '5m',
