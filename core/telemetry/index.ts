@@ -23,7 +23,8 @@ export function telemetryReporters(opts: TelemetryOptions): Reporter[] {
   try {
     const traces = signalConfig('TRACES');
     const metrics = signalConfig('METRICS');
-    for (const problem of [traces.problem, metrics.problem]) if (problem) warnings.warn('telemetry', problem);
+    if (traces.problem) warnings.warn('telemetry (traces)', traces.problem);
+    if (metrics.problem) warnings.warn('telemetry (metrics)', metrics.problem);
     if (traces.protocol || metrics.protocol)
       reporters.push(new OtelReporter({ traces: traces.protocol, metrics: metrics.protocol, warnings }));
   } catch (error) {

@@ -325,8 +325,9 @@ describe('OTLP export', () => {
     vi.stubEnv('OTEL_SDK_DISABLED', 'false');
     vi.stubEnv('OTEL_EXPORTER_OTLP_PROTOCOL', 'grpc');
     expect(reporters()).toEqual([]);
+    // Only traces have an endpoint (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT): metrics were never on.
     expect(warnings).toEqual([
-      '⚠ telemetry: OTLP protocol "grpc" is not supported (http/protobuf or http/json): traces not exported',
+      '⚠ telemetry (traces): OTLP protocol "grpc" is not supported (http/protobuf or http/json): traces not exported',
     ]);
   });
 });
