@@ -1,9 +1,9 @@
 // The run's event stream on disk: every event, in order, one JSON object per line (core/events-schema.json).
-// Readers (the live view, `drill show`) tail it; a transition is fsync'd before the run goes on, so a crash of
+// Readers (the live view, `drill rollback`, which replays it) read it; a transition is fsync'd before the run goes on, so a crash of
 // the machine keeps every phase, step and undo that happened; samples and logs ride on the next sync.
 import { closeSync, fdatasyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { DrillEvent } from '../events.ts';
+import type { DrillEvent } from './events.ts';
 
 export const EVENTS_FILE = 'events.jsonl';
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
 import { SCHEMA_DOCUMENTS } from './cli/schema-documents.ts';
-import type { DrillEvent, EventOf } from './events.ts';
+import { type DrillEvent, type EventOf, RECORD_KINDS } from './events.ts';
 import { drillEventSchema, eventsJsonSchema } from './events-schema.ts';
 import type { Phase, PlannedCall, Verdict } from './model.ts';
 import { PROJECT_ROOT } from './registry.ts';
@@ -40,7 +40,14 @@ describe('event stream schema', () => {
       'step-end',
     ];
     expect(new Set(run.events.map((e) => e.kind))).toEqual(
-      new Set([...kinds, 'probe-sample', 'undo', 'log', 'run-end']),
+      new Set([
+        ...kinds,
+        'probe-sample',
+        'undo',
+        'log',
+        'run-end',
+        ...RECORD_KINDS.filter((k) => k !== 'rollback-end'),
+      ]),
     );
     const published = z.fromJSONSchema(committed());
     for (const event of run.events) {

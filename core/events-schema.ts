@@ -58,6 +58,8 @@ export const drillEventSchema = z.discriminatedUnion('kind', [
     lateByMs: ms.optional(),
     detail: z.string().optional(),
     error: z.string().optional(),
+    /** Named instants (monotonic ms) or numbers the step measured, e.g. { promotedAt: 1234 }. */
+    measurements: z.record(z.string(), z.number()).optional(),
   }),
   event('probe-sample', {
     phase,
@@ -69,6 +71,8 @@ export const drillEventSchema = z.discriminatedUnion('kind', [
     lost: z.number().int().optional(),
   }),
   event('undo', {
+    /** The undo's id in the stack ("fault" or "<phase>:<stepId>"), as `undo-registered` named it. */
+    undoId: z.string().optional(),
     stepId: z.string(),
     title: z.string(),
     status: undoStatusSchema,
@@ -93,6 +97,51 @@ export const drillEventSchema = z.discriminatedUnion('kind', [
     /** ISO time the confirmation was written. */
     confirmedAt: z.string().optional(),
     waitedMs: ms.optional(),
+  }),
+  // The record kinds below carry what `drill rollback` needs to replay a run (core/journal.ts folds them).
+  /** The process writing the events that follow: the run itself, or a `drill rollback` of it. */
+  event('process', {
+    pid: z.number().int(),
+    role: z.enum(['run', 'rollback']),
+    scenarioFile: z.string().optional(),
+    targetKind: z.enum(['lab', 'live']),
+    targetFile: z.string().optional(),
+  }),
+  /** An undo pushed on the stack, before its step (or the fault) runs: a half-applied step is still undone. */
+  event('undo-registered', {
+    undoId: z.string(),
+    undoKind: z.enum(['fault', 'step']),
+    stepId: z.string(),
+    title: z.string(),
+  }),
+  /** What the step returned for its undo (redacted: a secret in it is masked, and the rollback cannot use it). */
+  event('undo-data', { undoId: z.string(), undoData: z.json() }),
+  /** A step that cannot be undone started: rolling back keeps the failover, and this is the way back. */
+  event('irreversible', {
+    phase,
+    stepId: z.string(),
+    title: z.string(),
+    reason: z.string(),
+    wayBack: z.string(),
+  }),
+  /** The fault took effect: `t0Ms` (monotonic ms, like `at`) may be earlier than the event, e.g. the FIS start time. */
+  event('t0', {
+    t0Ms: ms,
+    /** The same instant as wall time (ISO), as result.json's t0. */ t0At: z.string(),
+  }),
+  /** The target's drill lock: taken, not taken, released (by the run or `drill rollback`), or left held. */
+  event('lock', {
+    where: z.string(),
+    status: z.enum(['held', 'released', 'not-taken', 'release-failed']),
+    detail: z.string().optional(),
+  }),
+  /** `drill rollback` is done: the run's state, and its verdict and reason when the rollback rewrote them. */
+  event('rollback-end', {
+    state: z.enum(['rolled-back', 'rollback-incomplete']),
+    done: z.number().int(),
+    failed: z.number().int(),
+    verdict: result.verdict.optional(),
+    reason: z.string().optional(),
   }),
   event('log', { level: z.enum(['info', 'warn', 'debug']), message: z.string() }),
   event('run-end', {

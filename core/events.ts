@@ -15,6 +15,18 @@ type EventBase = Pick<DrillEvent, 'at' | 'wallMs' | 'sinceT0Ms'>;
 export type DrillEventKind = DrillEvent['kind'];
 export type EventOf<K extends DrillEventKind> = Extract<DrillEvent, { kind: K }>;
 
+/** The kinds that carry the run's record for `drill rollback` (Reporter.onRecord). */
+export const RECORD_KINDS = [
+  'process',
+  'undo-registered',
+  'undo-data',
+  'irreversible',
+  't0',
+  'lock',
+  'rollback-end',
+] as const satisfies readonly DrillEventKind[];
+export type RecordKind = (typeof RECORD_KINDS)[number];
+
 function t0Label(e: EventBase): string {
   return e.sinceT0Ms === undefined ? '' : ` [T0+${formatDuration(e.sinceT0Ms)}]`;
 }
@@ -60,6 +72,13 @@ const FORMATTERS: { [K in DrillEventKind]: (e: EventOf<K>) => string } = {
       : e.state === 'confirmed'
         ? `  ✔ confirmed by ${e.by} (${e.via}) after ${formatDuration(e.waitedMs ?? 0)}`
         : `  ⚠ nobody confirmed "${e.title}" within ${formatDuration(e.waitUpToMs)}: ${e.onTimeout === 'abort' ? 'aborting' : 'continuing'}`,
+  process: (e) => `${e.role} process ${e.pid}`,
+  'undo-registered': (e) => `  undo of ${e.title} registered (${e.undoId})`,
+  'undo-data': (e) => `  undo data of ${e.undoId} recorded`,
+  irreversible: (e) => `  ‼ ${e.title} cannot be undone (${e.reason}); way back: ${e.wayBack}`,
+  t0: (e) => `T0 at ${formatDuration(e.t0Ms)}`,
+  lock: (e) => `lock ${e.status} (${e.where})${e.detail ? `: ${e.detail}` : ''}`,
+  'rollback-end': (e) => `rollback ${e.state}: ${e.done} done, ${e.failed} failed`,
   log: (e) => `${e.level === 'warn' ? '⚠ ' : ''}${e.message}`,
   'run-end': (e) =>
     [

@@ -1,5 +1,5 @@
-// `pnpm drill rollback <run-id>`: loads the scenario and target named in the journal and runs the pending undos.
-import { Journal } from '../journal.ts';
+// `pnpm drill rollback <run-id>`: loads the scenario and target named in the run's events and runs the pending undos.
+import { loadJournal } from '../journal.ts';
 import { Redactor } from '../redact.ts';
 import { rollbackRun } from '../runner/rollback.ts';
 import { EXIT } from './exit-codes.ts';
@@ -9,7 +9,7 @@ export async function rollbackCommand(
   runDir: string,
   opts: { restore?: boolean; redactor?: Redactor },
 ): Promise<number> {
-  const { scenario, target } = Journal.load(runDir).data;
+  const { scenario, target } = loadJournal(runDir).data;
   const drill = await loadDrill(scenario.name, target.name);
   const out = (line: string) => process.stdout.write(`${line}\n`);
   const result = await rollbackRun(runDir, drill.scenario, drill.target, {

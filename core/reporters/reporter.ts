@@ -1,5 +1,5 @@
 // Reporters are optional hooks, like vitest's reporter interface: implement only what you need.
-import type { EventOf } from '../events.ts';
+import type { EventOf, RecordKind } from '../events.ts';
 
 type Awaitable<T> = T | Promise<T>;
 
@@ -15,4 +15,7 @@ export interface Reporter {
   onLog?(event: EventOf<'log'>): Awaitable<void>;
   onCheckpoint?(event: EventOf<'checkpoint'>): Awaitable<void>;
   onRunEnd?(event: EventOf<'run-end'>): Awaitable<void>;
+  /** The record kinds `drill rollback` replays (undo registrations and data, irreversible steps, T0, the lock, the
+   *  writing process, a rollback's end): most reporters need none of them. */
+  onRecord?(event: EventOf<RecordKind>): Awaitable<void>;
 }

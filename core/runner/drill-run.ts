@@ -1,4 +1,4 @@
-// The state of one run and the plumbing every phase uses: events, journal, context, records.
+// The state of one run and the plumbing every phase uses: events (the record: `record` is their fold), context.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FileAuditLog } from '../audit.ts';
@@ -7,7 +7,6 @@ import type { RunControlHook } from '../control/run-hook.ts';
 import { RUN_CONTROL_STATE_KEY } from '../control/run-hook.ts';
 import { parseDuration } from '../duration.ts';
 import type { DrillEvent } from '../events.ts';
-import type { Journal } from '../journal.ts';
 import type { ProbeSample } from '../measure/samples.ts';
 import type {
   Attachment,
@@ -20,17 +19,17 @@ import type {
   Target,
 } from '../model.ts';
 import { REDACTOR_STATE_KEY, type Redactor } from '../redact.ts';
-import { UndoStack } from '../undo.ts';
+import { RunSafety } from '../safety/record.ts';
+import { type UndoEntry, UndoStack } from '../undo.ts';
 import type { Emitter } from './emitter.ts';
 import type { RunResult } from './result-schema.ts';
 import type { RollForwardOutcome } from './roll-forward.ts';
-import { RunSafety } from '../safety/record.ts';
+import { type PhaseRecord, RunRecord, type StepRecord } from './run-record.ts';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 export type EventInput = DistributiveOmit<DrillEvent, 'at' | 'wallMs' | 'sinceT0Ms'>;
 
-export type StepRecord = RunResult['steps'][number];
-export type PhaseRecord = RunResult['phases'][number];
+export type { PhaseRecord, StepRecord };
 
 export interface DrillRunInit<R> {
   runId: string;
@@ -41,7 +40,6 @@ export interface DrillRunInit<R> {
   targetFile?: string;
   dryRun: boolean;
   clock: RunClock;
-  journal: Journal;
   redactor: Redactor;
   emitter: Emitter;
   controller: AbortController;
@@ -56,7 +54,6 @@ export class DrillRun<R = unknown> {
   readonly targetFile?: string;
   readonly dryRun: boolean;
   readonly clock: RunClock;
-  readonly journal: Journal;
   readonly redactor: Redactor;
   readonly emitter: Emitter;
   readonly controller: AbortController;
@@ -67,16 +64,13 @@ export class DrillRun<R = unknown> {
   readonly objectives: Objectives;
   readonly ctx: RunContext<R>;
 
+  /** The fold of every event this run emitted (and, in `drill rollback`, of the killed run's events before them). */
+  readonly record = new RunRecord();
   currentPhase: Phase = 'plan';
-  readonly phases: PhaseRecord[] = [];
-  readonly steps: StepRecord[] = [];
   readonly samples: ProbeSample[] = [];
-  readonly milestones: { name: string; at: number }[] = [];
   readonly attachments: Attachment[] = [];
-  readonly startedIrreversible: RunResult['irreversible'] = [];
   readonly deviations: RunResult['deviations'] = [];
   readonly probes: RunResult['probes'] = { steadyState: [], recovery: [], verify: [] };
-  readonly undoOutcomes: RunResult['undo'] = [];
   readonly background: RunResult['background'] = [];
   plan: RunResult['plan'] = [];
   /** True between ledger.start and ledger.stop, so cleanup knows to stop it. */
@@ -98,7 +92,6 @@ export class DrillRun<R = unknown> {
     this.targetFile = init.targetFile;
     this.dryRun = init.dryRun;
     this.clock = init.clock;
-    this.journal = init.journal;
     this.redactor = init.redactor;
     this.emitter = init.emitter;
     this.controller = init.controller;
@@ -123,6 +116,26 @@ export class DrillRun<R = unknown> {
     return this.controller.signal;
   }
 
+  get phases(): readonly PhaseRecord[] {
+    return this.record.phases;
+  }
+
+  get steps(): readonly StepRecord[] {
+    return this.record.steps;
+  }
+
+  get milestones(): readonly { name: string; at: number }[] {
+    return this.record.milestones;
+  }
+
+  get startedIrreversible(): RunResult['irreversible'] {
+    return this.record.irreversible;
+  }
+
+  get undoOutcomes(): RunResult['undo'] {
+    return this.record.undoOutcomes;
+  }
+
   ms(duration: string): number {
     return parseDuration(duration);
   }
@@ -144,8 +157,8 @@ export class DrillRun<R = unknown> {
     };
   }
 
-  emit(event: EventInput): void {
-    const at = this.clock.now();
+  /** Emits an event (at `at`, default now) to the log and reporters, and folds it into `record`. */
+  emit(event: EventInput, at: number = this.clock.now()): DrillEvent {
     const t0 = this.clock.t0;
     const full = {
       ...event,
@@ -153,7 +166,10 @@ export class DrillRun<R = unknown> {
       wallMs: this.clock.wall(at).getTime(),
       ...(t0 === undefined ? {} : { sinceT0Ms: Math.round(at - t0) }),
     } as DrillEvent;
-    this.emitter.emit(this.redactor.redact(full));
+    const safe = this.redactor.redact(full);
+    this.emitter.emit(safe);
+    this.record.apply(safe);
+    return safe;
   }
 
   async attach(name: string, contentType: string, body: string | Uint8Array): Promise<Attachment> {
@@ -172,27 +188,30 @@ export class DrillRun<R = unknown> {
     return t0 === undefined ? undefined : Math.round(at - t0);
   }
 
-  /** Journals an undo registration; undoData is redacted (a journal never holds secrets). */
-  journalUndo(id: string, kind: 'fault' | 'step', stepId: string, title: string): void {
-    this.journal.update((d) => {
-      d.undos.push({ id, kind, stepId, title, registeredAt: new Date().toISOString(), status: 'pending' });
+  /** Pushes an undo on the stack and records it: registered before its step runs, so a half-applied step is undone. */
+  registerUndo(entry: UndoEntry): void {
+    this.undo.push(entry);
+    this.emit({
+      kind: 'undo-registered',
+      undoId: entry.id,
+      undoKind: entry.kind,
+      stepId: entry.stepId,
+      title: entry.title,
     });
   }
 
-  journalUndoData(id: string, undoData: JsonValue | undefined): void {
+  /** What the step returned for its undo: the real value on the stack, a redacted one in the record. */
+  setUndoData(id: string, undoData: JsonValue | undefined): void {
     if (undoData === undefined) return;
-    const safe = this.redactor.redact(undoData);
-    if (JSON.stringify(safe) !== JSON.stringify(undoData)) {
+    this.undo.setUndoData(id, undoData);
+    if (JSON.stringify(this.redactor.redact(undoData)) !== JSON.stringify(undoData)) {
       this.emit({
         kind: 'log',
         level: 'warn',
-        message: `undoData of "${id}" holds a secret: it is masked in journal.json, so \`drill rollback\` cannot use it; return a reference (a secret version id) instead`,
+        message: `undoData of "${id}" holds a secret: it is masked in events.jsonl, so \`drill rollback\` cannot use it; return a reference (a secret version id) instead`,
       });
     }
-    this.journal.update((d) => {
-      const undo = d.undos.find((u) => u.id === id);
-      if (undo) undo.undoData = safe;
-    });
+    this.emit({ kind: 'undo-data', undoId: id, undoData });
   }
 
   #logger(): Logger {

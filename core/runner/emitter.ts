@@ -15,6 +15,13 @@ const HOOK: { [K in DrillEvent['kind']]: keyof Reporter } = {
   log: 'onLog',
   checkpoint: 'onCheckpoint',
   'run-end': 'onRunEnd',
+  process: 'onRecord',
+  'undo-registered': 'onRecord',
+  'undo-data': 'onRecord',
+  irreversible: 'onRecord',
+  t0: 'onRecord',
+  lock: 'onRecord',
+  'rollback-end': 'onRecord',
 };
 
 export class Emitter {
@@ -23,18 +30,28 @@ export class Emitter {
   readonly errors: string[] = [];
 
   readonly #log: EventLog | undefined;
+  readonly #folds: readonly ((event: DrillEvent) => void)[];
 
-  constructor(reporters: Reporter[], log?: EventLog) {
+  /** `folds` are applied to each event once it is in the log (the journal.json snapshot). */
+  constructor(reporters: Reporter[], log?: EventLog, folds: readonly ((event: DrillEvent) => void)[] = []) {
     this.#reporters = reporters;
     this.#log = log;
+    this.#folds = folds;
   }
 
-  /** Appends the event to the run's log, then calls each reporter's hook; async hooks are awaited by flush(). */
+  /** Appends the event to the run's log, applies the folds, then calls each reporter's hook; async hooks are awaited by flush(). */
   emit(event: DrillEvent): void {
     try {
       this.#log?.append(event);
     } catch (error) {
       this.errors.push(`events.jsonl: ${String(error)}`);
+    }
+    for (const fold of this.#folds) {
+      try {
+        fold(event);
+      } catch (error) {
+        this.errors.push(`journal.json: ${String(error)}`);
+      }
     }
     const name = HOOK[event.kind];
     for (const reporter of this.#reporters) {

@@ -28,6 +28,7 @@ describe('the run event log (events.jsonl)', () => {
           onUndo: record,
           onLog: record,
           onRunEnd: record,
+          onRecord: record,
         },
       ],
     });

@@ -34,7 +34,7 @@ export function priorInterrupted(runDir: string): Interrupted | undefined | null
   return parsed.success && parsed.data.interrupted ? parsed.data.interrupted : null;
 }
 
-const LOCK_STATUS: Record<
+export const LOCK_STATUS: Record<
   LockReleaseOutcome['status'],
   'held' | 'released' | 'not-taken' | 'release-failed'
 > = {

@@ -1,12 +1,11 @@
 // The phases between plan and restore: plan, preflight, inject (T0), failover, recover, verify.
-import { DrillError, errorMessage, isAbortError } from '../errors.ts';
-import { t0Of } from '../measure/t0.ts';
+import { DrillError, errorMessage, isDrillError } from '../errors.ts';
 import type { PlannedCall, ProbeDefinition } from '../model.ts';
 import { sleep, withDeadline } from './deadline.ts';
 import type { DrillRun } from './drill-run.ts';
 import { type PlanOf, scenarioPlanEntries } from './plan-entries.ts';
 import { checkProbe, checkRecord, emitCheck, type RecoverySampler } from './probes.ts';
-import { DEFAULT_STEP_TIMEOUT, runStep } from './step-runner.ts';
+import { faultStep, runStep } from './step-runner.ts';
 
 const LEDGER_TIMEOUT_MS = 120_000;
 
@@ -87,103 +86,17 @@ export async function preflightPhase<R>(run: DrillRun<R>): Promise<void> {
 
 const DEFAULT_LEDGER_WARMUP = '2s';
 
-/** Registers the revert, injects the fault, marks T0 (when it took effect, see t0Of), stops the ledger, starts sampling. */
+/** Injects the fault, a step whose success marks T0 (when it took effect, see t0Of); stops the ledger, starts sampling. */
 export async function injectPhase<R>(run: DrillRun<R>, sampler: RecoverySampler<R>): Promise<void> {
   const { fault } = run.scenario;
-  const timeoutMs = run.ms(fault.timeout ?? DEFAULT_STEP_TIMEOUT);
-  run.journalUndo('fault', 'fault', 'fault', fault.title);
-  run.undo.push({
-    id: 'fault',
-    kind: 'fault',
-    stepId: 'fault',
-    title: fault.title,
-    timeoutMs,
-    timeoutSetting: 'fault.timeout',
-    file: run.scenarioFile,
-    run: (signal, undoData) =>
-      fault.revert(run.contextWith(signal, { phase: 'restore', stepId: 'fault' }), undoData),
-  });
-  run.journal.update((d) => {
-    d.steps.push({
-      id: 'fault',
-      title: fault.title,
-      phase: 'inject',
-      status: 'running',
-      startedAt: new Date().toISOString(),
-    });
-  });
-  run.emit({
-    kind: 'step-start',
-    phase: 'inject',
-    stepId: 'fault',
-    title: fault.title,
-    runbook: fault.runbook,
-  });
-  const startedAt = run.clock.now();
   try {
-    const outcome = await withDeadline(
-      (signal) => fault.inject(run.contextWith(signal, { phase: 'inject', stepId: 'fault' })),
-      {
-        ms: timeoutMs,
-        what: `fault "${fault.title}"`,
-        setting: 'fault.timeout',
-        file: run.scenarioFile,
-        parent: run.signal,
-      },
-    );
-    const t0 = run.clock.markT0(t0Of(outcome?.measurements, startedAt, run.clock.now()));
-    run.undo.setUndoData('fault', outcome?.undoData);
-    run.journalUndoData('fault', outcome?.undoData);
-    run.journal.update((d) => {
-      d.t0 = run.clock.wall(t0).toISOString();
-      const step = d.steps.findLast((s) => s.id === 'fault');
-      if (step) Object.assign(step, { status: 'ok', endedAt: new Date().toISOString() });
-    });
-    run.steps.push({
-      id: 'fault',
-      title: fault.title,
-      phase: 'inject',
-      ...(fault.runbook ? { runbook: fault.runbook } : {}),
-      status: 'ok',
-      startMs: Math.round(startedAt),
-      endMs: Math.round(t0),
-      durationMs: Math.round(t0 - startedAt),
-      sinceT0Ms: 0,
-      ...(outcome?.detail ? { detail: run.redactor.redactText(outcome.detail) } : {}),
-    });
-    run.emit({
-      kind: 'step-end',
-      phase: 'inject',
-      stepId: 'fault',
-      title: fault.title,
-      status: 'ok',
-      durationMs: Math.round(t0 - startedAt),
-    });
+    await runStep(run, faultStep(fault), { phase: 'inject', path: 'fault' });
   } catch (error) {
-    const aborted = isAbortError(error) || run.signal.aborted;
-    const message = run.redactor.redactText(errorMessage(error));
-    run.journal.update((d) => {
-      const step = d.steps.findLast((s) => s.id === 'fault');
-      if (step)
-        Object.assign(step, {
-          status: aborted ? 'aborted' : 'failed',
-          endedAt: new Date().toISOString(),
-          error: message,
-        });
-    });
-    run.emit({
-      kind: 'step-end',
-      phase: 'inject',
-      stepId: 'fault',
-      title: fault.title,
-      status: aborted ? 'aborted' : 'failed',
-      durationMs: Math.round(run.clock.now() - startedAt),
-      error: message,
-    });
-    if (aborted) throw error;
+    if (!isDrillError(error, 'E_STEP_FAILED')) throw error;
+    const message = run.steps.at(-1)?.error ?? errorMessage(error);
     run.failures.push(`fault injection failed: ${message}`);
     throw new DrillError('E_STEP_FAILED', `fault "${fault.title}" could not be injected: ${message}`, {
-      cause: error,
+      cause: error.cause,
     });
   }
   sampler.start();

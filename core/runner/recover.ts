@@ -22,7 +22,7 @@ export async function recoverPhase<R>(run: DrillRun<R>, sampler: RecoverySampler
       stableForMs,
       intervalMs,
       intervalsMs: Object.fromEntries(probes.map((name, i) => [name, intervals[i]!])),
-      milestones: run.milestones,
+      milestones: [...run.milestones],
       endAt,
     });
   while (!measure().recovered && run.clock.now() < giveUpAt) {

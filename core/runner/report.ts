@@ -1,4 +1,4 @@
-// The report phase: verdict, result.json, the journal's last word, the run-end event.
+// The report phase's work: the verdict, result.json (built from the run's record), the run-end event.
 
 import { join } from 'node:path';
 import { clockOffsetRecord } from '../clock.ts';
@@ -52,7 +52,10 @@ function withRollForward<R>(run: DrillRun<R>, reason: string): string {
   return loud ? `${forward}; ${loud}` : forward;
 }
 
-function verdictOf<R>(run: DrillRun<R>, error: DrillError | undefined): { verdict: Verdict; reason: string } {
+export function verdictOf<R>(
+  run: DrillRun<R>,
+  error: DrillError | undefined,
+): { verdict: Verdict; reason: string } {
   if (error) return { verdict: 'error', reason: error.shortMessage };
   if (run.signal.aborted) {
     const reason = run.signal.reason instanceof Error ? run.signal.reason.message : 'aborted by the operator';
@@ -72,23 +75,13 @@ function signOffOf(): { signOff?: NonNullable<RunResult['signOff']> } {
   return signOff ? { signOff } : {};
 }
 
-export async function writeReport<R>(run: DrillRun<R>, error: DrillError | undefined): Promise<RunResult> {
-  const startedAt = run.clock.now();
-  run.currentPhase = 'report';
-  run.journal.update((d) => {
-    d.phase = 'report';
-    d.phases.push({ phase: 'report', status: 'running', startedAt: new Date().toISOString() });
-  });
-  run.emit({ kind: 'phase-start', phase: 'report' });
-  const { verdict, reason } = verdictOf(run, error);
-  const endedAt = run.clock.now();
-  run.phases.push({
-    phase: 'report',
-    status: 'ok',
-    startMs: Math.round(startedAt),
-    endMs: Math.round(endedAt),
-    durationMs: Math.round(endedAt - startedAt),
-  });
+/** Writes result.json once the report phase ended (its verdict decided there), then emits run-end. */
+export async function writeReport<R>(
+  run: DrillRun<R>,
+  error: DrillError | undefined,
+  { verdict, reason }: { verdict: Verdict; reason: string },
+): Promise<RunResult> {
+  const endedAt = run.phases.at(-1)?.endMs ?? run.clock.now();
   const t0 = run.clock.t0;
   const t0Wall = (at: number) => run.clock.wall(at).toISOString();
   const { objectives } = run;
@@ -123,7 +116,7 @@ export async function writeReport<R>(run: DrillRun<R>, error: DrillError | undef
       dryRun: run.dryRun,
       verdict,
       t0: t0 === undefined ? null : t0Wall(t0),
-      phases: run.phases,
+      phases: [...run.phases],
     }),
     reason,
     ...(error ? { error: { code: error.code, message: error.message } } : {}),
@@ -139,8 +132,8 @@ export async function writeReport<R>(run: DrillRun<R>, error: DrillError | undef
       rpoMs: run.ms(objectives.rpo),
       stableForMs: run.ms(objectives.stableFor),
     },
-    phases: run.phases,
-    steps: run.steps,
+    phases: [...run.phases],
+    steps: [...run.steps],
     rto: run.rto,
     rpo: run.rpo,
     probes: {
@@ -167,20 +160,12 @@ export async function writeReport<R>(run: DrillRun<R>, error: DrillError | undef
     plan: run.plan,
     background: run.background,
     attachments: run.attachments,
-    safety: run.safety.record,
+    safety: { ...run.safety.record, lock: run.record.lock },
     ...clockOffsetRecord(run.clock),
     ...signOffOf(),
     provenance: await provenanceOf(run.safety.platform),
   });
   writeFileAtomic(join(run.runDir, RESULT_FILE), `${JSON.stringify(result, null, 2)}\n`, 0o644);
-  run.journal.update((d) => {
-    d.verdict = verdict;
-    d.reason = reason;
-    d.state = 'finished';
-    const entry = d.phases.findLast((p) => p.phase === 'report');
-    if (entry) Object.assign(entry, { status: 'ok', endedAt: new Date().toISOString() });
-  });
-  run.emit({ kind: 'phase-end', phase: 'report', status: 'ok', durationMs: Math.round(endedAt - startedAt) });
   const refusal = refusalOf(run, result);
   run.emit({
     kind: 'run-end',

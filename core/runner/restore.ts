@@ -1,4 +1,5 @@
-// Restore: scenario.restore steps and the undo stack (reverse order, own deadlines, keep going).
+// Restore: scenario.restore steps and the undo stack (reverse order, own deadlines, keep going). The one restore
+// engine: a live run's restore phase and `drill rollback` (on the run replayed from its events) both run it.
 import { errorMessage } from '../errors.ts';
 import { exactWayBack } from '../safety/way-back.ts';
 import type { DrillRun } from './drill-run.ts';
@@ -6,6 +7,7 @@ import { checkProbe } from './probes.ts';
 import {
   executeRollForward,
   planRollForward,
+  type RollForwardPlan,
   rollForwardFailure,
   rollForwardStartMessage,
   rollForwardSummary,
@@ -36,22 +38,41 @@ export async function stopBackground<R>(run: DrillRun<R>): Promise<void> {
   }
 }
 
+export interface RestoreOptions {
+  /** Run the scenario's restore steps (a live run always does; `drill rollback` with --restore). */
+  restoreSteps: boolean;
+}
+
 /**
- * Normal order: restore steps, then the undo stack. After an abort: the failover finished first if a step that
- * cannot be undone started (roll forward), then the undo stack.
+ * Normal order: restore steps, then the undo stack. After an abort (or a kill: `drill rollback`): the failover
+ * finished first if a step that cannot be undone started (roll forward), then the undo stack, then restore steps.
+ * A failover step that failed on its own after the promotion leaves the target as dark as an abort would.
  */
-export async function restorePhase<R>(run: DrillRun<R>): Promise<void> {
+export async function restorePhase<R>(
+  run: DrillRun<R>,
+  opts: RestoreOptions = { restoreSteps: true },
+): Promise<void> {
+  const failedOnItsOwn = run.phases.some((p) => p.phase === 'failover' && p.status === 'failed');
   if (run.signal.aborted) {
-    await rollForward(run);
+    await rollForward(run, failedOnItsOwn ? 'failure' : undefined);
     await unwind(run);
-    await restoreSteps(run);
+    if (opts.restoreSteps) await restoreSteps(run);
   } else {
-    // A failover step that failed on its own after the promotion leaves the target as dark as an abort would.
-    if (run.phases.some((p) => p.phase === 'failover' && p.status === 'failed'))
-      await rollForward(run, 'failure');
-    await restoreSteps(run);
+    if (failedOnItsOwn) await rollForward(run, 'failure');
+    if (opts.restoreSteps) await restoreSteps(run);
     await unwind(run);
   }
+}
+
+/** The failover steps the run still owes its target (undefined: none), from its record. */
+export function rollForwardPlanOf<R>(run: DrillRun<R>): RollForwardPlan<R> | undefined {
+  // A run that concluded as passed, or crashed on a bug, keeps its failover as it is (`drill rollback` of it).
+  if (run.dryRun || run.record.verdict === 'passed' || run.record.verdict === 'error') return undefined;
+  return planRollForward(
+    run.scenario.failover,
+    (id) => run.steps.findLast((s) => s.phase === 'failover' && s.id === id)?.status,
+    run.startedIrreversible[0],
+  );
 }
 
 /**
@@ -60,11 +81,7 @@ export async function restorePhase<R>(run: DrillRun<R>): Promise<void> {
  * failure and say loudly what is left.
  */
 export async function rollForward<R>(run: DrillRun<R>, cause?: 'failure'): Promise<void> {
-  const plan = planRollForward(
-    run.scenario.failover,
-    (id) => run.steps.findLast((s) => s.phase === 'failover' && s.id === id)?.status,
-    run.startedIrreversible[0],
-  );
+  const plan = rollForwardPlanOf(run);
   if (!plan) return;
   run.emit({ kind: 'log', level: 'warn', message: rollForwardStartMessage(plan) });
   const outcome = await executeRollForward(plan, {
@@ -87,7 +104,11 @@ export async function rollForward<R>(run: DrillRun<R>, cause?: 'failure'): Promi
         : 'rolled-forward',
     message: failure || rollForwardSummary(outcome),
   });
-  if (failure) run.emit({ kind: 'log', level: 'warn', message: failure });
+  run.emit(
+    failure
+      ? { kind: 'log', level: 'warn', message: failure }
+      : { kind: 'log', level: 'info', message: rollForwardSummary(outcome) },
+  );
 }
 
 /** The recovery probes, once per round, until a round passes whole: a region serves before the fault is reverted. */
@@ -142,32 +163,14 @@ async function unwind<R>(run: DrillRun<R>): Promise<void> {
     now: () => run.clock.now(),
     keep: (entry) => (entry.kind === 'step' && entry.id.startsWith('failover:') ? keep : undefined),
     onDone: (_entry, outcome) => {
-      const error = outcome.error === undefined ? undefined : run.redactor.redactText(outcome.error);
-      run.undoOutcomes.push({
-        ...outcome,
-        durationMs: Math.round(outcome.durationMs),
-        ...(error ? { error } : {}),
-        ...(outcome.note ? { note: outcome.note } : {}),
-      });
-      run.journal.update((d) => {
-        const undo = d.undos.find((u) => u.id === outcome.id);
-        if (!undo) return;
-        undo.status = outcome.status;
-        undo.outcome = {
-          at: new Date().toISOString(),
-          durationMs: Math.round(outcome.durationMs),
-          by: 'run',
-          pid: process.pid,
-          ...(error ? { error } : {}),
-        };
-      });
       run.emit({
         kind: 'undo',
+        undoId: outcome.id,
         stepId: outcome.stepId,
         title: outcome.title,
         status: outcome.status,
         durationMs: Math.round(outcome.durationMs),
-        error,
+        ...(outcome.error === undefined ? {} : { error: run.redactor.redactText(outcome.error) }),
         ...(outcome.note ? { note: outcome.note } : {}),
       });
     },

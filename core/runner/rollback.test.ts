@@ -1,10 +1,11 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadRun } from '../../reports/run/facts.ts';
-import { Journal, type JournalData } from '../journal.ts';
+import type { JournalData } from '../journal.ts';
 import type { Verdict } from '../model.ts';
+import type { EventInput } from './drill-run.ts';
 import { isExecutedDrill, runOutcome } from './outcome.ts';
 import { rollbackRun } from './rollback.ts';
 import { runScenario } from './run-scenario.ts';
@@ -14,77 +15,102 @@ import {
   markerScenario,
   markerTarget,
   markerWorld,
+  writeRecordedRun,
 } from './testing.ts';
 
 const DEAD_PID = 2 ** 22 + 4242; // above pid_max on Linux: never a live process
 const at = '2026-11-26T07:00:00.000Z';
 
 interface Killed {
-  /** Failover steps as the journal saw them when the process died, in order. */
+  /** Failover steps as the run recorded them when the process died, in order. */
   steps: { id: string; status: 'ok' | 'running' | 'failed'; irreversible?: boolean }[];
-  /** Failover step undos registered (pending) besides the fault's. */
+  /** Failover steps whose undo the run registered (pending) besides the fault's. */
   undos: string[];
+  /** The run concluded (run-end) with this verdict; its failover phase ended failed for `failed`, ok otherwise. */
   verdict?: Verdict;
+  /** The run reverted its fault itself. */
+  faultReverted?: boolean;
 }
 
-/** A journal as a run killed with SIGKILL leaves it: the fault injected, failover running, undos pending. */
+const STEP_END = { durationMs: 1 };
+
+/** The events a run killed with SIGKILL leaves: the fault injected, failover running, undos pending. */
 function killedRun(killed: Killed): string {
   const runDir = join(mkdtempSync(join(tmpdir(), 'drill-rollback-')), 'runs', 'run-k');
-  const journal = Journal.create(runDir, {
-    runId: 'run-k',
-    scenario: { name: 'markers', file: 'scenarios/markers.ts' },
-    target: { name: 'markers', kind: 'lab' },
-    dryRun: false,
-    pid: DEAD_PID,
-    startedAt: at,
-    phase: 'failover',
-  });
-  journal.update((d) => {
-    d.phases = ['plan', 'preflight', 'inject'].map((phase) => ({
-      phase: phase as 'plan',
-      status: 'ok' as const,
-      startedAt: at,
-      endedAt: at,
-    }));
-    d.phases.push({ phase: 'failover', status: 'running', startedAt: at });
-    d.steps = [
-      { id: 'fault', title: 'Break it', phase: 'inject', status: 'ok', startedAt: at, endedAt: at },
-      ...killed.steps.map((s) => ({
-        id: s.id,
+  const events: EventInput[] = [];
+  for (const phase of ['plan', 'preflight'] as const) {
+    events.push({ kind: 'phase-start', phase }, { kind: 'phase-end', phase, status: 'ok', durationMs: 1 });
+  }
+  events.push(
+    { kind: 'phase-start', phase: 'inject' },
+    { kind: 'undo-registered', undoId: 'fault', undoKind: 'fault', stepId: 'fault', title: 'Break it' },
+    { kind: 'step-start', phase: 'inject', stepId: 'fault', title: 'Break it' },
+    { kind: 't0', t0Ms: 5, t0At: '2026-11-26T07:00:00.005Z' },
+    { kind: 'undo-data', undoId: 'fault', undoData: { fault: 'on' } },
+    { kind: 'step-end', phase: 'inject', stepId: 'fault', title: 'Break it', status: 'ok', ...STEP_END },
+    { kind: 'phase-end', phase: 'inject', status: 'ok', durationMs: 1 },
+    { kind: 'phase-start', phase: 'failover' },
+  );
+  for (const s of killed.steps) {
+    if (killed.undos.includes(s.id))
+      events.push({
+        kind: 'undo-registered',
+        undoId: `failover:${s.id}`,
+        undoKind: 'step',
+        stepId: s.id,
         title: s.id,
-        phase: 'failover' as const,
+      });
+    events.push({ kind: 'step-start', phase: 'failover', stepId: s.id, title: s.id });
+    if (s.irreversible)
+      events.push({
+        kind: 'irreversible',
+        phase: 'failover',
+        stepId: s.id,
+        title: s.id,
+        reason: `${s.id} is one-way`,
+        wayBack: `undo ${s.id} by hand for <run-id>`,
+      });
+    if (s.status !== 'running')
+      events.push({
+        kind: 'step-end',
+        phase: 'failover',
+        stepId: s.id,
+        title: s.id,
         status: s.status,
-        startedAt: at,
-        ...(s.irreversible
-          ? { irreversible: { reason: `${s.id} is one-way`, wayBack: `undo ${s.id} by hand for <run-id>` } }
-          : {}),
-      })),
-    ];
-    d.undos = [
+        ...STEP_END,
+      });
+  }
+  if (killed.faultReverted)
+    events.push({
+      kind: 'undo',
+      undoId: 'fault',
+      stepId: 'fault',
+      title: 'Break it',
+      status: 'done',
+      durationMs: 1,
+    });
+  if (killed.verdict) {
+    const status = killed.verdict === 'failed' ? 'failed' : 'ok';
+    events.push(
+      { kind: 'phase-end', phase: 'failover', status, durationMs: 1 },
       {
-        id: 'fault',
-        kind: 'fault',
-        stepId: 'fault',
-        title: 'Break it',
-        undoData: { fault: 'on' },
-        registeredAt: at,
-        status: 'pending',
+        kind: 'run-end',
+        verdict: killed.verdict,
+        outcome: killed.verdict,
+        reason: `it ${killed.verdict}`,
+        exitCode: 1,
+        runDir,
+        rtoMs: null,
+        rpoMs: null,
+        pendingWayBacks: [],
       },
-      ...killed.undos.map((id) => ({
-        id: `failover:${id}`,
-        kind: 'step' as const,
-        stepId: id,
-        title: id,
-        registeredAt: at,
-        status: 'pending' as const,
-      })),
-    ];
-    if (killed.verdict) {
-      d.verdict = killed.verdict;
-      d.reason = `it ${killed.verdict}`;
-      d.state = 'finished';
-    }
-  });
+    );
+  }
+  writeRecordedRun(
+    runDir,
+    { runId: 'run-k', scenario: 'markers', target: 'markers', pid: DEAD_PID, startedAt: at },
+    events,
+  );
   return runDir;
 }
 
@@ -119,7 +145,9 @@ describe('drill rollback of a run killed after an irreversible step, before its 
     expect(result.state).toBe('rolled-back');
     expect(result.rollForward).toMatchObject({ after: { stepId: 'a', title: 'a' }, done: ['b', 'c'] });
     expect(result.rollForward?.serving).toMatchObject({ ok: true, probes: ['up'], failures: {} });
+    // The rolled-forward step c registered its undo as it ran, as in a live run; the irreversible step keeps both.
     expect(result.undos.map((u) => `${u.id}:${u.status}:${u.note ?? ''}`)).toEqual([
+      'failover:c:skipped:kept: "a" cannot be undone; way back: undo a by hand for run-k',
       'failover:b:skipped:kept: "a" cannot be undone; way back: undo a by hand for run-k',
       'fault:done:',
     ]);
@@ -150,11 +178,16 @@ describe('drill rollback of a run killed after an irreversible step, before its 
     const first = rollback(runDir, { irreversible: ['a'], failAt: 'c' });
     const result = await first.done;
     const loud =
-      "‼ ROLL FORWARD FAILED at 'c': c broke. THE TARGET MAY HAVE NO SERVING REGION: 'a' cannot be undone and 'c' did not finish. Run `pnpm drill rollback run-k` (it retries the remaining failover steps, then the undos), or do those steps by hand; then the way back: undo a by hand for run-k";
+      "‼ ROLL FORWARD FAILED at 'c': step \"c\" (failover[2]) failed: c broke. THE TARGET MAY HAVE NO SERVING REGION: 'a' cannot be undone and 'c' did not finish. Run `pnpm drill rollback run-k` (it retries the remaining failover steps, then the undos), or do those steps by hand; then the way back: undo a by hand for run-k";
     expect(first.world.markers).toEqual(['run:b', 'run:c', 'revert:{"fault":"on"}']);
     expect(result.state).toBe('rollback-incomplete');
-    expect(result.rollForward?.failed).toEqual({ title: 'c', error: 'c broke', left: ['c'] });
-    expect(first.lines).toContain(loud);
+    // The step runner's words, as in a live run's roll forward.
+    expect(result.rollForward?.failed).toEqual({
+      title: 'c',
+      error: 'step "c" (failover[2]) failed: c broke',
+      left: ['c'],
+    });
+    expect(first.lines).toContain(`⚠ ${loud}`);
     expect(result.lock.status).toBe('kept');
     expect(journalOf(runDir).reason).toBe(
       `killed (pid ${DEAD_PID}) during failover; \`drill rollback\` rolled forward: 'b' (abort after 'a'), then rolled back the rest: incomplete, run \`pnpm drill rollback run-k\` again; ${loud}`,
@@ -187,7 +220,7 @@ describe('drill rollback of a run killed after an irreversible step, before its 
     });
     const loud =
       "‼ ROLLED FORWARD BUT NOT SERVING: the recovery probes did not all pass within 30ms after the roll forward (up: down: 503 from the DR region). THE TARGET MAY HAVE NO SERVING REGION: every failover step after 'a' went through, so find what the probes point at and fix it by hand; then the way back: undo a by hand for run-k";
-    expect(lines).toContain(loud);
+    expect(lines).toContain(`⚠ ${loud}`);
     expect(result.lock.status).toBe('kept');
     expect(journalOf(runDir).reason).toBe(
       `killed (pid ${DEAD_PID}) during failover; \`drill rollback\` rolled forward: 'b', 'c' (abort after 'a'), then rolled back the rest: incomplete, run \`pnpm drill rollback run-k\` again; ${loud}`,
@@ -282,18 +315,20 @@ describe('drill rollback of a run killed after an irreversible step, before its 
 });
 
 describe('drill rollback of a run that holds nothing to undo', () => {
-  it('refuses and leaves the journal exactly as it was', async () => {
-    const runDir = killedRun({ steps: [{ id: 'a', status: 'ok' }], undos: [], verdict: 'passed' });
-    const journal = Journal.load(runDir);
-    journal.update((d) => {
-      for (const u of d.undos) u.status = 'done';
+  it('refuses and leaves its record exactly as it was', async () => {
+    const runDir = killedRun({
+      steps: [{ id: 'a', status: 'ok' }],
+      undos: [],
+      verdict: 'passed',
+      faultReverted: true,
     });
-    const before = readFileSync(join(runDir, 'journal.json'), 'utf8');
+    const before = readFileSync(join(runDir, 'events.jsonl'), 'utf8');
     const { done, world } = rollback(runDir, {});
     await expect(done).rejects.toThrow(
       'run run-k is finished (verdict passed) and has no pending undo: nothing to roll back, nothing changed',
     );
-    expect(readFileSync(join(runDir, 'journal.json'), 'utf8')).toBe(before);
+    expect(readFileSync(join(runDir, 'events.jsonl'), 'utf8')).toBe(before);
+    expect(existsSync(join(runDir, 'journal.json'))).toBe(false);
     expect(world.markers).toEqual([]);
   });
 });
@@ -336,7 +371,9 @@ describe('drill rollback of a killed run writes its result.json: outcome interru
     await rollback(runDir, { irreversible: ['a'], failAt: 'c' }).done;
     const first = resultOf(runDir);
     expect(first.interrupted?.rollback).toMatchObject({ state: 'rollback-incomplete', rolledForward: ['b'] });
-    expect(first.interrupted?.rollback.rollForwardFailed).toMatch(/^‼ ROLL FORWARD FAILED at 'c': c broke/);
+    expect(first.interrupted?.rollback.rollForwardFailed).toMatch(
+      /^‼ ROLL FORWARD FAILED at 'c': step "c" \(failover\[2\]\) failed: c broke/,
+    );
     expect(first.irreversible.map((i) => i.wayBack)).toEqual(['undo a by hand for run-k']);
     expect(first.safety?.lock?.status).toBe('held');
     await rollback(runDir, { irreversible: ['a'] }).done;
@@ -359,15 +396,16 @@ describe('drill rollback of a killed run writes its result.json: outcome interru
   });
 
   it('a run killed in preflight, before anything was injected, is interrupted but no drill (no evidence)', async () => {
-    const runDir = killedRun({ steps: [], undos: [] });
-    Journal.load(runDir).update((d) => {
-      d.phase = 'preflight';
-      d.phases = [
-        { phase: 'plan', status: 'ok', startedAt: at, endedAt: at },
-        { phase: 'preflight', status: 'running', startedAt: at },
-      ];
-      d.steps = [];
-    });
+    const runDir = join(mkdtempSync(join(tmpdir(), 'drill-rollback-')), 'runs', 'run-k');
+    writeRecordedRun(
+      runDir,
+      { runId: 'run-k', scenario: 'markers', target: 'markers', pid: DEAD_PID, startedAt: at },
+      [
+        { kind: 'phase-start', phase: 'plan' },
+        { kind: 'phase-end', phase: 'plan', status: 'ok', durationMs: 1 },
+        { kind: 'phase-start', phase: 'preflight' },
+      ],
+    );
     await rollback(runDir, {}).done;
     const result = resultOf(runDir);
     expect(runOutcome(result)).toBe('interrupted');

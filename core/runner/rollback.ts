@@ -1,30 +1,21 @@
-// `drill rollback <run-id>`: runs the undos a run left pending, from its journal, in a new process.
-import { mkdirSync, writeFileSync } from 'node:fs';
+// `drill rollback <run-id>`: replays the run's events into the run's state (core/runner/replay.ts), then runs the
+// same restore code as a live run (core/runner/restore.ts), in a new process; its events append to the run's log.
 import { join } from 'node:path';
-import { FileAuditLog } from '../audit.ts';
-import { createClock } from '../clock.ts';
-import { parseDuration } from '../duration.ts';
-import { DrillError, errorMessage } from '../errors.ts';
-import { Journal, type JournalData, writeFileAtomic } from '../journal.ts';
-import type { RunContext, Scenario, StepDefinition, Target } from '../model.ts';
+import { DrillError } from '../errors.ts';
+import type { EventOf } from '../events.ts';
+import { type JournalData, loadJournal, pendingUndos, writeFileAtomic } from '../journal.ts';
+import type { Scenario, Target } from '../model.ts';
 import { isProcessAlive } from '../process-alive.ts';
-import { REDACTOR_STATE_KEY, Redactor } from '../redact.ts';
+import { Redactor } from '../redact.ts';
+import type { Reporter } from '../reporters/reporter.ts';
 import { type LockReleaseOutcome, outDirOf, releaseLockOf } from '../safety/lock.ts';
 import { exactWayBack } from '../safety/way-back.ts';
-import { type UndoOutcome, UndoStack } from '../undo.ts';
-import { withDeadline } from './deadline.ts';
-import { stepId } from './ids.ts';
-import { interruptedResult, priorInterrupted } from './interrupted-result.ts';
+import type { UndoOutcome } from '../undo.ts';
+import { interruptedResult, LOCK_STATUS, priorInterrupted } from './interrupted-result.ts';
+import { replayRun } from './replay.ts';
 import { RESULT_FILE } from './report.ts';
-import type { RollForwardOutcome } from './roll-forward.ts';
-import { rollForwardFailure } from './roll-forward.ts';
-import {
-  rollbackReason,
-  rollForwardFromJournal,
-  rollForwardPlanOf,
-  wayBackOf,
-} from './roll-forward-journal.ts';
-import { DEFAULT_STEP_TIMEOUT } from './step-runner.ts';
+import { restorePhase, rollForwardPlanOf } from './restore.ts';
+import { type RollForwardOutcome, rollForwardFailure, rollForwardSummary } from './roll-forward.ts';
 
 export interface RollbackOptions {
   /** Also run the scenario's restore steps after the undos (e.g. a switchback after an irreversible promotion). */
@@ -55,21 +46,27 @@ export async function rollbackRun<R>(
   target: Target<R>,
   opts: RollbackOptions = {},
 ): Promise<RollbackResult> {
-  const journal = Journal.load(runDir);
-  const data = journal.data;
+  const recorded = loadJournal(runDir);
+  const data = recorded.data;
   if (data.state === 'running' && data.pid !== process.pid && isProcessAlive(data.pid)) {
     throw new DrillError(
       'E_USAGE',
       `run ${data.runId} is still running (pid ${data.pid}): press Ctrl-C in its terminal (it rolls back itself), or stop that process first`,
     );
   }
+  const redactor = opts.redactor ?? new Redactor();
+  const say = (line: string) => opts.onProgress?.(redactor.redactText(line));
+  const { run, journal } = replayRun(runDir, recorded, scenario, target, {
+    redactor,
+    reporters: [rollbackProgress(say)],
+  });
   if (
     data.state !== 'running' &&
-    journal.pendingUndos().length === 0 &&
-    !rollForwardPlanOf(data, scenario) &&
+    pendingUndos(data).length === 0 &&
+    !rollForwardPlanOf(run) &&
     !opts.restore
   ) {
-    // A finished or rolled-back run holds nothing to undo: rewriting its journal would falsify its record.
+    // A finished or rolled-back run holds nothing to undo: adding to its record would falsify it.
     throw new DrillError(
       'E_USAGE',
       `run ${data.runId} is ${data.state}${data.verdict ? ` (verdict ${data.verdict})` : ''} and has no pending undo: nothing to roll back, nothing changed. To go back after a failover, run the switchback (\`pnpm drill rollback ${data.runId} --restore\` or \`pnpm drill switchback\`)`,
@@ -78,115 +75,65 @@ export async function rollbackRun<R>(
   // A killed run wrote no result.json: this rollback writes its record (again, if an earlier one was incomplete).
   const prior = priorInterrupted(runDir);
   const lastSeenAt = data.updatedAt;
-  const redactor = opts.redactor ?? new Redactor();
-  const audit = new FileAuditLog({ file: join(runDir, 'actions.jsonl'), redactor, dryRun: false });
-  const state = new Map<string, unknown>([[REDACTOR_STATE_KEY, redactor]]);
-  const clock = createClock();
-  const say = (line: string) => opts.onProgress?.(redactor.redactText(line));
-  const context = (signal: AbortSignal, id: string): RunContext<R> => ({
-    runId: data.runId,
-    scenario,
-    target,
-    signal,
-    dryRun: false,
-    clock,
-    log: { info: say, warn: (m) => say(`⚠ ${m}`), debug: () => {} },
-    audit: audit.bind({ phase: 'rollback', stepId: id }),
-    state,
-    attach: async (name, contentType, body) => {
-      const dir = join(runDir, 'attachments');
-      mkdirSync(dir, { recursive: true });
-      const safe = `rollback-${name.replace(/[^A-Za-z0-9._-]+/g, '_')}`;
-      writeFileSync(join(dir, safe), typeof body === 'string' ? redactor.redactText(body) : body);
-      return { name, contentType, path: `attachments/${safe}` };
-    },
+  run.emit({
+    kind: 'process',
+    pid: process.pid,
+    role: 'rollback',
+    ...(data.scenario.file ? { scenarioFile: data.scenario.file } : {}),
+    targetKind: target.kind,
+    ...(data.target.file ? { targetFile: data.target.file } : {}),
   });
-
-  const stack = new UndoStack();
-  // Oldest first, so the stack unwinds most recent first.
-  for (const undo of [...journal.pendingUndos()].reverse()) {
-    const step = undo.kind === 'step' ? scenario.failover.find((s) => stepId(s) === undo.stepId) : undefined;
-    const timeout = undo.kind === 'fault' ? scenario.fault.timeout : step?.timeout;
-    const index = step ? scenario.failover.indexOf(step) : -1;
-    stack.push({
-      id: undo.id,
-      kind: undo.kind,
-      stepId: undo.stepId,
-      title: undo.title,
-      undoData: undo.undoData,
-      timeoutMs: parseDuration(timeout ?? DEFAULT_STEP_TIMEOUT),
-      timeoutSetting: undo.kind === 'fault' ? 'fault.timeout' : `failover[${index}].timeout`,
-      file: data.scenario.file,
-      run: async (signal, undoData) => {
-        const ctx = context(signal, undo.stepId);
-        if (undo.kind === 'fault') return scenario.fault.revert(ctx, undoData);
-        if (!step?.undo) {
-          throw new DrillError(
-            'E_NOT_FOUND',
-            `step "${undo.stepId}" has no undo in ${data.scenario.file ?? scenario.name} any more`,
-          );
-        }
-        return step.undo(ctx, undoData);
-      },
-    });
-  }
-  const keep = keptFailover(data);
-  const rollForward = await rollForwardFromJournal(journal, scenario, context, say, redactor);
-  const undos = await stack.unwind({
-    keep: (entry) => (entry.kind === 'step' && entry.id.startsWith('failover:') ? keep : undefined),
-    onDone: (_entry, outcome) => {
-      const error = outcome.error === undefined ? undefined : redactor.redactText(outcome.error);
-      say(
-        outcome.note
-          ? `↷ undo ${outcome.title}: ${outcome.note}`
-          : `↶ undo ${outcome.title}: ${outcome.status}${error ? `: ${error}` : ''}`,
-      );
-      journal.update((d) => {
-        const u = d.undos.find((x) => x.id === outcome.id);
-        if (!u) return;
-        u.status = outcome.status;
-        u.outcome = {
-          at: new Date().toISOString(),
-          durationMs: Math.round(outcome.durationMs),
-          by: 'rollback',
-          pid: process.pid,
-          ...(error ? { error } : {}),
-          ...(outcome.note ? { note: outcome.note } : {}),
-        };
-      });
-    },
-  });
-  const restore = opts.restore ? await runRestoreSteps(scenario.restore ?? [], context, say) : [];
+  const before = { undos: run.undoOutcomes.length, steps: run.steps.length };
+  await restorePhase(run, { restoreSteps: opts.restore ?? false });
+  const undos = run.undoOutcomes.slice(before.undos);
+  const restore = run.steps
+    .slice(before.steps)
+    .filter((s) => s.phase === 'restore')
+    .map((s) => ({
+      title: s.title,
+      status: s.status === 'ok' ? ('done' as const) : ('failed' as const),
+      ...(s.error ? { error: s.error } : {}),
+    }));
+  const rollForward = run.rollForward;
   const failed =
     undos.filter((u) => u.status === 'failed').length +
     restore.filter((r) => r.status === 'failed').length +
     (rollForward?.failed || rollForward?.serving?.ok === false ? 1 : 0);
   const finalState = failed > 0 ? 'rollback-incomplete' : 'rolled-back';
-  const wayBack = wayBackOf(data, target);
-  journal.update((d) => {
-    d.state = finalState;
-    d.rollbacks.push({ at: new Date().toISOString(), pid: process.pid, done: undos.length - failed, failed });
-    const said = rollbackReason(d, finalState, rollForward, wayBack);
-    if (said) Object.assign(d, said);
-  });
+  const wayBack = exactWayBack(run.startedIrreversible[0]?.wayBack ?? '', data.runId, target);
   const lock = await releaseLockOf(
     target,
-    context(AbortSignal.timeout(60_000), 'lock'),
+    run.contextWith(AbortSignal.timeout(60_000), { phase: 'restore', stepId: 'lock' }),
     data.runId,
     outDirOf(runDir),
-    {
-      ...(failed > 0
-        ? {
-            keep: `the rollback is incomplete (${failed} failed): run \`pnpm drill rollback ${data.runId}\` again`,
-          }
-        : {}),
-    },
+    failed > 0
+      ? {
+          keep: `the rollback is incomplete (${failed} failed): run \`pnpm drill rollback ${data.runId}\` again`,
+        }
+      : {},
   );
+  run.emit({
+    kind: 'lock',
+    where: lock.where,
+    status: LOCK_STATUS[lock.status],
+    detail: `after \`drill rollback\`: ${lock.status}${lock.detail ? `: ${lock.detail}` : ''}`,
+  });
+  const said = rollbackReason(data, finalState, rollForward, wayBack);
+  run.emit({
+    kind: 'rollback-end',
+    state: finalState,
+    done: undos.length - failed,
+    failed,
+    ...(said ?? {}),
+  });
+  await run.emitter.flush();
+  run.emitter.close();
   let resultFile: string | undefined;
-  if (prior !== null) {
+  const after = journal.fold.data;
+  if (prior !== null && after) {
     resultFile = join(runDir, RESULT_FILE);
     const result = interruptedResult(
-      journal.data,
+      after,
       scenario,
       target,
       {
@@ -203,13 +150,11 @@ export async function rollbackRun<R>(
   }
   const irreversible = opts.restore
     ? []
-    : data.steps
-        .filter((s) => s.irreversible && s.phase === 'failover')
-        .map((s) => ({
-          stepId: s.id,
-          title: s.title,
-          wayBack: exactWayBack(s.irreversible?.wayBack ?? '', data.runId, target),
-        }));
+    : run.startedIrreversible.map((s) => ({
+        stepId: s.stepId,
+        title: s.title,
+        wayBack: exactWayBack(s.wayBack, data.runId, target),
+      }));
   return {
     runId: data.runId,
     state: finalState,
@@ -223,40 +168,48 @@ export async function rollbackRun<R>(
 }
 
 /**
- * The runner's rule, applied from the journal: once the failover completed or an irreversible step
- * started, failover-step undos are kept (undoing them would take the serving region away); the way
- * back is the restore steps (`--restore`). The fault is always reverted.
+ * The run's last word after a rollback: a killed run had no verdict (it is `aborted`, with what the rollback did); a
+ * finished run keeps its verdict, and its reason gains the roll forward, if there was one.
  */
-function keptFailover(data: JournalData): string | undefined {
-  const irreversible = data.steps.find((s) => s.phase === 'failover' && s.irreversible);
-  if (irreversible?.irreversible) {
-    return `kept: "${irreversible.title}" cannot be undone; way back: ${exactWayBack(irreversible.irreversible.wayBack, data.runId, data.target)}`;
+function rollbackReason(
+  d: Readonly<JournalData>,
+  state: RollbackResult['state'],
+  forward: RollForwardOutcome | undefined,
+  wayBack: string,
+): Pick<JournalData, 'verdict' | 'reason'> | undefined {
+  const did = forward
+    ? `\`drill rollback\` ${rollForwardSummary(forward)}, then rolled back the rest`
+    : 'rolled back by `drill rollback`';
+  const loud = forward ? rollForwardFailure(forward, d.runId, wayBack) : '';
+  const parts = [
+    state === 'rolled-back' ? did : `${did}: incomplete, run \`pnpm drill rollback ${d.runId}\` again`,
+    ...(loud ? [loud] : []),
+  ];
+  if (d.verdict === undefined) {
+    return { verdict: 'aborted', reason: [`killed (pid ${d.pid}) during ${d.phase}`, ...parts].join('; ') };
   }
-  if (data.phases.some((p) => p.phase === 'failover' && p.status === 'ok')) {
-    return 'kept: the failover completed and is the outcome of the drill';
-  }
-  return undefined;
+  if (!forward) return undefined;
+  return { verdict: d.verdict, reason: [d.reason ?? d.verdict, ...parts].join('; ') };
 }
 
-async function runRestoreSteps<R>(
-  steps: StepDefinition<R>[],
-  context: (signal: AbortSignal, id: string) => RunContext<R>,
-  say: (line: string) => void,
-): Promise<RollbackResult['restore']> {
-  const out: RollbackResult['restore'] = [];
-  for (const [i, step] of steps.entries()) {
-    try {
-      await withDeadline((signal) => step.run(context(signal, stepId(step))), {
-        ms: parseDuration(step.timeout ?? DEFAULT_STEP_TIMEOUT),
-        what: `restore step "${step.title}"`,
-        setting: `restore[${i}].timeout`,
-      });
-      out.push({ title: step.title, status: 'done' });
-      say(`✔ restore ${step.title}`);
-    } catch (error) {
-      out.push({ title: step.title, status: 'failed', error: errorMessage(error) });
-      say(`✖ restore ${step.title}: ${errorMessage(error)}`);
-    }
-  }
-  return out;
+/** The rollback's progress, a listener of the events it emits: one line per roll-forward step, undo and restore step. */
+function rollbackProgress(say: (line: string) => void): Reporter {
+  const icon = (status: string) => (status === 'ok' ? '✔' : status === 'deviation' ? '⚠' : '✖');
+  return {
+    onLog: (e: EventOf<'log'>) => {
+      if (e.level !== 'debug') say(e.level === 'warn' ? `⚠ ${e.message}` : e.message);
+    },
+    onStepEnd: (e: EventOf<'step-end'>) => {
+      const error = e.error ? `: ${e.error}` : '';
+      if (e.phase === 'restore') say(`${e.status === 'ok' ? '✔' : '✖'} restore ${e.title}${error}`);
+      else say(`${icon(e.status)} roll forward ${e.title}: ${e.status}${error}`);
+    },
+    onUndo: (e: EventOf<'undo'>) => {
+      say(
+        e.note
+          ? `↷ undo ${e.title}: ${e.note}`
+          : `↶ undo ${e.title}: ${e.status}${e.error ? `: ${e.error}` : ''}`,
+      );
+    },
+  };
 }

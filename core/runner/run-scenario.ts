@@ -3,7 +3,7 @@ import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
 import { createClock } from '../clock.ts';
 import { DrillError, errorMessage, isDrillError } from '../errors.ts';
-import { Journal } from '../journal.ts';
+import { JournalSnapshot } from '../journal.ts';
 import type { Phase, Scenario, Target } from '../model.ts';
 import { Redactor } from '../redact.ts';
 import type { Reporter } from '../reporters/reporter.ts';
@@ -15,7 +15,7 @@ import { createRunId } from './ids.ts';
 import { failoverPhase, injectPhase, planPhase, preflightPhase, verifyPhase } from './phases.ts';
 import { RecoverySampler } from './probes.ts';
 import { recoverPhase } from './recover.ts';
-import { writeReport } from './report.ts';
+import { verdictOf, writeReport } from './report.ts';
 import { restorePhase, stopBackground } from './restore.ts';
 import type { RunResult } from './result-schema.ts';
 import {
@@ -64,15 +64,7 @@ export async function runScenario<R>(
   const onAbort = () => controller.abort(opts.signal?.reason);
   if (opts.signal?.aborted) onAbort();
   opts.signal?.addEventListener('abort', onAbort, { once: true });
-  const journal = Journal.create(runDir, {
-    runId,
-    scenario: { name: scenario.name, file: scenarioFile },
-    target: { name: target.name, kind: target.kind, file: targetFile },
-    dryRun: opts.dryRun ?? false,
-    pid: process.pid,
-    startedAt: clock.startedAtWall.toISOString(),
-    phase: 'plan',
-  });
+  const journal = new JournalSnapshot(runDir);
   const run = new DrillRun<R>({
     runId,
     runDir,
@@ -82,9 +74,10 @@ export async function runScenario<R>(
     targetFile,
     dryRun: opts.dryRun ?? false,
     clock,
-    journal,
     redactor: opts.redactor ?? new Redactor(),
-    emitter: new Emitter(opts.reporters ?? [], new EventLog(join(runDir, EVENTS_FILE))),
+    emitter: new Emitter(opts.reporters ?? [], new EventLog(join(runDir, EVENTS_FILE)), [
+      (event) => journal.apply(event),
+    ]),
     controller,
   });
   run.emit({
@@ -97,6 +90,14 @@ export async function runScenario<R>(
     objectives: { rto: run.objectives.rto, rpo: run.objectives.rpo, stableFor: run.objectives.stableFor },
   });
 
+  run.emit({
+    kind: 'process',
+    pid: process.pid,
+    role: 'run',
+    scenarioFile,
+    targetKind: target.kind,
+    targetFile,
+  });
   const sampler = new RecoverySampler(run);
   let error: DrillError | undefined;
   try {
@@ -134,13 +135,22 @@ export async function runScenario<R>(
     await releaseSafety(run);
   }
   opts.signal?.removeEventListener('abort', onAbort);
-  const result = await writeReport(run, error);
+  let verdict = verdictOf(run, error);
+  await phase(
+    run,
+    'report',
+    async () => {
+      verdict = verdictOf(run, error);
+    },
+    { evenIfAborted: true },
+  );
+  const result = await writeReport(run, error, verdict);
   await run.emitter.flush();
   run.emitter.close();
   return result;
 }
 
-/** Runs one phase with its events and journal entries; records it as ok, failed or aborted. */
+/** Runs one phase between its phase-start and phase-end events (the record folds them); ok, failed or aborted. */
 async function phase<R>(
   run: DrillRun<R>,
   name: Phase,
@@ -149,35 +159,26 @@ async function phase<R>(
 ): Promise<void> {
   if (run.signal.aborted && !opts.evenIfAborted) throw new DrillError('E_ABORTED', `aborted before ${name}`);
   run.currentPhase = name;
-  const startedAt = run.clock.now();
-  run.journal.update((d) => {
-    d.phase = name;
-    d.phases.push({ phase: name, status: 'running', startedAt: new Date().toISOString() });
-  });
-  run.emit({ kind: 'phase-start', phase: name });
+  const startedAt = run.emit({ kind: 'phase-start', phase: name }).at;
   let status: 'ok' | 'failed' | 'aborted' = 'ok';
   let detail: string | undefined;
   try {
     await body();
   } catch (e) {
-    status = run.signal.aborted && name !== 'restore' ? 'aborted' : 'failed';
+    status = run.signal.aborted && name !== 'restore' && name !== 'report' ? 'aborted' : 'failed';
     detail = run.redactor.redactText(errorMessage(e));
     throw e;
   } finally {
     const endedAt = run.clock.now();
-    const record = {
-      phase: name,
-      status,
-      startMs: Math.round(startedAt),
-      endMs: Math.round(endedAt),
-      durationMs: Math.round(endedAt - startedAt),
-      ...(detail ? { detail } : {}),
-    };
-    run.phases.push(record);
-    run.journal.update((d) => {
-      const entry = d.phases.findLast((p) => p.phase === name);
-      if (entry) Object.assign(entry, { status, endedAt: new Date().toISOString() });
-    });
-    run.emit({ kind: 'phase-end', phase: name, status, durationMs: record.durationMs, detail });
+    run.emit(
+      {
+        kind: 'phase-end',
+        phase: name,
+        status,
+        durationMs: Math.round(endedAt - startedAt),
+        ...(detail ? { detail } : {}),
+      },
+      endedAt,
+    );
   }
 }

@@ -3,7 +3,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it, vi } from 'vitest';
-import { Journal, type JournalData } from '../journal.ts';
+import type { JournalData } from '../journal.ts';
 import type { Target, TargetSafety } from '../model.ts';
 import { ConsoleReporter } from '../reporters/console.ts';
 import { defaultLockStore } from '../safety/lock.ts';
@@ -16,6 +16,7 @@ import {
   markerScenario,
   markerTarget,
   markerWorld,
+  writeRecordedRun,
 } from './testing.ts';
 
 function setup(opts: MarkerOptions = {}, target: Partial<Target<MarkerWorld>> = {}) {
@@ -257,15 +258,17 @@ describe('a lock left by a killed run', () => {
     const { world, outDir, lockFile, go } = setup();
     const deadPid = 2 ** 22 + 12345; // above pid_max on Linux: never a live process
     const killedDir = join(outDir, 'runs', 'run-k');
-    Journal.create(killedDir, {
-      runId: 'run-k',
-      scenario: { name: 'markers' },
-      target: { name: 'markers', kind: 'lab' },
-      dryRun: false,
-      pid: deadPid,
-      startedAt: '2026-11-26T07:00:00.000Z',
-      phase: 'failover',
-    });
+    writeRecordedRun(
+      killedDir,
+      {
+        runId: 'run-k',
+        scenario: 'markers',
+        target: 'markers',
+        pid: deadPid,
+        startedAt: '2026-11-26T07:00:00.000Z',
+      },
+      [{ kind: 'phase-start', phase: 'failover' }],
+    );
     const store = defaultLockStore(outDir, 'markers');
     const killed = { runId: 'run-k', scenario: 'markers', host: hostname(), pid: deadPid, startedAt: 'then' };
     await store.tryAcquire(killed, new AbortController().signal);

@@ -74,7 +74,7 @@ export async function safetyGates<R>(run: DrillRun<R>): Promise<void> {
   // The guardrails re-run the plan-only checks on their way: record each once.
   const known = [...s.record.checks];
   s.record.checks.push(...outcome.checks.filter((c) => !known.some((k) => sameCheck(k, c))));
-  s.record.lock = { where: s.lockStore.where, status: outcome.lockTaken ? 'held' : 'not-taken' };
+  run.emit({ kind: 'lock', where: s.lockStore.where, status: outcome.lockTaken ? 'held' : 'not-taken' });
   // Refusals are named once, in the verdict.
   for (const c of outcome.checks.filter((c) => !isRefused(c))) {
     run.emit({
@@ -160,19 +160,19 @@ export function stopAbortConditions<R>(run: DrillRun<R>): void {
 /** Releases the lock this run took (every exit path) and closes the platform; never throws. */
 export async function releaseSafety<R>(run: DrillRun<R>): Promise<void> {
   const s = run.safety;
-  const held = s.record.lock?.status === 'held';
+  const held = run.record.lock?.status === 'held';
   // An abort while the lock was being taken may have left it ours: release(runId) frees only our own.
   const maybeOurs = !held && run.signal.aborted;
   if (s.lockStore && (held || maybeOurs)) {
     const where = s.lockStore.where;
     try {
       const released = await s.lockStore.release(run.runId, AbortSignal.timeout(30_000));
-      if (released === 'released') s.record.lock = { where, status: 'released' };
-      else if (held) s.record.lock = { where, status: 'release-failed', detail: released };
+      if (released === 'released') run.emit({ kind: 'lock', where, status: 'released' });
+      else if (held) run.emit({ kind: 'lock', where, status: 'release-failed', detail: released });
     } catch (error) {
       const detail = `${errorMessage(error)}; release it with \`pnpm drill rollback ${run.runId}\``;
       if (!held) run.emit({ kind: 'log', level: 'warn', message: `the drill lock may be left: ${detail}` });
-      else s.record.lock = { where, status: 'release-failed', detail };
+      else run.emit({ kind: 'lock', where, status: 'release-failed', detail });
       if (held)
         run.deviations.push({
           kind: 'lock-release-failed',

@@ -1,5 +1,9 @@
 // A scenario made of markers, for tests of the runner: every call is recorded in order.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { EVENTS_FILE } from '../event-log.ts';
 import type { JsonValue, Scenario, StepDefinition, Target } from '../model.ts';
+import type { EventInput } from './drill-run.ts';
 
 export interface MarkerWorld {
   markers: string[];
@@ -172,3 +176,29 @@ export const markerTarget: Target<MarkerWorld> = {
   aws: { regions: ['eu-west-1', 'us-east-1'] },
   resources: markerWorld(),
 };
+
+/** The events.jsonl a run leaves on disk, written as given: run-start and the run's process first, one ms apart. */
+export function writeRecordedRun(
+  runDir: string,
+  start: { runId: string; scenario: string; target: string; pid: number; startedAt: string },
+  events: EventInput[],
+): void {
+  const startedAt = Date.parse(start.startedAt);
+  const all: EventInput[] = [
+    {
+      kind: 'run-start',
+      runId: start.runId,
+      scenario: start.scenario,
+      target: start.target,
+      dryRun: false,
+      runDir,
+    },
+    { kind: 'process', pid: start.pid, role: 'run', targetKind: 'lab' },
+    ...events,
+  ];
+  mkdirSync(runDir, { recursive: true });
+  writeFileSync(
+    join(runDir, EVENTS_FILE),
+    all.map((e, at) => `${JSON.stringify({ ...e, at, wallMs: startedAt + at })}\n`).join(''),
+  );
+}

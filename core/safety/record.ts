@@ -13,9 +13,9 @@ export interface SafetyRecord {
   abort: { condition: 'operator' | 'rto-budget' | 'alarm'; reason: string; sinceT0Ms: number | null } | null;
 }
 
-/** Per-run safety state, kept on the DrillRun. */
+/** Per-run safety state, kept on the DrillRun; the lock is a fold of the run's lock events (its RunRecord). */
 export class RunSafety {
-  readonly record: SafetyRecord = { checks: [], lock: null, abort: null };
+  readonly record: Omit<SafetyRecord, 'lock'> = { checks: [], abort: null };
   platform: SafetyPlatform | undefined;
   lockStore: LockStore | undefined;
   monitor: AbortMonitor | undefined;

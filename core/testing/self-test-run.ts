@@ -36,6 +36,7 @@ export async function selfTestRun(): Promise<SelfTestRun> {
     onUndo: record,
     onLog: record,
     onCheckpoint: record,
+    onRecord: record,
     onRunEnd: record,
   };
   const target = { ...memory, resources: { stateFile: join(dir, 'state.json'), timeScale: 0.2, dbPassword } };
