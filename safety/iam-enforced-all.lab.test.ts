@@ -1,12 +1,13 @@
 // Issue 19, every scenario (pnpm test:safety; aurora-outage runs in pnpm test: iam-enforced.lab.test.ts): on one lab
 // that enforces IAM on every call of the drill role, each scenario runs under the policy `pnpm drill iam-policy
-// <scenario> --target lab` generates for it alone, and passes with no call refused. Ordered so each starts from the
-// state the previous left: the two Kubernetes faults, then the region outage (fails over), then the switchback.
+// <scenario> --target lab` generates for it alone, and passes with no call refused; first, aurora-outage without any
+// one statement of its policy is refused at the preflight. Ordered so each starts from the state the previous left:
+// the refusals (nothing injected), the two Kubernetes faults, the region outage (fails over), then the switchback.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDirIn, runDrill } from '../core/cli/spawn-drill.ts';
-import { type EnforcedLab, startEnforcedLab } from './testing/iam-enforced.ts';
+import { type EnforcedLab, startEnforcedLab, withoutStatement } from './testing/iam-enforced.ts';
 
 const SCENARIOS = ['api-pod-kill', 'api-crashloop', 'region-outage', 'switchback'];
 let lab: EnforcedLab;
@@ -15,6 +16,27 @@ beforeAll(async () => {
   lab = await startEnforcedLab('iam-enforced-all');
 }, 180_000);
 afterAll(async () => lab?.close(), 60_000);
+
+describe('aurora-outage without any one statement of its generated policy', () => {
+  it('is refused at the preflight, naming one of its actions, and injects nothing', async () => {
+    const policy = await lab.generatePolicy('aurora-outage');
+    const refusals: string[] = [];
+    // Without iam:SimulatePrincipalPolicy the preflight says the permissions were NOT checked and a lab run goes
+    // on (a live one refuses): the lab's SimulatePrincipalPolicy test covers that statement, not a run.
+    for (const statement of policy.Statement.filter((s) => s.Sid !== 'SimulateOwnPermissions')) {
+      await lab.setPolicy(withoutStatement(policy, statement.Sid));
+      const out = join(lab.outDir, `without-${statement.Sid}`);
+      const { code, output } = await runDrill(['aurora-outage', '--in-process', '--out', out], lab.env);
+      const named = statement.Action.filter((a) => output.includes(a));
+      if (code !== 5 || named.length === 0 || !output.includes('nothing was injected'))
+        refusals.push(
+          `without ${statement.Sid} (${statement.Action.join(', ')}): exit ${code}\n${output.slice(-1500)}`,
+        );
+    }
+    expect(refusals).toEqual([]);
+    expect((await lab.mutations()).FailoverGlobalCluster ?? 0).toBe(0);
+  });
+});
 
 describe('every scenario with IAM enforced on every call, under its own generated policy', () => {
   it.each(SCENARIOS)('%s passes, and IAM refused none of its calls', async (scenario) => {
