@@ -6,72 +6,23 @@
 // replicates it to the DR region again, overwriting the promoted copy
 // (https://docs.aws.amazon.com/secretsmanager/latest/userguide/standalone-secret.html,
 // https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_ReplicateSecretToRegions.html).
-import {
-  planPutSecretValue,
-  planReplicateSecretToRegions,
-  planStopReplicationToReplica,
-} from '../../clients/aws/secrets.ts';
-import type { PlannedCall } from '../../core/model.ts';
+import type { Select } from '../select.ts';
 import { type Luneo, type LuneoRun, luneo, PROBE_READ, type Side } from './context.ts';
 import type { LuneoResources } from './resources.ts';
 
-/** The calls that point a secret at `side`: promote its copy there when a replica, write it, re-replicate. */
-export function planPointAppSecret(r: LuneoResources, side: Side, secretId: string): PlannedCall[] {
-  const region = r[side].region;
-  return [
-    ...(side === 'primary'
-      ? []
-      : [
-          {
-            ...planStopReplicationToReplica(region, secretId),
-            params: { SecretId: secretId, when: 'a replica' },
-          },
-        ]),
-    planPutSecretValue(region, secretId),
-    ...(side === 'primary' ? [planReplicateSecretToRegions(region, secretId, [r.secondary.region])] : []),
-  ];
-}
-
 /**
- * Writes the secret the app in `side`'s region reads, with that region's control plane only: promotes the copy
- * there when it is a replica, puts `next(current)` as AWSCURRENT, and for the primary side replicates it to the
- * secondary region again.
+ * Which copy of an app secret a failover to `side` writes, for the generic secret steps (actions/aws/secrets.ts):
+ * `side`'s own, promoted first when it is the replica; the primary's copy is replicated to the secondary again.
  */
-export async function pointAppSecret(
-  ctx: LuneoRun,
-  opts: {
-    side: Side;
-    secretId: string;
-    next: (current: string) => Promise<string>;
-    /** ClientRequestToken of the put, stable across retries of this step. */
-    token: string;
-  },
-): Promise<{ detail: string; undoData: Record<string, string | boolean> }> {
-  const l = await luneo(ctx);
-  const region = l.r[opts.side].region;
-  const secrets = l.aws.secrets(region);
-  const promotion = await secrets.promoteReplica(opts.secretId, { signal: ctx.signal });
-  const current = await secrets.getSecretValue(opts.secretId, { signal: ctx.signal });
-  const next = await opts.next(current.value);
-  const result = await secrets.putSecretValue(opts.secretId, next, {
-    signal: ctx.signal,
-    clientRequestToken: opts.token,
-  });
-  const replicated =
-    opts.side === 'primary'
-      ? await secrets.replicateTo(opts.secretId, [l.r.secondary.region], { signal: ctx.signal })
-      : { added: [] };
-  const host = new URL(next).host;
-  const parts = [
-    promotion.promoted ? `promoted the ${region} replica (was replicated from ${promotion.from})` : '',
-    result.skipped
-      ? `${region} copy already points at ${host}`
-      : `${region} copy now points at ${host} (version ${result.versionId})`,
-    replicated.added.length > 0 ? `replicated to ${replicated.added.join(', ')} again` : '',
-  ];
+export function appSecretCopy(side: Side): {
+  region: Select<LuneoResources, string>;
+  promoteReplica: boolean;
+  replicateTo?: Select<LuneoResources, string[]>;
+} {
   return {
-    detail: parts.filter(Boolean).join('; '),
-    undoData: { region, previousVersionId: result.previousVersionId, promoted: promotion.promoted },
+    region: (r) => r[side].region,
+    promoteReplica: side !== 'primary',
+    ...(side === 'primary' ? { replicateTo: (r: LuneoResources) => [r.secondary.region] } : {}),
   };
 }
 

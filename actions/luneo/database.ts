@@ -1,13 +1,14 @@
 // Runbook §6.1 and §9.2: the Aurora Global Database steps.
 
 import { rpoLagQuery } from '../../clients/aws/cloudwatch.ts';
-import { planFailoverGlobalCluster, planSwitchoverGlobalCluster, type Rds } from '../../clients/aws/rds.ts';
 import { formatDuration, parseDuration } from '../../core/duration.ts';
 import { DrillError } from '../../core/errors.ts';
 import type { StepDefinition } from '../../core/model.ts';
+import type { MemberCluster } from '../aws/index.ts';
+import * as aws from '../aws/index.ts';
 import { declaredStep } from '../declared.ts';
-import { planPointAppSecret, pointAppSecret } from './app-secrets.ts';
-import { type Luneo, type LuneoRun, luneo, PROBE_READ, plannedClusterArn, type Side } from './context.ts';
+import { appSecretCopy } from './app-secrets.ts';
+import { type LuneoRun, luneo, PROBE_READ, type Side } from './context.ts';
 import { FINDINGS } from './findings.ts';
 import type { LuneoResources } from './resources.ts';
 
@@ -65,51 +66,35 @@ export function checkReplicationLag(opts: {
   });
 }
 
+/** A side of Luneo's global database, as the generic steps take it. */
+const member = (side: Side): MemberCluster<LuneoResources> => ({
+  name: side,
+  region: (r) => r[side].region,
+  clusterId: (r) => r[side].clusterId,
+});
+const globalClusterId = (r: LuneoResources) => r.globalClusterId;
+const other = (side: Side): Side => (side === 'primary' ? 'secondary' : 'primary');
+
 /** §6.1: unplanned regional failover, FailoverGlobalCluster with AllowDataLoss, until the target is writer. */
 export function failoverGlobalCluster(
   opts: { to?: Side; plannedAt?: string; timeout?: string } = {},
 ): StepDefinition<LuneoResources> {
   const to = opts.to ?? 'secondary';
-  return declaredStep<LuneoResources>({
-    id: 'promotion',
-    title: `Fail over the global cluster to ${to} (FailoverGlobalCluster, AllowDataLoss)`,
-    runbook: '§6.1',
-    plannedAt: opts.plannedAt ?? '5m',
-    timeout: opts.timeout ?? '10m',
-    findings: [FINDINGS.promoteReadReplica],
-    irreversible: {
-      reason: 'the promoted cluster took writes: the old writer can only come back as a replica',
-      wayBack: 'pnpm drill switchback (SwitchoverGlobalCluster back to eu-west-1, no data loss)',
-    },
-    calls: (ctx) => [
-      planFailoverGlobalCluster(ctx.target.resources[to].region, {
-        globalClusterId: ctx.target.resources.globalClusterId,
-        targetClusterArn: plannedClusterArn(ctx, to),
-        allowDataLoss: true,
-      }),
-      {
-        service: 'rds',
-        operation: 'DescribeGlobalClusters',
-        scope: ctx.target.resources[to].region,
-        params: { until: `${to} IsWriter` },
-        mutating: false,
+  return aws.failoverGlobalCluster<LuneoResources>(
+    {
+      id: 'promotion',
+      title: `Fail over the global cluster to ${to} (FailoverGlobalCluster, AllowDataLoss)`,
+      runbook: '§6.1',
+      plannedAt: opts.plannedAt ?? '5m',
+      timeout: opts.timeout ?? '10m',
+      findings: [FINDINGS.promoteReadReplica],
+      irreversible: {
+        reason: 'the promoted cluster took writes: the old writer can only come back as a replica',
+        wayBack: 'pnpm drill switchback (SwitchoverGlobalCluster back to eu-west-1, no data loss)',
       },
-    ],
-    async run(ctx) {
-      const l = await luneo(ctx);
-      const rds = l.aws.rds(l.r[to].region);
-      const target = l.clusterArn(to);
-      const result = await rds.failoverGlobalCluster(
-        { globalClusterId: l.r.globalClusterId, targetClusterArn: target, allowDataLoss: true },
-        { signal: ctx.signal },
-      );
-      await untilWriter(l, rds, target, ctx.signal);
-      return {
-        detail: `${l.r[to].clusterId} is writer${result.alreadyDone ? ' (it already was: nothing sent)' : ''}`,
-        measurements: { promotedAt: ctx.clock.now() },
-      };
     },
-  });
+    { globalClusterId, to: member(to), allowDataLoss: true },
+  );
 }
 
 /** §9.2: planned switchover (no data loss) back to `to`. */
@@ -117,57 +102,17 @@ export function switchoverGlobalCluster(
   opts: { to?: Side; plannedAt?: string } = {},
 ): StepDefinition<LuneoResources> {
   const to = opts.to ?? 'primary';
-  return declaredStep<LuneoResources>({
-    id: 'switchover',
-    title: `Switch the global cluster over to ${to} (SwitchoverGlobalCluster, no data loss)`,
-    runbook: '§9.2',
-    plannedAt: opts.plannedAt,
-    timeout: '10m',
-    findings: [FINDINGS.switchoverThenFailover],
-    calls: (ctx) => [
-      planSwitchoverGlobalCluster(ctx.target.resources[to === 'primary' ? 'secondary' : 'primary'].region, {
-        globalClusterId: ctx.target.resources.globalClusterId,
-        targetClusterArn: plannedClusterArn(ctx, to),
-      }),
-    ],
-    async run(ctx) {
-      const l = await luneo(ctx);
-      const from: Side = to === 'primary' ? 'secondary' : 'primary';
-      const rds = l.aws.rds(l.r[from].region);
-      const target = l.clusterArn(to);
-      const result = await rds.switchoverGlobalCluster(
-        { globalClusterId: l.r.globalClusterId, targetClusterArn: target },
-        { signal: ctx.signal },
-      );
-      await untilWriter(l, rds, target, ctx.signal);
-      return { detail: `${l.r[to].clusterId} is writer${result.alreadyDone ? ' (it already was)' : ''}` };
+  return aws.switchoverGlobalCluster<LuneoResources>(
+    {
+      id: 'switchover',
+      title: `Switch the global cluster over to ${to} (SwitchoverGlobalCluster, no data loss)`,
+      runbook: '§9.2',
+      plannedAt: opts.plannedAt,
+      timeout: '10m',
+      findings: [FINDINGS.switchoverThenFailover],
     },
-  });
-}
-
-/** Both writer changes answer at once and work in the background: wait until `target` writes. */
-function untilWriter(l: Luneo, rds: Rds, target: string, signal: AbortSignal) {
-  return rds.waitUntilWriter({
-    globalClusterId: l.r.globalClusterId,
-    clusterArn: target,
-    signal,
-    intervalMs: 250,
-    maxIntervalMs: 1000,
-    timeoutMs: 600_000,
-  });
-}
-
-/** The writer endpoint of `side` as a URL: the current DATABASE_URL with its host and port replaced. */
-async function writerUrl(l: Luneo, ctx: LuneoRun, side: Side, current: string): Promise<string> {
-  const cluster = await l.aws
-    .rds(l.r[side].region)
-    .describeDbCluster(l.r[side].clusterId, { signal: ctx.signal });
-  if (!cluster.endpoint)
-    throw new DrillError('E_STEP_FAILED', `DescribeDBClusters gives no Endpoint for ${l.r[side].clusterId}`);
-  const url = new URL(current);
-  url.hostname = cluster.endpoint;
-  if (cluster.port) url.port = String(cluster.port);
-  return url.toString();
+    { globalClusterId, from: member(other(to)), to: member(to) },
+  );
 }
 
 /**
@@ -179,31 +124,24 @@ export function pointDatabaseUrlAt(opts: {
   plannedAt?: string;
   runbook?: '§6.1' | '§9.2';
 }): StepDefinition<LuneoResources> {
-  return declaredStep<LuneoResources>({
-    id: `secret-${opts.side}`,
-    title: `Point DATABASE_URL (Secrets Manager, ${opts.side} region's copy) at the ${opts.side} writer`,
-    runbook: opts.runbook ?? '§6.1',
-    plannedAt: opts.plannedAt,
-    timeout: '2m',
-    findings: [FINDINGS.secretEndpoint, FINDINGS.secretRegion],
-    calls: (ctx) => [
-      {
-        service: 'rds',
-        operation: 'DescribeDBClusters',
-        scope: ctx.target.resources[opts.side].region,
-        params: { DBClusterIdentifier: ctx.target.resources[opts.side].clusterId },
-        mutating: false,
-      },
-      ...planPointAppSecret(ctx.target.resources, opts.side, ctx.target.resources.secrets.databaseUrl),
-    ],
-    async run(ctx) {
-      const l = await luneo(ctx);
-      return pointAppSecret(ctx, {
-        side: opts.side,
-        secretId: l.r.secrets.databaseUrl,
-        next: (current) => writerUrl(l, ctx, opts.side, current),
-        token: `${ctx.runId}-secret-${opts.side}`.slice(0, 64).padEnd(32, '0'),
-      });
+  const { side } = opts;
+  return aws.updateSecret<LuneoResources>(
+    {
+      id: `secret-${side}`,
+      title: `Point DATABASE_URL (Secrets Manager, ${side} region's copy) at the ${side} writer`,
+      runbook: opts.runbook ?? '§6.1',
+      plannedAt: opts.plannedAt,
+      timeout: '2m',
+      findings: [FINDINGS.secretEndpoint, FINDINGS.secretRegion],
     },
-  });
+    {
+      ...appSecretCopy(side),
+      secretId: (r) => r.secrets.databaseUrl,
+      reads: (r) => [aws.planWriterEndpoint(r[side].region, r[side].clusterId)],
+      next: (ctx, conn, current) =>
+        aws.writerEndpointUrl(conn.aws.rds(conn.r[side].region), conn.r[side].clusterId, current, ctx.signal),
+      unbound: 'the target binds no DATABASE_URL secret (resources.secrets.databaseUrl)',
+      tokenTag: `secret-${side}`,
+    },
+  );
 }

@@ -1,17 +1,10 @@
-// Faults injected through AWS FIS: find-or-create the template, start it idempotently (clientToken from the
-// run id), T0 when it is running; revert = StopExperiment, found by the run-id tag even after a crash.
+// Luneo's network outages: the generic FIS fault (actions/aws/fis.ts) with the template of each outage.
 
-import {
-  planCreateExperimentTemplate,
-  planStartExperiment,
-  type StartInput,
-  type TemplateInput,
-} from '../../clients/aws/fis.ts';
+import type { StartInput, TemplateInput } from '../../clients/aws/fis.ts';
 import { parseDuration, toIsoDuration } from '../../core/duration.ts';
-import { FAULT_EFFECTIVE_AT, monoOfWall } from '../../core/measure/index.ts';
 import type { FaultDefinition, PlannedCall, RunbookFinding } from '../../core/model.ts';
-import { declaredFault } from '../declared.ts';
-import { type LuneoRun, luneo } from './context.ts';
+import { fisExperiment, planExperimentStart } from '../aws/fis.ts';
+import type { LuneoRun } from './context.ts';
 import type { LuneoResources } from './resources.ts';
 
 export interface NetworkOutageOptions {
@@ -35,7 +28,6 @@ export interface NetworkOutageOptions {
   findings?: RunbookFinding[];
 }
 
-const RUN_ID_TAG = 'drill:run-id';
 /** The action whose start is the fault taking effect (T0). */
 const DISRUPT_ACTION = 'DisruptConnectivity';
 
@@ -91,79 +83,28 @@ export function planOutageStart(
   opts: NetworkOutageOptions,
   start: Omit<StartInput, 'templateId'>,
 ): PlannedCall[] {
-  const region = ctx.target.resources.primary.region;
-  return [
-    { service: 'fis', operation: 'ListExperimentTemplates', scope: region, mutating: false },
-    planCreateExperimentTemplate(region, outageTemplate(ctx, opts)),
-    planStartExperiment(region, { templateId: `<${opts.name}>`, ...start }),
-  ];
+  return planExperimentStart(ctx.target.resources.primary.region, outageTemplate(ctx, opts), start);
 }
 
 /** A FIS network disruption of the primary region's subnets (database tier, or every tier). */
 export function fisNetworkOutage(opts: NetworkOutageOptions): FaultDefinition<LuneoResources> {
-  return declaredFault<LuneoResources>({
-    title: opts.title,
-    runbook: '§4',
-    duration: opts.duration ?? '15m',
-    timeout: '3m',
-    findings: opts.findings,
-    calls: (ctx) => {
-      const region = ctx.target.resources.primary.region;
-      return [
-        ...planOutageStart(ctx, opts, {
-          clientToken: `${ctx.runId}-fault`,
-          tags: { [RUN_ID_TAG]: ctx.runId },
-        }),
-        {
-          service: 'fis',
-          operation: 'GetExperiment',
-          scope: region,
-          params: { until: 'running' },
-          mutating: false,
-        },
-      ];
+  return fisExperiment<LuneoResources>(
+    {
+      title: opts.title,
+      runbook: '§4',
+      duration: opts.duration ?? '15m',
+      timeout: '3m',
+      findings: opts.findings,
     },
-    async inject(ctx) {
-      const l = await luneo(ctx);
-      const fis = l.aws.fis(l.r.primary.region);
-      const { id: templateId } = await fis.createExperimentTemplate(outageTemplate(ctx, opts), {
-        signal: ctx.signal,
-      });
-      const started = await fis.startExperiment(
-        { templateId, clientToken: `${ctx.runId}-fault`, tags: { [RUN_ID_TAG]: ctx.runId } },
-        { signal: ctx.signal },
-      );
-      const wait = { signal: ctx.signal, intervalMs: 250, maxIntervalMs: 1000, timeoutMs: 120_000 };
-      const running = await fis.waitForExperimentState(started.id, ['running'], wait);
-      // T0 is when the disruption started (the action's startTime), not when we saw the experiment running.
-      const effective = await fis.waitForActionStart(running.id, DISRUPT_ACTION, wait);
-      return {
-        detail:
-          `FIS experiment ${running.id} running since ${effective.toISOString()} (template ${templateId})` +
-          (opts.dataInFlight
-            ? `; data in flight ${opts.dataInFlight.lost ? 'lost' : 'kept'}: ${opts.dataInFlight.why}`
-            : ''),
-        undoData: { experimentId: running.id, region: fis.region },
-        measurements: { [FAULT_EFFECTIVE_AT]: monoOfWall(effective, ctx.clock.now(), Date.now()) },
-      };
+    {
+      region: (r) => r.primary.region,
+      template: (ctx) => outageTemplate(ctx, opts),
+      effectiveAction: DISRUPT_ACTION,
+      ...(opts.dataInFlight
+        ? {
+            note: `data in flight ${opts.dataInFlight.lost ? 'lost' : 'kept'}: ${opts.dataInFlight.why}`,
+          }
+        : {}),
     },
-    async revert(ctx, undoData) {
-      const l = await luneo(ctx);
-      const data = undoData as { experimentId?: string; region?: string } | undefined;
-      const fis = l.aws.fis(data?.region ?? l.r.primary.region);
-      // After a crash the id may never have been journaled: find the run's experiments by tag.
-      const ids = data?.experimentId
-        ? [data.experimentId]
-        : (await fis.findExperimentsByRunId(ctx.runId, { signal: ctx.signal })).map((e) => e.id);
-      for (const id of ids) {
-        await fis.stopExperiment(id, { signal: ctx.signal });
-        await fis.waitForExperimentState(id, ['stopped', 'completed', 'failed', 'cancelled'], {
-          signal: ctx.signal,
-          intervalMs: 250,
-          maxIntervalMs: 1000,
-          timeoutMs: 120_000,
-        });
-      }
-    },
-  });
+  );
 }

@@ -1,75 +1,31 @@
 // Runbook §9.4 on the way back: re-enable the replication rule if it was suspended, then wait until every
 // version the primary bucket held when the step started is in the DR bucket.
 
-import type { ReplicationConfiguration } from '../../clients/aws/s3.ts';
-import { planPutBucketReplication } from '../../clients/aws/s3.ts';
 import { pollUntil } from '../../clients/poll.ts';
 import { parseDuration } from '../../core/duration.ts';
 import { DrillError, errorMessage } from '../../core/errors.ts';
-import type { JsonValue, StepDefinition } from '../../core/model.ts';
+import type { StepDefinition } from '../../core/model.ts';
+import { enableBucketReplication } from '../aws/s3-replication.ts';
 import { declaredStep } from '../declared.ts';
 import type { LuneoResources } from './resources.ts';
-import { backlogOf, describeBacklog, readBacklog, s3Buckets, s3Of } from './s3.ts';
+import { backlogOf, describeBacklog, readBacklog, S3_UNBOUND, s3Buckets, s3Of } from './s3.ts';
 
-/** GetBucketReplication, then PutBucketReplication with every rule Enabled, only when one is not. */
+/** §9.4: the generic step (actions/aws/s3-replication.ts) on Luneo's artifacts bucket. */
 export function enableS3Replication(opts: { plannedAt?: string } = {}): StepDefinition<LuneoResources> {
-  return declaredStep<LuneoResources>({
-    id: 's3-replication-rule',
-    title: 'Re-enable the S3 replication rule if it is suspended',
-    runbook: '§9.4',
-    ...(opts.plannedAt ? { plannedAt: opts.plannedAt } : {}),
-    timeout: '2m',
-    calls: (ctx) => {
-      const r = ctx.target.resources;
-      const bucket = r.s3?.primaryBucket ?? '<resources.s3 not set>';
-      return [
-        {
-          service: 's3',
-          operation: 'GetBucketReplication',
-          scope: r.primary.region,
-          params: { Bucket: bucket },
-          mutating: false,
-        },
-        planPutBucketReplication(r.primary.region, bucket, 'Enabled'),
-      ];
+  return enableBucketReplication<LuneoResources>(
+    {
+      id: 's3-replication-rule',
+      title: 'Re-enable the S3 replication rule if it is suspended',
+      runbook: '§9.4',
+      ...(opts.plannedAt ? { plannedAt: opts.plannedAt } : {}),
+      timeout: '2m',
     },
-    async run(ctx) {
-      const { source } = s3Buckets(ctx);
-      const s3 = await s3Of(ctx, 'primary');
-      const config = await s3.getBucketReplication(source, { signal: ctx.signal });
-      const rules = config.Rules ?? [];
-      if (rules.length === 0) {
-        throw new DrillError(
-          'E_STEP_FAILED',
-          `${source} has no replication rule: restore the replication configuration (Terraform aws_s3_bucket_replication_configuration) before the switchback`,
-        );
-      }
-      const suspended = rules.filter((rule) => rule.Status !== 'Enabled').map((rule) => rule.ID ?? '(no id)');
-      if (suspended.length === 0) {
-        return {
-          detail: `replication of ${source} already enabled (${rules.map((r) => r.ID).join(', ')}): nothing to change`,
-        };
-      }
-      const enabled: ReplicationConfiguration = {
-        ...config,
-        Rules: rules.map((rule) => ({ ...rule, Status: 'Enabled' })),
-      };
-      await s3.putBucketReplication(source, enabled, { signal: ctx.signal });
-      return {
-        detail: `re-enabled replication rule(s) ${suspended.join(', ')} of ${source}`,
-        // The configuration as it was, so an abort puts the suspension back.
-        undoData: JSON.parse(JSON.stringify(config)) as JsonValue,
-      };
+    {
+      bucket: (r) => r.s3?.primaryBucket,
+      region: (r) => r.primary.region,
+      unbound: S3_UNBOUND,
     },
-    async undo(ctx, undoData) {
-      if (!undoData) return;
-      const { source } = s3Buckets(ctx);
-      const s3 = await s3Of(ctx, 'primary');
-      await s3.putBucketReplication(source, undoData as unknown as ReplicationConfiguration, {
-        signal: ctx.signal,
-      });
-    },
-  });
+  );
 }
 
 /** Waits until the DR bucket holds every version the primary bucket held when the step started. */

@@ -43,13 +43,14 @@ export function describeBacklog(b: S3Backlog, buckets: { source: string; destina
   return `${b.count} ${BACKLOG_WHAT} (${b.bytes} bytes) of ${b.sourceVersions} on ${buckets.source} not yet on ${buckets.destination}; oldest ${oldest.key} (${oldest.versionId}) written ${oldest.lastModified?.toISOString() ?? 'at an unknown time'}`;
 }
 
+/** What to bind when the target has no artifacts buckets. */
+export const S3_UNBOUND =
+  "resources.s3 is not set (the replicated artifacts buckets, e.g. { primaryBucket: 'luneo-prod-artifacts', drBucket: 'luneo-prod-artifacts-dr' })";
+
 export function s3Buckets(ctx: LuneoRun): { source: string; destination: string } {
   const s3 = ctx.target.resources.s3;
   if (!s3) {
-    throw new DrillError(
-      'E_USAGE',
-      `target ${ctx.target.name}: resources.s3 is not set (the replicated artifacts buckets, e.g. { primaryBucket: 'luneo-prod-artifacts', drBucket: 'luneo-prod-artifacts-dr' })`,
-    );
+    throw new DrillError('E_USAGE', `target ${ctx.target.name}: ${S3_UNBOUND}`);
   }
   return { source: s3.primaryBucket, destination: s3.drBucket };
 }
