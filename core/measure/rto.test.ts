@@ -407,4 +407,34 @@ describe('computeRto', () => {
     expect(r.upperMs).toBeGreaterThanOrEqual(1_051);
     expect([r.lowerMs, r.rtoMs, r.upperMs, r.outageStartMs]).toEqual([900, 1_170, 1_170, 500]);
   });
+
+  it('takes no slow pass for a held one while the recovered service is slow too', () => {
+    // Fidelity bench, load average 39: the DNS flipped to the healthy region at 3_100; the world thread serving it
+    // was starved, so a request sent at 3_132, after recovery, took 285 ms, and the next one 300 ms. Read as held,
+    // the first put the lower bound after the truth.
+    const t0 = 0;
+    const samples: ProbeSample[] = [
+      { probe: 'availability', at: 2_533, answeredAt: 3_605, stalledMs: 836, ok: false, detail: 'timed out' },
+      { probe: 'availability', at: 2_718, answeredAt: 3_742, stalledMs: 812, ok: false, detail: 'timed out' },
+      { probe: 'availability', at: 2_971, answeredAt: 4_065, stalledMs: 943, ok: false, detail: 'timed out' },
+      { probe: 'availability', at: 3_132, answeredAt: 3_417, stalledMs: 1, ok: true },
+      { probe: 'availability', at: 3_418, answeredAt: 3_718, stalledMs: 227, ok: true },
+      ...[3_618, 3_818, 4_018, 4_218, 4_418, 4_618].map((at) => ({
+        probe: 'availability',
+        at,
+        answeredAt: at + 12,
+        ok: true,
+      })),
+    ];
+    const r = computeRto({
+      ...base,
+      t0,
+      probes: ['availability'],
+      stableForMs: 1_000,
+      intervalMs: 200,
+      samples,
+    });
+    expect(r.lowerMs).toBeLessThanOrEqual(3_100);
+    expect([r.lowerMs, r.rtoMs, r.upperMs]).toEqual([2_971, 3_417, 3_417]);
+  });
 });

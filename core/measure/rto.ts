@@ -137,7 +137,7 @@ export function computeRto(input: RtoInput): RtoResult {
   }
   const start = window.start;
   const held = input.probes.flatMap((p) =>
-    heldUntilRecovery(samples, p, start, input.intervalsMs?.[p] ?? intervalMs),
+    heldUntilRecovery(samples, p, start, stableForMs, input.intervalsMs?.[p] ?? intervalMs),
   );
   // A pass held by the outage is proof the service was down when it was sent, as a failure is.
   const wasDown = failedBeforeWindow || held.length > 0;
@@ -180,20 +180,32 @@ function answeredBy(probes: string[], samples: Evidence[], start: number): numbe
 type Evidence = ProbeSample & { sentAt: number };
 
 /**
- * The sends of the passes of `probe` that were HELD: sent before the window start and answered more than one of
- * its intervals after it was sent, not counting the time the engine's own loop was stalled meanwhile (stalledMs: a
- * delay of ours, not a hold by the thread that sampled it), while that probe answers within half an interval once recovered (median
- * of its passes from the window start). Such a request waited on the outage (a blackhole releasing it at recovery), so
- * the service was not serving when it was sent. Judged per probe: a probe that is slow by nature (an order placed
- * and read back) is not held because another probe is fast. None when the probe is that slow anyway.
+ * The sends of the passes of `probe` that were HELD by the outage (a blackhole releasing them at recovery), so the
+ * service was not serving when they were sent: sent before the window start and answered later than
+ * - one of the probe's intervals, not counting the time the sampling thread's own loop was stalled meanwhile
+ *   (stalledMs: a delay of ours), and
+ * - any pass of the probe sent within the stable window, stalls included (a service still slow once recovered, e.g.
+ *   starved of CPU, makes a slow answer no proof of a hold),
+ * while the probe answers within half an interval once recovered (median from the window start). Judged per probe: a
+ * probe slow by nature (an order placed and read back) is not held because another probe is fast.
  */
-function heldUntilRecovery(samples: Evidence[], probe: string, start: number, intervalMs: number): number[] {
+function heldUntilRecovery(
+  samples: Evidence[],
+  probe: string,
+  start: number,
+  stableForMs: number,
+  intervalMs: number,
+): number[] {
   const latency = (s: Evidence) => s.at - s.sentAt;
   const own = samples.filter((s) => s.probe === probe && s.ok && s.answeredAt !== undefined);
   const typical = median(own.filter((s) => s.at >= start).map(latency));
   if (typical === undefined || typical >= intervalMs / 2) return [];
+  const recovered = own.filter((s) => s.sentAt >= start && s.sentAt <= start + stableForMs);
+  const slowestRecovered = Math.max(0, ...recovered.map(latency));
   return own
-    .filter((s) => s.sentAt < start && latency(s) - (s.stalledMs ?? 0) > intervalMs)
+    .filter(
+      (s) => s.sentAt < start && latency(s) - (s.stalledMs ?? 0) > Math.max(intervalMs, slowestRecovered),
+    )
     .map((s) => s.sentAt);
 }
 
