@@ -46,6 +46,14 @@ function svg(tag: string, attrs: Record<string, string | number>, title?: string
   return node;
 }
 
+/** Rebuilds a section only when what it shows changed: a button under someone's pointer is never swapped out. */
+function replaceIfChanged(node: HTMLElement, signature: unknown, build: () => Node[]): void {
+  const text = JSON.stringify(signature);
+  if (node.dataset.signature === text) return;
+  node.dataset.signature = text;
+  node.replaceChildren(...build());
+}
+
 const badge = (text: string, cls: string) => el('span', { class: `badge ${cls}` }, text);
 const ms = (value: number | undefined) => (value === undefined ? '' : formatDuration(value));
 
@@ -156,8 +164,8 @@ function render(): void {
   renderLedger();
   renderVerdict();
   renderChart();
-  $('phases').replaceChildren(
-    ...view.phases.map((p) =>
+  replaceIfChanged($('phases'), view.phases, () =>
+    view.phases.map((p) =>
       el(
         'li',
         { class: p.status, 'data-phase': p.phase, 'data-status': p.status },
@@ -169,7 +177,8 @@ function render(): void {
   renderProbes();
   renderUndos();
   $('warnings-section').hidden = view.warnings.length === 0;
-  $('warnings').replaceChildren(...view.warnings.slice(-20).map((w) => el('li', {}, w)));
+  const warnings = view.warnings.slice(-20);
+  replaceIfChanged($('warnings'), warnings, () => warnings.map((w) => el('li', {}, w)));
 }
 
 function renderHeader(): void {
@@ -190,7 +199,7 @@ function renderCheckpoints(): void {
   const waiting = waitingCheckpoints(view);
   const settled = view.checkpoints.filter((c) => c.state !== 'waiting');
   $('checkpoints-section').hidden = waiting.length === 0 && settled.length === 0;
-  $('checkpoints').replaceChildren(
+  replaceIfChanged($('checkpoints'), [waiting, settled], () => [
     ...waiting.map((c) => {
       const button = el('button', { type: 'button', 'data-step-id': c.stepId }, 'Confirm done');
       button.addEventListener('click', () => confirm(c.stepId, button as HTMLButtonElement));
@@ -223,7 +232,7 @@ function renderCheckpoints(): void {
         ),
       ),
     ),
-  );
+  ]);
 }
 
 function renderClock(): void {
@@ -469,7 +478,7 @@ function renderProbes(): void {
     if (!s.ok) r.failures += 1;
     recovery.set(s.probe, r);
   }
-  $('probes').replaceChildren(
+  replaceIfChanged($('probes'), [view.samples.length, [...recovery]], () => [
     ...checkSamples(view, 'preflight').map((s) => line('steady state', s)),
     ...[...recovery].map(([probe, r]) =>
       el(
@@ -479,7 +488,7 @@ function renderProbes(): void {
       ),
     ),
     ...checkSamples(view, 'verify').map((s) => line('verify', s)),
-  );
+  ]);
 }
 
 function renderUndos(): void {
@@ -502,7 +511,7 @@ function renderUndos(): void {
     el('li', {}, badge('irreversible', 'deviation'), ` ${i.title}: ${i.reason}; way back: ${i.wayBack}`),
   );
   const items = [...open, ...ran, ...irreversible];
-  $('undos').replaceChildren(
-    ...(items.length ? items : [el('li', { class: 'muted' }, 'nothing registered yet')]),
+  replaceIfChanged($('undos'), [undos, view.undoEvents.length], () =>
+    items.length ? items : [el('li', { class: 'muted' }, 'nothing registered yet')],
   );
 }
