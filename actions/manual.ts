@@ -6,6 +6,7 @@ import { autoConfirmOf } from '../core/control/auto-confirm.ts';
 import {
   announceCheckpoint,
   awaitConfirmation,
+  CHECKPOINT_WAIT_MEASUREMENT,
   confirmCheckpoint,
   withdrawCheckpoint,
 } from '../core/control/index.ts';
@@ -92,7 +93,7 @@ export function manualCheckpoint<R>(opts: ManualCheckpointOptions): StepDefiniti
         });
         return {
           detail: `confirmed by ${record.by} via ${record.via} at ${record.at} after ${formatDuration(waitedMs)}: ${opts.instruction}`,
-          measurements: { checkpointWaitedMs: waitedMs },
+          measurements: { [CHECKPOINT_WAIT_MEASUREMENT]: waitedMs },
         };
       }
       control.emitCheckpoint({ ...event, state: 'timed-out', waitedMs });
@@ -105,7 +106,7 @@ export function manualCheckpoint<R>(opts: ManualCheckpointOptions): StepDefiniti
         });
         return {
           detail: `NOT confirmed: ${unanswered}; went on (onTimeout: continue): ${opts.instruction}`,
-          measurements: { checkpointWaitedMs: waitedMs },
+          measurements: { [CHECKPOINT_WAIT_MEASUREMENT]: waitedMs },
         };
       }
       const reason = new DrillError('E_ABORTED', `aborted: ${unanswered} (onTimeout: abort)`);

@@ -16,6 +16,9 @@ import { watchFolder } from './watch.ts';
 
 export type ConfirmVia = 'terminal' | 'page' | 'auto';
 
+/** The step measurement a manual checkpoint records: ms it waited for a person (reports show it in the RTO split). */
+export const CHECKPOINT_WAIT_MEASUREMENT = 'checkpointWaitedMs';
+
 export type CheckpointRecord =
   | { stepId: string; outcome: 'confirmed'; by: string; via: ConfirmVia; at: string }
   /** Nobody answered within the checkpoint's bound: written by the engine, so a late answer loses. */

@@ -4,6 +4,7 @@ export {
   type AwaitedCheckpoint,
   announceCheckpoint,
   awaitConfirmation,
+  CHECKPOINT_WAIT_MEASUREMENT,
   type CheckpointRecord,
   type ConfirmVia,
   confirmCheckpoint,

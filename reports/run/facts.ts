@@ -1,6 +1,7 @@
 // What every report says about one run, derived once from result.json: the renderers only lay it out.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CHECKPOINT_WAIT_MEASUREMENT } from '../../core/control/checkpoint.ts';
 import { formatDuration } from '../../core/duration.ts';
 import { DrillError } from '../../core/errors.ts';
 import { formatMeasured, type Measured } from '../../core/measure/index.ts';
@@ -183,4 +184,17 @@ export function actionsOf(result: RunResult): Action[] {
  */
 export function rtoPhasesThatRan(result: RunResult): NonNullable<RunResult['rto']>['phases'] {
   return (result.rto?.phases ?? []).filter((p) => p.durationMs > 0);
+}
+
+/**
+ * The part of an RTO phase spent waiting for a person: the phase ends with a manual checkpoint, which measured its
+ * wait (actions/manual.ts). At most the phase itself (a phase clipped where service came back).
+ */
+export function personWaitIn(
+  result: RunResult,
+  phase: NonNullable<RunResult['rto']>['phases'][number],
+): number | undefined {
+  const step = result.steps.find((s) => s.phase === 'failover' && s.id === phase.name);
+  const waited = step?.measurements?.[CHECKPOINT_WAIT_MEASUREMENT];
+  return waited === undefined ? undefined : Math.min(waited, phase.durationMs);
 }

@@ -9,6 +9,7 @@ import {
   type Loss,
   lossesOf,
   offsetText,
+  personWaitIn,
   type RunBundle,
   rtoPhasesThatRan,
   stepSinceT0,
@@ -63,13 +64,19 @@ function phaseSplit(r: RunResult): string {
   const phases = rtoPhasesThatRan(r);
   if (phases.length === 0) return '';
   const total = phases.reduce((a, p) => a + p.durationMs, 0) || 1;
+  const waits = phases.map((p) => personWaitIn(r, p));
+  const people = waits.some((w) => w !== undefined);
   const rows = phases
     .map(
-      (p) =>
-        `<tr><td>${esc(p.name)}</td><td class="num">${offsetText(p.startMs)}</td><td class="num">${formatDuration(p.durationMs)}</td><td class="num">${Math.round((100 * p.durationMs) / total)} %</td></tr>`,
+      (p, i) =>
+        `<tr><td>${esc(p.name)}</td><td class="num">${offsetText(p.startMs)}</td><td class="num">${formatDuration(p.durationMs)}</td><td class="num">${Math.round((100 * p.durationMs) / total)} %</td>${
+          people ? `<td class="num">${waits[i] === undefined ? '' : formatDuration(waits[i])}</td>` : ''
+        }</tr>`,
     )
     .join('');
-  return `<h3>RTO phase split</h3><table class="phases"><tr><th>phase</th><th>from</th><th>duration</th><th>share</th></tr>${rows}</table>`;
+  return `<h3>RTO phase split</h3><table class="phases"><tr><th>phase</th><th>from</th><th>duration</th><th>share</th>${
+    people ? '<th>of which waiting for a person</th>' : ''
+  }</tr>${rows}</table>`;
 }
 
 function stepsTable(r: RunResult, link: RunbookLinker | undefined): string {

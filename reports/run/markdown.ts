@@ -6,6 +6,7 @@ import {
   findingsByStep,
   lossesOf,
   offsetText,
+  personWaitIn,
   type RunBundle,
   rtoPhasesThatRan,
   stepSinceT0,
@@ -47,10 +48,25 @@ export function objectivesMarkdown(r: RunResult): string[] {
 export function phaseSplitMarkdown(r: RunResult): string[] {
   const phases = rtoPhasesThatRan(r);
   if (!phases.length) return [];
+  const waits = phases.map((p) => personWaitIn(r, p));
+  if (waits.every((w) => w === undefined)) {
+    return [
+      '| RTO phase | from | duration |',
+      '|---|---|---|',
+      ...phases.map(
+        (p) => `| ${cell(p.name)} | ${offsetText(p.startMs)} | ${formatDuration(p.durationMs)} |`,
+      ),
+    ];
+  }
   return [
-    '| RTO phase | from | duration |',
-    '|---|---|---|',
-    ...phases.map((p) => `| ${cell(p.name)} | ${offsetText(p.startMs)} | ${formatDuration(p.durationMs)} |`),
+    '| RTO phase | from | duration | of which waiting for a person |',
+    '|---|---|---|---|',
+    ...phases.map(
+      (p, i) =>
+        `| ${cell(p.name)} | ${offsetText(p.startMs)} | ${formatDuration(p.durationMs)} | ${
+          waits[i] === undefined ? '' : formatDuration(waits[i])
+        } |`,
+    ),
   ];
 }
 

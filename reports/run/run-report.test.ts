@@ -178,3 +178,28 @@ describe('secrets', () => {
     );
   });
 });
+
+describe('RTO phase split with a manual checkpoint', () => {
+  // The fixture's incident-ticket checkpoint as a person confirmed it after 12.5 s (actions/manual.ts records it).
+  const dir = variant((r) => {
+    const step = r.steps.find((s) => s.id === 'incident-ticket');
+    if (step) step.measurements = { ...step.measurements, checkpointWaitedMs: 12_500 };
+    const phase = r.rto?.phases.find((p) => p.name === 'incident-ticket');
+    if (phase) phase.durationMs = 13_000;
+  });
+
+  it('shows, in Markdown and HTML, how much of each phase was spent waiting for a person', () => {
+    const bundle = loadRun(dir);
+    const md = renderRunMarkdown(bundle, { timelineFile: 'timeline.svg' });
+    expect(md).toContain('| RTO phase | from | duration | of which waiting for a person |');
+    expect(md).toMatch(/\| incident-ticket \| [^|]+ \| 13\.0s \| 12\.5s \|/);
+    const html = renderRunHtml(bundle);
+    expect(html).toContain('<th>of which waiting for a person</th>');
+    expect(html).toMatch(/<td>incident-ticket<\/td>(<td class="num">[^<]*<\/td>){3}<td class="num">12\.5s<\/td>/);
+  });
+
+  it('keeps the plain split when no checkpoint waited', () => {
+    const md = renderRunMarkdown(loadRun(FIXTURE), { timelineFile: 'timeline.svg' });
+    expect(md).toContain('| RTO phase | from | duration |\n|---|---|---|');
+  });
+});
