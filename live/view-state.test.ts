@@ -16,6 +16,7 @@ import {
   ledgerCounts,
   rtoClock,
   servingAgainSinceT0,
+  waitingCheckpoints,
 } from './view-state.ts';
 
 const RUN_DIR = join(import.meta.dirname, 'fixtures', 'aurora-outage');
@@ -127,6 +128,30 @@ describe('the live view part-way through the run', () => {
       objectiveMs: 900_000,
       running: true,
     });
+  });
+
+  it('lists a checkpoint as waiting until the run says it was confirmed', () => {
+    const view = fold(indexOf((e) => e.kind === 'step-start' && e.stepId === 'incident-ticket') + 1);
+    const start = events.find((e) => e.kind === 'step-start' && e.stepId === 'incident-ticket') as DrillEvent;
+    const checkpoint = {
+      at: start.at,
+      wallMs: start.wallMs,
+      sinceT0Ms: start.sinceT0Ms,
+      kind: 'checkpoint' as const,
+      phase: 'failover' as const,
+      stepId: 'incident-ticket',
+      title: 'Manual: Open the incident ticket',
+      waitUpToMs: 600_000,
+      onTimeout: 'abort' as const,
+    };
+    applyEvent(view, { ...checkpoint, state: 'waiting' }, view.lastId + 1);
+    expect(waitingCheckpoints(view).map((c) => c.stepId)).toEqual(['incident-ticket']);
+    applyEvent(
+      view,
+      { ...checkpoint, state: 'confirmed', by: 'Ana', via: 'page', waitedMs: 4200 },
+      view.lastId + 1,
+    );
+    expect(waitingCheckpoints(view)).toEqual([]);
   });
 
   it('has no clock before T0', () => {
