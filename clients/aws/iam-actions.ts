@@ -70,6 +70,9 @@ export const COMMAND_PERMISSIONS: Readonly<Record<string, CommandPermissions>> =
       { action: 'iam:PassRole', on: 'passed-role', context: { 'iam:PassedToService': 'fis.amazonaws.com' } },
     ],
     source: `${SAR}/list_awsfaultinjectionservice.html`,
+    // Fis.createExperimentTemplate finds the template by name first (ListExperimentTemplates): found with IAM
+    // enforced on the lab (safety/iam-enforced-all.lab.test.ts, api-pod-kill).
+    sendsAlso: ['ListExperimentTemplates'],
   },
   'fis:GetExperiment': fis('GetExperiment'),
   'fis:ListExperimentResolvedTargets': fis('ListExperimentResolvedTargets'),

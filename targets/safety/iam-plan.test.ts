@@ -32,3 +32,16 @@ describe('the permission plan includes what undoes a call', () => {
     expect(withUndoCalls([put])).toEqual([put]);
   });
 });
+
+describe('the commands a client wrapper sends with a planned one', () => {
+  // Found with IAM enforced on the lab (api-pod-kill): the template is looked up by name before it is created.
+  it('creating a FIS template needs fis:ListExperimentTemplates too', () => {
+    const create = {
+      service: 'fis',
+      operation: 'CreateExperimentTemplate',
+      scope: 'eu-west-1',
+      mutating: true,
+    };
+    expect(iamQuestions([create], ARN).map((q) => q.action)).toContain('fis:ListExperimentTemplates');
+  });
+});

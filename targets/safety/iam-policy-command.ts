@@ -77,8 +77,10 @@ export function preflightReads<R>(ctx: RunContext<R>, planned: PlannedCall[], li
   const hasAbortAlarms = (ctx.target.safety?.abortAlarms ?? []).length > 0;
   // The platform's reads as it lists them, but only those this plan makes it send: the lookups of the buckets and
   // secrets the plan needs facts of (each statement of the policy stays needed), the alarms only when declared.
+  // iam:SimulatePrincipalPolicy is granted on the drill role alone (runStatements), not on the `*` a read names.
   const platform = luneoPlatformReads(run).filter(
     (c) =>
+      !(c.service === 'iam' && c.operation === 'SimulatePrincipalPolicy') &&
       !(c.service === 's3' && c.operation === 'GetBucketReplication') &&
       !(c.service === 'secretsmanager' && c.operation === 'DescribeSecret') &&
       !(c.service === 'cloudwatch' && c.operation === 'DescribeAlarms' && !hasAbortAlarms),

@@ -158,6 +158,8 @@ describe('iamQuestions', () => {
         resources: [`arn:aws:iam::${ACCOUNT}:role/luneo-fis-dr-drill`],
         context: { 'iam:PassedToService': 'fis.amazonaws.com' },
       },
+      // Fis.createExperimentTemplate looks the template up by name first.
+      { action: 'fis:ListExperimentTemplates', scope: 'eu-west-1', resources: ['*'] },
       {
         action: 'route53:UpdateHealthCheck',
         scope: 'global',
@@ -348,7 +350,8 @@ describe('checkPlanPermissions (SDK mocked)', () => {
     expect(looked).toEqual(['role eu-west-1 luneo-prod-artifacts', 'key eu-west-1 prod/luneo/DATABASE_URL']);
     expect(report).toEqual({
       checked: true,
-      actions: 5,
+      // With fis:ListExperimentTemplates, which Fis.createExperimentTemplate sends first.
+      actions: 6,
       denied: [{ action: 'iam:PassRole', resource: rep, scope: 'eu-west-1', decision: 'implicitDeny' }],
     });
     const sent = iamMock
