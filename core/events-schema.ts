@@ -135,6 +135,8 @@ export const drillEventSchema = z.discriminatedUnion('kind', [
     status: z.enum(['held', 'released', 'not-taken', 'release-failed']),
     detail: z.string().optional(),
   }),
+  /** The run departed from its plan without failing: a late or best-effort step, a roll forward, a cleanup that failed. */
+  event('deviation', { stepId: z.string().optional(), deviationKind: z.string(), message: z.string() }),
   /** `drill rollback` is done: the run's state, and its verdict and reason when the rollback rewrote them. */
   event('rollback-end', {
     state: z.enum(['rolled-back', 'rollback-incomplete']),

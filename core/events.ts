@@ -23,6 +23,7 @@ export const RECORD_KINDS = [
   'irreversible',
   't0',
   'lock',
+  'deviation',
   'rollback-end',
 ] as const satisfies readonly DrillEventKind[];
 export type RecordKind = (typeof RECORD_KINDS)[number];
@@ -78,6 +79,7 @@ const FORMATTERS: { [K in DrillEventKind]: (e: EventOf<K>) => string } = {
   irreversible: (e) => `  ‼ ${e.title} cannot be undone (${e.reason}); way back: ${e.wayBack}`,
   t0: (e) => `T0 at ${formatDuration(e.t0Ms)}`,
   lock: (e) => `lock ${e.status} (${e.where})${e.detail ? `: ${e.detail}` : ''}`,
+  deviation: (e) => `  ⚠ deviation ${e.deviationKind}: ${e.message}`,
   'rollback-end': (e) => `rollback ${e.state}: ${e.done} done, ${e.failed} failed`,
   log: (e) => `${e.level === 'warn' ? '⚠ ' : ''}${e.message}`,
   'run-end': (e) =>

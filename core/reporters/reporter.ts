@@ -16,6 +16,6 @@ export interface Reporter {
   onCheckpoint?(event: EventOf<'checkpoint'>): Awaitable<void>;
   onRunEnd?(event: EventOf<'run-end'>): Awaitable<void>;
   /** The record kinds `drill rollback` replays (undo registrations and data, irreversible steps, T0, the lock, the
-   *  writing process, a rollback's end): most reporters need none of them. */
+   *  writing process, deviations, a rollback's end): most reporters need none of them. */
   onRecord?(event: EventOf<RecordKind>): Awaitable<void>;
 }

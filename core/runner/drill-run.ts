@@ -69,7 +69,6 @@ export class DrillRun<R = unknown> {
   currentPhase: Phase = 'plan';
   readonly samples: ProbeSample[] = [];
   readonly attachments: Attachment[] = [];
-  readonly deviations: RunResult['deviations'] = [];
   readonly probes: RunResult['probes'] = { steadyState: [], recovery: [], verify: [] };
   readonly background: RunResult['background'] = [];
   plan: RunResult['plan'] = [];
@@ -107,7 +106,7 @@ export class DrillRun<R = unknown> {
       runDir: this.runDir,
       runSignal: this.controller.signal,
       emitCheckpoint: (event) => this.emit({ ...event, kind: 'checkpoint', phase: this.currentPhase }),
-      deviate: (deviation) => this.deviations.push(deviation),
+      deviate: (deviation) => this.deviate(deviation),
       abort: (reason) => this.controller.abort(reason),
     } satisfies RunControlHook);
   }
@@ -134,6 +133,16 @@ export class DrillRun<R = unknown> {
 
   get undoOutcomes(): RunResult['undo'] {
     return this.record.undoOutcomes;
+  }
+
+  get deviations(): RunResult['deviations'] {
+    return this.record.deviations;
+  }
+
+  /** Records a departure from the plan that does not fail the run (result.json's deviations are their fold). */
+  deviate(deviation: RunResult['deviations'][number]): void {
+    const { kind, ...rest } = deviation;
+    this.emit({ kind: 'deviation', deviationKind: kind, ...rest });
   }
 
   ms(duration: string): number {

@@ -21,6 +21,7 @@ const HOOK: { [K in DrillEvent['kind']]: keyof Reporter } = {
   irreversible: 'onRecord',
   t0: 'onRecord',
   lock: 'onRecord',
+  deviation: 'onRecord',
   'rollback-end': 'onRecord',
 };
 

@@ -155,7 +155,7 @@ export async function writeReport<R>(
       ...i,
       wayBack: exactWayBack(i.wayBack, run.runId, run.target),
     })),
-    deviations: run.deviations,
+    deviations: [...run.deviations],
     findings,
     plan: run.plan,
     background: run.background,

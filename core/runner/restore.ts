@@ -22,7 +22,7 @@ export async function stopBackground<R>(run: DrillRun<R>): Promise<void> {
   if (ledger && run.ledgerRunning) {
     run.ledgerRunning = false;
     await ledger.stop(ctx).catch((error: unknown) => {
-      run.deviations.push({
+      run.deviate({
         kind: 'ledger-stop-failed',
         message: `ledger "${ledger.name}" stop failed: ${errorMessage(error)}`,
       });
@@ -95,7 +95,7 @@ export async function rollForward<R>(run: DrillRun<R>, cause?: 'failure'): Promi
   run.rollForward = outcome;
   const wayBack = exactWayBack(run.startedIrreversible[0]?.wayBack ?? '', run.runId, run.target);
   const failure = rollForwardFailure(outcome, run.runId, wayBack);
-  run.deviations.push({
+  run.deviate({
     stepId: plan.after.stepId,
     kind: outcome.failed
       ? 'roll-forward-failed'

@@ -27,6 +27,7 @@ describe('the event stream is the run record', () => {
     expect(record.undoOutcomes).toEqual(result.undo);
     expect(record.irreversible.map((i) => i.stepId)).toEqual(result.irreversible.map((i) => i.stepId));
     expect(record.lock).toEqual(result.safety?.lock);
+    expect(record.deviations).toEqual(result.deviations);
     // The fault is the first step, and its success is T0: it ends at T0.
     expect(result.steps[0]).toMatchObject({ id: 'fault', phase: 'inject', status: 'ok', sinceT0Ms: 0 });
     expect(result.phases.map((p) => p.phase)).toEqual([

@@ -14,6 +14,7 @@ export class RunRecord {
   /** Irreversible steps that started, once each, in order. */
   readonly irreversible: RunResult['irreversible'] = [];
   readonly undoOutcomes: RunResult['undo'] = [];
+  readonly deviations: RunResult['deviations'] = [];
   /** Failover steps that ended ok, at their end (the RTO's phase split). */
   readonly milestones: { name: string; at: number }[] = [];
   lock: Lock = null;
@@ -76,6 +77,13 @@ export class RunRecord {
         });
         return;
       }
+      case 'deviation':
+        this.deviations.push({
+          ...(e.stepId ? { stepId: e.stepId } : {}),
+          kind: e.deviationKind,
+          message: e.message,
+        });
+        return;
       case 'lock':
         this.lock = { where: e.where, status: e.status, ...(e.detail ? { detail: e.detail } : {}) };
         return;

@@ -174,7 +174,7 @@ export async function releaseSafety<R>(run: DrillRun<R>): Promise<void> {
       if (!held) run.emit({ kind: 'log', level: 'warn', message: `the drill lock may be left: ${detail}` });
       else run.emit({ kind: 'lock', where, status: 'release-failed', detail });
       if (held)
-        run.deviations.push({
+        run.deviate({
           kind: 'lock-release-failed',
           message: `the drill lock was not released: ${detail}`,
         });

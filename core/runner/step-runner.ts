@@ -120,14 +120,14 @@ export async function runStep<R>(
   const status = error === undefined ? 'ok' : aborted ? 'aborted' : step.bestEffort ? 'deviation' : 'failed';
   const message = error === undefined ? undefined : run.redactor.redactText(errorMessage(error));
   if (lateByMs !== undefined) {
-    run.deviations.push({
+    run.deviate({
       stepId: id,
       kind: 'late',
       message: `"${step.title}" ended ${lateByMs}ms after its planned offset`,
     });
   }
   if (status === 'deviation') {
-    run.deviations.push({
+    run.deviate({
       stepId: id,
       kind: 'best-effort-failed',
       message: `"${step.title}" failed: ${message}`,
