@@ -254,6 +254,11 @@ export interface Target<R = unknown> {
    * worker's prepare() of the same run adopts it. Returns what to call once the run is over (undoes what no worker adopted).
    */
   prepareAhead?(opts: { log: (line: string) => void; runId: string }): Promise<() => Promise<void>>;
+  /**
+   * Manual checkpoints confirm themselves at once (recorded via: auto) instead of waiting for a person. Default: true
+   * on lab targets, false on live ones; `--auto-confirm` / `--no-auto-confirm` override it for one run.
+   */
+  autoConfirm?: boolean;
 }
 
 /** What a target resolves when a run connects to it (Target.connect): overrides of its static bindings. */

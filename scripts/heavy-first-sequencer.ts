@@ -22,6 +22,8 @@ const MEASURED_SECONDS: Record<string, number> = {
   'lab/platform/kubernetes.lab.test.ts': 32,
   'core/cli/kill.lab.test.ts': 30,
   'core/cli/halt-command.lab.test.ts': 57,
+  // Two aurora-outage drills on one lab (halted at a checkpoint; a checkpoint held 3 s), measured at load 24.
+  'core/cli/people-in-the-loop.lab.test.ts': 275,
   // Measured at load average 19-24 (eight sessions on the 2 cores): 103-147 s, of which the aurora-outage drill 92-130 s.
   'core/telemetry/telemetry.lab.test.ts': 103,
   'probes/fidelity.lab.test.ts': 32,

@@ -3,7 +3,7 @@
 import type { Problem } from '../errors.ts';
 import { safety } from '../safety/validate.ts';
 import { joinPath } from './describe.ts';
-import { fn, kebabName, oneOf, text } from './fields.ts';
+import { bool, fn, kebabName, oneOf, text } from './fields.ts';
 import { objectivesShape } from './objectives.ts';
 import { arrayOf, type Check, checkObject, isRecord, objectOf, Problems, type Shape } from './walk.ts';
 
@@ -95,6 +95,7 @@ function targetShape(target: Record<string, unknown>): Shape {
       connect: fn("resolving what the target learns once it is up, e.g. the lab's endpoints"),
       prepare: fn('getting the target ready, e.g. starting an ephemeral lab'),
       prepareAhead: fn('starting what prepare() adopts, while the drill starts up'),
+      autoConfirm: bool,
       safety,
     },
     required: ['name', 'description', 'kind', 'aws', 'resources'],
