@@ -195,7 +195,9 @@ describe('RTO phase split with a manual checkpoint', () => {
     expect(md).toMatch(/\| incident-ticket \| [^|]+ \| 13\.0s \| 12\.5s \|/);
     const html = renderRunHtml(bundle);
     expect(html).toContain('<th>of which waiting for a person</th>');
-    expect(html).toMatch(/<td>incident-ticket<\/td>(<td class="num">[^<]*<\/td>){3}<td class="num">12\.5s<\/td>/);
+    expect(html).toMatch(
+      /<td>incident-ticket<\/td>(<td class="num">[^<]*<\/td>){3}<td class="num">12\.5s<\/td>/,
+    );
   });
 
   it('keeps the plain split when no checkpoint waited', () => {
