@@ -1,9 +1,8 @@
 // The recovery sampler is open loop: a check that hangs holds no slot, and the RTO is bracketed by the evidence.
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { availability } from '../../probes/availability.ts';
 import { runScenario } from './run-scenario.ts';
@@ -99,32 +98,41 @@ describe('recovery sampling with hanging checks', () => {
   });
 
   it("samples a probe that can run off the engine's thread on its own thread: slots go out while the engine is blocked", async () => {
-    const server = createServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end('{"status":"ok"}');
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    // The service on a thread of its own, so it answers while the engine is blocked; it says when requests arrived.
+    const service = new Worker(SERVICE, { eval: true });
+    const url = await new Promise<string>((resolve) => service.once('message', resolve));
+    const arrivals = () =>
+      new Promise<number[]>((resolve) => {
+        service.once('message', resolve);
+        service.postMessage('arrivals');
+      });
     const world = markerWorld();
     const scenario = markerScenario(world, { steps: ['a'] });
-    // The engine's own loop blocked 300 ms at a time (a starved engine); the spans on the run's clock.
+    // The engine's own loop blocked 300 ms at a time (a starved engine), on the run's clock and the absolute one, until
+    // requests reach the service during a block (the probe's thread may still be booting under load): at most 40.
     const blocked: [number, number][] = [];
     scenario.failover = [
       {
         title: 'block the engine',
         run: async (ctx) => {
-          for (let i = 0; i < 12; i++) {
-            const from = ctx.clock.now();
+          const spans: [number, number][] = [];
+          const abs = () => performance.timeOrigin + performance.now();
+          for (let i = 0; i < 40; i++) {
+            const [from, fromAbs] = [ctx.clock.now(), abs()];
             while (ctx.clock.now() < from + 300) {}
             blocked.push([from, ctx.clock.now()]);
+            spans.push([fromAbs, abs()]);
             await new Promise((resolve) => setTimeout(resolve, 30));
+            const seen = await arrivals();
+            // Several in one block: more than the engine had in flight when the block began.
+            if (spans.some(([a, b]) => seen.filter((t) => t > a + 5 && t < b - 5).length >= 4)) break;
           }
           world.recovered = true;
           return undefined;
         },
       },
     ];
-    scenario.objectives = { ...scenario.objectives, rto: '30s', stableFor: '200ms' };
+    scenario.objectives = { ...scenario.objectives, rto: '60s', stableFor: '200ms' };
     scenario.recovery = [availability({ url, interval: '50ms' })];
     try {
       const outDir = mkdtempSync(join(tmpdir(), 'drill-sampler-'));
@@ -138,7 +146,21 @@ describe('recovery sampling with hanging checks', () => {
       expect(sentWhileBlocked.length, `sends ${samples.map((s) => s.atMs).join(', ')}`).toBeGreaterThan(0);
       expect(sentWhileBlocked.every((s) => s.ok)).toBe(true);
     } finally {
-      server.close();
+      await service.terminate();
     }
-  }, 30_000);
+  }, 60_000);
 });
+
+/** An HTTP service on its own thread: posts its URL, then the absolute arrival instant of every request when asked. */
+const SERVICE = `
+const { parentPort } = require('node:worker_threads');
+const { createServer } = require('node:http');
+const arrivals = [];
+const server = createServer((req, res) => {
+  arrivals.push(performance.timeOrigin + performance.now());
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end('{"status":"ok"}');
+});
+server.listen(0, '127.0.0.1', () => parentPort.postMessage('http://127.0.0.1:' + server.address().port));
+parentPort.on('message', () => parentPort.postMessage(arrivals));
+`;
