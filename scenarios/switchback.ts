@@ -72,6 +72,9 @@ export default defineScenario<LuneoResources>({
       title: 'Resume production deploy pipelines and re-sync Argo CD / helm add-ons',
       instruction:
         'argocd app sync luneo-api --prune; helm upgrade of the ALB controller and metrics server; re-enable the deploy workflows',
+      // eu-west-1 serves again by then: deploys left frozen are a deviation, not a reason to stop.
+      waitUpTo: '30m',
+      onTimeout: 'continue',
     }),
     incidentComms({ phase: 'resolved', plannedAt: '20m' }),
   ],

@@ -31,6 +31,9 @@ export function regionalFailover(opts: RegionalFailoverOptions): StepDefinition<
       runbook: '§4',
       title: 'Open the incident ticket',
       instruction: opts.incidentInstruction,
+      // Nothing is failed over yet: with nobody at the checkpoint, the drill stops (as on Ctrl-C).
+      waitUpTo: '10m',
+      onTimeout: 'abort',
     }),
     assessImpact({ plannedAt: '4m' }),
     incidentComms({ phase: 'start', plannedAt: '5m' }),
@@ -57,6 +60,9 @@ export function regionalFailover(opts: RegionalFailoverOptions): StepDefinition<
       runbook: '§6.4',
       title: 'Suspend production deploy pipelines',
       instruction: 'disable the GitHub Actions production deploy workflows so nothing deploys to eu-west-1',
+      // The failover is done by then: an unfrozen pipeline is a deviation to chase, not a reason to stop.
+      waitUpTo: '10m',
+      onTimeout: 'continue',
     }),
     applyDrOverrides({ side: 'secondary', drMode: true, plannedAt: '16m' }),
     rolloutRestart({ side: 'secondary', deployments: ['api', 'worker'], plannedAt: '20m' }),
