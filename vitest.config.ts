@@ -34,7 +34,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: [
-            '{core,clients,actions,scenarios,probes,reports,live,targets,lab,scripts,examples}/**/*.test.ts',
+            '{core,clients,actions,scenarios,probes,reports,live,targets,lab,scripts,examples,bench}/**/*.test.ts',
           ],
           exclude: ['**/*.lab.test.ts', '**/node_modules/**'],
           testTimeout: 10_000,
