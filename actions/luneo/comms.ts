@@ -6,7 +6,7 @@ import { DrillError } from '../../core/errors.ts';
 import type { PlannedCall, StepDefinition } from '../../core/model.ts';
 import { connection } from '../connection.ts';
 import { declaredStep } from '../declared.ts';
-import { type LuneoRun, luneo } from './context.ts';
+import type { LuneoRun } from './context.ts';
 import type { LuneoResources } from './resources.ts';
 import { readSecretRef } from './secret-ref.ts';
 

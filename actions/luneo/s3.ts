@@ -7,7 +7,7 @@ import { DrillError, errorMessage } from '../../core/errors.ts';
 import type { PlannedCall, ProbeDefinition, StepDefinition } from '../../core/model.ts';
 import { connection } from '../connection.ts';
 import { declaredStep } from '../declared.ts';
-import { type LuneoRun, luneo, type Side } from './context.ts';
+import type { LuneoRun, Side } from './context.ts';
 import type { LuneoResources } from './resources.ts';
 
 export const BACKLOG_WHAT = 'S3 object versions';
