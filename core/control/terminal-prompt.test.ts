@@ -62,4 +62,23 @@ describe('terminal prompt of a manual checkpoint', () => {
     expect(readCheckpoint(dir, 'incident-ticket')).toMatchObject({ by: 'bo', via: 'page' });
     stop();
   });
+
+  it('Ctrl-C at the prompt is still an interrupt (raw mode turns it into a keystroke)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'prompt-'));
+    const t = terminal();
+    let interrupts = 0;
+    const stop = promptCheckpoints(dir, {
+      input: t.input,
+      output: t.output,
+      operator: 'ana',
+      terminal: true,
+      onCtrlC: () => interrupts++,
+    });
+    announceCheckpoint(dir, pending('incident-ticket'));
+    await expect.poll(t.shown, { timeout: 5_000 }).toContain('Press Enter');
+    t.input.write('\x03');
+    await expect.poll(() => interrupts, { timeout: 5_000 }).toBe(1);
+    expect(readCheckpoint(dir, 'incident-ticket')).toBeUndefined();
+    stop();
+  });
 });

@@ -47,7 +47,15 @@ const answeredText = (r: CheckpointRecord) =>
 /** Asks each checkpoint that starts waiting, one at a time; returns a function that stops asking. */
 export function promptCheckpoints(
   runDir: string,
-  io: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream; operator?: string },
+  io: {
+    input: NodeJS.ReadableStream;
+    output: NodeJS.WritableStream;
+    operator?: string;
+    /** Force terminal mode (tests); default: the output is a TTY. */
+    terminal?: boolean;
+    /** Ctrl-C at the prompt (default: raised as the SIGINT it is, so the drill aborts as ever). */
+    onCtrlC?: () => void;
+  },
 ): () => void {
   const operator = io.operator ?? terminalOperator();
   const stopped = new AbortController();
@@ -61,7 +69,14 @@ export function promptCheckpoints(
     const stopWatch = watchFolder(confirmationsDir(runDir), () => {
       if (readCheckpoint(runDir, p.stepId)) question.abort();
     });
-    const rl = createInterface({ input: io.input, output: io.output });
+    const rl = createInterface({
+      input: io.input,
+      output: io.output,
+      ...(io.terminal === undefined ? {} : { terminal: io.terminal }),
+    });
+    // A prompt puts the terminal in raw mode, where Ctrl-C is a keystroke, not a signal: without this it would only
+    // pause the prompt, and Ctrl-C must always abort the drill.
+    rl.on('SIGINT', io.onCtrlC ?? (() => process.kill(process.pid, 'SIGINT')));
     try {
       const answer = await rl.question(questionText(p, operator), { signal: question.signal });
       const { record, first } = confirmCheckpoint(runDir, p.stepId, {
