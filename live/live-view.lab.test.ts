@@ -1,7 +1,10 @@
 // Issue 18, the live view, end to end: `pnpm drill aurora-outage` as a real process on an ephemeral lab, its page
 // open in Chromium from the URL the drill printed. The page follows the run step by step (every step change it drew
 // is logged in the page, with when), a person confirms its two manual checkpoints on it (their waits count in the RTO
-// phase split), it catches up after a reload mid-run, and ends with the RTO and RPO of result.json.
+// phase split), it catches up after a reload mid-run, and ends with the RTO and RPO of result.json. The same drill
+// reports to a local OTLP receiver and webhook (the standard OTEL_* variables, DRILL_WEBHOOK_URL): a span per step
+// of result.json under its phase, the checkpoints confirmed on the page as events of their step's span with who
+// confirmed them, the RTO, RPO and lost writes as metrics equal to result.json's, the webhook's start and result.
 // Then a second drill, on a lab this file keeps, is halted with the page's button: it ends aborted and the lab is
 // left serving from one region (writer and DNS agree) and takes an order.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,7 +17,17 @@ import { type DrillProcess, readJournal, runDirIn, spawnDrill } from '../core/cl
 import type { DrillEvent } from '../core/events.ts';
 import { PROJECT_ROOT } from '../core/registry.ts';
 import { EVENTS_FILE, parseEventLog } from '../core/runner/event-log.ts';
-import type { RunResult } from '../core/runner/result-schema.ts';
+import { type RunResult, runResultSchema } from '../core/runner/result-schema.ts';
+import { startOtlpReceiver } from '../core/telemetry/testing/otlp-receiver.ts';
+import {
+  expectMetricsOf,
+  expectSpanPerStep,
+  expectWebhookPosts,
+  spansOf,
+  stepSpans,
+  telemetryEnv,
+} from '../core/telemetry/testing/run-telemetry-expectations.ts';
+import { startWebhookReceiver } from '../core/telemetry/testing/webhook-receiver.ts';
 import { makeLabDir } from '../lab/testing/lab-fixture.ts';
 import { achievedText } from '../reports/run/facts.ts';
 import { launchChromium } from '../reports/testing/report-page.ts';
@@ -111,11 +124,15 @@ const shownSteps = (page: Page) =>
 
 describe('the live page of pnpm drill aurora-outage', () => {
   it(
-    'follows the run step by step, takes its checkpoints, catches up after a reload, ends with the RTO and RPO of result.json',
+    'follows the run step by step, takes its checkpoints, catches up after a reload, ends with the RTO and RPO of result.json; its trace, metrics and webhook posts say the same',
     async () => {
       const outDir = mkdtempSync(join(tmpdir(), 'live-view-out-'));
       const labDir = makeLabDir('live-view-lab');
-      cleanup.push(() => {
+      const otlp = await startOtlpReceiver();
+      const hook = await startWebhookReceiver();
+      cleanup.push(async () => {
+        await otlp.close();
+        await hook.close();
         rmSync(outDir, { recursive: true, force: true });
         rmSync(labDir, { recursive: true, force: true });
       });
@@ -125,6 +142,7 @@ describe('the live page of pnpm drill aurora-outage', () => {
         ...process.env,
         CI: '1',
         LAB_DIR: labDir,
+        ...telemetryEnv(otlp, hook),
       });
       const exited = drill.exited;
       const { page, problems } = await openPage(await liveUrl(drill));
@@ -161,7 +179,7 @@ describe('the live page of pnpm drill aurora-outage', () => {
       // The end: the page has the verdict with the measurements exactly as result.json has them.
       await page.waitForSelector('#verdict-section:not([hidden])', { timeout: DRILL_MS });
       const code = await exited;
-      const result = JSON.parse(readFileSync(join(runDir(), 'result.json'), 'utf8')) as RunResult;
+      const result = runResultSchema.parse(JSON.parse(readFileSync(join(runDir(), 'result.json'), 'utf8')));
       expect(code, drill.output().slice(-3000)).toBe(result.exitCode);
       expect(await page.locator('#rto-achieved').textContent()).toBe(achievedText(result.rto));
       expect(await page.locator('#rpo-achieved').textContent()).toBe(achievedText(result.rpo));
@@ -216,6 +234,30 @@ describe('the live page of pnpm drill aurora-outage', () => {
       );
       expect(problems).toEqual([]);
       await page.close();
+
+      // Telemetry: the run passed, and its trace, metrics and webhook posts say what result.json says.
+      expect(code, drill.output().slice(-3000)).toBe(0);
+      expectSpanPerStep(otlp, result);
+      expectMetricsOf(otlp, result);
+      expectWebhookPosts(hook, result, runDir(), drill.output());
+      expect(drill.output()).not.toContain('⚠ telemetry');
+      // Each checkpoint confirmed on the page is an event of its step's span: who confirmed it, through what, the wait.
+      const spans = spansOf(otlp, result);
+      for (const stepId of ['incident-ticket', 'freeze-deploys']) {
+        const confirmed = events.find(
+          (e) => e.kind === 'checkpoint' && e.stepId === stepId && e.state === 'confirmed',
+        ) as Extract<DrillEvent, { kind: 'checkpoint' }> | undefined;
+        expect(confirmed?.waitedMs, stepId).toEqual(expect.any(Number));
+        const [span, ...more] = stepSpans(spans, confirmed?.phase ?? '', stepId);
+        expect(more, stepId).toEqual([]);
+        expect(span?.events.map((e) => e.name)).toEqual(['checkpoint waiting', 'checkpoint confirmed']);
+        expect(span?.events[1]?.attributes).toMatchObject({
+          'drill.step.id': stepId,
+          'drill.checkpoint.by': PERSON,
+          'drill.checkpoint.via': 'page',
+          'drill.checkpoint.waited_ms': confirmed?.waitedMs,
+        });
+      }
     },
     DRILL_MS,
   );
