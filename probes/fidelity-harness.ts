@@ -168,10 +168,12 @@ export class FidelityHarness {
         title: `freeze the standby, keep writing, then cut the writer and the public URL (${failure})`,
         inject: async (ctx) => {
           await sleep(600); // writes that will survive
-          // The standby's last state: the newest row visible now, and now on the database's clock.
+          // The standby's last state: the newest row visible now, and now on the database's clock: the statement's
+          // start, which precedes its snapshot (clock_timestamp() came after it: at load average 40 a row committed
+          // in between, invisible to the snapshot, put the freeze after that row's commit and the truth RPO 23 ms low).
           const [frozen] = await query<{ max: string | null; at: number }>(
             db.url,
-            'select max(seq) as max, extract(epoch from clock_timestamp()) * 1000 as at from drill_canary where run_id = $1',
+            'select max(seq) as max, extract(epoch from statement_timestamp()) * 1000 as at from drill_canary where run_id = $1',
             [ctx.runId],
           );
           truth.frozenSeq = Number(frozen?.max ?? 0);
