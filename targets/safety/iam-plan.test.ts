@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { iamQuestions, withUndoCalls } from './iam-plan.ts';
+import { factKey, iamQuestions, withUndoCalls } from './iam-plan.ts';
+import { preflightReads } from './iam-policy-command.ts';
 
 const ARN = { partition: 'aws', account: '111122223333' };
 const start = {
@@ -43,5 +44,32 @@ describe('the commands a client wrapper sends with a planned one', () => {
       mutating: true,
     };
     expect(iamQuestions([create], ARN).map((q) => q.action)).toContain('fis:ListExperimentTemplates');
+  });
+});
+
+describe("what a run's preflight reads besides its plan (drill iam-policy grants it)", () => {
+  const ctx = {
+    target: {
+      name: 'lab',
+      kind: 'lab',
+      resources: { primary: { region: 'eu-west-1' }, secondary: { region: 'us-east-1' } },
+      aws: { regions: ['eu-west-1', 'us-east-1'] },
+    },
+  } as unknown as Parameters<typeof preflightReads>[0];
+
+  it('the running experiments of each region; the lock by its id (no KMS on *); self-simulation left to its own grant', () => {
+    // The lookup (DescribeSecret) found the lock on the AWS managed key.
+    const facts = {
+      replicationRoles: new Map(),
+      secretKeys: new Map([[factKey('eu-west-1', 'drill/lock/lab'), null]]),
+    };
+    const actions = iamQuestions(preflightReads(ctx, [], false), ARN, facts).map(
+      (q) => `${q.action} ${q.scope}`,
+    );
+    expect(actions).toContain('fis:ListExperiments eu-west-1');
+    expect(actions).toContain('fis:ListExperiments us-east-1');
+    expect(actions.filter((a) => a.startsWith('kms:') || a.startsWith('iam:'))).toEqual([]);
+    // No abort alarms declared: DescribeAlarms is not read.
+    expect(actions.filter((a) => a.startsWith('cloudwatch:DescribeAlarms'))).toEqual([]);
   });
 });

@@ -22,7 +22,7 @@ import {
   type GitHubOidc,
   type RoleContext,
 } from './iam-policy.ts';
-import { luneoPermissionPlan } from './luneo.ts';
+import { lockSecretId, luneoPermissionPlan } from './luneo.ts';
 import { luneoPlatformReads, luneoReadiness } from './readiness.ts';
 
 export interface IamPolicyOptions {
@@ -78,7 +78,13 @@ export function preflightReads<R>(ctx: RunContext<R>, planned: PlannedCall[], li
   // The platform's reads as it lists them, but only those this plan makes it send: the lookups of the buckets and
   // secrets the plan needs facts of (each statement of the policy stays needed), the alarms only when declared.
   // iam:SimulatePrincipalPolicy is granted on the drill role alone (runStatements), not on the `*` a read names.
-  const platform = luneoPlatformReads(run).filter(
+  // The lock is read by its id: so its KMS key is looked up like any secret's, not asked (and granted) on `*`.
+  const platform = luneoPlatformReads(run).map((c) =>
+    c.service === 'secretsmanager' && c.operation === 'GetSecretValue'
+      ? { ...c, params: { ...c.params, SecretId: lockSecretId(ctx.target.name) } }
+      : c,
+  );
+  const reads = platform.filter(
     (c) =>
       !(c.service === 'iam' && c.operation === 'SimulatePrincipalPolicy') &&
       !(c.service === 's3' && c.operation === 'GetBucketReplication') &&
@@ -89,7 +95,7 @@ export function preflightReads<R>(ctx: RunContext<R>, planned: PlannedCall[], li
     ...buckets.map((b) => lookup('s3', 'GetBucketReplication', b.region, { Bucket: b.id })),
     ...secrets.map((x) => lookup('secretsmanager', 'DescribeSecret', x.region, { SecretId: x.id })),
   ];
-  return [...platform, ...lookups, ...(live ? luneoReadiness(run, planned).flatMap((c) => c.calls) : [])];
+  return [...reads, ...lookups, ...(live ? luneoReadiness(run, planned).flatMap((c) => c.calls) : [])];
 }
 
 const lookup = (
