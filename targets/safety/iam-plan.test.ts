@@ -73,3 +73,21 @@ describe("what a run's preflight reads besides its plan (drill iam-policy grants
     expect(actions.filter((a) => a.startsWith('cloudwatch:DescribeAlarms'))).toEqual([]);
   });
 });
+
+describe('S3 object calls are asked on the object ARN', () => {
+  it('a key the plan does not know yet is any object of the bucket, not the bucket', () => {
+    const put = (Key: string) => ({
+      service: 's3',
+      operation: 'PutObject',
+      scope: 'eu-west-1',
+      params: { Bucket: 'luneo-prod-artifacts', Key },
+      mutating: true,
+    });
+    expect(iamQuestions([put('drill-artifacts/<run-id>/<n>.json')], ARN)[0]?.resources).toEqual([
+      'arn:aws:s3:::luneo-prod-artifacts/*',
+    ]);
+    expect(iamQuestions([put('a/b.json')], ARN)[0]?.resources).toEqual([
+      'arn:aws:s3:::luneo-prod-artifacts/a/b.json',
+    ]);
+  });
+});

@@ -232,9 +232,13 @@ export function resourceArns(call: PlannedCall, { partition, account }: ArnConte
         (id) => region && `arn:${partition}:fis:${region}:${account}:experiment-template/${id}`,
       );
       break;
+    // An object call is authorized on the object's ARN: a key the plan cannot know yet is any object of the bucket
+    // (found with IAM enforced on the lab: region-outage's PutObject was granted on the bucket's ARN and refused).
     case 's3':
       add(known(p.Bucket), (bucket) =>
-        known(p.Key) ? `arn:${partition}:s3:::${bucket}/${known(p.Key)}` : `arn:${partition}:s3:::${bucket}`,
+        p.Key === undefined
+          ? `arn:${partition}:s3:::${bucket}`
+          : `arn:${partition}:s3:::${bucket}/${known(p.Key) ?? '*'}`,
       );
       break;
     case 'elasticache':
