@@ -2,8 +2,9 @@
 
 import { formatDuration, parseDuration } from '../../core/duration.ts';
 import type { PlannedCall, ProbeDefinition } from '../../core/model.ts';
+import { availability } from '../../probes/availability.ts';
 import { canary } from '../../probes/canary.ts';
-import { type HealthExpectation, health, version } from '../../probes/health.ts';
+import { HEALTH_TIMEOUT, type HealthExpectation, version } from '../../probes/health.ts';
 import { asNewUser } from '../../probes/http.ts';
 import { k6Load } from '../../probes/k6.ts';
 import { order } from '../../probes/order.ts';
@@ -52,7 +53,19 @@ export const luneoProbes = {
       expect?: HealthExpectation | ((ctx: LuneoRun) => HealthExpectation);
       interval?: string;
     } = {},
-  ) => planned(asNewUser(health<LuneoResources>({ url: publicUrl, ...opts })), http(['GET', '/health'])),
+    // As a recovery probe it is sampled on its own thread (probes/availability.ts): the engine's busy loop
+    // cannot make its send or answer instants late.
+  ) =>
+    planned(
+      availability<LuneoResources>({
+        url: publicUrl,
+        name: opts.name ?? 'health',
+        ...(opts.expect ? { expect: opts.expect } : {}),
+        ...(opts.interval ? { interval: opts.interval } : {}),
+        timeout: HEALTH_TIMEOUT,
+      }),
+      http(['GET', '/health']),
+    ),
   version: () => planned(version<LuneoResources>({ url: publicUrl }), http(['GET', '/version'])),
   order: (opts: { interval?: string; name?: string } = {}) =>
     planned(
