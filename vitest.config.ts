@@ -14,6 +14,10 @@ const SAFETY_E2E = [
   'safety/iam-enforced-all.lab.test.ts',
   // A failover and switchback on a realistic-timing lab (LAB_K8S_TIMING=realistic), about 5 minutes.
   'actions/luneo/kubernetes-realistic.lab.test.ts',
+  // pnpm drill halt on a lab aurora drill and a checkpoint held by a person (two drills, about 4 minutes); pnpm test
+  // proves halt and checkpoints from the page (live/live-view.lab.test.ts) and halt from the CLI on the memory
+  // platform (core/cli/halt-command.lab.test.ts).
+  'core/cli/people-in-the-loop.lab.test.ts',
 ];
 const withSafety = process.env.DRILL_SAFETY_E2E === '1';
 
