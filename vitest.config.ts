@@ -18,6 +18,9 @@ const SAFETY_E2E = [
   // proves halt and checkpoints from the page (live/live-view.lab.test.ts) and halt from the CLI on the memory
   // platform (core/cli/halt-command.lab.test.ts).
   'core/cli/people-in-the-loop.lab.test.ts',
+  // aurora-outage PASSED under its generated IAM policy with the lab enforcing IAM on every call (about 1 minute);
+  // pnpm test keeps the policy against the permission preflight (targets/safety/iam-policy.lab.test.ts).
+  'safety/iam-enforced.lab.test.ts',
 ];
 const withSafety = process.env.DRILL_SAFETY_E2E === '1';
 

@@ -188,6 +188,8 @@ export interface WriteLedger<R = unknown> {
 /** Something that runs through the drill (load, k6) and reports a summary at the end. */
 export interface BackgroundActivity<R = unknown> {
   name: string;
+  /** The calls it makes to the target's AWS or Kubernetes APIs (the plan, and so the IAM policy, lists them). */
+  plan?(ctx: RunContext<R>): PlannedCall[];
   start(ctx: RunContext<R>): Promise<void>;
   stop(ctx: RunContext<R>): Promise<JsonValue>;
 }

@@ -39,6 +39,18 @@ export function s3ArtifactWriter(opts: S3WriterOptions = {}): BackgroundActivity
   const puts: ArtifactPut[] = [];
   return {
     name: 's3-artifacts',
+    plan: (ctx) => [
+      {
+        service: 's3',
+        operation: 'PutObject',
+        scope: ctx.target.resources.primary.region,
+        params: {
+          Bucket: ctx.target.resources.s3?.primaryBucket ?? '<resources.s3 not set>',
+          Key: `${prefix}/<run-id>/<seq>.json`,
+        },
+        mutating: true,
+      },
+    ],
     async start(ctx: LuneoRun) {
       const { source } = s3Buckets(ctx);
       const s3 = await s3Of(ctx, 'primary');

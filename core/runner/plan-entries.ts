@@ -6,7 +6,7 @@ import { stepId } from './ids.ts';
 
 export type PlanOf<R> = (c: RunContext<R>) => PlannedCall[];
 
-/** Each probe, the ledger, the fault, each step, in run order; `planned` turns one plan() into an entry. */
+/** Each probe, the ledger, background activities that call the target, the fault, each step, in run order; `planned` turns one plan() into an entry. */
 export function scenarioPlanEntries<R>(
   scenario: Scenario<R>,
   planned: (id: string, title: string, plan: PlanOf<R> | undefined) => PlanEntry,
@@ -18,6 +18,9 @@ export function scenarioPlanEntries<R>(
   return [
     ...probes(scenario.steadyState, 'steady-state'),
     ...(ledger?.plan ? [planned(`ledger:${ledger.name}`, `write ledger ${ledger.name}`, ledger.plan)] : []),
+    ...(scenario.background ?? [])
+      .filter((b) => b.plan)
+      .map((b) => planned(`background:${b.name}`, `background ${b.name}`, b.plan?.bind(b))),
     planned('fault', scenario.fault.title, scenario.fault.plan),
     ...scenario.failover.map((s) => planned(stepId(s), s.title, s.plan)),
     ...probes(scenario.recovery, 'recovery'),
