@@ -12,6 +12,7 @@ import { createClock } from '../../core/clock.ts';
 import { DrillError } from '../../core/errors.ts';
 import type { PlannedCall, RunContext, Scenario } from '../../core/model.ts';
 import { Redactor } from '../../core/redact.ts';
+import { scenarioPlanEntries } from '../../core/runner/plan-entries.ts';
 import { factsNeeded } from './iam-plan.ts';
 import {
   asJson,
@@ -31,18 +32,13 @@ export interface IamPolicyOptions {
   github: GitHubOidc;
 }
 
-/** Every call a scenario plans, in the order planPhase (core/runner/phases.ts) lists them. */
+/** Every call a scenario plans, in the order its plan lists them (core/runner/plan-entries.ts, one place). */
 export function scenarioCalls<R>(scenario: Scenario<R>, ctx: RunContext<R>): PlannedCall[] {
-  const steps = [
-    ...scenario.steadyState,
-    ...(scenario.ledger ? [scenario.ledger] : []),
-    scenario.fault,
-    ...scenario.failover,
-    ...scenario.recovery,
-    ...scenario.verify,
-    ...(scenario.restore ?? []),
-  ];
-  return steps.flatMap((s) => s.plan?.(ctx) ?? []);
+  return scenarioPlanEntries(scenario, (stepId, title, plan) => ({
+    stepId,
+    title,
+    calls: plan?.(ctx) ?? [],
+  })).flatMap((entry) => entry.calls);
 }
 
 /** A planning context: what plan() and the lookups read, with an audit log nobody keeps. */
