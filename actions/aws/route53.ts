@@ -20,6 +20,15 @@ export interface FailoverDns<R> {
 
 const plannedZone = (z: { name: string; id?: string }) => z.id ?? `<zone ${z.name}>`;
 
+/** The read of a zone's records for one name, before an upsert and while waiting. */
+const planListRecords = (zone: string, name: string): PlannedCall => ({
+  service: 'route53',
+  operation: 'ListResourceRecordSets',
+  scope: 'global',
+  params: { HostedZoneId: zone, name },
+  mutating: false,
+});
+
 function zoneIdOf<R>(ctx: RunContext<R>, dns: FailoverDns<R>, r: R): string {
   const zone = dns.zone(r);
   if (zone.id) return zone.id;
@@ -56,13 +65,7 @@ export function upsertFailoverRecords<R>(
       const zone = plannedZone(opts.zone(r));
       const name = opts.record(r);
       return [
-        {
-          service: 'route53',
-          operation: 'ListResourceRecordSets',
-          scope: 'global',
-          params: { HostedZoneId: zone, name },
-          mutating: false,
-        },
+        planListRecords(zone, name),
         planUpsertRecord(zone, { name, type: '<as listed>', failover: 'PRIMARY', values: ['<as listed>'] }),
         planUpsertRecord(zone, { name, type: '<as listed>', failover: 'SECONDARY', values: ['<as listed>'] }),
         {
@@ -112,13 +115,7 @@ function dnsReads<R>(ctx: RunContext<R>, dns: FailoverDns<R>, until: string): Pl
   const name = dns.record(r);
   const check = dns.primaryHealthCheckId(r) ?? '<primary health check>';
   return [
-    {
-      service: 'route53',
-      operation: 'ListResourceRecordSets',
-      scope: 'global',
-      params: { HostedZoneId: zone, name },
-      mutating: false,
-    },
+    planListRecords(zone, name),
     {
       service: 'route53',
       operation: 'GetHealthCheck',
