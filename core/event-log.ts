@@ -1,13 +1,20 @@
 // The run's event stream on disk: every event, in order, one JSON object per line (core/events-schema.json).
 // Readers (the live view, `drill rollback`, which replays it) read it; a transition is fsync'd before the run goes on, so a crash of
-// the machine keeps every phase, step and undo that happened; samples and logs ride on the next sync.
+// the machine keeps every phase, step and undo that happened; evidence (samples, logs, attachments, safety checks,
+// failures found) rides on the next sync, so hundreds of samples cost no sync each.
 import { closeSync, fdatasyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DrillEvent } from './events.ts';
 
 export const EVENTS_FILE = 'events.jsonl';
 
-const UNSYNCED_KINDS: ReadonlySet<DrillEvent['kind']> = new Set(['probe-sample', 'log']);
+const UNSYNCED_KINDS: ReadonlySet<DrillEvent['kind']> = new Set([
+  'probe-sample',
+  'log',
+  'attachment',
+  'safety-check',
+  'failure',
+]);
 
 export class EventLog {
   #fd: number | undefined;

@@ -69,6 +69,18 @@ export const drillEventSchema = z.discriminatedUnion('kind', [
     detail: z.string().optional(),
     /** How many items the probe found lost (it may still pass: the loss is within its bound). */
     lost: z.number().int().optional(),
+    /** Which of the scenario's probe lists the check belongs to (result.json's probes.steadyState/recovery/verify). */
+    role: z.enum(['steady-state', 'recovery', 'verify']).optional(),
+    /** Monotonic ms the check was sent (a recovery sample counts there, whenever it answered). */
+    sentAtMs: ms.optional(),
+    /** Monotonic ms its answer (or timeout) came back. */
+    answeredAtMs: ms.optional(),
+    /** A pass whose check made several requests: when the service was proven serving. */
+    servedAtMs: ms.optional(),
+    /** How long the engine's event loop was stalled while the check was in flight. */
+    stalledMs: ms.optional(),
+    /** The probe's structured outcome (redacted), e.g. `{ loss: { what, count } }`. */
+    data: z.json().optional(),
   }),
   event('undo', {
     /** The undo's id in the stack ("fault" or "<phase>:<stepId>"), as `undo-registered` named it. */
@@ -144,6 +156,49 @@ export const drillEventSchema = z.discriminatedUnion('kind', [
     failed: z.number().int(),
     verdict: result.verdict.optional(),
     reason: z.string().optional(),
+  }),
+  // The result kinds below carry the rest of what result.json records (core/runner/run-record.ts folds them).
+  /** Why the run failed, one finding per event, in the order found (the verdict's reason joins them). */
+  event('failure', { message: z.string() }),
+  /** A file a step or probe attached to the run (under the run directory). */
+  event('attachment', result.attachments.element.shape),
+  /** The ledger or a background activity: starting, started, stopping, or stopped (with its summary or error). */
+  event('background', {
+    name: z.string(),
+    role: z.enum(['ledger', 'activity']),
+    state: z.enum(['starting', 'started', 'stopping', 'stopped']),
+    summary: z.json().optional(),
+    error: z.string().optional(),
+  }),
+  /** The achieved RTO (core/measure), measured over the recovery samples of `probes` once sampling stopped. */
+  event('rto', { rto: result.rto.unwrap(), probes: z.array(z.string()) }),
+  /** The achieved RPO (core/measure), from the ledger's writes and survivors. */
+  event('rpo', { rpo: result.rpo.unwrap() }),
+  /** An abort after an irreversible step finished the failover first: what it ran, where it stopped, whether it serves. */
+  event('roll-forward', {
+    after: z.object({ stepId: z.string(), title: z.string() }),
+    cause: z.literal('failure').optional(),
+    done: z.array(z.string()),
+    failed: z.object({ title: z.string(), error: z.string(), left: z.array(z.string()) }).optional(),
+    serving: z
+      .object({
+        ok: z.boolean(),
+        probes: z.array(z.string()),
+        afterMs: ms,
+        rounds: z.number().int(),
+        failures: z.record(z.string(), z.string()),
+        timeoutMs: ms,
+      })
+      .optional(),
+  }),
+  /** A guardrail or preflight gate and its outcome (refused: why the drill did not start). */
+  event('safety-check', result.safety.unwrap().shape.checks.element.shape),
+  /** An abort condition met (the operator, the RTO budget, an alarm): the run aborts and rolls back. */
+  event('abort-condition', {
+    condition: result.safety.unwrap().shape.abort.unwrap().shape.condition,
+    reason: z.string(),
+    /** ms since T0 when it was met (null: before T0), as result.json's safety.abort records it. */
+    metSinceT0Ms: ms.nullable(),
   }),
   event('log', { level: z.enum(['info', 'warn', 'debug']), message: z.string() }),
   event('run-end', {

@@ -15,7 +15,7 @@ type EventBase = Pick<DrillEvent, 'at' | 'wallMs' | 'sinceT0Ms'>;
 export type DrillEventKind = DrillEvent['kind'];
 export type EventOf<K extends DrillEventKind> = Extract<DrillEvent, { kind: K }>;
 
-/** The kinds that carry the run's record for `drill rollback` (Reporter.onRecord). */
+/** The kinds that carry the run's record, for `drill rollback` and result.json (Reporter.onRecord). */
 export const RECORD_KINDS = [
   'process',
   'undo-registered',
@@ -25,6 +25,15 @@ export const RECORD_KINDS = [
   'lock',
   'deviation',
   'rollback-end',
+  // The rest of result.json: most reporters print none of them (the console says the same through other kinds).
+  'failure',
+  'attachment',
+  'background',
+  'rto',
+  'rpo',
+  'roll-forward',
+  'safety-check',
+  'abort-condition',
 ] as const satisfies readonly DrillEventKind[];
 export type RecordKind = (typeof RECORD_KINDS)[number];
 
@@ -81,6 +90,15 @@ const FORMATTERS: { [K in DrillEventKind]: (e: EventOf<K>) => string } = {
   lock: (e) => `lock ${e.status} (${e.where})${e.detail ? `: ${e.detail}` : ''}`,
   deviation: (e) => `  ⚠ deviation ${e.deviationKind}: ${e.message}`,
   'rollback-end': (e) => `rollback ${e.state}: ${e.done} done, ${e.failed} failed`,
+  failure: (e) => `  ✖ ${e.message}`,
+  attachment: (e) => `  attached ${e.name} (${e.path})`,
+  background: (e) => `  ${e.role} ${e.name} ${e.state}${e.error ? `: ${e.error}` : ''}`,
+  rto: (e) => rtoLine(e.rto),
+  rpo: (e) => rpoLine(e.rpo),
+  'roll-forward': (e) =>
+    `rolled forward after '${e.after.title}': ${e.done.length} done${e.failed ? `, failed at '${e.failed.title}'` : ''}`,
+  'safety-check': (e) => `safety ${e.name}: ${e.status}: ${e.detail}`,
+  'abort-condition': (e) => `abort condition met (${e.condition}): ${e.reason}`,
   log: (e) => `${e.level === 'warn' ? '⚠ ' : ''}${e.message}`,
   'run-end': (e) =>
     [

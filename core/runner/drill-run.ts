@@ -64,23 +64,11 @@ export class DrillRun<R = unknown> {
   readonly objectives: Objectives;
   readonly ctx: RunContext<R>;
 
-  /** The fold of every event this run emitted (and, in `drill rollback`, of the killed run's events before them). */
+  /**
+   * The fold of every event this run emitted (and, in `drill rollback`, of the killed run's events before them): the
+   * getters below read it, and the only way to change it is an event (`emit`, `fail`, `attach`, `deviate`).
+   */
   readonly record = new RunRecord();
-  currentPhase: Phase = 'plan';
-  readonly samples: ProbeSample[] = [];
-  readonly attachments: Attachment[] = [];
-  readonly probes: RunResult['probes'] = { steadyState: [], recovery: [], verify: [] };
-  readonly background: RunResult['background'] = [];
-  plan: RunResult['plan'] = [];
-  /** True between ledger.start and ledger.stop, so cleanup knows to stop it. */
-  ledgerRunning = false;
-  readonly backgroundStarted: string[] = [];
-  rto: RunResult['rto'] = null;
-  rpo: RunResult['rpo'] = null;
-  /** Why the run failed, in order found; empty when every objective and check held. */
-  readonly failures: string[] = [];
-  /** Set when an abort after an irreversible step finished the failover first (core/runner/roll-forward.ts). */
-  rollForward: RollForwardOutcome | undefined;
 
   constructor(init: DrillRunInit<R>) {
     this.runId = init.runId;
@@ -115,6 +103,49 @@ export class DrillRun<R = unknown> {
     return this.controller.signal;
   }
 
+  get currentPhase(): Phase {
+    return this.record.currentPhase;
+  }
+
+  get plan(): RunResult['plan'] {
+    return this.record.plan;
+  }
+
+  /** Recovery samples, as recorded (core/measure computes the RTO over them). */
+  get samples(): readonly ProbeSample[] {
+    return this.record.samples;
+  }
+
+  get attachments(): readonly Attachment[] {
+    return this.record.attachments;
+  }
+
+  get ledgerRunning(): boolean {
+    return this.record.ledgerRunning;
+  }
+
+  get backgroundStarted(): readonly string[] {
+    return this.record.backgroundStarted;
+  }
+
+  get rto(): RunResult['rto'] {
+    return this.record.rto;
+  }
+
+  get rpo(): RunResult['rpo'] {
+    return this.record.rpo;
+  }
+
+  /** Why the run failed, in order found; empty when every objective and check held. */
+  get failures(): readonly string[] {
+    return this.record.failures;
+  }
+
+  /** Set when an abort after an irreversible step finished the failover first (core/runner/roll-forward.ts). */
+  get rollForward(): Readonly<RollForwardOutcome> | undefined {
+    return this.record.rollForward;
+  }
+
   get phases(): readonly PhaseRecord[] {
     return this.record.phases;
   }
@@ -143,6 +174,11 @@ export class DrillRun<R = unknown> {
   deviate(deviation: RunResult['deviations'][number]): void {
     const { kind, ...rest } = deviation;
     this.emit({ kind: 'deviation', deviationKind: kind, ...rest });
+  }
+
+  /** Records why the run failed (the verdict's reason joins them, in order). */
+  fail(message: string): void {
+    this.emit({ kind: 'failure', message });
   }
 
   ms(duration: string): number {
@@ -188,7 +224,7 @@ export class DrillRun<R = unknown> {
     const content = typeof body === 'string' ? this.redactor.redactText(body) : body;
     writeFileSync(join(dir, safeName), content, { mode: 0o600 });
     const attachment = { name, contentType, path: `attachments/${safeName}` };
-    this.attachments.push(attachment);
+    this.emit({ kind: 'attachment', ...attachment });
     return attachment;
   }
 

@@ -23,6 +23,14 @@ const HOOK: { [K in DrillEvent['kind']]: keyof Reporter } = {
   lock: 'onRecord',
   deviation: 'onRecord',
   'rollback-end': 'onRecord',
+  failure: 'onRecord',
+  attachment: 'onRecord',
+  background: 'onRecord',
+  rto: 'onRecord',
+  rpo: 'onRecord',
+  'roll-forward': 'onRecord',
+  'safety-check': 'onRecord',
+  'abort-condition': 'onRecord',
 };
 
 export class Emitter {

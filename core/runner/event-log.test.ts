@@ -2,9 +2,8 @@ import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { DrillEvent } from '../events.ts';
 import { drillEventSchema } from '../events-schema.ts';
-import type { Reporter } from '../reporters/reporter.ts';
+import { recordEveryEvent } from '../testing/record-every-event.ts';
 import { EVENTS_FILE, parseEventLog } from './event-log.ts';
 import { runScenario } from './run-scenario.ts';
 import { markerScenario, markerTarget, markerWorld } from './testing.ts';
@@ -12,27 +11,11 @@ import { markerScenario, markerTarget, markerWorld } from './testing.ts';
 describe('the run event log (events.jsonl)', () => {
   it('holds every event the reporters saw, in order, each valid against the event schema', async () => {
     const outDir = mkdtempSync(join(tmpdir(), 'drill-events-'));
-    const seen: DrillEvent[] = [];
-    const record = (e: DrillEvent) => void seen.push(e);
-    // Required: a hook added to Reporter must be listed here, or this test stops compiling.
-    const everyHook: Required<Reporter> = {
-      onRunStart: record,
-      onPlan: record,
-      onPhaseStart: record,
-      onPhaseEnd: record,
-      onStepStart: record,
-      onStepEnd: record,
-      onProbeSample: record,
-      onUndo: record,
-      onLog: record,
-      onCheckpoint: record,
-      onRecord: record,
-      onRunEnd: record,
-    };
+    const { reporter, events: seen } = recordEveryEvent();
     await runScenario(markerScenario(markerWorld()), markerTarget, {
       runId: 'run-1',
       outDir,
-      reporters: [everyHook],
+      reporters: [reporter],
     });
     const onDisk = parseEventLog(readFileSync(join(outDir, 'runs', 'run-1', EVENTS_FILE), 'utf8'));
     expect(onDisk).toEqual(JSON.parse(JSON.stringify(seen)));

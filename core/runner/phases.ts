@@ -4,7 +4,7 @@ import type { PlannedCall, ProbeDefinition } from '../model.ts';
 import { sleep, withDeadline } from './deadline.ts';
 import type { DrillRun } from './drill-run.ts';
 import { type PlanOf, scenarioPlanEntries } from './plan-entries.ts';
-import { checkProbe, checkRecord, emitCheck, type RecoverySampler } from './probes.ts';
+import { checkProbe, emitCheck, type RecoverySampler } from './probes.ts';
 import { faultStep, runStep } from './step-runner.ts';
 
 const LEDGER_TIMEOUT_MS = 120_000;
@@ -27,8 +27,7 @@ export function planPhase<R>(run: DrillRun<R>): void {
     }
     return { stepId: id, title, calls: run.redactor.redact(calls) };
   };
-  run.plan = scenarioPlanEntries(scenario, planned);
-  run.emit({ kind: 'plan', steps: run.plan });
+  run.emit({ kind: 'plan', steps: scenarioPlanEntries(scenario, planned) });
   if (run.dryRun) {
     for (const entry of run.plan) {
       for (const call of entry.calls)
@@ -49,22 +48,19 @@ export async function preflightPhase<R>(run: DrillRun<R>): Promise<void> {
   const checks = readOnly.every((c) => c.ok)
     ? [...readOnly, ...(await Promise.all(run.scenario.steadyState.filter(mutates).map(check)))]
     : readOnly;
-  for (const check of checks) {
-    run.probes.steadyState.push(checkRecord(check));
-    emitCheck(run, 'preflight', check);
-  }
+  for (const check of checks) emitCheck(run, 'preflight', check, 'steady-state');
   const red = checks.filter((c) => !c.ok);
   if (red.length > 0) {
     const message = `steady state is not green, nothing was injected: ${red
       .map((c) => `probe "${c.name}" failed${c.detail ? `: ${c.detail}` : ''}`)
       .join('; ')}`;
-    run.failures.push(message);
+    run.fail(message);
     throw new DrillError('E_PREFLIGHT', message);
   }
   const ledger = run.scenario.ledger;
   if (ledger) {
     // Marked before start() returns, so cleanup stops a ledger whose start was interrupted.
-    run.ledgerRunning = true;
+    run.emit({ kind: 'background', name: ledger.name, role: 'ledger', state: 'starting' });
     await withDeadline(
       (signal) => ledger.start(run.contextWith(signal, { phase: 'preflight', stepId: ledger.name })),
       {
@@ -74,11 +70,11 @@ export async function preflightPhase<R>(run: DrillRun<R>): Promise<void> {
         parent: run.signal,
       },
     );
-    run.ledgerRunning = true;
+    run.emit({ kind: 'background', name: ledger.name, role: 'ledger', state: 'started' });
   }
   for (const activity of run.scenario.background ?? []) {
     await activity.start(run.contextWith(run.signal, { phase: 'preflight', stepId: activity.name }));
-    run.backgroundStarted.push(activity.name);
+    run.emit({ kind: 'background', name: activity.name, role: 'activity', state: 'started' });
   }
   // Writes (and load) must be flowing when the fault lands, or the RPO has nothing to measure.
   if (ledger) await sleep(run.ms(ledger.warmup ?? DEFAULT_LEDGER_WARMUP), run.signal);
@@ -94,7 +90,7 @@ export async function injectPhase<R>(run: DrillRun<R>, sampler: RecoverySampler<
   } catch (error) {
     if (!isDrillError(error, 'E_STEP_FAILED')) throw error;
     const message = run.steps.at(-1)?.error ?? errorMessage(error);
-    run.failures.push(`fault injection failed: ${message}`);
+    run.fail(`fault injection failed: ${message}`);
     throw new DrillError('E_STEP_FAILED', `fault "${fault.title}" could not be injected: ${message}`, {
       cause: error.cause,
     });
@@ -102,7 +98,7 @@ export async function injectPhase<R>(run: DrillRun<R>, sampler: RecoverySampler<
   sampler.start();
   const ledger = run.scenario.ledger;
   if (ledger && run.ledgerRunning) {
-    run.ledgerRunning = false;
+    run.emit({ kind: 'background', name: ledger.name, role: 'ledger', state: 'stopping' });
     await ledger.stop(run.contextWith(run.signal, { phase: 'inject', stepId: ledger.name }));
   }
 }
@@ -112,7 +108,7 @@ export async function failoverPhase<R>(run: DrillRun<R>): Promise<void> {
     try {
       await runStep(run, step, { phase: 'failover', path: `failover[${i}]` });
     } catch (error) {
-      if (!run.signal.aborted) run.failures.push(errorMessage(error));
+      if (!run.signal.aborted) run.fail(errorMessage(error));
       throw error;
     }
   }
@@ -121,11 +117,8 @@ export async function failoverPhase<R>(run: DrillRun<R>): Promise<void> {
 export async function verifyPhase<R>(run: DrillRun<R>): Promise<void> {
   for (const [i, probe] of run.scenario.verify.entries()) {
     const check = await checkProbe(run, probe, 'verify', `verify[${i}]`);
-    run.probes.verify.push(checkRecord(check));
-    emitCheck(run, 'verify', check);
+    emitCheck(run, 'verify', check, 'verify');
     if (!check.ok)
-      run.failures.push(
-        `verification probe "${check.name}" failed${check.detail ? `: ${check.detail}` : ''}`,
-      );
+      run.fail(`verification probe "${check.name}" failed${check.detail ? `: ${check.detail}` : ''}`);
   }
 }

@@ -23,19 +23,24 @@ export interface ProbeCheck {
   servedAt?: number;
 }
 
-/** A check as result.json lists it (steady state, verification). */
-export function checkRecord(check: ProbeCheck) {
-  return {
-    name: check.name,
-    ok: check.ok,
-    latencyMs: check.latencyMs,
-    detail: check.detail,
-    ...(check.data === undefined ? {} : { data: check.data }),
-  };
+/** A recovery sample's timing: sent, answered, proven serving, and the engine's own stall meanwhile. */
+export interface SampleTiming {
+  answeredAt: number;
+  servedAt?: number;
+  stalledMs?: number;
 }
 
-/** One check on the event stream (console, live view), with any loss it found. */
-export function emitCheck<R>(run: DrillRun<R>, phase: Phase, check: ProbeCheck): void {
+/**
+ * One check on the event stream (console, live view) with any loss it found; the record folds it into result.json's
+ * probes (steady state, verification) or, with its timing, into the recovery samples.
+ */
+export function emitCheck<R>(
+  run: DrillRun<R>,
+  phase: Phase,
+  check: ProbeCheck,
+  role: 'steady-state' | 'recovery' | 'verify',
+  timing?: SampleTiming,
+): void {
   run.emit({
     kind: 'probe-sample',
     phase,
@@ -44,6 +49,16 @@ export function emitCheck<R>(run: DrillRun<R>, phase: Phase, check: ProbeCheck):
     latencyMs: check.latencyMs,
     detail: check.detail,
     ...lossOf(check.data),
+    role,
+    sentAtMs: check.at,
+    ...(timing
+      ? {
+          answeredAtMs: timing.answeredAt,
+          ...(timing.servedAt === undefined ? {} : { servedAtMs: timing.servedAt }),
+          ...(timing.stalledMs === undefined ? {} : { stalledMs: timing.stalledMs }),
+        }
+      : {}),
+    ...(check.data === undefined ? {} : { data: check.data }),
   });
 }
 
@@ -128,7 +143,7 @@ export async function checkProbe<R>(
 
 /**
  * Samples every recovery probe open loop: slot k of a probe is sent at first + k × interval whether or not
- * earlier checks have answered (a hanging check holds no slot); samples land in run.samples at their send instant.
+ * earlier checks have answered (a hanging check holds no slot); each sample is recorded at its send instant.
  * A probe that can be checked off the engine's thread (offThreadOf) is sampled on a worker thread of its own, booted
  * when the run starts, so the engine's busy or starved event loop delays neither its sends nor its answers.
  */
@@ -229,32 +244,27 @@ export class RecoverySampler<R> {
     });
   }
 
-  /** A sample into run.samples and onto the event stream; servedAt kept within its send and answer. */
+  /** A sample onto the event stream (the record's recovery samples); servedAt kept within its send and answer. */
   #record(probe: ProbeDefinition<R>, s: Omit<ThreadSample, 'servedAt'> & { servedAt?: number }): void {
     const run = this.#run;
     const servedAt =
       s.servedAt === undefined ? undefined : Math.min(Math.max(s.servedAt, s.at), s.answeredAt);
     const detail = s.detail === undefined ? undefined : run.redactor.redactText(s.detail);
     const data = s.data === undefined ? undefined : run.redactor.redact(s.data);
-    run.samples.push({
-      probe: probe.name,
-      at: s.at,
-      answeredAt: s.answeredAt,
-      ...(servedAt === undefined ? {} : { servedAt }),
-      stalledMs: s.stalledMs,
-      ok: s.ok,
-      latencyMs: s.latencyMs,
-      detail,
-      ...(data === undefined ? {} : { data }),
-    });
-    emitCheck(run, run.currentPhase, {
-      name: probe.name,
-      ok: s.ok,
-      at: s.at,
-      latencyMs: s.latencyMs,
-      ...(detail ? { detail } : {}),
-      ...(data === undefined ? {} : { data }),
-    });
+    emitCheck(
+      run,
+      run.currentPhase,
+      {
+        name: probe.name,
+        ok: s.ok,
+        at: s.at,
+        latencyMs: s.latencyMs,
+        ...(detail ? { detail } : {}),
+        ...(data === undefined ? {} : { data }),
+      },
+      'recovery',
+      { answeredAt: s.answeredAt, ...(servedAt === undefined ? {} : { servedAt }), stalledMs: s.stalledMs },
+    );
   }
 
   /** Stops sending; checks already sent run to their answer or timeout (their samples are evidence). */

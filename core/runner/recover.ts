@@ -17,7 +17,7 @@ export async function recoverPhase<R>(run: DrillRun<R>, sampler: RecoverySampler
   const measure = (endAt?: number) =>
     computeRto({
       t0,
-      samples: run.samples,
+      samples: [...run.samples],
       probes,
       stableForMs,
       intervalMs,
@@ -33,7 +33,7 @@ export async function recoverPhase<R>(run: DrillRun<R>, sampler: RecoverySampler
   const rto = measure(endAt);
   const objectiveMs = run.ms(objectives.rto);
   const met = rto.recovered && rto.rtoMs !== null && rto.rtoMs <= objectiveMs;
-  run.rto = {
+  const measured = {
     achievedMs: rto.rtoMs,
     lowerMs: rto.lowerMs,
     upperMs: rto.upperMs,
@@ -45,25 +45,17 @@ export async function recoverPhase<R>(run: DrillRun<R>, sampler: RecoverySampler
     phases: rto.phases,
     lastFailures: run.redactor.redact(rto.lastFailures),
   };
-  for (const [i, name] of probes.entries()) {
-    const own = run.samples.filter((s) => s.probe === name);
-    const data = own.findLast((s) => s.data !== undefined)?.data;
-    run.probes.recovery[i] = {
-      name,
-      samples: own.length,
-      failures: own.filter((s) => !s.ok).length,
-      ...(data === undefined ? {} : { data }),
-    };
-  }
+  // The record folds each recovery probe's samples and failures from the samples up to this event.
+  run.emit({ kind: 'rto', rto: measured, probes });
   if (!rto.recovered) {
     const still = Object.entries(rto.lastFailures)
       .map(([p, d]) => `${p}: ${d}`)
       .join('; ');
-    run.failures.push(
+    run.fail(
       `service did not recover within ${scenario.recoveryTimeout ? 'recoveryTimeout' : 'the RTO objective'} (${timeoutMs}ms)${still ? `: ${run.redactor.redactText(still)}` : ''}`,
     );
   } else if (!met) {
-    run.failures.push(`RTO ${rto.rtoMs}ms exceeds the objective ${objectives.rto} (${objectiveMs}ms)`);
+    run.fail(`RTO ${rto.rtoMs}ms exceeds the objective ${objectives.rto} (${objectiveMs}ms)`);
   }
   await measureRpo(run);
 }
@@ -82,21 +74,23 @@ async function measureRpo<R>(run: DrillRun<R>): Promise<void> {
   });
   const objectiveMs = run.ms(run.objectives.rpo);
   const met = rpo.rpoMs !== null && rpo.rpoMs <= objectiveMs;
-  run.rpo = {
-    achievedMs: rpo.rpoMs === null ? null : Math.round(rpo.rpoMs),
-    lowerMs: rpo.lowerMs === null ? null : Math.floor(rpo.lowerMs),
-    upperMs: rpo.upperMs === null ? null : Math.ceil(rpo.upperMs),
-    uncertaintyMs: Math.ceil(rpo.uncertaintyMs),
-    objectiveMs,
-    met,
-    lostCount: rpo.lostCount,
-    lostSeqs: rpo.lostSeqs.slice(0, 1000),
-    totalLoss: rpo.totalLoss,
-    acknowledgedCount: rpo.acknowledgedCount,
-    reportedLagMs: rpo.reportedLagMs,
-  };
-  if (rpo.rpoMs === null)
-    run.failures.push(`RPO not measured: ledger "${ledger.name}" has no acknowledged write`);
+  run.emit({
+    kind: 'rpo',
+    rpo: {
+      achievedMs: rpo.rpoMs === null ? null : Math.round(rpo.rpoMs),
+      lowerMs: rpo.lowerMs === null ? null : Math.floor(rpo.lowerMs),
+      upperMs: rpo.upperMs === null ? null : Math.ceil(rpo.upperMs),
+      uncertaintyMs: Math.ceil(rpo.uncertaintyMs),
+      objectiveMs,
+      met,
+      lostCount: rpo.lostCount,
+      lostSeqs: rpo.lostSeqs.slice(0, 1000),
+      totalLoss: rpo.totalLoss,
+      acknowledgedCount: rpo.acknowledgedCount,
+      reportedLagMs: rpo.reportedLagMs,
+    },
+  });
+  if (rpo.rpoMs === null) run.fail(`RPO not measured: ledger "${ledger.name}" has no acknowledged write`);
   else if (!met)
-    run.failures.push(`RPO ${rpo.rpoMs}ms exceeds the objective ${run.objectives.rpo} (${objectiveMs}ms)`);
+    run.fail(`RPO ${rpo.rpoMs}ms exceeds the objective ${run.objectives.rpo} (${objectiveMs}ms)`);
 }

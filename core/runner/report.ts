@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { clockOffsetRecord } from '../clock.ts';
 import type { DrillError } from '../errors.ts';
 import { writeFileAtomic } from '../journal.ts';
-import { sortByTime } from '../measure/samples.ts';
 import type { Verdict } from '../model.ts';
 import { provenanceOf } from '../provenance/result.ts';
 import { REFUSAL } from '../safety/static-checks.ts';
@@ -13,6 +12,7 @@ import { signOffFromEnv } from '../sign-off.ts';
 import type { DrillRun } from './drill-run.ts';
 import { stepId } from './ids.ts';
 import { runOutcome } from './outcome.ts';
+import { recordedResult } from './recorded-result.ts';
 import { RESULT_SCHEMA_VERSION, type RunResult } from './result-schema.ts';
 import { rollForwardFailure, rollForwardSummary } from './roll-forward.ts';
 
@@ -38,7 +38,7 @@ function refusalOf<R>(
   result: RunResult,
 ): { heading: string; problems: string[] } | undefined {
   if (result.exitCode !== EXIT_CODES.refused) return undefined;
-  const problems = run.safety.record.checks.filter((c) => c.status === 'refused').map((c) => c.detail);
+  const problems = run.record.safetyChecks.filter((c) => c.status === 'refused').map((c) => c.detail);
   if (problems.length === 0) return undefined;
   return { heading: run.dryRun ? REFUSAL.dryRun : REFUSAL.run, problems };
 }
@@ -97,6 +97,7 @@ export async function writeReport<R>(
     restoreSteps.length === run.scenario.restore?.length &&
     restoreSteps.every((s) => s.status === 'ok');
   const pendingWayBacks = verdict === 'passed' || restored ? [] : run.startedIrreversible;
+  const recorded = recordedResult(run.record);
   const result: RunResult = run.redactor.redact({
     schemaVersion: RESULT_SCHEMA_VERSION,
     runId: run.runId,
@@ -132,35 +133,22 @@ export async function writeReport<R>(
       rpoMs: run.ms(objectives.rpo),
       stableForMs: run.ms(objectives.stableFor),
     },
-    phases: [...run.phases],
-    steps: [...run.steps],
-    rto: run.rto,
-    rpo: run.rpo,
-    probes: {
-      ...run.probes,
-      // In send order: an open-loop sample that hung lands in run.samples after later ones.
-      samples: sortByTime(run.samples).map((s) => ({
-        probe: s.probe,
-        atMs: Math.round(s.at),
-        ...(s.answeredAt === undefined ? {} : { answeredAtMs: Math.round(s.answeredAt) }),
-        ...(s.servedAt === undefined ? {} : { servedAtMs: Math.round(s.servedAt) }),
-        ...(s.stalledMs ? { stalledMs: s.stalledMs } : {}),
-        ok: s.ok,
-        ...(s.latencyMs === undefined ? {} : { latencyMs: Math.round(s.latencyMs) }),
-        ...(!s.ok && s.detail ? { detail: s.detail.slice(0, 300) } : {}),
-      })),
-    },
-    undo: run.undoOutcomes,
+    phases: recorded.phases,
+    steps: recorded.steps,
+    rto: recorded.rto,
+    rpo: recorded.rpo,
+    probes: recorded.probes,
+    undo: recorded.undo,
     irreversible: run.startedIrreversible.map((i) => ({
       ...i,
       wayBack: exactWayBack(i.wayBack, run.runId, run.target),
     })),
-    deviations: [...run.deviations],
+    deviations: recorded.deviations,
     findings,
-    plan: run.plan,
-    background: run.background,
-    attachments: run.attachments,
-    safety: { ...run.safety.record, lock: run.record.lock },
+    plan: recorded.plan,
+    background: recorded.background,
+    attachments: recorded.attachments,
+    safety: recorded.safety,
     ...clockOffsetRecord(run.clock),
     ...signOffOf(),
     provenance: await provenanceOf(run.safety.platform),

@@ -20,7 +20,7 @@ export async function stopBackground<R>(run: DrillRun<R>): Promise<void> {
   const ctx = run.contextWith(AbortSignal.timeout(30_000), { phase: 'restore' });
   const ledger = run.scenario.ledger;
   if (ledger && run.ledgerRunning) {
-    run.ledgerRunning = false;
+    run.emit({ kind: 'background', name: ledger.name, role: 'ledger', state: 'stopping' });
     await ledger.stop(ctx).catch((error: unknown) => {
       run.deviate({
         kind: 'ledger-stop-failed',
@@ -30,10 +30,11 @@ export async function stopBackground<R>(run: DrillRun<R>): Promise<void> {
   }
   for (const activity of run.scenario.background ?? []) {
     if (!run.backgroundStarted.includes(activity.name)) continue;
+    const stopped = { kind: 'background', name: activity.name, role: 'activity', state: 'stopped' } as const;
     try {
-      run.background.push({ name: activity.name, summary: run.redactor.redact(await activity.stop(ctx)) });
+      run.emit({ ...stopped, summary: run.redactor.redact(await activity.stop(ctx)) });
     } catch (error) {
-      run.background.push({ name: activity.name, error: run.redactor.redactText(errorMessage(error)) });
+      run.emit({ ...stopped, error: run.redactor.redactText(errorMessage(error)) });
     }
   }
 }
@@ -92,7 +93,7 @@ export async function rollForward<R>(run: DrillRun<R>, cause?: 'failure'): Promi
     serving: () => servingAfterRollForward(run),
     redact: (text) => run.redactor.redactText(text),
   });
-  run.rollForward = outcome;
+  run.emit({ kind: 'roll-forward', ...outcome });
   const wayBack = exactWayBack(run.startedIrreversible[0]?.wayBack ?? '', run.runId, run.target);
   const failure = rollForwardFailure(outcome, run.runId, wayBack);
   run.deviate({
@@ -131,7 +132,7 @@ async function restoreSteps<R>(run: DrillRun<R>): Promise<void> {
     try {
       await runStep(run, step, { phase: 'restore', path: `restore[${i}]` });
     } catch (error) {
-      run.failures.push(errorMessage(error));
+      run.fail(errorMessage(error));
     }
   }
 }
@@ -176,7 +177,7 @@ async function unwind<R>(run: DrillRun<R>): Promise<void> {
     },
   });
   for (const failed of outcomes.filter((o) => o.status === 'failed')) {
-    run.failures.push(
+    run.fail(
       `undo of "${failed.title}" failed: ${run.redactor.redactText(failed.error ?? '')}; retry with \`pnpm drill rollback ${run.runId}\``,
     );
   }

@@ -83,7 +83,7 @@ export async function rollbackRun<R>(
     targetKind: target.kind,
     ...(data.target.file ? { targetFile: data.target.file } : {}),
   });
-  const before = { undos: run.undoOutcomes.length, steps: run.steps.length };
+  const before = { undos: run.undoOutcomes.length, steps: run.steps.length, rollForward: run.rollForward };
   await restorePhase(run, { restoreSteps: opts.restore ?? false });
   const undos = run.undoOutcomes.slice(before.undos);
   const restore = run.steps
@@ -94,7 +94,8 @@ export async function rollbackRun<R>(
       status: s.status === 'ok' ? ('done' as const) : ('failed' as const),
       ...(s.error ? { error: s.error } : {}),
     }));
-  const rollForward = run.rollForward;
+  // The killed run's own roll forward (replayed) is not this rollback's.
+  const rollForward = run.rollForward === before.rollForward ? undefined : run.rollForward;
   const failed =
     undos.filter((u) => u.status === 'failed').length +
     restore.filter((r) => r.status === 'failed').length +

@@ -1,14 +1,44 @@
-// The run's transitions as a fold of its events, in monotonic ms: the phases and steps result.json reports, the
-// irreversible steps started, the undo outcomes, the lock, T0 and the verdict. The live run applies each event it
-// emits; `drill rollback` applies the killed run's events first (core/runner/replay.ts), so both see one state.
+// The run as a fold of its events, in monotonic ms: the phases and steps result.json reports, the irreversible steps
+// started, the undo outcomes, the lock, T0, the plan, the probe checks and recovery samples, RTO and RPO, the
+// background activities, attachments, safety checks, the failures found and the verdict. The live run applies each
+// event it emits; `drill rollback` applies the killed run's events first (core/runner/replay.ts), so both see one state.
 import type { DrillEvent, EventOf } from '../events.ts';
+import type { ProbeSample } from '../measure/samples.ts';
+import type { Attachment, Phase } from '../model.ts';
+import type { SafetyCheck } from '../safety/types.ts';
 import type { RunResult } from './result-schema.ts';
+import type { RollForwardOutcome } from './roll-forward.ts';
 
 export type StepRecord = RunResult['steps'][number];
 export type PhaseRecord = RunResult['phases'][number];
-type Lock = NonNullable<RunResult['safety']>['lock'];
+type Safety = NonNullable<RunResult['safety']>;
+type Lock = Safety['lock'];
+type ProbeChecks = Omit<RunResult['probes'], 'samples'>;
 
 export class RunRecord {
+  /** The phase started last ('plan' before any). */
+  currentPhase: Phase = 'plan';
+  /** Every call the run would make (the plan event). */
+  plan: RunResult['plan'] = [];
+  /** Recovery samples in the order they were recorded (an open-loop sample that hung comes after later ones). */
+  readonly samples: ProbeSample[] = [];
+  /** Steady-state and verification checks; per recovery probe, its samples and failures once the RTO was measured. */
+  readonly probes: ProbeChecks = { steadyState: [], recovery: [], verify: [] };
+  readonly attachments: Attachment[] = [];
+  /** What each background activity's stop returned (or its error), in stop order. */
+  readonly background: RunResult['background'] = [];
+  /** Background activities started and not yet stopped, by name. */
+  readonly backgroundStarted: string[] = [];
+  /** True from ledger start to ledger stop, so cleanup knows to stop it. */
+  ledgerRunning = false;
+  rto: RunResult['rto'] = null;
+  rpo: RunResult['rpo'] = null;
+  /** Why the run failed, in order found; empty when every objective and check held. */
+  readonly failures: string[] = [];
+  /** Set when an abort after an irreversible step finished the failover first (core/runner/roll-forward.ts). */
+  rollForward: RollForwardOutcome | undefined;
+  readonly safetyChecks: SafetyCheck[] = [];
+  abort: Safety['abort'] = null;
   readonly phases: PhaseRecord[] = [];
   readonly steps: StepRecord[] = [];
   /** Irreversible steps that started, once each, in order. */
@@ -21,6 +51,8 @@ export class RunRecord {
   t0: number | undefined;
   /** Set by run-end (the run concluded) and by a rollback that rewrote it. */
   verdict: RunResult['verdict'] | undefined;
+  reason: string | undefined;
+  exitCode: number | undefined;
   readonly #phaseStarts = new Map<string, number>();
   readonly #stepStarts = new Map<string, EventOf<'step-start'>>();
   readonly #undoKinds = new Map<string, 'fault' | 'step'>();
@@ -30,7 +62,11 @@ export class RunRecord {
 
   apply(e: DrillEvent): void {
     switch (e.kind) {
+      case 'plan':
+        this.plan = e.steps;
+        return;
       case 'phase-start':
+        this.currentPhase = e.phase;
         this.#phaseStarts.set(e.phase, e.at);
         return;
       case 'phase-end': {
@@ -89,13 +125,107 @@ export class RunRecord {
         return;
       case 'run-end':
         this.verdict = e.verdict;
+        this.reason = e.reason;
+        this.exitCode = e.exitCode;
         return;
       case 'rollback-end':
         if (e.verdict) this.verdict = e.verdict;
+        if (e.reason) this.reason = e.reason;
+        return;
+      case 'probe-sample':
+        this.#probeSample(e);
+        return;
+      case 'rto':
+        this.rto = e.rto;
+        this.probes.recovery.splice(0, Infinity, ...e.probes.map((name) => this.#recoverySummary(name)));
+        return;
+      case 'rpo':
+        this.rpo = e.rpo;
+        return;
+      case 'failure':
+        this.failures.push(e.message);
+        return;
+      case 'attachment':
+        this.attachments.push({ name: e.name, contentType: e.contentType, path: e.path });
+        return;
+      case 'background':
+        this.#background(e);
+        return;
+      case 'roll-forward':
+        this.rollForward = {
+          after: e.after,
+          done: e.done,
+          ...(e.cause ? { cause: e.cause } : {}),
+          ...(e.failed ? { failed: e.failed } : {}),
+          ...(e.serving ? { serving: e.serving } : {}),
+        };
+        return;
+      case 'safety-check':
+        this.safetyChecks.push({ name: e.name, status: e.status, detail: e.detail });
+        return;
+      case 'abort-condition':
+        this.abort = { condition: e.condition, reason: e.reason, sinceT0Ms: e.metSinceT0Ms };
         return;
       default:
         return;
     }
+  }
+
+  #probeSample(e: EventOf<'probe-sample'>): void {
+    if (e.role === 'recovery') {
+      this.samples.push({
+        probe: e.probe,
+        at: e.sentAtMs ?? e.at,
+        ...(e.answeredAtMs === undefined ? {} : { answeredAt: e.answeredAtMs }),
+        ...(e.servedAtMs === undefined ? {} : { servedAt: e.servedAtMs }),
+        ...(e.stalledMs === undefined ? {} : { stalledMs: e.stalledMs }),
+        ok: e.ok,
+        ...(e.latencyMs === undefined ? {} : { latencyMs: e.latencyMs }),
+        ...(e.detail === undefined ? {} : { detail: e.detail }),
+        ...(e.data === undefined ? {} : { data: e.data }),
+      });
+      return;
+    }
+    const list =
+      e.role === 'steady-state'
+        ? this.probes.steadyState
+        : e.role === 'verify'
+          ? this.probes.verify
+          : undefined;
+    list?.push({
+      name: e.probe,
+      ok: e.ok,
+      ...(e.latencyMs === undefined ? {} : { latencyMs: e.latencyMs }),
+      ...(e.detail === undefined ? {} : { detail: e.detail }),
+      ...(e.data === undefined ? {} : { data: e.data }),
+    });
+  }
+
+  #recoverySummary(name: string): ProbeChecks['recovery'][number] {
+    const own = this.samples.filter((s) => s.probe === name);
+    const data = own.findLast((s) => s.data !== undefined)?.data;
+    return {
+      name,
+      samples: own.length,
+      failures: own.filter((s) => !s.ok).length,
+      ...(data === undefined ? {} : { data }),
+    };
+  }
+
+  #background(e: EventOf<'background'>): void {
+    if (e.role === 'ledger') {
+      this.ledgerRunning = e.state === 'starting' || e.state === 'started';
+      return;
+    }
+    if (e.state === 'started') this.backgroundStarted.push(e.name);
+    if (e.state !== 'stopped') return;
+    const at = this.backgroundStarted.indexOf(e.name);
+    if (at >= 0) this.backgroundStarted.splice(at, 1);
+    this.background.push({
+      name: e.name,
+      ...(e.summary === undefined ? {} : { summary: e.summary }),
+      ...(e.error === undefined ? {} : { error: e.error }),
+    });
   }
 
   #stepEnd(e: EventOf<'step-end'>): void {

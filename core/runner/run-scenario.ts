@@ -120,7 +120,7 @@ export async function runScenario<R>(
         ? e
         : new DrillError('E_INTERNAL', `unexpected error: ${errorMessage(e)}`, { cause: e });
     } else if (!run.signal.aborted && run.failures.length === 0) {
-      run.failures.push(errorMessage(e));
+      run.fail(errorMessage(e));
     }
   }
   await sampler.stop();
@@ -158,7 +158,6 @@ async function phase<R>(
   opts: { evenIfAborted?: boolean } = {},
 ): Promise<void> {
   if (run.signal.aborted && !opts.evenIfAborted) throw new DrillError('E_ABORTED', `aborted before ${name}`);
-  run.currentPhase = name;
   const startedAt = run.emit({ kind: 'phase-start', phase: name }).at;
   let status: 'ok' | 'failed' | 'aborted' = 'ok';
   let detail: string | undefined;

@@ -25,6 +25,8 @@ async function platformOf<R>(run: DrillRun<R>): Promise<SafetyPlatform | undefin
 const GUARDRAIL_CHECKS = ['aws-account', 'aws-regions', 'kube-contexts', 'safety-platform'];
 
 const isRefused = (c: SafetyCheck) => c.status === 'refused';
+const recordCheck = <R>(run: DrillRun<R>, c: SafetyCheck) =>
+  run.emit({ kind: 'safety-check', name: c.name, status: c.status, detail: c.detail });
 const sameCheck = (a: SafetyCheck, b: SafetyCheck) => a.name === b.name && a.detail === b.detail;
 
 /** The checks that call nothing (core/safety/static-checks.ts), on this run's target and plan. */
@@ -34,7 +36,7 @@ function runStaticChecks<R>(run: DrillRun<R>): SafetyCheck[] {
     targetFile: run.targetFile ?? `targets/${run.target.name}.ts`,
     plan: run.plan,
   });
-  run.safety.record.checks.push(...checks);
+  for (const check of checks) recordCheck(run, check);
   return checks;
 }
 
@@ -72,8 +74,8 @@ export async function safetyGates<R>(run: DrillRun<R>): Promise<void> {
     facts: { host: hostname(), isAlive: isProcessAlive, outDir: outDirOf(run.runDir) },
   });
   // The guardrails re-run the plan-only checks on their way: record each once.
-  const known = [...s.record.checks];
-  s.record.checks.push(...outcome.checks.filter((c) => !known.some((k) => sameCheck(k, c))));
+  const known = [...run.record.safetyChecks];
+  for (const c of outcome.checks.filter((c) => !known.some((k) => sameCheck(k, c)))) recordCheck(run, c);
   run.emit({ kind: 'lock', where: s.lockStore.where, status: outcome.lockTaken ? 'held' : 'not-taken' });
   // Refusals are named once, in the verdict.
   for (const c of outcome.checks.filter((c) => !isRefused(c))) {
@@ -101,17 +103,17 @@ export function dryRunSafety<R>(run: DrillRun<R>): void {
   });
   if (refused.length === 0) return;
   const message = `${REFUSAL.dryRun}: ${refused.map((c) => c.detail).join('; ')}`;
-  run.failures.push(run.redactor.redactText(message));
+  run.fail(run.redactor.redactText(message));
   throw new DrillError('E_PREFLIGHT', `${REFUSAL.dryRun}: ${problems(refused.length)}, listed below`);
 }
 
 const problems = (n: number) => `${n} problem${n === 1 ? '' : 's'}`;
 
 function refuse<R>(run: DrillRun<R>, refused: SafetyCheck[]): never {
-  const known = run.safety.record.checks;
-  run.safety.record.checks.push(...refused.filter((c) => !known.some((k) => sameCheck(k, c))));
+  const known = [...run.record.safetyChecks];
+  for (const c of refused.filter((c) => !known.some((k) => sameCheck(k, c)))) recordCheck(run, c);
   const code = refused.some((c) => GUARDRAIL_CHECKS.includes(c.name)) ? 'E_GUARDRAIL' : 'E_PREFLIGHT';
-  run.failures.push(run.redactor.redactText(`${REFUSAL.run}: ${refused.map((c) => c.detail).join('; ')}`));
+  run.fail(run.redactor.redactText(`${REFUSAL.run}: ${refused.map((c) => c.detail).join('; ')}`));
   throw new DrillError(code, `${REFUSAL.run}: ${problems(refused.length)}, listed below`);
 }
 
@@ -129,11 +131,12 @@ export function startAbortConditions<R>(run: DrillRun<R>): void {
     recovered: () => run.rto !== null,
     signal: run.signal,
     onAbort: (trigger) => {
-      s.record.abort = {
+      run.emit({
+        kind: 'abort-condition',
         condition: trigger.condition,
         reason: trigger.reason,
-        sinceT0Ms: run.sinceT0() ?? null,
-      };
+        metSinceT0Ms: run.sinceT0() ?? null,
+      });
       // The reason itself is said once, in the verdict.
       const what = trigger.condition === 'alarm' ? 'a customer-facing alarm' : 'the RTO budget';
       run.emit({
@@ -151,9 +154,9 @@ export function startAbortConditions<R>(run: DrillRun<R>): void {
 export function stopAbortConditions<R>(run: DrillRun<R>): void {
   const s = run.safety;
   s.monitor?.stop();
-  if (run.signal.aborted && !s.record.abort) {
+  if (run.signal.aborted && !run.record.abort) {
     const reason = run.signal.reason instanceof Error ? run.signal.reason.message : 'aborted by the operator';
-    s.record.abort = { condition: 'operator', reason, sinceT0Ms: run.sinceT0() ?? null };
+    run.emit({ kind: 'abort-condition', condition: 'operator', reason, metSinceT0Ms: run.sinceT0() ?? null });
   }
 }
 
