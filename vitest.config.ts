@@ -13,13 +13,13 @@ const SAFETY_E2E = [
   // Every other scenario under IAM enforced on every call (aurora-outage runs in pnpm test), about 8 minutes.
   'safety/iam-enforced-all.lab.test.ts',
   // A failover and switchback on a realistic-timing lab (LAB_K8S_TIMING=realistic), about 5 minutes.
-  'actions/luneo/kubernetes-realistic.lab.test.ts',
+  'apps/luneo/steps/kubernetes-realistic.lab.test.ts',
   // pnpm drill halt on a lab aurora drill and a checkpoint held by a person (two drills, about 4 minutes); pnpm test
   // proves halt and checkpoints from the page (live/live-view.lab.test.ts) and halt from the CLI on the memory
   // platform (core/cli/halt-command.lab.test.ts).
   'core/cli/people-in-the-loop.lab.test.ts',
   // aurora-outage PASSED under its generated IAM policy with the lab enforcing IAM on every call (about 1 minute);
-  // pnpm test keeps the policy against the permission preflight (targets/safety/iam-policy.lab.test.ts).
+  // pnpm test keeps the policy against the permission preflight (apps/luneo/safety/iam-policy.lab.test.ts).
   'safety/iam-enforced.lab.test.ts',
 ];
 const withSafety = process.env.DRILL_SAFETY_E2E === '1';
@@ -41,7 +41,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: [
-            '{core,clients,actions,scenarios,probes,reports,live,targets,lab,scripts,examples,bench}/**/*.test.ts',
+            '{core,clients,actions,apps,probes,reports,live,targets,lab,scripts,examples,bench}/**/*.test.ts',
           ],
           exclude: ['**/*.lab.test.ts', '**/node_modules/**'],
           testTimeout: 10_000,

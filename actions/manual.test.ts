@@ -2,14 +2,14 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import selfTest from '../apps/self-test/scenarios/self-test.ts';
+import memory, { type MemoryResources } from '../apps/self-test/targets/memory.ts';
 import { setAutoConfirm } from '../core/control/auto-confirm.ts';
 import { confirmCheckpoint, pendingCheckpoints } from '../core/control/index.ts';
 import type { DrillEvent, EventOf } from '../core/events.ts';
 import { drillEventSchema } from '../core/events-schema.ts';
 import type { Scenario } from '../core/model.ts';
 import { runScenario } from '../core/runner/run-scenario.ts';
-import selfTest from '../scenarios/self-test.ts';
-import memory, { type MemoryResources } from '../targets/memory.ts';
 import { type ManualCheckpointOptions, manualCheckpoint } from './manual.ts';
 
 const CHECKPOINT: ManualCheckpointOptions = {

@@ -6,8 +6,8 @@
 // loop's last turn to the cut. Also shown: the raw T0 − cut, the lab's own record of the fault
 // (lab.faults.active()[].since, written once cut() has destroyed the open connections) and when inject() resolved.
 import { PerformanceObserver } from 'node:perf_hooks';
-import { fisNetworkOutage } from '../actions/luneo/fault.ts';
-import { testRun } from '../actions/luneo/testing.ts';
+import { fisNetworkOutage } from '../apps/luneo/steps/fault.ts';
+import { testRun } from '../apps/luneo/testing.ts';
 import { FAULT_EFFECTIVE_AT } from '../core/measure/index.ts';
 import { Link } from '../lab/net/link.ts';
 import { bootTestLab } from '../lab/testing/lab-fixture.ts';

@@ -66,7 +66,7 @@ export class ValidationError extends DrillError {
 
 /**
  * A deadline passed. The message names the setting that raises it, e.g.
- * `step "Fail over the global cluster" timed out after 5m 00s; raise it with \`failover[1].timeout\` in scenarios/aurora-outage.ts`
+ * `step "Fail over the global cluster" timed out after 5m 00s; raise it with \`failover[1].timeout\` in apps/luneo/scenarios/aurora-outage.ts`
  */
 export class TimeoutError extends DrillError {
   readonly ms: number;

@@ -1,5 +1,6 @@
-// Finds scenarios (scenarios/<name>.ts) and targets (targets/<name>.ts) without importing them all, in this
-// repository and in each app folder named by DRILL_APPS (a team's own scenarios/ and targets/, kept elsewhere).
+// Finds scenarios (<app>/scenarios/<name>.ts) and targets (<app>/targets/<name>.ts) without importing them all, in
+// each app folder of this repository (apps/<app>/) and in each app folder named by DRILL_APPS (a team's own, kept
+// elsewhere).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { delimiter, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -11,7 +12,7 @@ export const PROJECT_ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 
 export interface CatalogueEntry {
   name: string;
-  /** Path relative to the project root, e.g. `scenarios/aurora-outage.ts`. */
+  /** Path relative to the project root, e.g. `apps/luneo/scenarios/aurora-outage.ts`. */
   file: string;
   summary: string;
 }
@@ -19,10 +20,19 @@ export interface CatalogueEntry {
 /** Env var naming app folders (path-delimited, relative to the working directory): `DRILL_APPS=../our-drills`. */
 export const APPS_ENV = 'DRILL_APPS';
 
-/** The folders that hold scenarios/ and targets/: this repository first, then each app folder of DRILL_APPS. */
+/** This repository's app folders (apps/<app>/), each with its own scenarios/ and targets/. */
+export const APPS_DIR = join(PROJECT_ROOT, 'apps');
+
+/** The folders that hold scenarios/ and targets/: this repository's apps first, then each app folder of DRILL_APPS. */
 function roots(): string[] {
+  const own = existsSync(APPS_DIR)
+    ? readdirSync(APPS_DIR, { withFileTypes: true })
+        .filter((entry) => entry.isDirectory())
+        .map((entry) => join(APPS_DIR, entry.name))
+        .sort()
+    : [];
   const apps = (process.env[APPS_ENV] ?? '').split(delimiter).filter((dir) => dir !== '');
-  return [PROJECT_ROOT, ...apps.map((dir) => resolve(dir))];
+  return [...own, ...apps.map((dir) => resolve(dir))];
 }
 
 /** name → file relative to the project root, for each `<root>/<folder>/<name>.ts`; a name twice is an error. */

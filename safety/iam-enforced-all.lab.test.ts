@@ -41,7 +41,7 @@ describe('aurora-outage without any one statement of its generated policy', () =
     const failoversBefore = (await lab.mutations()).FailoverGlobalCluster ?? 0;
     // Without iam:SimulatePrincipalPolicy the preflight says the permissions were NOT checked and a lab run goes
     // on (a live one refuses); the lock's CreateSecret is sent only by a target's first drill (the lock exists by
-    // now): targets/safety/iam-policy.lab.test.ts asks the simulator for both statements instead.
+    // now): apps/luneo/safety/iam-policy.lab.test.ts asks the simulator for both statements instead.
     const skipped = new Set(['SimulateOwnPermissions', 'HoldTheDrillLock']);
     for (const statement of policy.Statement.filter((s) => !skipped.has(s.Sid))) {
       await lab.setPolicy(withoutStatement(policy, statement.Sid));

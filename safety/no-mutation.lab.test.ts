@@ -88,8 +88,8 @@ describe('a live-style target pointing at the lab', { timeout: 120_000 }, () => 
 
   it('a lab target naming a cluster the lab does not have: refused before any change, naming the cluster', async () => {
     const [{ default: labTarget }, { default: scenario }] = await Promise.all([
-      import('../targets/lab.ts'),
-      import('../scenarios/aurora-outage.ts'),
+      import('../apps/luneo/targets/lab.ts'),
+      import('../apps/luneo/scenarios/aurora-outage.ts'),
     ]);
     const r = labTarget.resources;
     const target = {

@@ -15,17 +15,18 @@ const DEPS: Record<string, readonly string[]> = {
   core: [],
   // The CLIs' composition root, the one part of core that wires scenarios, targets and reports together. Its own row
   // (a sub-folder row applies to the files under it) until the CLIs move out of core/ to one top-level place.
-  'core/cli': ['clients', 'actions', 'probes', 'targets', 'scenarios', 'reports', 'live'],
+  'core/cli': ['clients', 'actions', 'probes', 'targets', 'apps', 'reports', 'live'],
   // Thin SDK wrappers: the engine's types, nothing of scenarios.
   clients: ['core'],
   // Checks of what users see.
   probes: ['core', 'clients'],
   // Steps and faults, and an app's own steps and probes: never the lab (a target resolves it), never a target.
   actions: ['core', 'clients', 'probes'],
-  // Bindings of logical names to real resources; the lab target is the one place that may start a lab.
+  // Generic target parts (the lab session, the safety platform's pieces): the one place that may start a lab.
   targets: ['core', 'clients', 'actions', 'probes', 'lab'],
-  // Read like the runbook: data plus references to actions and probes.
-  scenarios: ['core', 'actions', 'probes'],
+  // This repository's apps, one folder each (apps/luneo: resources, steps, probes, targets, scenarios, runbook):
+  // generic steps and targets bound to one platform, never the lab itself.
+  apps: ['core', 'clients', 'actions', 'probes', 'targets'],
   // Folds of a run's record.
   reports: ['core', 'probes'],
   // The live page of a run: its events, journal and control channel (core), served and drawn.
@@ -39,8 +40,8 @@ const DEPS: Record<string, readonly string[]> = {
   // The public entry point.
   'index.ts': ['core', 'actions', 'probes'],
   // Harnesses over everything.
-  bench: ['core', 'clients', 'actions', 'probes', 'targets', 'lab'],
-  safety: ['core', 'clients', 'actions', 'probes', 'targets', 'scenarios', 'reports', 'lab'],
+  bench: ['core', 'clients', 'actions', 'probes', 'targets', 'apps', 'lab'],
+  safety: ['core', 'clients', 'actions', 'probes', 'targets', 'apps', 'reports', 'lab'],
   scripts: [],
   'vitest.config.ts': ['scripts'],
 };
@@ -70,12 +71,10 @@ const KNOWN_VIOLATIONS: Record<string, string> = {
     'loadDrill: the harness should import the public API once the CLI rewrite of issue 17 exposes it',
   'drills/harness.ts -> core/cli/worker-interrupt.ts':
     'abortOnSignals: the harness should import the public API once the CLI rewrite of issue 17 exposes it',
-  'reports/runbook/command.ts -> scenarios/runbook/coverage.ts':
+  'reports/runbook/command.ts -> apps/luneo/runbook/coverage.ts':
     "the runbook command loads Luneo's coverage map: the CLI composition root should hand it in (reports rewrite)",
-  'scenarios/runbook/coverage.ts -> reports/runbook/coverage.ts':
+  'apps/luneo/runbook/coverage.ts -> reports/runbook/coverage.ts':
     'defineCoverage lives in reports/runbook: moves to core (or the public API) with the reports rewrite',
-  'scenarios/self-test.ts -> targets/memory.ts':
-    'the self-test drives the in-memory platform whose helpers live with its target: moves to one app folder (item 3)',
 };
 
 /**

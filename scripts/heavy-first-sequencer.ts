@@ -15,7 +15,7 @@ const MEASURED_SECONDS: Record<string, number> = {
   'safety/iam-enforced.lab.test.ts': 123,
   'lab/aws/conformance/drill-traffic.lab.test.ts': 75,
   'lab/platform/global-database.lab.test.ts': 50,
-  'targets/safety/readiness.lab.test.ts': 50,
+  'apps/luneo/safety/readiness.lab.test.ts': 50,
   'core/cli/vitest-runner.lab.test.ts': 55,
   'targets/lab-session.lab.test.ts': 27,
   'lab/db/failover.lab.test.ts': 45,
@@ -32,14 +32,14 @@ const MEASURED_SECONDS: Record<string, number> = {
   'safety/interrupt-tee.lab.test.ts': 270,
   'safety/interrupt-tee-memory.lab.test.ts': 30,
   'safety/permissions.lab.test.ts': 26,
-  'targets/safety/iam-policy.lab.test.ts': 45,
+  'apps/luneo/safety/iam-policy.lab.test.ts': 45,
   'lab/platform/dns-failover.lab.test.ts': 25,
   'lab/aws/aws-cli.lab.test.ts': 23,
   'core/cli/cli.lab.test.ts': 40,
   'reports/compliance/render.lab.test.ts': 37,
   'reports/run/render.lab.test.ts': 34,
   'examples/shop/shop.lab.test.ts': 16,
-  'actions/luneo/kube-controllers.lab.test.ts': 20,
+  'apps/luneo/steps/kube-controllers.lab.test.ts': 20,
 };
 
 export default class HeavyFirstSequencer extends BaseSequencer {

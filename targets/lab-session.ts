@@ -6,7 +6,6 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { LuneoResources } from '../actions/luneo/resources.ts';
 import { DrillError } from '../core/errors.ts';
 import type { TargetConnection } from '../core/model.ts';
 import { runningLab, startDaemon, stopDaemon } from '../lab/platform/daemon-control.ts';
@@ -120,14 +119,24 @@ async function adoptLab(
   return stopper(dir, log);
 }
 
+/** The resources an app binds to what the lab draws at boot (the lab's names: lab/regions.ts). */
+export interface LabBoundResources {
+  hostedZone: { name: string; id?: string };
+  primaryHealthCheckId?: string;
+  publicUrl: string;
+  regionUrls?: Record<string, string>;
+  /** A status page whose apiUrl is `lab:comms` is bound to the lab's comms server. */
+  comms?: { statuspage?: { apiUrl: string } };
+}
+
 /**
  * What a run learns from the lab up in `dirOption` (its lab.json): the AWS endpoint and keys, the kubeconfig, and
  * the bindings the lab draws at boot (hosted zone, health check, public, regional and comms URLs).
  */
-export async function labConnection(
+export async function labConnection<R extends LabBoundResources>(
   dirOption: string,
-  resources: LuneoResources,
-): Promise<TargetConnection<LuneoResources>> {
+  resources: R,
+): Promise<TargetConnection<R>> {
   const dir = resolve(dirOption);
   const lab = await readLabInfo(dir);
   if (!lab)
@@ -136,6 +145,17 @@ export async function labConnection(
       `no lab is running in ${dir}: start one with \`pnpm lab up\` (or let the drill start an ephemeral one)`,
     );
   const statuspage = resources.comms?.statuspage;
+  const bound: Partial<LabBoundResources> = {
+    hostedZone: { ...resources.hostedZone, id: lab.hostedZoneId },
+    ...(resources.primaryHealthCheckId ? {} : { primaryHealthCheckId: lab.healthChecks.primary }),
+    publicUrl: lab.publicUrl,
+    regionUrls: Object.fromEntries(
+      Object.entries(lab.regions ?? {}).map(([region, r]) => [region, r.albUrl]),
+    ),
+    ...(statuspage?.apiUrl === 'lab:comms' && lab.comms && resources.comms
+      ? { comms: { ...resources.comms, statuspage: { ...statuspage, apiUrl: lab.comms.url } } }
+      : {}),
+  };
   return {
     aws: {
       endpoint: lab.aws.endpoint,
@@ -143,16 +163,7 @@ export async function labConnection(
       accountId: lab.aws.accountId,
     },
     kube: { kubeconfig: lab.kubeconfig },
-    resources: {
-      hostedZone: { ...resources.hostedZone, id: lab.hostedZoneId },
-      ...(resources.primaryHealthCheckId ? {} : { primaryHealthCheckId: lab.healthChecks.primary }),
-      publicUrl: lab.publicUrl,
-      regionUrls: Object.fromEntries(
-        Object.entries(lab.regions ?? {}).map(([region, r]) => [region, r.albUrl]),
-      ),
-      ...(statuspage?.apiUrl === 'lab:comms' && lab.comms && resources.comms
-        ? { comms: { ...resources.comms, statuspage: { ...statuspage, apiUrl: lab.comms.url } } }
-        : {}),
-    },
+    // Each bound field keeps the shape R gave it (comms is R's own, with only its status page URL replaced).
+    resources: bound as Partial<R>,
   };
 }

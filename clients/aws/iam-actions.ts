@@ -129,7 +129,7 @@ export const COMMAND_PERMISSIONS: Readonly<Record<string, CommandPermissions>> =
 
   'cloudwatch:DescribeAlarms': cloudwatch('DescribeAlarms'),
   'cloudwatch:GetMetricData': cloudwatch('GetMetricData'),
-  // The preflight's reads (targets/safety/readiness*.ts).
+  // The preflight's reads (apps/luneo/safety/readiness*.ts).
   'cloudwatch:ListMetrics': cloudwatch('ListMetrics'),
   'iam:GetRole': same('iam', 'GetRole', `${SAR}/list_awsidentityandaccessmanagementiam.html`),
   'servicequotas:GetServiceQuota': same('servicequotas', 'GetServiceQuota', `${SAR}/list_servicequotas.html`),

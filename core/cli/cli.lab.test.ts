@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MemoryPlatform } from '../../targets/memory.ts';
+import { MemoryPlatform } from '../../apps/self-test/targets/memory.ts';
 import { runResultSchema } from '../runner/result-schema.ts';
 import { runDirIn, runDrill, sandbox } from './spawn-drill.ts';
 

@@ -1,6 +1,6 @@
 // Ctrl-C at every phase (the drill rolls back itself), a second Ctrl-C, and rollback of a live run.
 import { describe, expect, it } from 'vitest';
-import { MemoryPlatform } from '../../targets/memory.ts';
+import { MemoryPlatform } from '../../apps/self-test/targets/memory.ts';
 import type { Phase } from '../model.ts';
 import { SAME_INTERRUPT_MS } from './interrupt.ts';
 import { runDirIn, runDrill, sandbox, spawnDrill, waitForJournal } from './spawn-drill.ts';

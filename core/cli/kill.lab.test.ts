@@ -1,7 +1,7 @@
 // kill -9 at every phase, then `drill rollback` from a new process: the memory platform must end clean.
 import { describe, expect, it } from 'vitest';
+import { MemoryPlatform } from '../../apps/self-test/targets/memory.ts';
 import { loadRun } from '../../reports/run/facts.ts';
-import { MemoryPlatform } from '../../targets/memory.ts';
 import type { Phase } from '../model.ts';
 import { isExecutedDrill, runOutcome } from '../runner/outcome.ts';
 import { readJournal, runDirIn, runDrill, sandbox, spawnDrill, waitForJournal } from './spawn-drill.ts';

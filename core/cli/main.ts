@@ -1,6 +1,6 @@
 // `pnpm drill`: list, run a scenario, rollback, show. Exit codes in exit-codes.ts and --help.
 import { Argument, Command, CommanderError, Option } from 'commander';
-import type { IamPolicyCliOptions } from '../../targets/safety/iam-policy-command.ts';
+import type { IamPolicyCliOptions } from '../../apps/luneo/safety/iam-policy-command.ts';
 import { guardStdio } from '../output/stdio.ts';
 import { scenarioCatalogue } from '../registry.ts';
 import { EXIT, EXIT_CODES_HELP } from './exit-codes.ts';
@@ -14,10 +14,10 @@ function program(): Command {
     .description(
       'Regional disaster-recovery drills as code: inject a fault, run the runbook, measure RTO and RPO.',
     )
-    .argument('[scenario]', 'scenario to run (scenarios/<name>.ts); `pnpm drill list` shows them')
+    .argument('[scenario]', 'scenario to run (apps/<app>/scenarios/<name>.ts); `pnpm drill list` shows them')
     .option(
       '-t, --target <name>',
-      "target to run on (targets/<name>.ts); default: the scenario's defaultTarget, else lab",
+      "target to run on (apps/<app>/targets/<name>.ts); default: the scenario's defaultTarget, else lab",
     )
     .option('--dry-run', 'validate and print the plan with every call it would make; change nothing')
     .option('--execute', 'required to run against a live target')
@@ -130,8 +130,11 @@ function program(): Command {
     .description(
       'check, read-only, that the target is ready for the scenario: resources, alarms, quotas, roles, keys, permissions',
     )
-    .argument('<scenario>', 'the scenario whose plan to check (scenarios/<name>.ts)')
-    .option('-t, --target <name>', "target to check (targets/<name>.ts); default: the scenario's, else lab")
+    .argument('<scenario>', 'the scenario whose plan to check (apps/<app>/scenarios/<name>.ts)')
+    .option(
+      '-t, --target <name>',
+      "target to check (apps/<app>/targets/<name>.ts); default: the scenario's, else lab",
+    )
     .option('--json', 'machine-readable output (CI)')
     .addHelpText('after', EXIT_CODES_HELP)
     .action(async (scenario: string, opts: { target?: string; json?: boolean }) => {
@@ -144,8 +147,8 @@ function program(): Command {
     .description(
       "the least-privilege policies of the drill role and the FIS role for a scenario on a target, with their trust policies, from the preflight's permission plan (JSON)",
     )
-    .argument('<scenario>', 'scenario (scenarios/<name>.ts)')
-    .option('-t, --target <name>', 'target (targets/<name>.ts); default as for a run')
+    .argument('<scenario>', 'scenario (apps/<app>/scenarios/<name>.ts)')
+    .option('-t, --target <name>', 'target (apps/<app>/targets/<name>.ts); default as for a run')
     .option('--role-name <name>', 'name of the drill role', 'luneo-drill')
     .option(
       '--github-repository <owner/name>',
@@ -155,7 +158,7 @@ function program(): Command {
     .option('--github-environment <name>', 'GitHub environment of the drill job', 'production')
     .option('--dir <dir>', 'also write the policy documents there, for `aws iam ... file://<dir>/<file>`')
     .action(async (scenario: string, opts: IamPolicyCliOptions) => {
-      const { iamPolicyCommand } = await import('../../targets/safety/iam-policy-command.ts');
+      const { iamPolicyCommand } = await import('../../apps/luneo/safety/iam-policy-command.ts');
       process.exitCode = await iamPolicyCommand(scenario, opts);
     });
 
@@ -171,7 +174,7 @@ function program(): Command {
     )
     .addHelpText('after', EXIT_CODES_HELP)
     .action(async (opts: { json?: boolean; runbook?: string }) => {
-      // The CLI is the composition root: the coverage map (reports/, scenarios/) is loaded only here.
+      // The CLI is the composition root: the coverage map (reports/, apps/luneo/runbook/) is loaded only here.
       const { runbookCommand } = await import('../../reports/runbook/command.ts');
       const { text, exitCode } = await runbookCommand({
         json: opts.json,

@@ -43,8 +43,8 @@ describe('loadDrill', () => {
     expect([drill.scenario.name, drill.target.name, drill.scenarioFile, drill.targetFile]).toEqual([
       'self-test',
       'memory',
-      'scenarios/self-test.ts',
-      'targets/memory.ts',
+      'apps/self-test/scenarios/self-test.ts',
+      'apps/self-test/targets/memory.ts',
     ]);
   });
 

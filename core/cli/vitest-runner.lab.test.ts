@@ -2,8 +2,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { MemoryPlatform } from '../../apps/self-test/targets/memory.ts';
 import { waitFor } from '../../lab/testing/poll.ts';
-import { MemoryPlatform } from '../../targets/memory.ts';
 import { isProcessAlive } from '../process-alive.ts';
 import { runOutcome } from '../runner/outcome.ts';
 import type { RunResult } from '../runner/result-schema.ts';

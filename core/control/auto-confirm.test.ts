@@ -2,8 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import lab from '../../targets/lab.ts';
-import prod from '../../targets/prod.ts';
+import lab from '../../apps/luneo/targets/lab.ts';
+import prod from '../../apps/luneo/targets/prod.ts';
 import { validateTarget } from '../validate/index.ts';
 import { autoConfirmOf, setAutoConfirm } from './auto-confirm.ts';
 

@@ -1,5 +1,5 @@
 // A readiness check: one precondition of a drill on a target, checked with read-only calls only. The target's
-// safety platform supplies the list (targets/safety/readiness.ts for Luneo); `pnpm drill preflight` prints it
+// safety platform supplies the list (apps/luneo/safety/readiness.ts for Luneo); `pnpm drill preflight` prints it
 // and the drill's live preflight refuses on it (core/safety/gates.ts), so the two run the same list.
 import type { PlannedCall } from '../model-values.ts';
 

@@ -3,8 +3,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import selfTest from '../../scenarios/self-test.ts';
-import memory from '../../targets/memory.ts';
+import selfTest from '../../apps/self-test/scenarios/self-test.ts';
+import memory from '../../apps/self-test/targets/memory.ts';
 import type { DrillEvent } from '../events.ts';
 import type { Reporter } from '../reporters/reporter.ts';
 import type { RunResult } from '../runner/result-schema.ts';

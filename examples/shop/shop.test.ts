@@ -41,7 +41,7 @@ describe('an app folder named by DRILL_APPS', () => {
     writeFileSync(join(app, 'scenarios', 'self-test.ts'), "export default { summary: 'twin' };\n");
     process.env.DRILL_APPS = app;
     expect(() => scenarioCatalogue()).toThrow(
-      /scenario "self-test" is defined twice: scenarios\/self-test\.ts and /,
+      /scenario "self-test" is defined twice: apps\/self-test\/scenarios\/self-test\.ts and /,
     );
   });
 });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { FINDINGS } from '../../actions/luneo/findings.ts';
+import { FINDINGS } from '../../apps/luneo/findings.ts';
 import { type Harness, startHarness } from './testing/harness.ts';
 
 const run = promisify(execFile);

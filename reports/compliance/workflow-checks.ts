@@ -137,12 +137,18 @@ export function isQuarterlyCron(cron: string): boolean {
   return months.every((m, i) => i === 0 || m - (months[i - 1] as number) === 3);
 }
 
-const namesIn = (root: string, dir: string) =>
-  existsSync(join(root, dir))
-    ? readdirSync(join(root, dir))
-        .filter((f) => f.endsWith('.ts') && !f.includes('.test.'))
-        .map((f) => f.slice(0, -3))
-    : [];
+/** The names of `<root>/apps/<app>/<dir>/<name>.ts`: the scenarios or targets `pnpm drill` finds (core/registry.ts). */
+const namesIn = (root: string, dir: string) => {
+  const apps = join(root, 'apps');
+  if (!existsSync(apps)) return [];
+  return readdirSync(apps).flatMap((app) =>
+    existsSync(join(apps, app, dir))
+      ? readdirSync(join(apps, app, dir))
+          .filter((f) => f.endsWith('.ts') && !f.includes('.test.'))
+          .map((f) => f.slice(0, -3))
+      : [],
+  );
+};
 
 export function checkDrillWorkflow(
   text: string,
@@ -167,7 +173,7 @@ export function checkDrillWorkflow(
     }
     for (const option of input.options ?? []) {
       if (!known[name].includes(option))
-        problems.push(`${file}: ${name} option "${option}" has no ${name}s/${option}.ts`);
+        problems.push(`${file}: ${name} option "${option}" has no apps/*/${name}s/${option}.ts`);
     }
   }
   const jobs = Object.values(wf.jobs ?? {});

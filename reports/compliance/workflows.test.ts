@@ -83,7 +83,7 @@ describe('a broken workflow fails', () => {
       .replaceAll('rpo-ms', 'rpo');
     expect(checkDrillWorkflow(broken, PROJECT_ROOT)).toEqual([
       `${DRILL}: no quarterly schedule (cron like "0 6 1 1,4,7,10 *")`,
-      `${DRILL}: scenario option "aurora-outgae" has no scenarios/aurora-outgae.ts`,
+      `${DRILL}: scenario option "aurora-outgae" has no apps/*/scenarios/aurora-outgae.ts`,
       `${DRILL}: no job has permissions id-token: write (OIDC)`,
       `${DRILL}: AWS credentials are not limited to live targets (if: env.TARGET != 'lab')`,
       `${DRILL}: the AWS credentials expire before the job's timeout (role-duration-seconds < 5400)`,

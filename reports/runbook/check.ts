@@ -90,7 +90,7 @@ export async function checkCoverage(
       stale.push({
         section: entry.section,
         fragment: entry.fragment,
-        problem: `no line of ${entry.section} contains "${entry.fragment}": the runbook line changed or is gone; update scenarios/runbook/coverage.ts`,
+        problem: `no line of ${entry.section} contains "${entry.fragment}": the runbook line changed or is gone; update apps/luneo/runbook/coverage.ts`,
       });
     }
   }

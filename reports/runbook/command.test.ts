@@ -88,10 +88,10 @@ describe('runbook report on a small runbook', () => {
         '   actually: FailoverGlobalCluster',
         '',
         'Stale coverage entries',
-        '§4 "Grafana": no line of §4 contains "Grafana": the runbook line changed or is gone; update scenarios/runbook/coverage.ts',
+        '§4 "Grafana": no line of §4 contains "Grafana": the runbook line changed or is gone; update apps/luneo/runbook/coverage.ts',
         '',
         '7 lines: covered by steps 3, fault injection 0, probes 1, manual 1, engine 0; rejected 0, not automatable 0, planned 1, uncovered 1; stale 2',
-        'Not every line is traced: cover each UNCOVERED line and fix each STALE reference in scenarios/runbook/coverage.ts',
+        'Not every line is traced: cover each UNCOVERED line and fix each STALE reference in apps/luneo/runbook/coverage.ts',
         '',
       ].join('\n'),
     );

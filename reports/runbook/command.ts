@@ -1,10 +1,10 @@
 // `pnpm drill runbook`: every actionable line of the runbook §4–§13, and what rehearses it or why nothing does.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import coverage from '../../apps/luneo/runbook/coverage.ts';
 import { DrillError } from '../../core/errors.ts';
 import type { Scenario } from '../../core/model.ts';
 import { loadModule, PROJECT_ROOT, scenarioNames } from '../../core/registry.ts';
-import coverage from '../../scenarios/runbook/coverage.ts';
 import { type CoverageReport, checkCoverage, type ScenarioLoader } from './check.ts';
 import type { CoverageEntry } from './coverage.ts';
 import { formatJson, formatText, isClean, summarize } from './format.ts';
@@ -14,7 +14,7 @@ export const RUNBOOK_ENV = 'DRILL_RUNBOOK';
 /** The runbook's actionable part. */
 export const RUNBOOK_SECTIONS = { from: 4, to: 13 } as const;
 
-/** The scenarios of scenarios/*.ts, imported on demand; undefined for a name with no file. */
+/** The scenarios `pnpm drill list` shows, imported on demand; undefined for a name with no file. */
 export const loadScenario: ScenarioLoader = async (name) => {
   if (!scenarioNames().includes(name)) return undefined;
   return (await loadModule('scenario', name)).value as Scenario;

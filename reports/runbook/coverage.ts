@@ -1,4 +1,4 @@
-// The shape of the runbook coverage map (scenarios/runbook/coverage.ts): one entry per actionable line.
+// The shape of the runbook coverage map (apps/luneo/runbook/coverage.ts): one entry per actionable line.
 import type { RunbookFinding, RunbookRef } from '../../core/model.ts';
 
 /** [scenario name, step id]: a failover or restore step of that scenario. */

@@ -114,7 +114,7 @@ export function formatText(report: CoverageReport, runbookPath: string): string 
   out.push('', formatSummary(summary));
   if (!isClean(summary)) {
     out.push(
-      'Not every line is traced: cover each UNCOVERED line and fix each STALE reference in scenarios/runbook/coverage.ts',
+      'Not every line is traced: cover each UNCOVERED line and fix each STALE reference in apps/luneo/runbook/coverage.ts',
     );
   }
   return `${out.join('\n')}\n`;

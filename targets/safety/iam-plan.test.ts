@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { preflightReads } from '../../apps/luneo/safety/iam-policy-command.ts';
 import { factKey, iamQuestions, withUndoCalls } from './iam-plan.ts';
-import { preflightReads } from './iam-policy-command.ts';
 
 const ARN = { partition: 'aws', account: '111122223333' };
 const start = {

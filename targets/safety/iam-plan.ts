@@ -112,7 +112,7 @@ export function iamActions(calls: PlannedCall[], facts?: PlanFacts): string[] {
  * stop its FIS experiment.
  */
 const UNDONE_WITH: Readonly<Record<string, readonly string[]>> = {
-  // actions/luneo/fault.ts revert: StopExperiment, polled with GetExperiment; after a crash the run's experiments are
+  // apps/luneo/steps/fault.ts revert: StopExperiment, polled with GetExperiment; after a crash the run's experiments are
   // found by their run-id tag (ListExperiments, clients/aws/fis.ts findExperimentsByRunId).
   'fis:StartExperiment': ['StopExperiment', 'GetExperiment', 'ListExperiments'],
 };
