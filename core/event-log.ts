@@ -1,7 +1,7 @@
 // The run's event stream on disk: every event, in order, one JSON object per line (core/events-schema.json).
 // Readers (the live view, `drill rollback`, which replays it) read it; a transition is fsync'd before the run goes on, so a crash of
 // the machine keeps every phase, step and undo that happened; evidence (samples, logs, attachments, safety checks,
-// failures found) rides on the next sync, so hundreds of samples cost no sync each.
+// failures found, the abort condition met) rides on the next sync, so hundreds of samples cost no sync each.
 import { closeSync, fdatasyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DrillEvent } from './events.ts';
@@ -14,6 +14,8 @@ const UNSYNCED_KINDS: ReadonlySet<DrillEvent['kind']> = new Set([
   'attachment',
   'safety-check',
   'failure',
+  // Said as the run aborts: the abort's own transitions (phase and step ends) follow at once and are synced.
+  'abort-condition',
 ]);
 
 export class EventLog {

@@ -6,9 +6,12 @@ import { join } from 'node:path';
 import selfTest from '../../apps/self-test/scenarios/self-test.ts';
 import memory from '../../apps/self-test/targets/memory.ts';
 import type { DrillEvent } from '../events.ts';
-import type { Reporter } from '../reporters/reporter.ts';
+import type { Scenario } from '../model.ts';
 import type { RunResult } from '../runner/result-schema.ts';
 import { runScenario } from '../runner/run-scenario.ts';
+import { recordEveryEvent } from './record-every-event.ts';
+
+type SelfTestScenario = typeof selfTest extends Scenario<infer R> ? Scenario<R> : never;
 
 export interface SelfTestRun {
   result: RunResult;
@@ -18,28 +21,14 @@ export interface SelfTestRun {
   dbPassword: string;
 }
 
-export async function selfTestRun(): Promise<SelfTestRun> {
+/** `adapt` may add to the self-test (a background activity, a probe that attaches a file) for a test's sake. */
+export async function selfTestRun(
+  adapt: (scenario: SelfTestScenario) => SelfTestScenario = (scenario) => scenario,
+): Promise<SelfTestRun> {
   const dir = mkdtempSync(join(tmpdir(), 'drill-self-test-'));
   const dbPassword = 'schema-test-s3cret-pw';
-  const events: DrillEvent[] = [];
-  const record = (event: DrillEvent) => {
-    events.push(event);
-  };
-  const recorder: Required<Reporter> = {
-    onRunStart: record,
-    onPlan: record,
-    onPhaseStart: record,
-    onPhaseEnd: record,
-    onStepStart: record,
-    onStepEnd: record,
-    onProbeSample: record,
-    onUndo: record,
-    onLog: record,
-    onCheckpoint: record,
-    onRecord: record,
-    onRunEnd: record,
-  };
+  const { reporter, events } = recordEveryEvent();
   const target = { ...memory, resources: { stateFile: join(dir, 'state.json'), timeScale: 0.2, dbPassword } };
-  const result = await runScenario(selfTest, target, { outDir: dir, reporters: [recorder] });
+  const result = await runScenario(adapt(selfTest), target, { outDir: dir, reporters: [reporter] });
   return { result, runDir: join(dir, 'runs', result.runId), events, dbPassword };
 }
