@@ -5,7 +5,9 @@ export { type DeclaredFault, type DeclaredStep, declaredFault, declaredStep } fr
 export * as kube from './actions/kube/index.ts';
 export { manualCheckpoint } from './actions/manual.ts';
 export type { Select } from './actions/select.ts';
+export { abortOnSignals } from './core/cli/worker-interrupt.ts';
 export { DurationError, formatDuration, parseDuration } from './core/duration.ts';
+export { type LoadedDrill, loadDrill } from './core/load-drill.ts';
 export type {
   Attachment,
   AuditLog,
@@ -33,6 +35,14 @@ export type {
 } from './core/model.ts';
 export { defineFault, defineProbe, defineScenario, defineStep, defineTarget } from './core/model.ts';
 export { registerSecret } from './core/redact.ts';
+export {
+  type Coverage,
+  type CoverageEntry,
+  defineCoverage,
+  type ProbeRef,
+  refs,
+  type StepRef,
+} from './core/runbook-coverage.ts';
 export {
   type HealthExpectation,
   type HealthOptions,

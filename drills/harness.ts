@@ -1,9 +1,8 @@
 // Binds a scenario to vitest + Allure: one beforeAll runs the engine (which knows nothing of vitest),
 // phases and steps are mirrored as Allure steps with their real timings, and each objective is its own test.
 import { join, resolve } from 'node:path';
+import { abortOnSignals, loadDrill } from 'drill';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadDrill } from '../core/cli/run-command.ts';
-import { abortOnSignals } from '../core/cli/worker-interrupt.ts';
 import { formatDuration } from '../core/duration.ts';
 import { DrillError } from '../core/errors.ts';
 import { Redactor } from '../core/redact.ts';

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { MemoryPlatform } from '../apps/self-test/targets/memory.ts';
 import { firstInterruptMessage } from '../core/cli/interrupt.ts';
 import { readJournal, runDirIn, sandbox, waitForJournal } from '../core/cli/spawn-drill.ts';
-import { WORKER_PID_FILE } from '../core/cli/vitest-runner.ts';
+import { WORKER_PID_FILE } from '../core/cli/worker-interrupt.ts';
 import type { JournalData } from '../core/journal.ts';
 import { CONSOLE_LOG_FILE } from '../core/output/console-log.ts';
 import { waitFor } from '../lab/testing/poll.ts';

@@ -174,9 +174,10 @@ function program(): Command {
     )
     .addHelpText('after', EXIT_CODES_HELP)
     .action(async (opts: { json?: boolean; runbook?: string }) => {
-      // The CLI is the composition root: the coverage map (reports/, apps/luneo/runbook/) is loaded only here.
+      // The CLI is the composition root: it hands Luneo's coverage map to the reports' runbook check.
       const { runbookCommand } = await import('../../reports/runbook/command.ts');
-      const { text, exitCode } = await runbookCommand({
+      const { default: coverage } = await import('../../apps/luneo/runbook/coverage.ts');
+      const { text, exitCode } = await runbookCommand(coverage, {
         json: opts.json,
         ...(opts.runbook ? { runbookPath: opts.runbook } : {}),
       });

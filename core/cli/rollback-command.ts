@@ -1,9 +1,9 @@
 // `pnpm drill rollback <run-id>`: loads the scenario and target named in the run's events and runs the pending undos.
 import { loadJournal } from '../journal.ts';
+import { loadDrill } from '../load-drill.ts';
 import { Redactor } from '../redact.ts';
 import { rollbackRun } from '../runner/rollback.ts';
 import { EXIT } from './exit-codes.ts';
-import { loadDrill } from './run-command.ts';
 
 export async function rollbackCommand(
   runDir: string,

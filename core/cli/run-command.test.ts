@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DrillError, ValidationError } from '../errors.ts';
 import type { Target } from '../model.ts';
 import { reportCliError } from './report-error.ts';
-import { guardLiveTarget, loadDrill } from './run-command.ts';
+import { guardLiveTarget } from './run-command.ts';
 
 const live: Target<unknown> = {
   name: 'prod',
@@ -34,24 +34,6 @@ describe('guardLiveTarget', () => {
     } finally {
       process.stdin.isTTY = tty;
     }
-  });
-});
-
-describe('loadDrill', () => {
-  it('loads the self-test with its default target', async () => {
-    const drill = await loadDrill('self-test', undefined);
-    expect([drill.scenario.name, drill.target.name, drill.scenarioFile, drill.targetFile]).toEqual([
-      'self-test',
-      'memory',
-      'apps/self-test/scenarios/self-test.ts',
-      'apps/self-test/targets/memory.ts',
-    ]);
-  });
-
-  it('reports an unknown target as a problem with the nearest name', async () => {
-    const error = (await loadDrill('self-test', 'memroy').catch((e: unknown) => e)) as ValidationError;
-    expect(error).toBeInstanceOf(ValidationError);
-    expect(error.message).toBe('--target: unknown target "memroy": did you mean "memory"?');
   });
 });
 

@@ -7,12 +7,12 @@ import { applyClockOffset } from '../clock.ts';
 import { autoConfirmOf, setAutoConfirm } from '../control/auto-confirm.ts';
 import { claimRun } from '../control/owner.ts';
 import { promptCheckpoints } from '../control/terminal-prompt.ts';
-import { DrillError, errorMessage, type Problem, ValidationError } from '../errors.ts';
-import type { Scenario, Target } from '../model.ts';
+import { DrillError } from '../errors.ts';
+import { type LoadedDrill, loadDrill } from '../load-drill.ts';
+import type { Target } from '../model.ts';
 import { CONSOLE_LOG_FILE } from '../output/console-log.ts';
 import { processConsoleLog } from '../output/stdio.ts';
 import { Redactor } from '../redact.ts';
-import { loadModule } from '../registry.ts';
 import { ConsoleReporter } from '../reporters/console.ts';
 import { createRunId } from '../runner/ids.ts';
 import { RESULT_FILE } from '../runner/report.ts';
@@ -21,7 +21,6 @@ import { runScenario } from '../runner/run-scenario.ts';
 import { wayBackScenario } from '../safety/way-back.ts';
 import { applySignOffFlags } from '../sign-off.ts';
 import { telemetryReporters } from '../telemetry/index.ts';
-import { validateScenario, validateTarget } from '../validate/index.ts';
 import { EXIT } from './exit-codes.ts';
 import { handleInterrupts } from './interrupt.ts';
 import { runThroughVitest } from './vitest-runner.ts';
@@ -45,40 +44,6 @@ export interface RunCommandOptions {
   restoreOnAbort?: boolean;
   /** How the way back is run (tests); default: runCommand. */
   runWayBack?: (scenario: string, opts: RunCommandOptions) => Promise<number>;
-}
-
-export interface LoadedDrill {
-  scenario: Scenario<unknown>;
-  target: Target<unknown>;
-  scenarioFile: string;
-  targetFile: string;
-}
-
-/** Loads and validates a scenario and its target; throws ValidationError with every problem of both. */
-export async function loadDrill(scenarioName: string, targetName: string | undefined): Promise<LoadedDrill> {
-  const scenarioModule = await loadModule('scenario', scenarioName);
-  const scenarioProblems = validateScenario(scenarioModule.value, scenarioModule.file);
-  const declared = (scenarioModule.value as { defaultTarget?: unknown }).defaultTarget;
-  const name = targetName ?? (typeof declared === 'string' ? declared : 'lab');
-  let targetModule: { file: string; value: unknown };
-  try {
-    targetModule = await loadModule('target', name);
-  } catch (error) {
-    // Report the unknown target together with the scenario's own problems.
-    const problems: Problem[] = [
-      ...scenarioProblems,
-      { file: '--target', path: '', message: errorMessage(error) },
-    ];
-    throw new ValidationError(problems);
-  }
-  const problems = [...scenarioProblems, ...validateTarget(targetModule.value, targetModule.file)];
-  if (problems.length > 0) throw new ValidationError(problems);
-  return {
-    scenario: scenarioModule.value as Scenario<unknown>,
-    target: targetModule.value as Target<unknown>,
-    scenarioFile: scenarioModule.file,
-    targetFile: targetModule.file,
-  };
 }
 
 /** Live targets: a real run needs --execute, and --execute without --yes asks to type the target name. */

@@ -13,6 +13,7 @@ import type { RunResult } from '../runner/result-schema.ts';
 import { detachedWorkerPool } from './detached-worker-pool.ts';
 import { EXIT } from './exit-codes.ts';
 import { ABORT_SIGNALS, handleInterrupts } from './interrupt.ts';
+import { ABORT_REQUEST_FILE, WORKER_PID_FILE } from './worker-interrupt.ts';
 
 export interface VitestDrillOptions {
   scenario: string;
@@ -23,10 +24,6 @@ export interface VitestDrillOptions {
   /** The target's prepareAhead (a real run only): started before vitest, so the lab boots while vitest starts up. */
   prepareAhead?: (opts: { log: (line: string) => void; runId: string }) => Promise<() => Promise<void>>;
 }
-
-/** Files through which the CLI and the vitest worker that runs the engine find each other. */
-export const WORKER_PID_FILE = 'worker.pid';
-export const ABORT_REQUEST_FILE = 'abort.requested';
 
 /** The scenario's own spec when it has one, else the spec that runs any scenario (an app's: DRILL_APPS). */
 export function drillSpecFile(scenario: string): string {

@@ -5,7 +5,10 @@ import { join } from 'node:path';
 import { readHalt, watchHalt } from '../control/halt.ts';
 import { DrillError } from '../errors.ts';
 import { ABORT_SIGNALS, abortReason, haltAbortReason } from './interrupt.ts';
-import { ABORT_REQUEST_FILE, WORKER_PID_FILE } from './vitest-runner.ts';
+
+/** Files through which the CLI (vitest-runner.ts) and the vitest worker that runs the engine find each other. */
+export const WORKER_PID_FILE = 'worker.pid';
+export const ABORT_REQUEST_FILE = 'abort.requested';
 
 /** Aborts `controller` on the first abort signal (later ones change nothing); returns a function that stops it. */
 export function abortOnSignals(controller: AbortController, runDir: string): () => void {

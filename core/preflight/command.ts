@@ -5,10 +5,10 @@
 
 import { setMaxListeners } from 'node:events';
 import { EXIT } from '../cli/exit-codes.ts';
-import { loadDrill } from '../cli/run-command.ts';
 import { createClock } from '../clock.ts';
 import { parseDuration } from '../duration.ts';
 import { DrillError, errorMessage } from '../errors.ts';
+import { loadDrill } from '../load-drill.ts';
 import type { AuditLog, PlannedCall, RunContext, Scenario, Target } from '../model.ts';
 import type { SafetyPlatform } from '../safety/types.ts';
 import { formatReadiness, readinessJson } from './format.ts';

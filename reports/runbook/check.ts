@@ -5,9 +5,14 @@ import { join } from 'node:path';
 import { parseDuration } from '../../core/duration.ts';
 import type { ProbeDefinition, RunbookFinding, Scenario, StepDefinition } from '../../core/model.ts';
 import { PROJECT_ROOT } from '../../core/registry.ts';
+import {
+  type CoverageEntry,
+  type CoverageKind,
+  coverageKind,
+  type StepRef,
+} from '../../core/runbook-coverage.ts';
 import { stepIdOf } from '../../core/validate/slug.ts';
 import { didYouMean } from '../../core/validate/suggest.ts';
-import { type CoverageEntry, type CoverageKind, coverageKind, type StepRef } from './coverage.ts';
 import type { RunbookLine } from './parse.ts';
 
 /** Finds a scenario by name; undefined when there is none. */
@@ -90,7 +95,7 @@ export async function checkCoverage(
       stale.push({
         section: entry.section,
         fragment: entry.fragment,
-        problem: `no line of ${entry.section} contains "${entry.fragment}": the runbook line changed or is gone; update apps/luneo/runbook/coverage.ts`,
+        problem: `no line of ${entry.section} contains "${entry.fragment}": the runbook line changed or is gone; update the coverage map`,
       });
     }
   }

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defineScenario, defineStep, type Scenario } from '../../core/model.ts';
+import { type CoverageEntry, defineCoverage } from '../../core/runbook-coverage.ts';
 import { checkCoverage } from './check.ts';
 import { runbookCommand, runbookPathOf, traceRunbook } from './command.ts';
-import { type CoverageEntry, defineCoverage } from './coverage.ts';
 import { formatJson, formatText, groupRefs, summarize } from './format.ts';
 
 const RUNBOOK = [
@@ -88,10 +88,10 @@ describe('runbook report on a small runbook', () => {
         '   actually: FailoverGlobalCluster',
         '',
         'Stale coverage entries',
-        '§4 "Grafana": no line of §4 contains "Grafana": the runbook line changed or is gone; update apps/luneo/runbook/coverage.ts',
+        '§4 "Grafana": no line of §4 contains "Grafana": the runbook line changed or is gone; update the coverage map',
         '',
         '7 lines: covered by steps 3, fault injection 0, probes 1, manual 1, engine 0; rejected 0, not automatable 0, planned 1, uncovered 1; stale 2',
-        'Not every line is traced: cover each UNCOVERED line and fix each STALE reference in apps/luneo/runbook/coverage.ts',
+        'Not every line is traced: cover each UNCOVERED line and fix each STALE reference in the coverage map',
         '',
       ].join('\n'),
     );
@@ -185,7 +185,7 @@ describe('runbook report on a small runbook', () => {
 
 describe('runbookCommand', () => {
   it('says which path it looked at and which variable to set when the runbook is missing', async () => {
-    await expect(runbookCommand({ runbookPath: '/nowhere/RB.md' })).rejects.toThrow(
+    await expect(runbookCommand([], { runbookPath: '/nowhere/RB.md' })).rejects.toThrow(
       'runbook not found at /nowhere/RB.md: set DRILL_RUNBOOK=<path to RUNBOOK_DR_MULTI_REGION.md>',
     );
     expect(() => runbookPathOf(undefined, { DRILL_RUNBOOK: '/also/missing.md' })).toThrow(
@@ -198,7 +198,7 @@ describe('runbookCommand', () => {
     const path = join(dir, 'RB.md');
     writeFileSync(path, '## 4. Détection\n- Une ligne que personne ne couvre.\n');
     expect(runbookPathOf(undefined, { DRILL_RUNBOOK: path })).toBe(path);
-    const result = await runbookCommand({ runbookPath: path, json: true });
+    const result = await runbookCommand(MAP, { runbookPath: path, json: true });
     expect(result.exitCode).toBe(1);
     expect(JSON.parse(result.text).rows).toEqual([
       {

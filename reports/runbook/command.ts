@@ -1,12 +1,11 @@
 // `pnpm drill runbook`: every actionable line of the runbook §4–§13, and what rehearses it or why nothing does.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import coverage from '../../apps/luneo/runbook/coverage.ts';
 import { DrillError } from '../../core/errors.ts';
 import type { Scenario } from '../../core/model.ts';
 import { loadModule, PROJECT_ROOT, scenarioNames } from '../../core/registry.ts';
+import type { CoverageEntry } from '../../core/runbook-coverage.ts';
 import { type CoverageReport, checkCoverage, type ScenarioLoader } from './check.ts';
-import type { CoverageEntry } from './coverage.ts';
 import { formatJson, formatText, isClean, summarize } from './format.ts';
 import { linesInRange, parseRunbook } from './parse.ts';
 
@@ -37,19 +36,23 @@ export function runbookPathOf(explicit?: string, env: NodeJS.ProcessEnv = proces
 /** Parses the runbook text and checks the map against it and the scenarios. */
 export async function traceRunbook(
   markdown: string,
-  entries: CoverageEntry[] = coverage,
+  entries: CoverageEntry[],
   load: ScenarioLoader = loadScenario,
 ): Promise<CoverageReport> {
   const lines = linesInRange(parseRunbook(markdown), RUNBOOK_SECTIONS.from, RUNBOOK_SECTIONS.to);
   return checkCoverage(lines, entries, load);
 }
 
-/** Exit code 1 when a line is uncovered or a reference is stale, else 0. */
+/**
+ * Checks an app's coverage map (the CLI hands in Luneo's) against the runbook; exit code 1 when a line is uncovered
+ * or a reference is stale, else 0.
+ */
 export async function runbookCommand(
+  coverage: CoverageEntry[],
   opts: { runbookPath?: string; json?: boolean } = {},
 ): Promise<{ text: string; exitCode: number }> {
   const path = runbookPathOf(opts.runbookPath);
-  const report = await traceRunbook(readFileSync(path, 'utf8'));
+  const report = await traceRunbook(readFileSync(path, 'utf8'), coverage);
   const text = opts.json ? formatJson(report, path) : formatText(report, path);
   return { text, exitCode: isClean(summarize(report)) ? 0 : 1 };
 }

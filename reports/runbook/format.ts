@@ -1,7 +1,7 @@
 // The runbook traceability report as a text table for people and as JSON for machines.
 import type { RunbookFinding } from '../../core/model.ts';
+import { COVERAGE_KINDS, type CoverageKind } from '../../core/runbook-coverage.ts';
 import type { CoverageReport, CoverageRow } from './check.ts';
-import { COVERAGE_KINDS, type CoverageKind } from './coverage.ts';
 import { plainText } from './parse.ts';
 
 export interface CoverageSummary {
@@ -114,7 +114,7 @@ export function formatText(report: CoverageReport, runbookPath: string): string 
   out.push('', formatSummary(summary));
   if (!isClean(summary)) {
     out.push(
-      'Not every line is traced: cover each UNCOVERED line and fix each STALE reference in apps/luneo/runbook/coverage.ts',
+      'Not every line is traced: cover each UNCOVERED line and fix each STALE reference in the coverage map',
     );
   }
   return `${out.join('\n')}\n`;

@@ -81,7 +81,7 @@ describe('the runbook coverage map', () => {
         section: '§6.1',
         fragment: 'promote-read-replica-db-cluster',
         problem:
-          'no line of §6.1 contains "promote-read-replica-db-cluster": the runbook line changed or is gone; update apps/luneo/runbook/coverage.ts',
+          'no line of §6.1 contains "promote-read-replica-db-cluster": the runbook line changed or is gone; update the coverage map',
       },
     ]);
     expect(report.rows.filter((r) => r.kind === 'uncovered').map((r) => r.text)).toEqual([
@@ -99,7 +99,7 @@ describe('the runbook coverage map', () => {
   });
 
   it('`pnpm drill runbook` on the real runbook traces all 70 lines and exits 0', SLOW, async () => {
-    const result = await runbookCommand({});
+    const result = await runbookCommand(coverage);
     expect(result.exitCode).toBe(0);
     expect(result.text.trimEnd().split('\n').at(-1)).toBe(
       '70 lines: covered by steps 38, fault injection 1, probes 11, manual 3, engine 3; rejected 1, not automatable 13, planned 0, uncovered 0; stale 0',

@@ -2,7 +2,7 @@
 // actionable line of RUNBOOK_DR_MULTI_REGION.md §4–§13, matched by section and a fragment of the line's text.
 
 import type { RunbookFinding } from '../../../core/model.ts';
-import { defineCoverage, refs } from '../../../reports/runbook/coverage.ts';
+import { defineCoverage, refs } from '../../../core/runbook-coverage.ts';
 import { FINDINGS } from '../findings.ts';
 
 const FAILOVER = ['aurora-outage', 'region-outage'];

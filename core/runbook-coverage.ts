@@ -1,5 +1,6 @@
-// The shape of the runbook coverage map (apps/luneo/runbook/coverage.ts): one entry per actionable line.
-import type { RunbookFinding, RunbookRef } from '../../core/model.ts';
+// The shape of an app's runbook coverage map (Luneo's: apps/luneo/runbook/coverage.ts): one entry per actionable
+// line. `pnpm drill runbook` (reports/runbook/) checks a map against the runbook and the scenarios.
+import type { RunbookFinding, RunbookRef } from './model.ts';
 
 /** [scenario name, step id]: a failover or restore step of that scenario. */
 export type StepRef = readonly [scenario: string, stepId: string];
