@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { isAlive, type LabInfo, readLabInfo } from './info.ts';
+import { killLeftovers } from './leftovers.ts';
 
 const DAEMON = fileURLToPath(new URL('../daemon.ts', import.meta.url));
 
@@ -15,12 +16,16 @@ export async function runningLab(dir: string): Promise<LabInfo | null> {
   return info && isAlive(info.pid) && info.controlUrl ? info : null;
 }
 
-/** Starts the daemon in the background and waits until it serves; the daemon outlives this process. */
+/**
+ * Starts the daemon in the background and waits until it serves; the daemon outlives this process. What a previous
+ * lab in `dir` left running is killed first, so the new one never picks a port one of its processes still holds.
+ */
 export async function startDaemon(
   dir: string,
   opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
 ): Promise<LabInfo> {
   mkdirSync(dir, { recursive: true });
+  await killLeftovers(dir);
   await rm(join(dir, 'lab.json'), { force: true });
   await rm(join(dir, 'boot-error.txt'), { force: true });
   const out = openSync(join(dir, 'daemon.out'), 'a');
@@ -47,7 +52,7 @@ export async function startDaemon(
   );
 }
 
-/** Stops the daemon and anything it left behind; returns whether a lab was running. */
+/** Stops the daemon and waits until nothing it left behind runs; returns whether a lab was running. */
 export async function stopDaemon(dir: string): Promise<{ wasRunning: boolean; leftovers: number }> {
   const info = await readLabInfo(dir);
   const wasRunning = Boolean(info && isAlive(info.pid));
@@ -63,22 +68,7 @@ export async function stopDaemon(dir: string): Promise<{ wasRunning: boolean; le
       } catch {}
     }
   }
-  const leftovers = killLeftovers(dir);
+  const leftovers = await killLeftovers(dir);
   await rm(join(dir, 'lab.json'), { force: true });
   return { wasRunning, leftovers };
-}
-
-/** Processes a killed daemon left behind (it records every pid it owns in pids.json). */
-function killLeftovers(dir: string): number {
-  const file = join(dir, 'pids.json');
-  if (!existsSync(file)) return 0;
-  let killed = 0;
-  for (const pid of JSON.parse(readFileSync(file, 'utf8')) as number[]) {
-    if (!isAlive(pid)) continue;
-    try {
-      process.kill(pid, 'SIGKILL');
-      killed++;
-    } catch {}
-  }
-  return killed;
 }
