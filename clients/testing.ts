@@ -1,5 +1,7 @@
 // Test helpers shared by the client tests: a recording audit log and SDK-shaped errors.
 
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll } from 'vitest';
 import type { AuditLog, PlannedCall } from '../core/model.ts';
 
 export interface AuditEvent {
@@ -37,6 +39,17 @@ export function awsError(name: string, status: number, message = `${name} raised
 
 /** Retry policy with no real waiting, for unit tests. */
 export const FAST_RETRY = { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 2, random: () => 0 } as const;
+
+/**
+ * aws-sdk-client-mock's mockClient, undone when the calling suite (file or describe) ends. A class's stub replaces
+ * send() on its prototype for the whole process: left in place, every later test file sharing the worker (unit
+ * project, isolate: false) would get it instead of the real client (wire.test.ts, the lab's own SDK tests).
+ */
+export const mockClientInSuite: typeof mockClient = (client, options) => {
+  const stub = mockClient(client, options);
+  afterAll(() => stub.restore());
+  return stub;
+};
 
 /** aws-sdk-client-mock stub seen through loose types. */
 export interface LooseBehavior {

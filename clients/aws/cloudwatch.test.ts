@@ -1,13 +1,12 @@
 import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { awsError, FAST_RETRY } from '../testing.ts';
+import { awsError, FAST_RETRY, mockClientInSuite } from '../testing.ts';
 import { CloudWatch, rpoLagQuery } from './cloudwatch.ts';
 import { Sts } from './sts.ts';
 
-const cwMock = mockClient(CloudWatchClient);
-const stsMock = mockClient(STSClient);
+const cwMock = mockClientInSuite(CloudWatchClient);
+const stsMock = mockClientInSuite(STSClient);
 let cw: CloudWatch;
 
 beforeEach(() => {

@@ -5,9 +5,8 @@ import {
   FailoverGlobalReplicationGroupCommand,
   type GlobalReplicationGroup,
 } from '@aws-sdk/client-elasticache';
-import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { awsError, FAST_RETRY, RecordingAudit } from '../testing.ts';
+import { awsError, FAST_RETRY, mockClientInSuite, RecordingAudit } from '../testing.ts';
 import { ElastiCache, planFailoverGlobalReplicationGroup } from './elasticache.ts';
 
 const GLOBAL = 'ldgnf-luneo-prod-redis';
@@ -41,7 +40,7 @@ function datastore(
 const accepted = datastore(SECONDARY, 'modifying').GlobalReplicationGroups[0];
 const lostAnswer = () => Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
 
-const mock = mockClient(ElastiCacheClient);
+const mock = mockClientInSuite(ElastiCacheClient);
 let audit: RecordingAudit;
 let cache: ElastiCache;
 

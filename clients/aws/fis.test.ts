@@ -9,13 +9,12 @@ import {
   StartExperimentCommand,
   StopExperimentCommand,
 } from '@aws-sdk/client-fis';
-import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { awsError, FAST_RETRY, type LooseStub, RecordingAudit } from '../testing.ts';
+import { awsError, FAST_RETRY, type LooseStub, mockClientInSuite, RecordingAudit } from '../testing.ts';
 import { Fis, type TemplateInput, templateClientToken } from './fis.ts';
 
 // client-fis 3.523 is typed with @smithy/types 2 and aws-sdk-client-mock with 4: same runtime, other types.
-const fisMock = mockClient(FisClient as never) as unknown as LooseStub;
+const fisMock = mockClientInSuite(FisClient as never) as unknown as LooseStub;
 let audit: RecordingAudit;
 let fis: Fis;
 

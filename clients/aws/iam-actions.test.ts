@@ -1,9 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { GetHealthCheckCommand, Route53Client, UpdateHealthCheckCommand } from '@aws-sdk/client-route-53';
-import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
-import { FAST_RETRY } from '../testing.ts';
+import { FAST_RETRY, mockClientInSuite } from '../testing.ts';
 import { COMMAND_PERMISSIONS, SDK_PACKAGE_SERVICE } from './iam-actions.ts';
 import { JSON_SERVICES } from './json-rpc.ts';
 import { Route53 } from './route53.ts';
@@ -48,6 +47,7 @@ function sentCommands(): Map<string, string> {
 }
 
 describe('COMMAND_PERMISSIONS', () => {
+  const r53 = mockClientInSuite(Route53Client);
   const sent = sentCommands();
 
   it('maps every SDK command the drill can send to its IAM actions', () => {
@@ -72,8 +72,7 @@ describe('COMMAND_PERMISSIONS', () => {
   });
 
   it('the wrapper behind a planned UpdateHealthCheck sends only what its row says', async () => {
-    const mock = mockClient(Route53Client);
-    mock.on(GetHealthCheckCommand).resolves({
+    r53.on(GetHealthCheckCommand).resolves({
       HealthCheck: {
         Id: 'hc1',
         CallerReference: 'x',
@@ -81,7 +80,7 @@ describe('COMMAND_PERMISSIONS', () => {
         HealthCheckConfig: { Type: 'HTTPS', Inverted: false },
       },
     });
-    mock.on(UpdateHealthCheckCommand).resolves({
+    r53.on(UpdateHealthCheckCommand).resolves({
       HealthCheck: {
         Id: 'hc1',
         CallerReference: 'x',
@@ -92,9 +91,8 @@ describe('COMMAND_PERMISSIONS', () => {
     await new Route53(new Route53Client({ region: 'us-east-1' }), {
       retry: FAST_RETRY,
     }).holdHealthCheckUnhealthy('hc1', true);
-    const names = mock.calls().map((c) => (c.args[0] as object).constructor.name.replace(/Command$/, ''));
+    const names = r53.calls().map((c) => (c.args[0] as object).constructor.name.replace(/Command$/, ''));
     const row = COMMAND_PERMISSIONS['route53:UpdateHealthCheck'];
     expect(new Set(names)).toEqual(new Set(['UpdateHealthCheck', ...(row?.sendsAlso ?? [])]));
-    mock.restore();
   });
 });

@@ -1,11 +1,10 @@
 import { IAMClient, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
-import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { awsError, FAST_RETRY } from '../testing.ts';
+import { awsError, FAST_RETRY, mockClientInSuite } from '../testing.ts';
 import { Iam, principalArnOf } from './iam.ts';
 
 const ROLE = 'arn:aws:iam::111122223333:role/luneo-drill';
-const iamMock = mockClient(IAMClient);
+const iamMock = mockClientInSuite(IAMClient);
 let iam: Iam;
 
 beforeEach(() => {

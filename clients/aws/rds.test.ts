@@ -6,9 +6,8 @@ import {
   RDSClient,
   SwitchoverGlobalClusterCommand,
 } from '@aws-sdk/client-rds';
-import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { awsError, FAST_RETRY, RecordingAudit } from '../testing.ts';
+import { awsError, FAST_RETRY, mockClientInSuite, RecordingAudit } from '../testing.ts';
 import { planFailoverGlobalCluster, Rds } from './rds.ts';
 
 const PRIMARY = 'arn:aws:rds:eu-west-1:111122223333:cluster:luneo-prod-aurora-primary';
@@ -30,7 +29,7 @@ function globalCluster(writer: string, extra: Partial<GlobalCluster> = {}): Glob
   };
 }
 
-const rdsMock = mockClient(RDSClient);
+const rdsMock = mockClientInSuite(RDSClient);
 let audit: RecordingAudit;
 let rds: Rds;
 

@@ -9,14 +9,13 @@ import {
   TestDNSAnswerCommand,
   UpdateHealthCheckCommand,
 } from '@aws-sdk/client-route-53';
-import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { awsError, FAST_RETRY, RecordingAudit } from '../testing.ts';
+import { awsError, FAST_RETRY, mockClientInSuite, RecordingAudit } from '../testing.ts';
 import { Route53 } from './route53.ts';
 import { planUpsertRecord } from './route53-records.ts';
 
 const HC = '11111111-aaaa-bbbb-cccc-222222222222';
-const r53Mock = mockClient(Route53Client);
+const r53Mock = mockClientInSuite(Route53Client);
 let audit: RecordingAudit;
 let r53: Route53;
 

@@ -5,15 +5,14 @@ import {
   SecretsManagerClient,
   StopReplicationToReplicaCommand,
 } from '@aws-sdk/client-secrets-manager';
-import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { awsError, FAST_RETRY, RecordingAudit } from '../testing.ts';
+import { awsError, FAST_RETRY, mockClientInSuite, RecordingAudit } from '../testing.ts';
 import { Secrets } from './secrets.ts';
 
 const ID = 'prod/luneo/DATABASE_URL';
 const OLD = 'postgres://app:s3cret-old@primary.example:5432/luneo';
 const NEW = 'postgres://app:s3cret-new@luneo-prod-global.global-abc123.global.rds.amazonaws.com:5432/luneo';
-const smMock = mockClient(SecretsManagerClient);
+const smMock = mockClientInSuite(SecretsManagerClient);
 let audit: RecordingAudit;
 let secrets: Secrets;
 

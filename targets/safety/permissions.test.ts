@@ -1,10 +1,9 @@
 import { IAMClient, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Iam } from '../../clients/aws/iam.ts';
 import { Sts } from '../../clients/aws/sts.ts';
-import { awsError, FAST_RETRY } from '../../clients/testing.ts';
+import { awsError, FAST_RETRY, mockClientInSuite } from '../../clients/testing.ts';
 import type { PlannedCall } from '../../core/model.ts';
 import { factKey, factsNeeded, iamActions, iamQuestions } from './iam-plan.ts';
 import { checkPlanPermissions } from './permissions.ts';
@@ -207,8 +206,8 @@ describe('iamQuestions', () => {
 });
 
 describe('checkPlanPermissions (SDK mocked)', () => {
-  const stsMock = mockClient(STSClient);
-  const iamMock = mockClient(IAMClient);
+  const stsMock = mockClientInSuite(STSClient);
+  const iamMock = mockClientInSuite(IAMClient);
   const check = () =>
     checkPlanPermissions(
       new Sts(new STSClient({ region: 'eu-west-1' }), 'eu-west-1', { retry: FAST_RETRY }),
