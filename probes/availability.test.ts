@@ -8,9 +8,9 @@ const series = (pattern: string, from = 1_000, step = 250): ProbeSample[] =>
   [...pattern].map((c, i) => ({ probe: 'availability', at: from + i * step, ok: c === '.', latencyMs: 3 }));
 
 describe('availability probe', () => {
-  it('is a health probe sampled every 200 ms with a 1 s timeout by default', () => {
+  it('is a health probe sampled every 100 ms with a 1 s timeout by default', () => {
     const probe = availability({ url: 'http://127.0.0.1:1' });
-    expect([probe.name, probe.interval, probe.timeout]).toEqual(['availability', '200ms', '1s']);
+    expect([probe.name, probe.interval, probe.timeout]).toEqual(['availability', '100ms', '1s']);
   });
 });
 

@@ -1,6 +1,7 @@
 // The canary writer's own thread: its send and acknowledgement instants are read here, where the write is
 // acknowledged, so a busy engine event loop cannot make them late. Messages: see canary-thread.ts.
 import { parentPort, workerData } from 'node:worker_threads';
+import { raiseThisThread } from '../core/measure/thread-priority.ts';
 import type { Clock } from '../core/model.ts';
 import type { CanaryWorkerData, FromWorker } from './canary-thread.ts';
 import { CanaryWriter } from './canary-writer.ts';
@@ -32,6 +33,9 @@ port.on('message', (message: { type: 'stop' }) => {
   writer.stop();
   void writer.done().then(() => post({ type: 'done' }));
 });
+
+if (!raiseThisThread())
+  post({ type: 'log', level: 'debug', message: 'canary thread: normal priority (no privilege to raise it)' });
 
 const abort = new AbortController();
 writer.start(abort.signal, data.startTimeoutMs).then(

@@ -62,7 +62,8 @@ export interface ThreadBoot {
 export type ToThread = { type: 'start'; sampling: ThreadSampling } | { type: 'stop' };
 
 export type FromThread =
-  | { type: 'ready' }
+  /** raised: the thread runs ahead of normal work (thread-priority.ts). */
+  | { type: 'ready'; raised: boolean }
   | { type: 'boot-failed'; message: string }
   | { type: 'sample'; sample: ThreadSample }
   | { type: 'done' };

@@ -6,6 +6,7 @@ import type { ProbeOutcome } from '../model.ts';
 import { LoopStalls } from './loop-stalls.ts';
 import type { FromThread, OffThreadFactory, ThreadBoot, ThreadSampling, ToThread } from './off-thread.ts';
 import { sampleOpenLoop } from './open-loop.ts';
+import { raiseThisThread } from './thread-priority.ts';
 
 const boot = workerData as ThreadBoot;
 const port = parentPort!;
@@ -26,6 +27,7 @@ function start(factory: OffThreadFactory, s: ThreadSampling): Promise<void> {
       const at = now();
       const outcome = await withTimeout(check, s);
       const answeredAt = now();
+      await stalls.looked();
       const servedAt =
         outcome.ok && outcome.servedAt !== undefined
           ? Math.min(Math.max(outcome.servedAt, at), answeredAt)
@@ -36,7 +38,7 @@ function start(factory: OffThreadFactory, s: ThreadSampling): Promise<void> {
           at,
           answeredAt,
           ...(servedAt === undefined ? {} : { servedAt }),
-          stalledMs: Math.round(stalls.within(at, answeredAt)),
+          stalledMs: Math.round(stalls.delayingStamps(at, answeredAt)),
           ok: outcome.ok,
           latencyMs: outcome.latencyMs ?? Math.round(answeredAt - at),
           ...(outcome.detail ? { detail: outcome.detail } : {}),
@@ -77,7 +79,7 @@ try {
       void (sampling ?? Promise.resolve()).then(() => post({ type: 'done' }));
     }
   });
-  post({ type: 'ready' });
+  post({ type: 'ready', raised: raiseThisThread() });
 } catch (error) {
   post({ type: 'boot-failed', message: errorMessage(error) });
 }

@@ -9,6 +9,7 @@ export class ProbeThread {
   readonly #done: Promise<void>;
   #onSample: (sample: ThreadSample) => void = () => {};
   #started = false;
+  #raised = false;
 
   /** Spawns the worker and has it import the probe's module; `originAbsMs` puts it on the run's clock. */
   constructor(boot: ThreadBoot) {
@@ -19,8 +20,10 @@ export class ProbeThread {
     const exited = new Promise<number>((resolve) => worker.once('exit', resolve));
     this.#ready = new Promise<void>((resolve, reject) => {
       worker.on('message', (message: FromThread) => {
-        if (message.type === 'ready') resolve();
-        else if (message.type === 'boot-failed') reject(new Error(message.message));
+        if (message.type === 'ready') {
+          this.#raised = message.raised;
+          resolve();
+        } else if (message.type === 'boot-failed') reject(new Error(message.message));
         else if (message.type === 'sample') this.#onSample(message.sample);
         else if (message.type === 'done') void worker.terminate();
       });
@@ -29,6 +32,11 @@ export class ProbeThread {
     });
     this.#ready.catch(() => {}); // awaited by start(); a thread never started is only terminated
     this.#done = exited.then(() => {});
+  }
+
+  /** Whether the thread runs ahead of normal work (known once ready; false without the privilege). */
+  get raised(): boolean {
+    return this.#raised;
   }
 
   /** Starts sampling once the thread is ready; rejects if it could not boot (the caller samples on its own thread). */

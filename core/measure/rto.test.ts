@@ -437,4 +437,35 @@ describe('computeRto', () => {
     expect(r.lowerMs).toBeLessThanOrEqual(3_100);
     expect([r.lowerMs, r.rtoMs, r.upperMs]).toEqual([2_971, 3_417, 3_417]);
   });
+
+  it('needs a hold of HELD_MIN_MS however often the probe samples: a slow pass at recovery is not held', () => {
+    // Every 100 ms. Blackholed until 2_000; the service was then starved until 2_150, when the held requests and the
+    // one sent at 2_010, after recovery, were all answered. 140 ms is more than an interval but no proof of a hold.
+    const t0 = 0;
+    const samples: ProbeSample[] = [
+      { probe: 'availability', at: 1_010, answeredAt: 2_010, ok: false, detail: 'timed out' },
+      ...[1_110, 1_210, 1_310, 1_410, 1_510, 1_610, 1_710, 1_810, 1_910, 2_010, 2_110].map((at) => ({
+        probe: 'availability',
+        at,
+        answeredAt: 2_150,
+        ok: true,
+      })),
+      ...Array.from({ length: 12 }, (_, i) => ({
+        probe: 'availability',
+        at: 2_210 + i * 100,
+        answeredAt: 2_215 + i * 100,
+        ok: true,
+      })),
+    ];
+    const r = computeRto({
+      ...base,
+      t0,
+      probes: ['availability'],
+      stableForMs: 1_000,
+      intervalMs: 100,
+      samples,
+    });
+    expect(r.lowerMs).toBeLessThanOrEqual(2_000);
+    expect([r.lowerMs, r.rtoMs, r.upperMs]).toEqual([1_910, 2_150, 2_150]);
+  });
 });

@@ -180,14 +180,21 @@ function answeredBy(probes: string[], samples: Evidence[], start: number): numbe
 type Evidence = ProbeSample & { sentAt: number };
 
 /**
+ * The shortest hold a pass must show to count as held: a service slow for a moment as it comes back (starved of CPU)
+ * answers late too, and no sample tells the two apart. A probe sampled less often than this needs a hold of one of
+ * its intervals.
+ */
+export const HELD_MIN_MS = 200;
+
+/**
  * The sends of the passes of `probe` that were HELD by the outage (a blackhole releasing them at recovery), so the
  * service was not serving when they were sent: sent before the window start and answered later than
- * - one of the probe's intervals, not counting the time the sampling thread's own loop was stalled meanwhile
- *   (stalledMs: a delay of ours), and
+ * - the hold threshold, max(HELD_MIN_MS, the probe's interval), not counting the time the sampling thread's own loop
+ *   was stalled at its send or its answer (stalledMs: a delay of ours), and
  * - any pass of the probe sent within the stable window, stalls included (a service still slow once recovered, e.g.
  *   starved of CPU, makes a slow answer no proof of a hold),
- * while the probe answers within half an interval once recovered (median from the window start). Judged per probe: a
- * probe slow by nature (an order placed and read back) is not held because another probe is fast.
+ * while the probe answers within half the hold threshold once recovered (median from the window start). Judged per
+ * probe: a probe slow by nature (an order placed and read back) is not held because another probe is fast.
  */
 function heldUntilRecovery(
   samples: Evidence[],
@@ -196,15 +203,16 @@ function heldUntilRecovery(
   stableForMs: number,
   intervalMs: number,
 ): number[] {
+  const threshold = Math.max(HELD_MIN_MS, intervalMs);
   const latency = (s: Evidence) => s.at - s.sentAt;
   const own = samples.filter((s) => s.probe === probe && s.ok && s.answeredAt !== undefined);
   const typical = median(own.filter((s) => s.at >= start).map(latency));
-  if (typical === undefined || typical >= intervalMs / 2) return [];
+  if (typical === undefined || typical >= threshold / 2) return [];
   const recovered = own.filter((s) => s.sentAt >= start && s.sentAt <= start + stableForMs);
   const slowestRecovered = Math.max(0, ...recovered.map(latency));
   return own
     .filter(
-      (s) => s.sentAt < start && latency(s) - (s.stalledMs ?? 0) > Math.max(intervalMs, slowestRecovered),
+      (s) => s.sentAt < start && latency(s) - (s.stalledMs ?? 0) > Math.max(threshold, slowestRecovered),
     )
     .map((s) => s.sentAt);
 }

@@ -216,6 +216,8 @@ export class RecoverySampler<R> {
       };
       await Promise.race([thread.start(sampling, (sample) => this.#record(probe, sample)), stopped]);
       handover.abort();
+      if (!thread.raised)
+        ctx.log.debug(`${probe.name}: its thread runs at normal priority (no privilege to raise it)`);
     } catch (error) {
       if (!this.#stop.signal.aborted)
         ctx.log.warn(
@@ -237,10 +239,11 @@ export class RecoverySampler<R> {
       return; // the run was aborted mid-check
     }
     const answeredAt = run.clock.now();
+    await this.#stalls.looked(); // a stall that ended as the answer was read is recorded by then
     this.#record(probe, {
       ...check,
       answeredAt,
-      stalledMs: Math.round(this.#stalls.within(check.at, answeredAt)),
+      stalledMs: Math.round(this.#stalls.delayingStamps(check.at, answeredAt)),
     });
   }
 
