@@ -24,7 +24,7 @@ import { type UndoEntry, UndoStack } from '../undo.ts';
 import type { Emitter } from './emitter.ts';
 import type { RunResult } from './result-schema.ts';
 import type { RollForwardOutcome } from './roll-forward.ts';
-import { type PhaseRecord, RunRecord, type StepRecord } from './run-record.ts';
+import { type PhaseRecord, type RecordView, RunRecord, type StepRecord } from './run-record.ts';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 export type EventInput = DistributiveOmit<DrillEvent, 'at' | 'wallMs' | 'sinceT0Ms'>;
@@ -68,7 +68,7 @@ export class DrillRun<R = unknown> {
    * The fold of every event this run emitted (and, in `drill rollback`, of the killed run's events before them): the
    * getters below read it, and the only way to change it is an event (`emit`, `fail`, `attach`, `deviate`).
    */
-  readonly record = new RunRecord();
+  readonly #record = new RunRecord();
 
   constructor(init: DrillRunInit<R>) {
     this.runId = init.runId;
@@ -99,6 +99,15 @@ export class DrillRun<R = unknown> {
     } satisfies RunControlHook);
   }
 
+  get record(): RecordView {
+    return this.#record;
+  }
+
+  /** Folds events this run emitted earlier, in another process (`drill rollback` replays the killed run's). */
+  replay(events: readonly DrillEvent[]): void {
+    for (const event of events) this.#record.apply(event);
+  }
+
   get signal(): AbortSignal {
     return this.controller.signal;
   }
@@ -107,7 +116,7 @@ export class DrillRun<R = unknown> {
     return this.record.currentPhase;
   }
 
-  get plan(): RunResult['plan'] {
+  get plan(): readonly RunResult['plan'][number][] {
     return this.record.plan;
   }
 
@@ -158,15 +167,15 @@ export class DrillRun<R = unknown> {
     return this.record.milestones;
   }
 
-  get startedIrreversible(): RunResult['irreversible'] {
+  get startedIrreversible(): readonly RunResult['irreversible'][number][] {
     return this.record.irreversible;
   }
 
-  get undoOutcomes(): RunResult['undo'] {
+  get undoOutcomes(): readonly RunResult['undo'][number][] {
     return this.record.undoOutcomes;
   }
 
-  get deviations(): RunResult['deviations'] {
+  get deviations(): readonly RunResult['deviations'][number][] {
     return this.record.deviations;
   }
 
@@ -213,7 +222,7 @@ export class DrillRun<R = unknown> {
     } as DrillEvent;
     const safe = this.redactor.redact(full);
     this.emitter.emit(safe);
-    this.record.apply(safe);
+    this.#record.apply(safe);
     return safe;
   }
 

@@ -3,7 +3,7 @@
 // given, added by the report (core/runner/report.ts).
 import { sortByTime } from '../measure/samples.ts';
 import type { RunResult } from './result-schema.ts';
-import type { RunRecord } from './run-record.ts';
+import type { RecordView } from './run-record.ts';
 
 export type RecordedResult = Pick<
   RunResult,
@@ -22,7 +22,7 @@ export type RecordedResult = Pick<
 
 const SAMPLE_DETAIL_CHARS = 300;
 
-export function recordedResult(record: RunRecord): RecordedResult {
+export function recordedResult(record: RecordView): RecordedResult {
   return {
     phases: [...record.phases],
     steps: [...record.steps],
@@ -47,7 +47,7 @@ export function recordedResult(record: RunRecord): RecordedResult {
     },
     undo: [...record.undoOutcomes],
     deviations: [...record.deviations],
-    plan: record.plan,
+    plan: [...record.plan],
     background: [...record.background],
     attachments: [...record.attachments],
     safety: { checks: [...record.safetyChecks], abort: record.abort, lock: record.lock },

@@ -48,7 +48,7 @@ export function replayRun<R>(
     emitter: new Emitter(opts.reporters, new EventLog(join(runDir, EVENTS_FILE)), [(e) => journal.apply(e)]),
     controller,
   });
-  for (const event of events) run.record.apply(event);
+  run.replay(events);
   // Oldest first, so the stack unwinds most recent first.
   for (const undo of [...pendingUndos(data)].reverse()) {
     const { step, slot } = unitOf(scenario, undo.kind, undo.stepId);

@@ -15,6 +15,15 @@ type Safety = NonNullable<RunResult['safety']>;
 type Lock = Safety['lock'];
 type ProbeChecks = Omit<RunResult['probes'], 'samples'>;
 
+type ReadonlyField<T> = T extends readonly (infer E)[]
+  ? readonly E[]
+  : T extends ProbeChecks
+    ? { readonly [K in keyof ProbeChecks]: readonly ProbeChecks[K][number][] }
+    : T;
+
+/** The record as the run's code reads it: nothing in it can be changed but by an event (RunRecord.apply). */
+export type RecordView = { readonly [K in Exclude<keyof RunRecord, 'apply'>]: ReadonlyField<RunRecord[K]> };
+
 export class RunRecord {
   /** The phase started last ('plan' before any). */
   currentPhase: Phase = 'plan';

@@ -34,7 +34,7 @@ function runStaticChecks<R>(run: DrillRun<R>): SafetyCheck[] {
   const checks = staticChecks({
     target: run.target,
     targetFile: run.targetFile ?? `targets/${run.target.name}.ts`,
-    plan: run.plan,
+    plan: [...run.plan],
   });
   for (const check of checks) recordCheck(run, check);
   return checks;
@@ -64,7 +64,7 @@ export async function safetyGates<R>(run: DrillRun<R>): Promise<void> {
   const outcome = await runPreflightGates({
     target: run.target,
     targetFile,
-    plan: run.plan,
+    plan: [...run.plan],
     platform: s.platform,
     signal: run.signal,
     runId: run.runId,
