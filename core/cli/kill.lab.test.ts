@@ -4,6 +4,7 @@ import { MemoryPlatform } from '../../apps/self-test/targets/memory.ts';
 import { loadRun } from '../../reports/run/facts.ts';
 import type { Phase } from '../model.ts';
 import { isExecutedDrill, runOutcome } from '../runner/outcome.ts';
+import { processSlots } from '../testing/process-slots.ts';
 import { readJournal, runDirIn, runDrill, sandbox, spawnDrill, waitForJournal } from './spawn-drill.ts';
 
 // Slow the fake platform down so every phase lasts long enough to be caught from outside.
@@ -14,50 +15,57 @@ const platformOf = (stateFile: string) =>
 const inPhase = (phase: Phase) => (j: { phase: Phase; phases: { status: string }[] }) =>
   j.phase === phase && j.phases.at(-1)?.status === 'running';
 
-// Sequential on purpose: each case is a real process tree, and the machine has 2 cores.
-describe('a drill killed with SIGKILL', { timeout: 120_000 }, () => {
+// Each case is a real process tree in a sandbox of its own and mostly waits on the slowed platform: three at a time
+// (the machine has 2 cores), 53 s one after another, measured at load 6-10.
+const slot = processSlots(3);
+
+describe('a drill killed with SIGKILL', { timeout: 120_000, concurrent: true }, () => {
   it.each(PHASES)(
     'kill -9 during %s, then `drill rollback`: fault reverted, failover kept or undone, --restore cleans',
-    async (phase) => {
-      const box = sandbox({ DRILL_MEMORY_TIME_SCALE: TIME_SCALE });
-      const drill = spawnDrill(['self-test', '--in-process', '--out', box.outDir], box.env);
-      const journal = await waitForJournal(box.outDir, drill, inPhase(phase));
-      drill.child.kill('SIGKILL');
-      await drill.exited;
-      const rollback = await runDrill(['rollback', journal.runId, '--out', box.outDir], box.env);
-      expect(rollback.code, rollback.output).toBe(0);
-      expect(rollback.output).toContain(`run ${journal.runId}: rolled-back`);
-      // The killed run is on record as interrupted, with what the rollback did: it enters `pnpm report` that way.
-      const { result } = loadRun(runDirIn(box.outDir)!);
-      expect([runOutcome(result), result.verdict, result.interrupted?.phase]).toEqual([
-        'interrupted',
-        'aborted',
-        phase,
-      ]);
-      expect(result.interrupted?.rollback.state).toBe('rolled-back');
-      expect(result.reason).toMatch(new RegExp(`^killed \\(pid \\d+\\) during ${phase}; `));
-      expect(result.undo.filter((u) => u.status === 'failed')).toEqual([]);
-      // Killed before its fault went in, it touched nothing: no drill, no evidence.
-      expect(isExecutedDrill(result)).toBe(phase !== 'preflight');
-      const after = platformOf(box.stateFile);
-      expect(after.read().outage).toBe(false);
-      const promoted = readJournal(runDirIn(box.outDir)!)?.steps.some(
-        (s) => s.id === 'fail-over-the-global-database-to-us-east-1',
-      );
-      if (!promoted) {
-        // Nothing irreversible happened: the undos alone leave the platform clean.
-        expect(after.leftovers()).toEqual([]);
-        expect(after.read().writer).toBe('eu-west-1');
-        return;
-      }
-      // The promotion cannot be undone: the rollback keeps the failover and names the way back.
-      expect(rollback.output).toContain(
-        `‼ IRREVERSIBLE: "Fail over the global database to us-east-1" is not undone by a rollback; way back: switch back: \`pnpm drill rollback ${journal.runId} --restore\``,
-      );
-      const restore = await runDrill(['rollback', journal.runId, '--restore', '--out', box.outDir], box.env);
-      expect(restore.code, restore.output).toBe(0);
-      expect(platformOf(box.stateFile).leftovers()).toEqual([]);
-      expect(platformOf(box.stateFile).read().writer).toBe('eu-west-1');
-    },
+    (phase) =>
+      slot(async () => {
+        const box = sandbox({ DRILL_MEMORY_TIME_SCALE: TIME_SCALE });
+        const drill = spawnDrill(['self-test', '--in-process', '--out', box.outDir], box.env);
+        const journal = await waitForJournal(box.outDir, drill, inPhase(phase));
+        drill.child.kill('SIGKILL');
+        await drill.exited;
+        const rollback = await runDrill(['rollback', journal.runId, '--out', box.outDir], box.env);
+        expect(rollback.code, rollback.output).toBe(0);
+        expect(rollback.output).toContain(`run ${journal.runId}: rolled-back`);
+        // The killed run is on record as interrupted, with what the rollback did: it enters `pnpm report` that way.
+        const { result } = loadRun(runDirIn(box.outDir)!);
+        expect([runOutcome(result), result.verdict, result.interrupted?.phase]).toEqual([
+          'interrupted',
+          'aborted',
+          phase,
+        ]);
+        expect(result.interrupted?.rollback.state).toBe('rolled-back');
+        expect(result.reason).toMatch(new RegExp(`^killed \\(pid \\d+\\) during ${phase}; `));
+        expect(result.undo.filter((u) => u.status === 'failed')).toEqual([]);
+        // Killed before its fault went in, it touched nothing: no drill, no evidence.
+        expect(isExecutedDrill(result)).toBe(phase !== 'preflight');
+        const after = platformOf(box.stateFile);
+        expect(after.read().outage).toBe(false);
+        const promoted = readJournal(runDirIn(box.outDir)!)?.steps.some(
+          (s) => s.id === 'fail-over-the-global-database-to-us-east-1',
+        );
+        if (!promoted) {
+          // Nothing irreversible happened: the undos alone leave the platform clean.
+          expect(after.leftovers()).toEqual([]);
+          expect(after.read().writer).toBe('eu-west-1');
+          return;
+        }
+        // The promotion cannot be undone: the rollback keeps the failover and names the way back.
+        expect(rollback.output).toContain(
+          `‼ IRREVERSIBLE: "Fail over the global database to us-east-1" is not undone by a rollback; way back: switch back: \`pnpm drill rollback ${journal.runId} --restore\``,
+        );
+        const restore = await runDrill(
+          ['rollback', journal.runId, '--restore', '--out', box.outDir],
+          box.env,
+        );
+        expect(restore.code, restore.output).toBe(0);
+        expect(platformOf(box.stateFile).leftovers()).toEqual([]);
+        expect(platformOf(box.stateFile).read().writer).toBe('eu-west-1');
+      }),
   );
 });
