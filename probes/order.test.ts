@@ -2,8 +2,9 @@
 // RTO's evidence that the service served, for a check that makes two requests.
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { offThreadOf } from '../core/measure/index.ts';
 import { closeProbeAgent } from './http.ts';
-import { order } from './order.ts';
+import { order, orderCheck } from './order.ts';
 import { createTestRun } from './testing/context.ts';
 
 const run = createTestRun({});
@@ -56,5 +57,18 @@ describe('order probe', () => {
     expect(outcome.servedAt!).toBeGreaterThanOrEqual(sentAt);
     expect(outcome.servedAt!).toBeLessThanOrEqual(readReceivedAt);
     expect(outcome.servedAt!).toBeLessThan(answeredAt);
+  });
+
+  it('can be sampled on a probe thread: its options resolve once to plain data, and its check places the order there', async () => {
+    const spec = offThreadOf(order({ url: base, email: 'buyer@example.com' }));
+    expect(spec?.factory).toBe('orderCheck');
+    const options = structuredClone(await spec!.options(run.ctx));
+    const now = () => run.clock.now();
+    const sentAt = now();
+    const outcome = await orderCheck(options, now)(run.ctx.signal);
+    expect(outcome.ok, outcome.detail).toBe(true);
+    expect(outcome.servedAt!).toBeGreaterThanOrEqual(sentAt);
+    expect(outcome.servedAt!).toBeLessThanOrEqual(readReceivedAt);
+    expect(outcome.data).toMatchObject({ orderId: 'o-1', sku: 'LUN-MUG-002' });
   });
 });
