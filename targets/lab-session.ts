@@ -139,10 +139,12 @@ export async function labConnection<R extends LabBoundResources>(
 ): Promise<TargetConnection<R>> {
   const dir = resolve(dirOption);
   const lab = await readLabInfo(dir);
-  if (!lab)
+  // A lab.json whose daemon is gone (kill -9, a reboot) names endpoints nothing answers any more.
+  if (!lab || !isAlive(lab.pid))
     throw new DrillError(
       'E_PREFLIGHT',
-      `no lab is running in ${dir}: start one with \`pnpm lab up\` (or let the drill start an ephemeral one)`,
+      `no lab is running in ${dir}${lab ? ` (its lab.json names pid ${lab.pid}, which is gone)` : ''}: start one ` +
+        'with `pnpm lab up` (a drill run starts an ephemeral one by itself)',
     );
   const statuspage = resources.comms?.statuspage;
   const bound: Partial<LabBoundResources> = {

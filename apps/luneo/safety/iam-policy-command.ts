@@ -124,7 +124,9 @@ export async function iamPolicies(
     const ctx = planningContext(drill.scenario, drill.target, join(dir, 'actions.jsonl'));
     const planned = scenarioCalls(drill.scenario, ctx);
     const calls = [...planned, ...preflightReads(ctx, planned, drill.target.kind === 'live')];
-    const plan = await luneoPermissionPlan(ctx as unknown as LuneoRun, calls, ctx.signal);
+    const plan = await luneoPermissionPlan(ctx as unknown as LuneoRun, calls, ctx.signal).catch((error) => {
+      throw unreachableTarget(error, drill.target.name);
+    });
     const role: RoleContext = {
       partition: plan.partition,
       account: plan.identity.account,
@@ -158,6 +160,20 @@ export async function iamPolicies(
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The policy is drawn from what the target answers (its account, a bucket's replication role, a secret's KMS key):
+ * a target it cannot reach (no lab running) is for the user to fix first, as bad input (exit 2), not a bug.
+ */
+function unreachableTarget(error: unknown, target: string): unknown {
+  if (!(error instanceof DrillError) || error.code !== 'E_PREFLIGHT') return error;
+  return new DrillError(
+    'E_USAGE',
+    `iam-policy reads the account and the resources' facts (replication roles, KMS keys) from target "${target}", ` +
+      `and cannot reach it: ${error.message}`,
+    { cause: error },
+  );
 }
 
 /** The files `aws iam create-role` and `put-role-policy` read (file://…), in `dir`. */
