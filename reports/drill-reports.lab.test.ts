@@ -3,6 +3,8 @@
 // so with Allure results) is this quarter's run, then `pnpm report`. Every report it wrote is opened in headless
 // Chromium (no console error, no failed request, screenshots attached) and shows that run's RTO and RPO; the
 // compliance report shows the quarterly trend, flags the overdue scenario and its history detects tampering.
+// The lab checks every AWS exchange of these drills against the AWS models (issue 22 §2, its checks in
+// lab/aws/conformance/testing/drill-traffic-checks.ts): no lab and no drill of their own.
 // The compliance checks are in ./testing/compliance-checks.ts; the lab and the runs in ./testing/report-run.ts.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +12,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatDuration } from '../core/duration.ts';
 import { formatBracket } from '../core/measure/index.ts';
+import { drillTrafficTests } from '../lab/aws/conformance/testing/drill-traffic-checks.ts';
 import { closeProbes } from '../probes/index.ts';
 import { achievedText } from './run/facts.ts';
 import { complianceHistoryTests } from './testing/compliance-checks.ts';
@@ -179,3 +182,5 @@ describe('pnpm report after pnpm drill aurora-outage', { timeout: 180_000 }, () 
 });
 
 complianceHistoryTests(() => ({ run, open }));
+
+drillTrafficTests(() => run.awsTraffic);

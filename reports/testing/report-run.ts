@@ -6,6 +6,10 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../core/registry.ts';
+import {
+  loggedExchanges,
+  type RecordedDrillTraffic,
+} from '../../lab/aws/conformance/testing/drill-traffic-checks.ts';
 import { startDaemon, stopDaemon } from '../../lab/platform/daemon-control.ts';
 import { makeLabDir } from '../../lab/testing/lab-fixture.ts';
 import { main as complianceMain } from '../compliance/cli.ts';
@@ -35,6 +39,8 @@ export interface ReportRun {
   /** `pnpm compliance ingest --from <out>/runs` after the history runs (in this process). */
   ingest: Omit<CliOutcome, 'stderr'>;
   aurora: LabDrill;
+  /** Every AWS exchange the lab served, checked against the AWS models as it went (LAB_AWS_CONFORMANCE=record). */
+  awsTraffic: RecordedDrillTraffic;
   /** `pnpm report` after the aurora-outage run, and the paths it printed. */
   report: CliOutcome;
   written: string[];
@@ -53,6 +59,8 @@ export async function bootReportRun(): Promise<ReportRun> {
   };
   const labDir = makeLabDir('reports-lab');
   const outDir = mkdtempSync(join(tmpdir(), 'reports-lab-out-'));
+  // In the out dir: it is read after the lab is down and its directory removed.
+  const conformanceLog = join(outDir, 'aws-conformance.jsonl');
   const keep = process.env.KEEP_LAB === '1';
   const labDown = async () => {
     await stopDaemon(labDir);
@@ -62,8 +70,11 @@ export async function bootReportRun(): Promise<ReportRun> {
     if (!keep) await rm(outDir, { recursive: true, force: true });
   };
   try {
-    // The lab daemon as `pnpm lab up` runs it: the drills (processes or not) find it through LAB_DIR.
-    await startDaemon(labDir);
+    // The lab daemon as `pnpm lab up` runs it: the drills (processes or not) find it through LAB_DIR. It checks
+    // every AWS exchange against the service models (issue 22 §2): the drills' traffic is proven on these runs.
+    await startDaemon(labDir, {
+      env: { LAB_AWS_CONFORMANCE: 'record', LAB_AWS_CONFORMANCE_LOG: conformanceLog },
+    });
     stage('lab up');
     const bootedAt = Date.now();
     const historyDir = join(outDir, 'compliance-history');
@@ -97,6 +108,7 @@ export async function bootReportRun(): Promise<ReportRun> {
       historyDir,
     ]);
     stage('ingest');
+    const auroraFrom = loggedExchanges(conformanceLog);
     const aurora = await drillInto(outDir, ['aurora-outage'], env);
     stage('aurora-outage');
     const report = await runCli(REPORT_CLI, [], env);
@@ -112,6 +124,7 @@ export async function bootReportRun(): Promise<ReportRun> {
       history,
       ingest,
       aurora,
+      awsTraffic: { logFile: conformanceLog, auroraFrom, auroraOutput: aurora.output },
       report,
       written: report.stdout.trim().split('\n'),
       stages,
