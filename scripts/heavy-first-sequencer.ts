@@ -5,24 +5,28 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /** Seconds per file, from a fresh-clone `pnpm test` (lab files two at a time); others count as short. */
 const MEASURED_SECONDS: Record<string, number> = {
+  // Also records its lab's AWS traffic for the conformance checks (was drill-traffic.lab.test.ts): 168 s at load 14-16.
   'reports/drill-reports.lab.test.ts': 216,
   // aurora-outage followed on the page with telemetry to local receivers (120 s), then one halted (56 s), load 24-32.
   'live/live-view.lab.test.ts': 190,
   'lab/lab.lab.test.ts': 95,
-  'core/cli/interrupt.lab.test.ts': 52,
+  // Cases three at a time (core/testing/process-slots.ts): 68 -> 30 s at load 7-11.
+  'core/cli/interrupt.lab.test.ts': 30,
   'safety/ci-cancel.lab.test.ts': 100,
   // Two aurora-outage runs under IAM enforcement (a refusal, then a pass), measured under load: 123 s.
   'safety/iam-enforced.lab.test.ts': 123,
-  'lab/aws/conformance/drill-traffic.lab.test.ts': 75,
   'lab/platform/global-database.lab.test.ts': 50,
   'apps/luneo/safety/readiness.lab.test.ts': 50,
-  'core/cli/vitest-runner.lab.test.ts': 55,
+  // Cases three at a time: 92 -> 76 s back to back at load 11-15.
+  'core/cli/vitest-runner.lab.test.ts': 45,
   'targets/lab-session.lab.test.ts': 27,
   'lab/db/failover.lab.test.ts': 45,
   'lab/db/replicated-database.lab.test.ts': 33,
   'lab/platform/kubernetes.lab.test.ts': 32,
-  'core/cli/kill.lab.test.ts': 30,
-  'core/cli/halt-command.lab.test.ts': 57,
+  // Cases three at a time: 53 -> 26 s at load 10-12.
+  'core/cli/kill.lab.test.ts': 26,
+  // Cases side by side: 56 -> 22 s back to back at load 17-23.
+  'core/cli/halt-command.lab.test.ts': 22,
   // Two aurora-outage drills on one lab (halted at a checkpoint; a checkpoint held 3 s), measured at load 24.
   'core/cli/people-in-the-loop.lab.test.ts': 275,
   // The self-test drill --in-process only (the aurora-outage drill's telemetry is checked in live-view): 25 s at load 24-32.
