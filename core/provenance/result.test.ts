@@ -9,7 +9,7 @@ import { PROJECT_ROOT } from '../registry.ts';
 import { runResultSchema } from '../runner/result-schema.ts';
 import { runScenario } from '../runner/run-scenario.ts';
 import { markerScenario, markerTarget, markerWorld } from '../runner/testing.ts';
-import { ciRun, versionText } from './tool.ts';
+import { ciRun, toolBuild, versionText } from './tool.ts';
 
 const CALLER = { account: '123456789012', arn: 'arn:aws:sts::123456789012:assumed-role/dr-drill/gha-42' };
 
@@ -72,6 +72,29 @@ describe('provenance in result.json', () => {
 });
 
 describe('tool', () => {
+  it('toolBuild asks git at each call: a process that runs several drills sees the checkout move', () => {
+    const before = toolBuild();
+    const other = mkdtempSync(join(tmpdir(), 'provenance-git-'));
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-C', other, ...args], { encoding: 'utf8' }).trim();
+    git('init', '-q');
+    git(
+      '-c',
+      'user.name=t',
+      '-c',
+      'user.email=t@example.com',
+      'commit',
+      '-q',
+      '--allow-empty',
+      '-m',
+      'moved',
+    );
+    const moved = git('rev-parse', 'HEAD');
+    vi.stubEnv('GIT_DIR', join(other, '.git')); // the checkout's HEAD, as if someone had committed meanwhile
+    expect(toolBuild().commit).toBe(moved);
+    expect(before.commit).not.toBe(moved);
+  });
+
   it('ciRun is undefined outside GitHub Actions', () => {
     expect(ciRun({})).toBeUndefined();
   });

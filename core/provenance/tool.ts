@@ -23,8 +23,6 @@ export interface CiRun {
   actor?: string;
 }
 
-let build: ToolBuild | undefined;
-
 function git(args: string[]): string | null {
   try {
     return execFileSync('git', ['-C', PROJECT_ROOT, ...args], {
@@ -37,15 +35,14 @@ function git(args: string[]): string | null {
   }
 }
 
+/** Asked at each call, never kept: a process that runs several drills (a test worker) may see the checkout move. */
 export function toolBuild(): ToolBuild {
-  if (build) return build;
   const { version } = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
     version: string;
   };
   const commit = git(['rev-parse', 'HEAD']) ?? process.env.GITHUB_SHA ?? null;
   const status = commit ? git(['status', '--porcelain', '--untracked-files=no']) : null;
-  build = { version, commit, dirty: Boolean(status) };
-  return build;
+  return { version, commit, dirty: Boolean(status) };
 }
 
 /** `drill 0.1.0 (commit 1a2b3c4…, local changes)`. */
