@@ -11,6 +11,7 @@ import { readJournal, runDirIn, sandbox, waitForJournal } from '../core/cli/spaw
 import { WORKER_PID_FILE } from '../core/cli/worker-interrupt.ts';
 import type { JournalData } from '../core/journal.ts';
 import { CONSOLE_LOG_FILE } from '../core/output/console-log.ts';
+import { processSlots } from '../core/testing/process-slots.ts';
 import { waitFor } from '../lab/testing/poll.ts';
 import { spawnTeePipeline, type TerminalPipeline } from './testing/terminal-pipeline.ts';
 
@@ -55,7 +56,13 @@ async function signalled(signal: NodeJS.Signals, when: When) {
   };
 }
 
-describe('a signal to the process group of `pnpm drill self-test 2>&1 | tee`', { timeout: 120_000 }, () => {
+// Each case is a pipeline in a sandbox of its own, mostly waiting on the slowed platform: side by side.
+const slot = processSlots(3);
+
+describe('a signal to the process group of `pnpm drill self-test 2>&1 | tee`', {
+  timeout: 120_000,
+  concurrent: true,
+}, () => {
   it.each([
     {
       at: 'during the failover',
@@ -77,21 +84,22 @@ describe('a signal to the process group of `pnpm drill self-test 2>&1 | tee`', {
     },
   ] as const)(
     '$signal $at: one abort, rolled back, the rest of the output in console.log',
-    async ({ signal, when, reason }) => {
-      const o = await signalled(signal, when);
-      const context = `tee:\n${o.tee}\nconsole.log:\n${o.consoleLog}`;
-      expect(
-        { state: o.journal?.state, verdict: o.journal?.verdict, reason: o.journal?.reason },
-        context,
-      ).toMatchObject({ state: 'finished', verdict: 'aborted', reason: expect.stringContaining(reason) });
-      expect(o.result, context).toMatchObject({ verdict: 'aborted', exitCode: 3 });
-      expect(platformOf(o.box.stateFile).leftovers(), context).toEqual([]);
-      expect(platformOf(o.box.stateFile).read().writer).toBe('eu-west-1');
-      expect(o.consoleLog).toContain(firstInterruptMessage(o.journal?.runId ?? '?'));
-      expect(o.consoleLog).not.toContain('Exited without rolling back');
-      expect(o.consoleLog).toContain(`verdict: ABORTED (exit 3): ${reason}`);
-      // tee died with the group: what came after reached only the run's own log.
-      expect(o.tee).not.toContain('verdict: ABORTED');
-    },
+    ({ signal, when, reason }) =>
+      slot(async () => {
+        const o = await signalled(signal, when);
+        const context = `tee:\n${o.tee}\nconsole.log:\n${o.consoleLog}`;
+        expect(
+          { state: o.journal?.state, verdict: o.journal?.verdict, reason: o.journal?.reason },
+          context,
+        ).toMatchObject({ state: 'finished', verdict: 'aborted', reason: expect.stringContaining(reason) });
+        expect(o.result, context).toMatchObject({ verdict: 'aborted', exitCode: 3 });
+        expect(platformOf(o.box.stateFile).leftovers(), context).toEqual([]);
+        expect(platformOf(o.box.stateFile).read().writer).toBe('eu-west-1');
+        expect(o.consoleLog).toContain(firstInterruptMessage(o.journal?.runId ?? '?'));
+        expect(o.consoleLog).not.toContain('Exited without rolling back');
+        expect(o.consoleLog).toContain(`verdict: ABORTED (exit 3): ${reason}`);
+        // tee died with the group: what came after reached only the run's own log.
+        expect(o.tee).not.toContain('verdict: ABORTED');
+      }),
   );
 });
