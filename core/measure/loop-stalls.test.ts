@@ -50,12 +50,16 @@ describe('LoopStalls', () => {
     // the send's stall from 995; the answer's from a tick (and the threshold) before its recorded start
     expect(stalls.delayingStamps(995, 1_900)).toBe(105 + 122);
     expect(stalls.within(995, 1_900)).toBe(410);
-    // spans a tick apart are one stall; a stall recorded a tick after the answer was read delayed it
+    // a loop that ran a tick between two stalls was free then: only the stall the answer was read after counts
     stalls.spans.length = 0;
     stalls.spans.push([1_500, 1_600], [1_610, 1_700], [1_705, 1_712]);
-    expect(stalls.delayingStamps(1_000, 1_704)).toBe(1_704 - 1_488);
-    // one stall from send to answer: the whole latency may be ours
+    expect(stalls.delayingStamps(1_000, 1_704)).toBe(1_704 - (1_610 - 12));
+    // a stall at the send and one at the answer: no more than the whole latency
     expect(stalls.delayingStamps(1_490, 1_704)).toBe(214);
+    // a loop late 3 ms at every tick throughout a request: a tick's worth of doubt at each end, not the whole latency
+    stalls.spans.length = 0;
+    for (let t = 2_000; t < 3_000; t += 13) stalls.spans.push([t + 10, t + 13]);
+    expect(stalls.delayingStamps(2_005, 2_500)).toBeLessThanOrEqual(2 * (12 + 13));
     expect(stalls.delayingStamps(1_000, 1_400)).toBe(0);
   });
 });

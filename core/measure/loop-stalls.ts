@@ -5,7 +5,7 @@
 const TICK_MS = 10;
 const STALL_MIN_MS = 2;
 /** A span is recorded from the instant its tick was due: the loop may have been blocked up to a tick (and the
- *  threshold) before that, so spans this close together, or this close to a stamp, are one stall. */
+ *  threshold) before that, so a stamp this close to a span may have been delayed by it. */
 const UNSEEN_MS = TICK_MS + STALL_MIN_MS;
 
 export class LoopStalls {
@@ -64,27 +64,19 @@ export class LoopStalls {
   }
 
   /**
-   * How much of [sent, answered] a stall of ours may have taken from a request's measured latency: the stall that
-   * went on from the send instant (the request left late) and the one that ended as the answer was read (it was read
-   * late), each widened by what a tick cannot see. A stall in between, while the request waited on the network,
-   * delays neither instant. Call after looked(), so that a stall ending at `answered` is recorded.
+   * How much of [sent, answered] a stall of ours may have taken from a request's measured latency: the stall the send
+   * fell into (the request left when it ended) and the stall the answer was read at the end of (the answer may have
+   * come in as it began: a tick before its recorded start, when the loop last ran). A stall in between, while the
+   * request waited on the network, delays neither instant; nor does one the loop came out of, ran a tick, and went on
+   * (a loop late a few ms at every tick is not stalled). Call after looked(), so that a stall ending at `answered`
+   * is recorded.
    */
   delayingStamps(sent: number, answered: number): number {
     const spans = this.spans.filter(([a, b]) => b > sent && a < answered);
-    // The stall the send fell into (or that began within a tick after it) ran until sendFreed.
-    let sendFreed = sent;
-    for (const [a, b] of spans) {
-      if (a - UNSEEN_MS > sendFreed) break;
-      sendFreed = Math.max(sendFreed, b);
-    }
-    // The stall the answer was read at the end of (or within a tick after) began at answerHeld.
-    let answerHeld = answered;
-    for (const [a, b] of [...spans].reverse()) {
-      if (b + UNSEEN_MS < answerHeld) break;
-      answerHeld = Math.min(answerHeld, a);
-    }
-    const sendStall = Math.min(sendFreed, answered) - sent;
-    const answerStall = answerHeld < answered ? answered - Math.max(answerHeld - UNSEEN_MS, sent) : 0;
+    const atSend = spans.find(([a]) => a <= sent + UNSEEN_MS);
+    const atAnswer = spans.findLast(([, b]) => b >= answered - UNSEEN_MS);
+    const sendStall = atSend ? Math.min(atSend[1], answered) - sent : 0;
+    const answerStall = atAnswer ? answered - Math.max(atAnswer[0] - UNSEEN_MS, sent) : 0;
     return Math.min(answered - sent, sendStall + answerStall);
   }
 }
