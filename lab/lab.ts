@@ -178,11 +178,11 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       log,
     });
     stoppers.push(() => comms.close());
-    // The apps need the writer and the cache, not the standby: it keeps catching up across the WAN meanwhile.
-    await db.writerReady();
-    mark('database writer ready');
-    await cacheStarted;
-    mark('cache ready');
+    // The apps need the writer and the cache's primary, not their replicas: those keep syncing across the WAN meanwhile.
+    await Promise.all([
+      db.writerReady().then(() => mark('database writer ready')),
+      cache.primaryReady().then(() => mark('cache primary ready')),
+    ]);
     let pods: LabResource[] = [];
     const aws = await startAwsServer({
       backend: labBackend({ db, faults, albs, pods: () => pods, buckets: () => s3.resources() }),
@@ -283,8 +283,9 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       })),
     );
     const publicUrl = `http://127.0.0.1:${edgePort}`;
-    // Ready: the public URL serves, the standby streams and its lag is published (whichever comes last).
+    // Ready: the public URL serves, both replicas sync, the standby's lag is published (whichever comes last).
     await Promise.all([
+      cacheStarted.then(() => mark('cache replica synced')),
       dbStarted
         .then(() => mark('standby streaming'))
         .then(async () => {

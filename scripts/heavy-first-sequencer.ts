@@ -22,6 +22,8 @@ const MEASURED_SECONDS: Record<string, number> = {
   'targets/lab-session.lab.test.ts': 27,
   'lab/db/failover.lab.test.ts': 45,
   'lab/db/replicated-database.lab.test.ts': 33,
+  // Builds three template clusters (initdb each): 31 s at load 16.
+  'lab/db/template.lab.test.ts': 31,
   'lab/platform/kubernetes.lab.test.ts': 32,
   // Cases three at a time: 53 -> 26 s at load 10-12.
   'core/cli/kill.lab.test.ts': 26,

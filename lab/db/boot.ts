@@ -56,16 +56,6 @@ export async function setPasswords(node: DbNode, passwords: Record<string, strin
   await query(node.server.socketTarget(), statements);
 }
 
-export async function runInitSql(
-  node: DbNode,
-  initSql: string | undefined,
-  luneoPassword: string,
-): Promise<void> {
-  if (!initSql) return;
-  const target = { ...node.admin('luneo'), user: 'luneo', password: luneoPassword };
-  await query(target, initSql, [], 60_000);
-}
-
 /**
  * Where the server user can keep its files: `dir` (made passable with o+x), or, when a parent of `dir` is closed to
  * that user (a clone under `mktemp -d`, root's home), a fresh directory in os.tmpdir() that the caller removes.

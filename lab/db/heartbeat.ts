@@ -5,7 +5,9 @@ import type { DbNode } from './node.ts';
 
 export const HEARTBEAT_INTERVAL_MS = 250;
 
-const CREATE = 'CREATE TABLE IF NOT EXISTS lab_heartbeat (id int PRIMARY KEY, at timestamptz NOT NULL)';
+/** The heartbeat's table (in the template cluster already: template.ts; kept here for a cluster made otherwise). */
+export const HEARTBEAT_TABLE_SQL =
+  'CREATE TABLE IF NOT EXISTS lab_heartbeat (id int PRIMARY KEY, at timestamptz NOT NULL)';
 const STAMP =
   'INSERT INTO lab_heartbeat (id, at) VALUES (1, clock_timestamp()) ON CONFLICT (id) DO UPDATE SET at = excluded.at';
 
@@ -16,7 +18,7 @@ export class Heartbeat {
   constructor(private readonly writer: () => DbNode | undefined) {}
 
   async start(): Promise<void> {
-    await this.writer()?.sql(CREATE);
+    await this.writer()?.sql(HEARTBEAT_TABLE_SQL);
     this.#timer = setInterval(() => void this.#beat(), HEARTBEAT_INTERVAL_MS);
     this.#timer.unref();
   }

@@ -3,11 +3,12 @@
 // on promotion); each region has a client Link ("db-<region>") that apps use. See lab/db/README.md.
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
+import { deferred } from '../deferred.ts';
 import { Link, type LinkStats } from '../net/link.ts';
 import { freePort } from '../net/ports.ts';
 import { otherRegion, type Region } from '../regions.ts';
 import { findPostgres, type PgBinaries } from './binaries.ts';
-import { type BootContext, prepareNode, runInitSql, serverReachableDir, setPasswords } from './boot.ts';
+import { type BootContext, prepareNode, serverReachableDir, setPasswords } from './boot.ts';
 import { PgLabError } from './errors.ts';
 import { Heartbeat } from './heartbeat.ts';
 import type { DbNode, DbRole, SyncStatus } from './node.ts';
@@ -27,7 +28,7 @@ export interface ReplicatedDatabaseOptions {
   secondary: Region;
   /** One-way latency of the WAN Link (each direction). Default 50. */
   wanLatencyMs?: number;
-  /** Schema, run once on the primary as `luneo`. */
+  /** Schema, run as `luneo` once in the template cluster every lab copies (template.ts). */
   initSql?: string;
   log?: (msg: string) => void;
 }
@@ -102,7 +103,7 @@ export class ReplicatedDatabase {
     const { dir, relocated } = await serverReachableDir(this.opts.dir, this.runAs, this.log);
     this.dataDir = dir;
     this.relocated = relocated;
-    const template = await ensureTemplate(this.bins, this.runAs, this.log);
+    const template = await ensureTemplate(this.bins, this.runAs, this.log, { initSql: this.opts.initSql });
     mark('template ready');
     const [primaryPort, secondaryPort] = [await freePort(), await freePort()];
     this.wan = new Link({
@@ -142,21 +143,28 @@ export class ReplicatedDatabase {
     await setPasswords(primaryNode, this.passwords);
     mark('passwords set');
     this.currentWriter = primary;
-    // Now its walreceiver can authenticate on the writer (ALTER SYSTEM: a restart of the standby keeps it).
-    const streaming = standbyStarted.then((node) => setUpstream(node.server, this.upstream(secondary)));
-    streaming.catch(() => {}); // awaited below; a schema failure first must not leave it unhandled
-    await runInitSql(primaryNode, this.opts.initSql, this.passwords.luneo);
-    mark('schema done');
+    const [standbyNode, passwordsLsn] = await Promise.all([
+      standbyStarted.then(async (node) => {
+        // Now its walreceiver can authenticate on the writer (postgresql.auto.conf: a restart of the standby keeps it).
+        await setUpstream(node.server, this.upstream(secondary), this.runAs);
+        mark('standby pointed at the writer');
+        return node;
+      }),
+      primaryNode
+        .sql<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')
+        .then(([row]) => row?.lsn ?? '0/0'),
+      // The schema came with the template copy. Stamping starts now: the standby replays stamps once it streams.
+      this.heartbeat.start(),
+    ]);
+    // The walreceiver's handshake across the WAN is under way before the apps' processes take the CPU.
     this.writerUp.resolve();
-    const standbyNode = await streaming.then(() => standbyStarted);
-    await waitForStreaming(primaryNode, secondary, { timeoutMs: 30_000, signal: this.stopping.signal });
-    // Streaming is not caught up: the standby started from the template copy, so until it replays the writer's
-    // passwords and schema its clients are refused (a client then reads the replica as down).
-    const [{ lsn } = { lsn: '0/0' }] = await primaryNode.sql<{ lsn: string }>(
-      'SELECT pg_current_wal_lsn()::text AS lsn',
-    );
-    await waitForReplay(standbyNode, lsn, { timeoutMs: 30_000, signal: this.stopping.signal });
-    await this.heartbeat.start();
+    const waiting = { timeoutMs: 30_000, signal: this.stopping.signal };
+    await Promise.all([
+      waitForStreaming(primaryNode, secondary, waiting).then(() => mark('standby streaming')),
+      // Streaming is not caught up: the standby started from the template copy, so until it replays the writer's
+      // passwords its clients are refused (a client then reads the replica as down).
+      waitForReplay(standbyNode, passwordsLsn, waiting).then(() => mark('standby replayed the passwords')),
+    ]);
     this.startedInMs = Math.round(performance.now() - began);
     this.log(
       `database up in ${this.startedInMs} ms: writer ${primary}, standby ${secondary} streaming via wan`,
@@ -471,15 +479,4 @@ function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
       resolve();
     }
   });
-}
-
-function deferred(): { promise: Promise<void>; resolve: () => void; reject: (error: unknown) => void } {
-  let resolve: () => void = () => {};
-  let reject: (error: unknown) => void = () => {};
-  const promise = new Promise<void>((ok, fail) => {
-    resolve = ok;
-    reject = fail;
-  });
-  promise.catch(() => {}); // a failed start() is reported by start() itself
-  return { promise, resolve, reject };
 }

@@ -172,6 +172,12 @@ export class PgServer {
     await allGone(processes);
   }
 
+  /** Re-read the configuration files (SIGHUP to the postmaster, as pg_ctl reload sends). */
+  reload(): void {
+    const pid = this.child?.pid;
+    if (pid) process.kill(pid, 'SIGHUP');
+  }
+
   /** Signal the postmaster's process group (best effort). */
   signal(sig: NodeJS.Signals): void {
     const pid = this.child?.pid;

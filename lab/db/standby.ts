@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import type { PgBinaries } from './binaries.ts';
 import { chownPaths, type RunAs, run } from './run.ts';
 import type { PgServer } from './server.ts';
-import { query } from './sql.ts';
 
 /** How a standby (or pg_rewind) reaches the writer: through the WAN link. */
 export interface UpstreamAccess {
@@ -40,13 +39,17 @@ export async function writeStandbyConfig(
   await chownPaths([join(dataDir, 'postgresql.auto.conf'), join(dataDir, 'standby.signal')], runAs);
 }
 
-/** Point a running standby at its upstream (ALTER SYSTEM + reload: its walreceiver starts at once). */
-export async function setUpstream(server: PgServer, upstream: UpstreamAccess): Promise<void> {
-  await query(
-    server.socketTarget(),
-    `ALTER SYSTEM SET primary_conninfo = ${quoted(primaryConninfo(upstream))}`,
-  );
-  await query(server.socketTarget(), 'SELECT pg_reload_conf()');
+/**
+ * Point a running standby at its upstream: primary_conninfo in its postgresql.auto.conf (what ALTER SYSTEM would
+ * write) and a reload (what pg_reload_conf() does): its walreceiver starts at once, and no connection is spent.
+ */
+export async function setUpstream(
+  server: PgServer,
+  upstream: UpstreamAccess,
+  runAs: RunAs | undefined,
+): Promise<void> {
+  await writeStandbyConfig(server.opts.dataDir, upstream, runAs);
+  server.reload();
 }
 
 function primaryConninfo(upstream: UpstreamAccess): string {
