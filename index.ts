@@ -1,7 +1,14 @@
 // The public API of drill: what a team's own scenarios and targets import (`import { defineScenario } from 'drill'`),
 // resolved through package.json "exports". docs/authoring.md walks through a new app with it.
 export * as aws from './actions/aws/index.ts';
-export { type DeclaredFault, type DeclaredStep, declaredFault, declaredStep } from './actions/declared.ts';
+export {
+  type DeclaredFault,
+  type DeclaredProbe,
+  type DeclaredStep,
+  declaredFault,
+  declaredProbe,
+  declaredStep,
+} from './actions/declared.ts';
 export * as kube from './actions/kube/index.ts';
 export { manualCheckpoint } from './actions/manual.ts';
 export type { Select } from './actions/select.ts';

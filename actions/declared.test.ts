@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PlannedCall, RunContext } from '../core/model.ts';
-import { declaredStep, isDeclared } from './declared.ts';
+import { declaredProbe, declaredStep, isDeclared } from './declared.ts';
 
 const scale = (replicas: number | string): PlannedCall => ({
   service: 'kubernetes',
@@ -91,5 +91,54 @@ describe('declared calls', () => {
       isDeclared(declared, call('statuspage', 'PATCH /v1/pages/p/incidents/4f50', 'http://127.0.0.1:1')),
     ).toBe(true);
     expect(isDeclared(declared, call('statuspage', 'PATCH /v1/pages/q/incidents/4f50'))).toBe(false);
+  });
+
+  describe('a probe', () => {
+    const post: PlannedCall = { service: 'http', operation: 'POST http://shop/api/orders', mutating: true };
+    const get: PlannedCall = {
+      service: 'http',
+      operation: 'GET http://shop/api/orders/<id>',
+      mutating: false,
+    };
+    const contexts: RunContext<unknown>[] = [];
+    const probe = (makes: PlannedCall) =>
+      declaredProbe({
+        name: 'order',
+        interval: '250ms',
+        offThread: { module: 'm', factory: 'f' },
+        calls: () => [post, get],
+        async check(ctx) {
+          contexts.push(ctx);
+          await ctx.audit.mutate(makes, async () => undefined);
+          return { ok: true, detail: 'ordered' };
+        },
+      });
+    const signal = new AbortController().signal;
+
+    it('plans its declaration and keeps its own fields', () => {
+      const p = probe(post);
+      expect(p.plan?.(run([]))).toEqual([post, get]);
+      expect(p).toMatchObject({ name: 'order', interval: '250ms', offThread: { module: 'm', factory: 'f' } });
+      expect(p).not.toHaveProperty('calls');
+    });
+
+    it('checks with the declared change; every check of one context sees the same guarded context', async () => {
+      const sent: PlannedCall[] = [];
+      const ctx = run(sent);
+      const p = probe({ ...post, operation: 'POST http://shop/api/orders' });
+      await expect(p.check(ctx, { signal })).resolves.toEqual({ ok: true, detail: 'ordered' });
+      await p.check(ctx, { signal });
+      expect(sent).toEqual([post, post]);
+      expect(contexts.at(-1)).toBe(contexts.at(-2));
+    });
+
+    it('refuses an undeclared change before it is sent', async () => {
+      const sent: PlannedCall[] = [];
+      const del = { service: 'http', operation: 'DELETE http://shop/api/orders/7', mutating: true };
+      await expect(probe(del).check(run(sent), { signal })).rejects.toThrow(
+        'probe "order" made an undeclared call, refused before it was sent: http DELETE http://shop/api/orders/7 (its calls declare http POST http://shop/api/orders)',
+      );
+      expect(sent).toEqual([]);
+    });
   });
 });

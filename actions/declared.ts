@@ -1,5 +1,5 @@
-// A step or fault declares its calls once: that declaration is its plan (--dry-run, the permission check, the IAM
-// policy), and the only mutating calls its run may make. A mutating call the declaration does not name is refused
+// A step, fault or probe declares its calls once: that declaration is its plan (--dry-run, the permission check, the
+// IAM policy), and the only mutating calls its run (or check) may make. A mutating call the declaration does not name is refused
 // before it leaves the process (it would be a change nobody planned, approved or granted).
 import { DrillError } from '../core/errors.ts';
 import {
@@ -7,6 +7,7 @@ import {
   defineStep,
   type FaultDefinition,
   type PlannedCall,
+  type ProbeDefinition,
   type RunContext,
   type StepDefinition,
   type StepOutcome,
@@ -42,6 +43,35 @@ export function declaredFault<R>(fault: DeclaredFault<R>): FaultDefinition<R> {
     plan: calls,
     inject: (ctx) => inject(onlyDeclared(ctx, calls(ctx), `fault "${fault.title}"`)),
   });
+}
+
+/** A probe whose plan is its declared calls; any other field of the probe (a factory's own) is kept. */
+export type DeclaredProbe<R> = Omit<ProbeDefinition<R>, 'plan'> & {
+  /** Every call one check makes, in order; mutating ones with `mutating: true`. `<...>` marks a part known at run time. */
+  calls(ctx: RunContext<R>): PlannedCall[];
+};
+
+/**
+ * The probe with `plan` = its declared calls, each check run with a context whose audit refuses a mutating call the
+ * declaration does not name. The probe's own fields (a generic factory's) pass through unchanged.
+ */
+export function declaredProbe<R, P extends DeclaredProbe<R> = DeclaredProbe<R>>(
+  probe: P,
+): Omit<P, 'calls'> & ProbeDefinition<R> {
+  const { calls, check, ...rest } = probe;
+  // One guarded context per context the engine passes in: a probe sampled every 250 ms keeps its per-context state
+  // (connections are looked up by context) instead of seeing a new context each check.
+  const guarded = new WeakMap<RunContext<R>, RunContext<R>>();
+  const guardedCheck: ProbeDefinition<R>['check'] = (ctx, opts) => {
+    let own = guarded.get(ctx);
+    if (!own) {
+      own = onlyDeclared(ctx, calls(ctx), `probe "${probe.name}"`);
+      guarded.set(ctx, own);
+    }
+    return check(own, opts);
+  };
+  // TypeScript cannot see that P without calls and check, plus a check of the same signature, is P without calls.
+  return { ...rest, plan: calls, check: guardedCheck } as unknown as Omit<P, 'calls'> & ProbeDefinition<R>;
 }
 
 /** `<...>` in a declared operation or scope stands for one value known only at run time. */

@@ -2,6 +2,7 @@
 // the whole drill, keeping the unacknowledged ones in its outbox; after recovery the check compares what the API
 // acknowledged with what the serving writer stores, re-delivers what the failover lost, and proves each event is
 // stored exactly once (lost events are counted like lost writes).
+import { declaredProbe } from '../../../actions/declared.ts';
 import type { BackgroundActivity, JsonValue, ProbeDefinition } from '../../../core/model.ts';
 import { guardProbe, ProbeFailure } from '../../../probes/outcome.ts';
 import { ms } from '../../../probes/timing.ts';
@@ -135,12 +136,12 @@ export function compareUsage(
 export function billingUsage(opts: { timeout?: string } = {}): ProbeDefinition<LuneoResources> {
   const name = 'billing-usage';
   const timeout = opts.timeout ?? '30s';
-  return {
+  return declaredProbe<LuneoResources>({
     name,
     description: 'No usage event lost or duplicated across the failover (runbook §10, usage billing)',
     runbook: '§10',
     timeout,
-    plan: (ctx: LuneoRun) => [
+    calls: (ctx: LuneoRun) => [
       {
         service: 'http',
         operation: `GET ${ctx.target.resources.publicUrl}/api/usage?prefix=meter:<run-id>:`,
@@ -205,5 +206,5 @@ export function billingUsage(opts: { timeout?: string } = {}): ProbeDefinition<L
           data,
         };
       }),
-  };
+  });
 }

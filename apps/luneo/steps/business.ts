@@ -1,6 +1,8 @@
 // Runbook §10, post-restore business checks: signed e-commerce webhooks processed exactly once, and the AI
 // pipelines (render, then upscale of it) on the serving region. Billing lives in billing.ts; alarms in detection.ts.
+
 import { createHmac } from 'node:crypto';
+import { declaredProbe } from '../../../actions/declared.ts';
 import type { JsonValue, PlannedCall, ProbeDefinition } from '../../../core/model.ts';
 import { guardProbe, ProbeFailure } from '../../../probes/outcome.ts';
 import { checkPng } from '../../../probes/png.ts';
@@ -91,13 +93,13 @@ const httpPlan =
 export function ecommerceWebhooks(opts: { timeout?: string } = {}): ProbeDefinition<LuneoResources> {
   const name = 'ecommerce-webhooks';
   const timeout = opts.timeout ?? '20s';
-  return {
+  return declaredProbe<LuneoResources>({
     name,
     description:
       'Signed Shopify and WooCommerce webhooks are verified and processed exactly once (runbook §10)',
     runbook: '§10',
     timeout,
-    plan: httpPlan(
+    calls: httpPlan(
       'POST /api/webhooks/shopify',
       'POST /api/webhooks/woocommerce',
       'GET /api/webhooks/<provider>/<delivery-id>',
@@ -176,7 +178,7 @@ export function ecommerceWebhooks(opts: { timeout?: string } = {}): ProbeDefinit
         const { step: _step, ...data } = run.data;
         return { ok: true, detail: `forged signatures refused (401); ${lines.join('; ')}`, data };
       }),
-  };
+  });
 }
 
 async function renderJob(
@@ -224,12 +226,12 @@ export function aiPipelines(
   const name = 'ai-pipelines';
   const upscale = opts.upscale ?? true;
   const timeout = opts.timeout ?? '90s';
-  return {
+  return declaredProbe<LuneoResources>({
     name,
     description: `A sandbox AI render${upscale ? ' and an upscale of it' : ''} complete on the serving region (runbook §10)`,
     runbook: '§10',
     timeout,
-    plan: httpPlan('POST /api/renders', 'GET /api/renders/<id>', 'GET /api/renders/<id>/image'),
+    calls: httpPlan('POST /api/renders', 'GET /api/renders/<id>', 'GET /api/renders/<id>/image'),
     check: (ctx, { signal }) =>
       guardProbe(signal, { name, timeoutMs: ms(timeout, '90s'), setting: `${name}.timeout` }, async (run) => {
         const base = (await luneo(ctx)).publicUrl;
@@ -262,5 +264,5 @@ export function aiPipelines(
           data,
         };
       }),
-  };
+  });
 }

@@ -1,7 +1,9 @@
 // Runbook §8: BullMQ queues drained in the serving region, and render jobs lost in the failover counted like
 // lost writes: sequence-numbered sentinel jobs are enqueued through the public URL until T0, then each
 // acknowledged one is looked up after recovery (lost = its record is gone, or this Redis never heard of it).
+
 import { setTimeout as sleep } from 'node:timers/promises';
+import { declaredProbe } from '../../../actions/declared.ts';
 import { pollUntil } from '../../../clients/poll.ts';
 import { parseDuration } from '../../../core/duration.ts';
 import { errorMessage } from '../../../core/errors.ts';
@@ -83,13 +85,13 @@ export function renderSentinels(opts: { interval?: string } = {}): BackgroundAct
 /** After recovery: which acknowledged sentinel jobs never completed and are gone. Reports data.loss. */
 export function renderJobsLost(opts: { timeout?: string } = {}): ProbeDefinition<LuneoResources> {
   const timeout = opts.timeout ?? '60s';
-  return {
+  return declaredProbe<LuneoResources>({
     name: 'render-jobs-lost',
     description:
       'Acknowledged sentinel render jobs from before T0 completed in the serving region (lost ones counted)',
     runbook: '§8',
     timeout,
-    plan: (ctx) => [
+    calls: (ctx) => [
       {
         service: 'http',
         operation: `POST ${ctx.target.resources.publicUrl}/api/renders (sentinels until T0)`,
@@ -165,7 +167,7 @@ export function renderJobsLost(opts: { timeout?: string } = {}): ProbeDefinition
         data,
       };
     },
-  };
+  });
 }
 
 /**
@@ -174,13 +176,13 @@ export function renderJobsLost(opts: { timeout?: string } = {}): ProbeDefinition
  */
 export function queuesDrained(opts: { timeout?: string } = {}): ProbeDefinition<LuneoResources> {
   const timeout = opts.timeout ?? '30s';
-  return {
+  return declaredProbe<LuneoResources>({
     name: 'queues-drained',
     description:
       'BullMQ render queue drained in the serving region: waiting, active, delayed and new failed jobs (runbook §8)',
     runbook: '§8',
     timeout,
-    plan: (ctx) => [
+    calls: (ctx) => [
       { service: 'http', operation: `GET ${ctx.target.resources.publicUrl}/api/queue`, mutating: false },
     ],
     async check(ctx, { signal }) {
@@ -228,5 +230,5 @@ export function queuesDrained(opts: { timeout?: string } = {}): ProbeDefinition<
         return { ok: false, detail: `queue not drained: ${errorMessage(error)}` };
       }
     },
-  };
+  });
 }

@@ -1,6 +1,6 @@
 // Runbook §4–§5: detection by the CloudWatch alarms, and the decision to fail over the region.
 
-import { declaredStep } from '../../../actions/declared.ts';
+import { declaredProbe, declaredStep } from '../../../actions/declared.ts';
 import {
   describeAlarmsWhereTheyLive,
   describeRegionalAlarm,
@@ -186,12 +186,12 @@ export function classify(
 
 /** The CloudWatch alarms of §4 are OK: a steady state before a drill (else detection means nothing), and §10 after. */
 export function alarmsOk(): ProbeDefinition<LuneoResources> {
-  return {
+  return declaredProbe<LuneoResources>({
     name: 'alarms-ok',
     description: 'CloudWatch alarms back to OK (runbook §10)',
     runbook: '§10',
     timeout: '60s',
-    plan: (ctx) => planDescribeAlarms(ctx.target.resources),
+    calls: (ctx) => planDescribeAlarms(ctx.target.resources),
     async check(ctx, { signal }) {
       const l = await luneo(ctx);
       const alarms = runbookAlarms(l.r);
@@ -220,5 +220,5 @@ export function alarmsOk(): ProbeDefinition<LuneoResources> {
         return { ok: false, detail: `alarms not back to OK: ${errorMessage(error)}` };
       }
     },
-  };
+  });
 }

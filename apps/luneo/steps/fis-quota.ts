@@ -1,6 +1,7 @@
 // Preflight: the subnets a FIS network fault selects by tag must fit the account's FIS quota, or FIS fails the
 // experiment (QuotaExceededFailure) after the drill has begun. Counted with FIS's own target preview: the same
 // template started with actionsMode skip-all resolves the targets and injects nothing.
+import { declaredProbe } from '../../../actions/declared.ts';
 import { TERMINAL_EXPERIMENT_STATES } from '../../../clients/aws/fis.ts';
 import { errorMessage } from '../../../core/errors.ts';
 import type { ProbeDefinition } from '../../../core/model.ts';
@@ -31,11 +32,11 @@ export function raiseSubnetQuota(needed: number, region: string): string {
 
 /** Steady state of a FIS network fault: its tag-selected subnets fit the quota (FIS target preview). */
 export function fisTargetsWithinQuota(opts: NetworkOutageOptions): ProbeDefinition<LuneoResources> {
-  return {
+  return declaredProbe<LuneoResources>({
     name: 'fis-target-quota',
     description: `The subnets ${opts.name} selects by tag fit "${FIS_SUBNET_QUOTA.name}" (FIS target preview)`,
     timeout: '2m',
-    plan: (ctx) => {
+    calls: (ctx) => {
       const region = ctx.target.resources.primary.region;
       return [
         ...planOutageStart(ctx, opts, {
@@ -108,5 +109,5 @@ export function fisTargetsWithinQuota(opts: NetworkOutageOptions): ProbeDefiniti
         data: { subnets, quota },
       };
     },
-  };
+  });
 }

@@ -6,6 +6,7 @@
 // https://keda.sh/docs/2.16/concepts/scaling-deployments/#pause-autoscaling
 // kube-controller-manager pkg/controller/podautoscaler/horizontal.go ("scaling is disabled since the replica count of the target is zero")
 // https://argo-cd.readthedocs.io/en/stable/user-guide/auto_sync/#automatic-self-healing
+import { declaredProbe } from '../../../actions/declared.ts';
 import {
   APPLICATIONS,
   ARGOCD_NAMESPACE,
@@ -67,12 +68,12 @@ async function argoVerdict(
 export function kubeChangesHold(
   changes: KubeChange[] = REGIONAL_FAILOVER_CHANGES,
 ): ProbeDefinition<LuneoResources> {
-  return {
+  return declaredProbe<LuneoResources>({
     name: 'kube-changes-hold',
     description:
       'No GitOps or autoscaling controller undoes the failover: Deployments (not Argo Rollouts), KEDA paused by the fence, no Argo CD self-heal',
     timeout: '20s',
-    plan: (ctx) => {
+    calls: (ctx) => {
       const r = ctx.target.resources;
       const read = (side: Side, operation: string) => ({
         service: 'kubernetes',
@@ -136,5 +137,5 @@ export function kubeChangesHold(
           : 'no autoscaler or GitOps controller manages what the failover changes',
       };
     },
-  };
+  });
 }

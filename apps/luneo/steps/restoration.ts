@@ -1,6 +1,6 @@
 // Runbook §9–§10: the way back. The old primary must have rejoined as a replica before one planned switchover.
 
-import { declaredFault, declaredStep } from '../../../actions/declared.ts';
+import { declaredFault, declaredProbe, declaredStep } from '../../../actions/declared.ts';
 import { sleep } from '../../../clients/abort.ts';
 import { pollUntil } from '../../../clients/poll.ts';
 import { formatDuration, parseDuration } from '../../../core/duration.ts';
@@ -56,12 +56,12 @@ interface MemberView {
 export function failedOver(opts: { rejoinWait?: string } = {}): ProbeDefinition<LuneoResources> {
   const rejoinWait = opts.rejoinWait ?? rejoinWaitFromEnv();
   const boundMs = parseDuration(rejoinWait);
-  return {
+  return declaredProbe<LuneoResources>({
     name: 'failed-over',
     description: 'us-east-1 is writer and the old primary is a connected secondary again (rejoined)',
     // The wait is the probe's own; the deadline leaves it room to answer.
     timeout: `${boundMs + 30_000}ms`,
-    plan: (ctx) => [
+    calls: (ctx) => [
       {
         service: 'rds',
         operation: 'DescribeGlobalClusters',
@@ -123,7 +123,7 @@ export function failedOver(opts: { rejoinWait?: string } = {}): ProbeDefinition<
         );
       }
     },
-  };
+  });
 }
 
 /** §9.1: the primary cluster's nodes are back (`kubectl get nodes`). */

@@ -2,7 +2,7 @@
 // The backlog is what the primary bucket holds that the DR bucket does not: compared version by version.
 
 import { connection } from '../../../actions/connection.ts';
-import { declaredStep } from '../../../actions/declared.ts';
+import { declaredProbe, declaredStep } from '../../../actions/declared.ts';
 import type { ObjectVersionInfo, S3 } from '../../../clients/aws/s3.ts';
 import { formatDuration } from '../../../core/duration.ts';
 import { DrillError, errorMessage } from '../../../core/errors.ts';
@@ -94,12 +94,12 @@ export function s3BacklogProbe(
   opts: { name?: string; expect?: 'report' | 'drained' } = {},
 ): ProbeDefinition<LuneoResources> {
   const expect = opts.expect ?? 'report';
-  return {
+  return declaredProbe<LuneoResources>({
     name: opts.name ?? 's3-backlog',
     description: `S3 replication backlog ${expect === 'drained' ? 'is drained' : 'is measured'} (runbook §9.4)`,
     runbook: '§9.4',
     timeout: '60s',
-    plan: planList,
+    calls: planList,
     async check(ctx, { signal }) {
       let backlog: S3Backlog;
       // In a regional outage the primary bucket's region does not answer at all: give up before the probe's
@@ -125,7 +125,7 @@ export function s3BacklogProbe(
         data: { backlog: { what: BACKLOG_WHAT, count: backlog.count, bytes: backlog.bytes } },
       };
     },
-  };
+  });
 }
 
 /** Failover evidence: what the primary bucket held that us-east-1 did not, read right after T0. */

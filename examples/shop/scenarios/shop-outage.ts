@@ -1,5 +1,5 @@
 // The example scenario: the shop's eu-west-1 region goes dark; the runbook moves traffic to us-east-1.
-import { defineProbe, defineScenario, defineStep, health, manualCheckpoint } from 'drill';
+import { declaredFault, declaredProbe, declaredStep, defineScenario, health, manualCheckpoint } from 'drill';
 import { callShop, type ShopResources, shopCall } from '../resources.ts';
 
 const url = (ctx: { target: { resources: ShopResources } }) => ctx.target.resources.url;
@@ -7,10 +7,11 @@ const cutWest = shopCall('POST', '/admin/outage', { region: 'eu-west-1' });
 const restoreWest = shopCall('DELETE', '/admin/outage', { region: 'eu-west-1' });
 const routeTo = (region: 'eu-west-1' | 'us-east-1') => shopCall('PUT', '/admin/route', { region });
 
-const order = defineProbe<ShopResources>({
+// Each probe, fault and step declares its calls once: that is its plan, and a change it did not declare is refused.
+const order = declaredProbe<ShopResources>({
   name: 'order',
   description: 'A customer can place an order through the front door',
-  plan: () => [shopCall('POST', '/orders')],
+  calls: () => [shopCall('POST', '/orders')],
   check: async (ctx) => {
     const placed = await callShop(ctx, shopCall('POST', '/orders'));
     return { ok: true, detail: `order ${placed.id} in ${placed.region}`, data: placed };
@@ -24,9 +25,9 @@ export default defineScenario<ShopResources>({
   objectives: { rto: '30s', rpo: '5s', stableFor: '1s' },
   recoveryTimeout: '20s',
   steadyState: [health<ShopResources>({ url, expect: { region: 'eu-west-1' } }), order],
-  fault: {
+  fault: declaredFault<ShopResources>({
     title: 'Cut the eu-west-1 region off',
-    plan: () => [cutWest],
+    calls: () => [cutWest],
     inject: async (ctx) => {
       await callShop(ctx, cutWest);
       return { detail: 'eu-west-1 unreachable' };
@@ -34,7 +35,7 @@ export default defineScenario<ShopResources>({
     revert: async (ctx) => {
       await callShop(ctx, restoreWest);
     },
-  },
+  }),
   failover: [
     manualCheckpoint({
       id: 'declare-incident',
@@ -42,11 +43,11 @@ export default defineScenario<ShopResources>({
       title: 'Declare the incident',
       instruction: 'Open the incident in the chat channel',
     }),
-    defineStep<ShopResources>({
+    declaredStep<ShopResources>({
       title: 'Route traffic to us-east-1',
       runbook: '§2',
       plannedAt: '5s',
-      plan: () => [routeTo('us-east-1')],
+      calls: () => [routeTo('us-east-1')],
       run: async (ctx) => {
         const { previous } = await callShop(ctx, routeTo('us-east-1'));
         return { detail: `was ${previous}`, undoData: { previous: previous ?? 'eu-west-1' } };
