@@ -36,12 +36,14 @@ const MEASURED_SECONDS: Record<string, number> = {
   'probes/fidelity.lab.test.ts': 32,
   'lab/platform/subnet-fault.lab.test.ts': 30,
   'safety/interrupt-tee.lab.test.ts': 270,
-  'safety/interrupt-tee-memory.lab.test.ts': 30,
+  // Pipelines side by side: 84 -> 46 s back to back at load 17-20.
+  'safety/interrupt-tee-memory.lab.test.ts': 17,
   'safety/permissions.lab.test.ts': 26,
   'apps/luneo/safety/iam-policy.lab.test.ts': 45,
   'lab/platform/dns-failover.lab.test.ts': 25,
   'lab/aws/aws-cli.lab.test.ts': 23,
-  'core/cli/cli.lab.test.ts': 40,
+  // Cases three at a time: 60 -> 43 s back to back at load 12-15.
+  'core/cli/cli.lab.test.ts': 28,
   'reports/compliance/render.lab.test.ts': 37,
   'reports/run/render.lab.test.ts': 34,
   'examples/shop/shop.lab.test.ts': 16,
