@@ -42,8 +42,7 @@ const MEASURED_SECONDS: Record<string, number> = {
   'apps/luneo/safety/iam-policy.lab.test.ts': 45,
   'lab/platform/dns-failover.lab.test.ts': 25,
   'lab/aws/aws-cli.lab.test.ts': 23,
-  // Cases three at a time: 60 -> 43 s back to back at load 12-15.
-  'core/cli/cli.lab.test.ts': 28,
+  'core/cli/cli.lab.test.ts': 40,
   'reports/compliance/render.lab.test.ts': 37,
   'reports/run/render.lab.test.ts': 34,
   'examples/shop/shop.lab.test.ts': 16,
