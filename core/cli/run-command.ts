@@ -12,18 +12,12 @@ import { type LoadedDrill, loadDrill } from '../load-drill.ts';
 import type { Target } from '../model.ts';
 import { CONSOLE_LOG_FILE } from '../output/console-log.ts';
 import { processConsoleLog } from '../output/stdio.ts';
-import { Redactor } from '../redact.ts';
-import { ConsoleReporter } from '../reporters/console.ts';
 import { createRunId } from '../runner/ids.ts';
 import { RESULT_FILE } from '../runner/report.ts';
 import type { RunResult } from '../runner/result-schema.ts';
-import { runScenario } from '../runner/run-scenario.ts';
 import { wayBackScenario } from '../safety/way-back.ts';
 import { applySignOffFlags } from '../sign-off.ts';
-import { telemetryReporters } from '../telemetry/index.ts';
 import { EXIT } from './exit-codes.ts';
-import { handleInterrupts } from './interrupt.ts';
-import { runThroughVitest } from './vitest-runner.ts';
 
 export interface RunCommandOptions {
   target?: string;
@@ -123,7 +117,9 @@ async function runEngine(
   outDir: string,
   opts: RunCommandOptions,
 ): Promise<number> {
+  // Each path loads only what it runs: the vitest path never needs the engine nor OpenTelemetry in this process.
   if (!opts.inProcess) {
+    const { runThroughVitest } = await import('./vitest-runner.ts');
     return runThroughVitest({
       scenario: drill.scenario.name,
       target: drill.target.name,
@@ -133,6 +129,14 @@ async function runEngine(
       prepareAhead: drill.target.prepareAhead?.bind(drill.target),
     });
   }
+  const [{ Redactor }, { ConsoleReporter }, { runScenario }, { telemetryReporters }, { handleInterrupts }] =
+    await Promise.all([
+      import('../redact.ts'),
+      import('../reporters/console.ts'),
+      import('../runner/run-scenario.ts'),
+      import('../telemetry/index.ts'),
+      import('./interrupt.ts'),
+    ]);
   const redactor = new Redactor();
   const controller = new AbortController();
   const release = handleInterrupts({
