@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { loadavg, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FileProfile, SuiteProfile } from './suite-profile-reporter.ts';
@@ -13,6 +13,16 @@ import type { BenchResult } from './types.ts';
 
 const TARGET_MS = 360_000;
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * CPU time (user + sys, ms) of this process's children that ended and were waited for: vitest and its workers.
+ * /proc/self/stat fields 16-17 (cutime, cstime), in clock ticks (USER_HZ, 100 on Linux).
+ */
+function childrenCpuMs(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[13]) + Number(fields[14])) * 10;
+}
 
 /** Wall time from the first file of `files` handed to a worker to the last one's end, ms. */
 const span = (files: FileProfile[]) =>
@@ -24,6 +34,7 @@ export default async function testSuite(): Promise<BenchResult[]> {
   const loadBefore = loadavg()[0]?.toFixed(1) ?? '?';
   try {
     const started = Date.now();
+    const cpuBefore = childrenCpuMs();
     const extra = (process.env.SUITE_BENCH_ARGS ?? '').split(' ').filter(Boolean);
     const code = await new Promise<number | null>((resolve, reject) => {
       const child = spawn(
@@ -43,6 +54,7 @@ export default async function testSuite(): Promise<BenchResult[]> {
       child.on('exit', resolve);
     });
     const wallMs = Date.now() - started;
+    const cpuMs = childrenCpuMs() - cpuBefore;
     const profile = JSON.parse(readFileSync(profileFile, 'utf8')) as SuiteProfile;
     const loads = `1-min load ${loadBefore} at the start, ${loadavg()[0]?.toFixed(1)} at the end`;
     const failed = profile.files.reduce((n, f) => n + f.failed, 0);
@@ -62,6 +74,13 @@ export default async function testSuite(): Promise<BenchResult[]> {
         target: TARGET_MS,
         ok: code === 0 && failed === 0 && wallMs <= TARGET_MS,
         note: `exit ${code}, ${failed} failed test(s), ${profile.files.length} files; ${loads}`,
+      },
+      {
+        name: 'pnpm test CPU (user + sys of vitest and its workers)',
+        value: cpuMs,
+        unit: 'ms',
+        // The suite cannot end sooner than its CPU time spread over every core.
+        note: `at least ${Math.round(cpuMs / availableParallelism() / 1000)} s of wall on ${availableParallelism()} cores; ${loads}`,
       },
       { name: 'unit group wall', value: span(unit), unit: 'ms', note: `${unit.length} files; ${loads}` },
       { name: 'lab group wall', value: span(lab), unit: 'ms', note: `${lab.length} files; ${loads}` },
