@@ -4,6 +4,7 @@
 // with a CPU hog beside it (a busy child process plus an event-loop hog in the engine's own process).
 // FIDELITY_REPS (default 21, cycled over the hanging failures) sets the repetitions per load.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { type FidelityDrill, FidelityHarness, HANGING_FAILURES, inside } from '../probes/fidelity-harness.ts';
 import type { BenchResult } from './types.ts';
 
@@ -70,8 +71,12 @@ function evidence(d: FidelityDrill): string {
   return `    samples (ms from cut; truth up ${rel(d.truth.upAt)}, bracket ${bracket}): ${samples.join(' ')}\n    writes: ${writes.join(' ')}`;
 }
 
-async function series(harness: FidelityHarness, reps: number, load: string): Promise<Row[]> {
+/** The machine's 1-minute load average now: other work on the box is part of the load a series ran under. */
+const loadNow = () => loadavg()[0]!.toFixed(1);
+
+async function series(harness: FidelityHarness, reps: number, load: string): Promise<Series> {
   const rows: Row[] = [];
+  const loadFrom = loadNow();
   for (let i = 0; i < reps; i++) {
     const failure = HANGING_FAILURES[i % HANGING_FAILURES.length]!;
     // Loss windows and outages spread over the probe and canary grids (not multiples of their intervals).
@@ -79,14 +84,20 @@ async function series(harness: FidelityHarness, reps: number, load: string): Pro
     const outageMs = 1_050 + ((i * 389) % 2_200);
     const d = await harness.drill(failure, lossMs, outageMs);
     const r = row(failure, d);
-    console.log(`fidelity ${load} #${i + 1}: ${r.line}`);
+    console.log(`fidelity ${load} #${i + 1} (load ${loadNow()}): ${r.line}`);
     if (process.env.FIDELITY_VERBOSE) console.log(evidence(d));
     rows.push(r);
   }
-  return rows;
+  return { rows, machineLoad: `load average ${loadFrom} → ${loadNow()}` };
 }
 
-function results(rows: Row[], load: string): BenchResult[] {
+interface Series {
+  rows: Row[];
+  /** The machine's load average at the series' start and end. */
+  machineLoad: string;
+}
+
+function results({ rows, machineLoad }: Series, load: string): BenchResult[] {
   const n = rows.length;
   const max = (xs: number[]) => Math.max(...xs);
   const span = (xs: number[]) => `${Math.min(...xs).toFixed(0)}..${max(xs).toFixed(0)} ms`;
@@ -107,7 +118,7 @@ function results(rows: Row[], load: string): BenchResult[] {
       unit: `of ${n}`,
       target: n,
       better: 'higher',
-      note: `${perFailure}; point − truth ${span(rows.map((r) => r.rtoError))}`,
+      note: `${perFailure}; point − truth ${span(rows.map((r) => r.rtoError))}; ${machineLoad}`,
     },
     {
       name: `${load}: RPO truth inside the reported interval`,
@@ -140,7 +151,7 @@ export default async function fidelityBench(): Promise<BenchResult[]> {
   try {
     const quiet = await series(harness, reps, 'quiet');
     const stopHog = startHog();
-    let loaded: Row[];
+    let loaded: Series;
     try {
       loaded = await series(harness, reps, 'cpu-hog');
     } finally {
