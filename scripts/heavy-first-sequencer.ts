@@ -17,8 +17,7 @@ const MEASURED_SECONDS: Record<string, number> = {
   'safety/iam-enforced.lab.test.ts': 123,
   'lab/platform/global-database.lab.test.ts': 50,
   'apps/luneo/safety/readiness.lab.test.ts': 50,
-  // Cases three at a time: 92 -> 76 s back to back at load 11-15.
-  'core/cli/vitest-runner.lab.test.ts': 45,
+  'core/cli/vitest-runner.lab.test.ts': 55,
   'targets/lab-session.lab.test.ts': 27,
   'lab/db/failover.lab.test.ts': 45,
   'lab/db/replicated-database.lab.test.ts': 33,

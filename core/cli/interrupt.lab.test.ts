@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryPlatform } from '../../apps/self-test/targets/memory.ts';
 import type { Phase } from '../model.ts';
-import { processSlots } from '../testing/process-slots.ts';
+import { processSlots, slotsTimeout } from '../testing/process-slots.ts';
 import { SAME_INTERRUPT_MS } from './interrupt.ts';
 import { runDirIn, runDrill, sandbox, spawnDrill, waitForJournal } from './spawn-drill.ts';
 
@@ -16,9 +16,13 @@ const inPhase = (phase: Phase) => (j: { phase: Phase; phases: { status: string }
 
 // Each case is a real process tree in a sandbox of its own and mostly waits on the slowed platform: three at a time
 // (the machine has 2 cores), 68 s one after another, measured at load 6-10.
-const slot = processSlots(3);
+const SLOTS = 3;
+const slot = processSlots(SLOTS);
 
-describe('interrupting a drill', { timeout: 120_000, concurrent: true }, () => {
+describe('interrupting a drill', {
+  timeout: slotsTimeout(120_000, PHASES.length + 2, SLOTS),
+  concurrent: true,
+}, () => {
   it.each(PHASES)('Ctrl-C during %s: aborts, rolls back, exit 3, platform clean', (phase) =>
     slot(async () => {
       const box = sandbox({ DRILL_MEMORY_TIME_SCALE: TIME_SCALE });

@@ -4,7 +4,7 @@ import { MemoryPlatform } from '../../apps/self-test/targets/memory.ts';
 import { loadRun } from '../../reports/run/facts.ts';
 import type { Phase } from '../model.ts';
 import { isExecutedDrill, runOutcome } from '../runner/outcome.ts';
-import { processSlots } from '../testing/process-slots.ts';
+import { processSlots, slotsTimeout } from '../testing/process-slots.ts';
 import { readJournal, runDirIn, runDrill, sandbox, spawnDrill, waitForJournal } from './spawn-drill.ts';
 
 // Slow the fake platform down so every phase lasts long enough to be caught from outside.
@@ -17,9 +17,13 @@ const inPhase = (phase: Phase) => (j: { phase: Phase; phases: { status: string }
 
 // Each case is a real process tree in a sandbox of its own and mostly waits on the slowed platform: three at a time
 // (the machine has 2 cores), 53 s one after another, measured at load 6-10.
-const slot = processSlots(3);
+const SLOTS = 3;
+const slot = processSlots(SLOTS);
 
-describe('a drill killed with SIGKILL', { timeout: 120_000, concurrent: true }, () => {
+describe('a drill killed with SIGKILL', {
+  timeout: slotsTimeout(120_000, PHASES.length, SLOTS),
+  concurrent: true,
+}, () => {
   it.each(PHASES)(
     'kill -9 during %s, then `drill rollback`: fault reverted, failover kept or undone, --restore cleans',
     (phase) =>

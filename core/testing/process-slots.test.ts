@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { processSlots } from './process-slots.ts';
+import { processSlots, slotsTimeout } from './process-slots.ts';
 
 describe('processSlots', () => {
   it('runs at most `slots` works at once, each as soon as a slot is free, and passes results and errors through', async () => {
@@ -30,5 +30,13 @@ describe('processSlots', () => {
     // A failed work frees its slot too: the slots are all free again.
     const again = await Promise.all([slot(async () => 'a'), slot(async () => 'b')]);
     expect(again).toEqual(['a', 'b']);
+  });
+});
+
+describe('slotsTimeout', () => {
+  it('gives a case its own budget once per round of slots that can run before it', () => {
+    expect(slotsTimeout(120_000, 3, 3)).toBe(120_000);
+    expect(slotsTimeout(120_000, 6, 3)).toBe(240_000);
+    expect(slotsTimeout(120_000, 8, 3)).toBe(360_000);
   });
 });

@@ -18,3 +18,11 @@ export function processSlots(slots: number): <T>(work: () => Promise<T>) => Prom
     }
   };
 }
+
+/**
+ * The timeout of a case that may first wait for a slot: vitest's timer runs while it waits, so the case keeps its own
+ * budget once for each round of `slots` cases that can run before it.
+ */
+export function slotsTimeout(perCaseMs: number, cases: number, slots: number): number {
+  return perCaseMs * Math.ceil(cases / slots);
+}
