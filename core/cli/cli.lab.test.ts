@@ -66,7 +66,11 @@ describe('pnpm drill', { timeout: 120_000 }, () => {
     expect(result.verdict).toBe('passed');
     expect(result.rto?.recovered).toBe(true);
     expect(result.rpo?.lostCount).toBeGreaterThan(0);
-    expect(result.deviations.map((d) => d.kind)).toEqual(['best-effort-failed']);
+    // A step late against its planned offset is a fact of this machine's load (a loaded CI runner makes them), not
+    // of the scenario: the deviation the self-test always makes is its failed best-effort step.
+    expect(result.deviations.map((d) => d.kind).filter((kind) => kind !== 'late')).toEqual([
+      'best-effort-failed',
+    ]);
     expect(platformOf(box.stateFile).leftovers()).toEqual([]);
     expect(platformOf(box.stateFile).read().writer).toBe('eu-west-1');
     for (const file of ['result.json', 'journal.json', 'actions.jsonl']) {
