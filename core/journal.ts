@@ -218,7 +218,19 @@ export class JournalFold {
 }
 
 /** Kinds that change nothing a reader of journal.json waits on: the snapshot is not rewritten for them. */
-const NO_SNAPSHOT: ReadonlySet<DrillEvent['kind']> = new Set(['probe-sample', 'log']);
+const NO_SNAPSHOT: ReadonlySet<DrillEvent['kind']> = new Set([
+  'probe-sample',
+  'log',
+  // result.json's evidence (core/runner/run-record.ts): not part of the journal.
+  'failure',
+  'attachment',
+  'background',
+  'rto',
+  'rpo',
+  'roll-forward',
+  'safety-check',
+  'abort-condition',
+]);
 
 /** The fold, kept on disk as journal.json after every transition (a listener of the run's emitter). */
 export class JournalSnapshot {
