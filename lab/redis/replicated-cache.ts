@@ -5,7 +5,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { deferred } from '../deferred.ts';
 import { Link } from '../net/link.ts';
 import { freePort } from '../net/ports.ts';
 import { otherRegion, type Region } from '../regions.ts';
@@ -39,7 +38,6 @@ export class ReplicatedCache {
   private wan: Link | undefined;
   private current: Region;
   private queue: Promise<void> = Promise.resolve();
-  private readonly primaryUp = deferred();
 
   constructor(private readonly opts: ReplicatedCacheOptions) {
     this.log = opts.log ?? (() => {});
@@ -48,23 +46,6 @@ export class ReplicatedCache {
 
   /** Primary up, replica syncing from it through the WAN Link, both client Links up. */
   async start(): Promise<void> {
-    try {
-      await this.startBoth();
-    } catch (error) {
-      this.primaryUp.reject(error);
-      throw error;
-    }
-  }
-
-  /**
-   * Resolves once the primary serves through its client Link while start() still waits for the replica's sync
-   * across the WAN; rejects if start() fails first.
-   */
-  primaryReady(): Promise<void> {
-    return this.primaryUp.promise;
-  }
-
-  private async startBoth(): Promise<void> {
     const { primary, secondary } = this.opts;
     for (const region of [primary, secondary]) {
       const server = new RedisServer({
@@ -93,7 +74,6 @@ export class ReplicatedCache {
     // A server that had to take another port (see RedisServer.start): point its links at it.
     for (const n of this.nodes.values()) n.clientLink.setTarget({ host: '127.0.0.1', port: n.server.port });
     this.wan.setTarget({ host: '127.0.0.1', port: this.node(primary).server.port });
-    this.primaryUp.resolve();
     await this.node(secondary).server.control().replicaof('127.0.0.1', this.wan.port);
     await this.waitForSync(20_000);
     this.log(`cache up: primary ${primary}, replica ${secondary} via wan-redis`);
