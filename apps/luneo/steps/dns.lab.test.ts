@@ -39,6 +39,8 @@ async function start(failureThreshold: number, healthCheckIntervalMs = 100) {
     JSON.stringify({
       version: 1,
       dir,
+      // The endpoint lives in this test process: the lab that lab.json names is running while it does.
+      pid: process.pid,
       publicUrl: 'http://127.0.0.1:9',
       aws: {
         endpoint: h.server.url,

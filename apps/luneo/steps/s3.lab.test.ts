@@ -25,6 +25,8 @@ beforeAll(async () => {
     JSON.stringify({
       version: 1,
       dir: t.dir,
+      // The endpoint lives in this test process: the lab that lab.json names is running while it does.
+      pid: process.pid,
       publicUrl: 'http://127.0.0.1:9',
       aws: {
         endpoint: t.harness.server.url,
