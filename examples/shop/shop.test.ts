@@ -33,7 +33,8 @@ describe('an app folder named by DRILL_APPS', () => {
     process.env.DRILL_APPS = APP;
     const { value } = await loadModule('scenario', 'shop-outage');
     expect(value).toMatchObject({ name: 'shop-outage', defaultTarget: 'shop-local' });
-  });
+    // A hang guard: importing the whole public API under tsx took 5-7 s at rest and over 10 s at load 40.
+  }, 60_000);
 
   it('refuses a name the repository already has, naming both files', () => {
     const app = mkdtempSync(join(tmpdir(), 'drill-app-'));
