@@ -76,7 +76,6 @@ export function drRecovery(): ProbeDefinition<LuneoResources>[] {
     luneoProbes.health({
       name: 'health',
       expect: { region: 'us-east-1', role: 'writer' },
-      interval: '250ms',
     }),
     luneoProbes.order({ interval: '250ms' }),
   ];
