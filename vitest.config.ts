@@ -49,10 +49,15 @@ export default defineConfig({
           // runs before the lab group, on the suite's critical path) ran file after file while a core idled.
           // Measured `vitest run --project unit`: 600 s with 1 worker, 362 s with 2, back to back at load 18-21.
           maxWorkers: 2,
-          // Sharing the two workers between unit files (isolate: false) halved the group's time (216 s against 691 s
-          // at load 25-39) but leaked global state between files: clients/aws/wire.test.ts and
-          // actions/aws/secrets.test.ts failed after other files and passed alone. Each file keeps its own process.
-          isolate: true,
+          // Unit files share their two workers (isolate: false): a process per file spent most of the group's time
+          // and CPU starting workers and importing the same modules again. `vitest run --project unit` at load 12-17
+          // (other sessions at work): 403 s and 480 s with a process per file, 86-159 s shared (pool threads: 105-107
+          // s, no better), 38 CPU-seconds. In `pnpm test` at load 4-12: the unit group 44 s (96 s before), the suite's
+          // CPU 592 s (820 s). Global state a file left behind made others fail: SDK client classes stubbed for the
+          // whole process (clients/testing.ts mockClientInSuite ends each stub with its suite, clients/testing.test.ts
+          // keeps it so) and a commit cached per process (core/provenance/tool.ts). No file needs a process of its
+          // own: none mocks modules (vi.mock), and the environment they stub they restore.
+          isolate: false,
           sequence: { groupOrder: 0 },
         },
       },
