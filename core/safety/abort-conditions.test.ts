@@ -87,6 +87,30 @@ describe('startAbortMonitor', () => {
     );
   });
 
+  it('aborts on the RTO budget even when its timer fires before the budget is spent (timers count from the loop cached time)', async () => {
+    const controller = new AbortController();
+    const triggers: AbortTrigger[] = [];
+    // What the run's clock says at each look: at the start, then a timer that fired early, then later.
+    const looks = [0, 35, 35];
+    startAbortMonitor({
+      rto: { ms: 40, text: '40ms' },
+      alarms: [],
+      graceMs: 0,
+      everyMs: 10,
+      sinceT0: () => looks.shift() ?? 60,
+      recovered: () => false,
+      signal: controller.signal,
+      onAbort: (t) => {
+        triggers.push(t);
+        controller.abort(new Error(t.reason));
+      },
+    });
+    await new Promise<void>((resolve) =>
+      controller.signal.addEventListener('abort', () => resolve(), { once: true }),
+    );
+    expect(triggers.map((t) => t.condition)).toEqual(['rto-budget']);
+  });
+
   it('aborts when an abort alarm goes to ALARM, and keeps going past a failed read', async () => {
     let reads = 0;
     const platform: SafetyPlatform = {
