@@ -70,7 +70,10 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 60_000,
           // Two at a time: three cut the suite from 10 to 9 min on a quiet machine, but under load they starved
-          // the timing of readiness waits, the canary and the browser (3 failures in one run).
+          // the timing of readiness waits, the canary and the browser (3 failures in one run). Measured again with unit
+          // files sharing workers: three passed once, 467 s against 553 s for two (load 4-14, suite CPU 586 s either
+          // way); at load 14-30 with a CPU hog on one core three failed 3 lab files on timing (ci-cancel, global
+          // database, vitest-runner interrupt). Two until three pass beside a CPU hog.
           maxWorkers: 2,
           // Lab files boot real processes: run them after the unit tests.
           sequence: { groupOrder: 1 },
