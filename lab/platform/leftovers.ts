@@ -76,10 +76,22 @@ function readEntry(pid: number): ProcessEntry | undefined {
   }
 }
 
-/** Alive and not a zombie (a zombie holds no socket any more). */
+/**
+ * Alive and not a zombie. A killed multi-threaded process (node) shows its leader as a zombie while its other threads
+ * still exit, and its sockets close only with the last of them (proc(5): /proc/<pid>/task), so every thread counts.
+ */
 function isRunning(pid: number): boolean {
   const entry = readEntry(pid);
-  return entry !== undefined && !entry.zombie;
+  if (entry === undefined) return false;
+  if (!entry.zombie) return true;
+  try {
+    return readdirSync(`/proc/${pid}/task`).some((tid) => {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+    });
+  } catch {
+    return false; // reaped while we looked
+  }
 }
 
 function signal(target: number): void {
