@@ -15,6 +15,21 @@ type EventBase = Pick<DrillEvent, 'at' | 'wallMs' | 'sinceT0Ms'>;
 export type DrillEventKind = DrillEvent['kind'];
 export type EventOf<K extends DrillEventKind> = Extract<DrillEvent, { kind: K }>;
 
+/**
+ * The rest of result.json (core/runner/run-record.ts): most reporters print none of them (the console says the same
+ * through other kinds), and none is part of the journal.
+ */
+export const RESULT_EVIDENCE_KINDS = [
+  'failure',
+  'attachment',
+  'background',
+  'rto',
+  'rpo',
+  'roll-forward',
+  'safety-check',
+  'abort-condition',
+] as const satisfies readonly DrillEventKind[];
+
 /** The kinds that carry the run's record, for `drill rollback` and result.json (Reporter.onRecord). */
 export const RECORD_KINDS = [
   'process',
@@ -25,15 +40,7 @@ export const RECORD_KINDS = [
   'lock',
   'deviation',
   'rollback-end',
-  // The rest of result.json: most reporters print none of them (the console says the same through other kinds).
-  'failure',
-  'attachment',
-  'background',
-  'rto',
-  'rpo',
-  'roll-forward',
-  'safety-check',
-  'abort-condition',
+  ...RESULT_EVIDENCE_KINDS,
 ] as const satisfies readonly DrillEventKind[];
 export type RecordKind = (typeof RECORD_KINDS)[number];
 

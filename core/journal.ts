@@ -5,7 +5,7 @@ import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, w
 import { dirname, join } from 'node:path';
 import { DrillError } from './errors.ts';
 import { EVENTS_FILE, parseEventLog } from './event-log.ts';
-import type { DrillEvent, StepStatus, UndoStatus } from './events.ts';
+import { type DrillEvent, RESULT_EVIDENCE_KINDS, type StepStatus, type UndoStatus } from './events.ts';
 import type { JsonValue, Phase, Verdict } from './model.ts';
 
 export const JOURNAL_FILE = 'journal.json';
@@ -221,15 +221,7 @@ export class JournalFold {
 const NO_SNAPSHOT: ReadonlySet<DrillEvent['kind']> = new Set([
   'probe-sample',
   'log',
-  // result.json's evidence (core/runner/run-record.ts): not part of the journal.
-  'failure',
-  'attachment',
-  'background',
-  'rto',
-  'rpo',
-  'roll-forward',
-  'safety-check',
-  'abort-condition',
+  ...RESULT_EVIDENCE_KINDS,
 ]);
 
 /** The fold, kept on disk as journal.json after every transition (a listener of the run's emitter). */
