@@ -9,23 +9,9 @@ import { PerformanceObserver } from 'node:perf_hooks';
 import { fisNetworkOutage } from '../apps/luneo/steps/fault.ts';
 import { testRun } from '../apps/luneo/testing.ts';
 import { FAULT_EFFECTIVE_AT } from '../core/measure/index.ts';
-import { Link } from '../lab/net/link.ts';
 import { bootTestLab } from '../lab/testing/lab-fixture.ts';
+import { observeLinkCuts } from '../lab/testing/link-cuts.ts';
 import type { BenchResult } from './types.ts';
-
-/** Records when any lab Link is cut (wall ms, the clock of testRun and of the lab's records); observation only. */
-function observeLinkCuts(): { cuts: { link: string; at: number }[]; stop: () => void } {
-  const cuts: { link: string; at: number }[] = [];
-  const cut = Link.prototype.cut;
-  Link.prototype.cut = function (this: Link) {
-    cuts.push({ link: this.name, at: Date.now() });
-    cut.call(this);
-  };
-  const stop = () => {
-    Link.prototype.cut = cut;
-  };
-  return { cuts, stop };
-}
 
 /**
  * This process's garbage-collection pauses and event-loop turns (wall ms): where the lab's FIS stamped the action's
