@@ -89,6 +89,9 @@ describe('luneo-api and ai-worker behind a database link that is cut', () => {
     await waitFor('the worker to render after the link is back', async () =>
       (await get(api, `/api/renders/${render.body.id}`)).body.status === 'done' ? true : undefined,
     );
-    expect((await get(worker, '/health')).status).toBe(200);
+    // Its readiness follows its own database poll and Redis connection, not the render: it comes back, not at once.
+    await waitFor('ai-worker to report ready again', async () =>
+      (await get(worker, '/health')).status === 200 ? true : undefined,
+    );
   });
 });
