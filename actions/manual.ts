@@ -62,6 +62,7 @@ export function manualCheckpoint<R>(opts: ManualCheckpointOptions): StepDefiniti
         return { detail: `NOT confirmed (rolled forward after an abort): ${opts.instruction}` };
       }
       const auto = autoConfirmOf(runDir, ctx.target);
+      const askedAt = performance.now();
       control.emitCheckpoint({ ...event, state: 'waiting', instruction: opts.instruction });
       if (auto.auto) confirmCheckpoint(runDir, opts.id, { by: auto.by, via: 'auto' });
       else {
@@ -77,7 +78,7 @@ export function manualCheckpoint<R>(opts: ManualCheckpointOptions): StepDefiniti
       }
       let answer: Awaited<ReturnType<typeof awaitConfirmation>>;
       try {
-        answer = await awaitConfirmation(runDir, opts.id, ctx.signal, waitUpToMs);
+        answer = await awaitConfirmation(runDir, opts.id, ctx.signal, waitUpToMs, askedAt);
       } finally {
         withdrawCheckpoint(runDir, opts.id);
       }

@@ -121,16 +121,18 @@ export interface AwaitedCheckpoint {
 }
 
 /**
- * Waits for the checkpoint's answer, at most `timeoutMs`; then writes a timed-out record (unless an answer won the
- * race) and returns whichever stands. Rejects with the signal's reason when it aborts first.
+ * Waits for the checkpoint's answer, at most `timeoutMs` after `askedAt` (performance.now() when the question was
+ * put: a person waits from the moment it is shown, not from when this call starts); then writes a timed-out record
+ * (unless an answer won the race) and returns whichever stands. Rejects with the signal's reason when it aborts first.
  */
 export function awaitConfirmation(
   runDir: string,
   stepId: string,
   signal: AbortSignal,
   timeoutMs: number,
+  askedAt: number = performance.now(),
 ): Promise<AwaitedCheckpoint> {
-  const started = performance.now();
+  const started = Math.min(askedAt, performance.now());
   return new Promise<AwaitedCheckpoint>((resolve, reject) => {
     let finished = false;
     const finish = (outcome: () => AwaitedCheckpoint | Error) => {
@@ -170,7 +172,7 @@ export function awaitConfirmation(
           const { record } = settle(runDir, { stepId, outcome: 'timed-out', at: new Date().toISOString() });
           return { record, waitedMs: waited() };
         }),
-      timeoutMs,
+      Math.max(0, timeoutMs - (performance.now() - started)),
     );
     const stopWatch = watchFolder(confirmationsDir(runDir), check);
     if (signal.aborted) onAbort();

@@ -127,6 +127,24 @@ describe('checkpoints', () => {
     expect(readCheckpoint(dir, 's')).toMatchObject({ by: winner });
   });
 
+  it('counts the wait, and its bound, from when the question was put, not from when the wait began', async () => {
+    const dir = runDir();
+    const askedAt = performance.now() - 200;
+    const started = performance.now();
+    const { record, waitedMs } = await awaitConfirmation(
+      dir,
+      's',
+      new AbortController().signal,
+      300,
+      askedAt,
+    );
+    const elapsed = performance.now() - started;
+    expect(record.outcome).toBe('timed-out');
+    expect(waitedMs).toBeGreaterThanOrEqual(299);
+    // The 200 ms the question was already up are part of the wait, and came off the bound.
+    expect(waitedMs - elapsed).toBeGreaterThanOrEqual(199);
+  });
+
   it('times out after its bound, writes the timed-out record, and a late answer loses to it', async () => {
     const dir = runDir();
     const started = performance.now();
