@@ -24,6 +24,17 @@ const SAFETY_E2E = [
 ];
 const withSafety = process.env.DRILL_SAFETY_E2E === '1';
 
+/** LAB_WORKERS: lab files at a time (default 3); anything but a whole number from 1 is refused, not guessed. */
+function labWorkers(raw = process.env.LAB_WORKERS): number {
+  if (raw === undefined || raw === '') return 3;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(
+      `LAB_WORKERS must be a whole number of lab files at a time (1 or more), got "${raw}"; unset it for 3`,
+    );
+  return n;
+}
+
 // `unit` is pure and process-free; `lab` boots a real lab per test file; `safety` (opt-in) is SAFETY_E2E.
 export default defineConfig({
   test: {
@@ -73,7 +84,7 @@ export default defineConfig({
           // 2-core machine, with no other job of ours on it: 424 s and 436 s for three against 541 s for two. Earlier
           // failures with three were at load 14-45 while other jobs of ours shared the machine, and one was a test
           // whose own ground truth lagged under load (apps/luneo/steps/fault.lab.test.ts).
-          maxWorkers: Number(process.env.LAB_WORKERS ?? 3),
+          maxWorkers: labWorkers(),
           // Lab files boot real processes: run them after the unit tests.
           sequence: { groupOrder: 1 },
         },

@@ -1,4 +1,4 @@
-// Lab files run two at a time: on a fresh clone (no vitest cache) the longest ones must start first, or one
+// Lab files run three at a time: on a fresh clone (no vitest cache) the longest ones must start first, or one
 // of them starts last and the suite waits minutes on it alone. Durations measured on the 2-core CI machine.
 import { relative } from 'node:path';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
