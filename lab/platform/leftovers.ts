@@ -64,12 +64,20 @@ function processes(): ProcessEntry[] {
     });
 }
 
+/** A /proc stat line's command and the fields after it ("pid (comm) state ppid pgrp ..."): comm may hold spaces
+ *  and parentheses, so the fields start after the last ")". Throws when the process or thread is gone. */
+function readStat(path: string): { command: string; fields: string[] } {
+  const stat = readFileSync(path, 'utf8');
+  return {
+    command: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+    fields: stat.slice(stat.lastIndexOf(')') + 2).split(' '),
+  };
+}
+
 function readEntry(pid: number): ProcessEntry | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses, so split after the last ")".
-    const [state, , pgid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const command = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const { command, fields } = readStat(`/proc/${pid}/stat`);
+    const [state, , pgid] = fields;
     return { pid, pgid: Number(pgid), command, zombie: state === 'Z' };
   } catch {
     return undefined; // ended while we looked
@@ -85,10 +93,9 @@ function isRunning(pid: number): boolean {
   if (entry === undefined) return false;
   if (!entry.zombie) return true;
   try {
-    return readdirSync(`/proc/${pid}/task`).some((tid) => {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-    });
+    return readdirSync(`/proc/${pid}/task`).some(
+      (tid) => readStat(`/proc/${pid}/task/${tid}/stat`).fields[0] !== 'Z',
+    );
   } catch {
     return false; // reaped while we looked
   }
